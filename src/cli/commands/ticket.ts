@@ -1,0 +1,199 @@
+import { Command, Option } from "commander";
+import { z } from "zod";
+import { PRIORITIES } from "../../domain/priorities.js";
+import { TICKET_STATES } from "../../domain/ticket-states.js";
+import type { TicketRow } from "../../db/schema.js";
+import { TicketKeySchema } from "../../lifecycle/schemas.js";
+import type { DatabaseSession, CliContext } from "../context.js";
+import { CliError, EXIT_USAGE } from "../errors.js";
+import { failureToCliError, parseOptions } from "../parse.js";
+import { formatTable, printJson } from "../output.js";
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+export function ticketCommand(ctx: CliContext): Command {
+  const ticket = new Command("ticket").description("create, inspect and cancel tickets");
+
+  ticket
+    .command("create")
+    .description("create a ticket in todo")
+    .requiredOption("--title <title>", "one-line summary")
+    .option("--body <text>", "description (Markdown)", "")
+    .option("--repo <owner/name>", "repository whose issue mirrors the ticket (default: $MCTL_REPOSITORY)")
+    .addOption(new Option("--priority <priority>", "priority").choices(PRIORITIES).default("normal"))
+    .option("--label <label>", "label (repeatable)", collect)
+    .option("--assignee <login>", "who the ticket is assigned to")
+    .option("--campaign <name>", "campaign the ticket belongs to")
+    .option("--blocked-by <key>", "a ticket that must be done first (repeatable)", collect)
+    .option("--actor <id>", "who is creating it (default: $MCTL_ACTOR or your user name)")
+    .option("--json", "print the ticket as JSON")
+    .action(async (options: CreateOptions) => {
+      await ctx.withDatabase(async ({ lifecycle, environment }) => {
+        const result = await lifecycle.createTicket(
+          {
+            repository: options.repo ?? environment.defaultRepository,
+            title: options.title,
+            body: options.body,
+            labels: options.label ?? [],
+            priority: options.priority,
+            assignee: options.assignee ?? null,
+            campaign: options.campaign ?? null,
+            blockedBy: options.blockedBy ?? [],
+          },
+          { kind: "human", id: options.actor ?? environment.actorId },
+        );
+        if (!result.ok) throw failureToCliError(result);
+        if (options.json) printJson(result.ticket, ctx.io.stdout);
+        else ctx.io.stdout(`created ${result.ticket.key} (${result.ticket.priority}) ${result.ticket.title}\n`);
+      });
+    });
+
+  ticket
+    .command("list")
+    .description("list tickets in pick order (priority, then age)")
+    .addOption(new Option("--state <state>", "only tickets in this state").choices(TICKET_STATES))
+    .addOption(new Option("--priority <priority>", "only tickets of this priority").choices(PRIORITIES))
+    .option("--repo <owner/name>", "only tickets of this repository")
+    .option("--limit <n>", "at most this many (1–1000)", "100")
+    .option("--json", "print JSON")
+    .action(async (raw: Record<string, unknown>) => {
+      const options = parseOptions(ListOptions, raw);
+      await ctx.withDatabase(async ({ lifecycle }) => {
+        const rows = await lifecycle.listTickets({
+          state: options.state,
+          priority: options.priority,
+          repository: options.repo,
+          limit: options.limit,
+        });
+        if (options.json) return printJson(rows, ctx.io.stdout);
+        if (!rows.length) return ctx.io.stdout("no tickets\n");
+        ctx.io.stdout(
+          `${formatTable(
+            ["key", "state", "priority", "title", "assignee", "repository", "v"],
+            rows.map((t) => [t.key, t.state, t.priority, truncate(t.title, 60), t.assignee, t.repository, t.version]),
+          )}\n`,
+        );
+      });
+    });
+
+  ticket
+    .command("show")
+    .description("show one ticket")
+    .argument("<key>", "ticket key, e.g. MC-42")
+    .option("--json", "print JSON")
+    .action(async (key: string, options: { json?: boolean }) => {
+      await ctx.withDatabase(async (session) => {
+        const row = await requireTicket(session, key);
+        if (options.json) return printJson(row, ctx.io.stdout);
+        ctx.io.stdout(describeTicket(row));
+      });
+    });
+
+  ticket
+    .command("history")
+    .description("show every event of a ticket, oldest first")
+    .argument("<key>", "ticket key, e.g. MC-42")
+    .option("--json", "print JSON")
+    .action(async (key: string, options: { json?: boolean }) => {
+      await ctx.withDatabase(async (session) => {
+        const row = await requireTicket(session, key);
+        const events = await session.lifecycle.ticketHistory(row.id);
+        if (options.json) return printJson(events, ctx.io.stdout);
+        ctx.io.stdout(
+          `${formatTable(
+            ["at", "v", "from", "to", "reason", "actor", "attempt"],
+            events.map((e) => [
+              e.createdAt,
+              e.version,
+              e.fromState,
+              e.toState,
+              e.reason,
+              `${e.actorKind}:${e.actorId}`,
+              e.attemptId,
+            ]),
+          )}\n`,
+        );
+      });
+    });
+
+  ticket
+    .command("cancel")
+    .description("cancel a ticket that is not done (compare-and-set: refused if it changed meanwhile)")
+    .argument("<key>", "ticket key, e.g. MC-42")
+    .requiredOption("--reason <text>", "why, recorded in the event")
+    .option("--actor <id>", "who is cancelling (default: $MCTL_ACTOR or your user name)")
+    .option("--json", "print the ticket as JSON")
+    .action(async (key: string, options: { reason: string; actor?: string; json?: boolean }) => {
+      await ctx.withDatabase(async (session) => {
+        const row = await requireTicket(session, key);
+        const result = await session.lifecycle.transition({
+          ticket: row.key,
+          from: row.state,
+          expectedVersion: row.version,
+          to: "cancelled",
+          reason: "cancelled",
+          actor: { kind: "human", id: options.actor ?? session.environment.actorId },
+          detail: { note: options.reason },
+        });
+        if (!result.ok) throw failureToCliError(result);
+        if (options.json) printJson(result.ticket, ctx.io.stdout);
+        else ctx.io.stdout(`cancelled ${result.ticket.key} (was ${row.state})\n`);
+      });
+    });
+
+  return ticket;
+}
+
+interface CreateOptions {
+  title: string;
+  body: string;
+  repo?: string;
+  priority: (typeof PRIORITIES)[number];
+  label?: string[];
+  assignee?: string;
+  campaign?: string;
+  blockedBy?: string[];
+  actor?: string;
+  json?: boolean;
+}
+
+const ListOptions = z.object({
+  state: z.enum(TICKET_STATES).optional(),
+  priority: z.enum(PRIORITIES).optional(),
+  repo: z.string().optional(),
+  limit: z.coerce.number().int().min(1).max(1000),
+  json: z.boolean().optional(),
+});
+
+async function requireTicket(session: DatabaseSession, key: string): Promise<TicketRow> {
+  const parsed = TicketKeySchema.safeParse(key);
+  if (!parsed.success) throw new CliError(parsed.error.issues[0]?.message ?? "bad ticket key", EXIT_USAGE);
+  const row = await session.lifecycle.findTicket(parsed.data);
+  if (!row) throw new CliError(`no ticket ${parsed.data}`);
+  return row;
+}
+
+function describeTicket(t: TicketRow): string {
+  const lines: [string, unknown][] = [
+    ["key", t.key],
+    ["title", t.title],
+    ["state", `${t.state} (version ${t.version})`],
+    ["priority", t.priority],
+    ["repository", t.repository],
+    ["issue", t.issueNumber ? `#${t.issueNumber}` : "not mirrored yet"],
+    ["assignee", t.assignee ?? "-"],
+    ["campaign", t.campaign ?? "-"],
+    ["labels", t.labels.length ? t.labels.join(", ") : "-"],
+    ["blocked by", t.blockedBy.length ? t.blockedBy.join(", ") : "-"],
+    ["attempts", t.attemptCount],
+    ["current attempt", t.currentAttemptId ?? "-"],
+    ["created", t.createdAt.toISOString()],
+    ["updated", t.updatedAt.toISOString()],
+  ];
+  const body = t.body ? `\n${t.body}\n` : "";
+  return `${lines.map(([k, v]) => `${`${k}:`.padEnd(17)}${String(v)}`).join("\n")}\n${body}`;
+}
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}

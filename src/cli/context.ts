@@ -1,0 +1,69 @@
+import { openDatabase } from "../db/connect.js";
+import type { DatabaseHandle } from "../db/database.js";
+import { DatabaseUnavailableError, MigrationsPendingError } from "../db/errors.js";
+import { assertMigrated, migrateDatabase } from "../db/migrate.js";
+import type { Environment } from "../config/environment.js";
+import { type Lifecycle, createLifecycle, systemClock } from "../lifecycle/index.js";
+import { CliError, EXIT_DATABASE } from "./errors.js";
+
+/** Where a command writes, and what it may read of the world: passed in so tests can run the CLI in-process. */
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+}
+
+export interface CliContext {
+  readonly io: CliIo;
+  readonly environment: () => Environment;
+  /** Opens the database, runs `work`, and closes it whatever happens. */
+  withDatabase<T>(work: (session: DatabaseSession) => Promise<T>, options?: { checkSchema?: boolean }): Promise<T>;
+}
+
+export interface DatabaseSession {
+  readonly handle: DatabaseHandle;
+  readonly lifecycle: Lifecycle;
+  readonly environment: Environment;
+}
+
+/**
+ * The composition root of the CLI. The embedded database migrates itself on open (it belongs to
+ * this process); a PostgreSQL server is shared, so it must be migrated on purpose (`mctl db migrate`).
+ */
+export function createCliContext(io: CliIo, readEnv: () => Environment): CliContext {
+  let environment: Environment | undefined;
+  const env = () => {
+    try {
+      environment ??= readEnv();
+    } catch (error) {
+      throw new CliError(`configuration: ${(error as Error).message}`, 2, { cause: error });
+    }
+    return environment;
+  };
+  return {
+    io,
+    environment: env,
+    async withDatabase(work, options = {}) {
+      const environment = env();
+      let handle: DatabaseHandle;
+      try {
+        handle = await openDatabase(environment.database);
+      } catch (error) {
+        if (error instanceof DatabaseUnavailableError) throw new CliError(error.message, EXIT_DATABASE, { cause: error });
+        throw error;
+      }
+      try {
+        if (options.checkSchema !== false) {
+          if (handle.driver === "pglite") await migrateDatabase(handle);
+          else await assertMigrated(handle.db);
+        }
+        const lifecycle = createLifecycle({ db: handle.db, clock: systemClock, keyPrefix: environment.keyPrefix });
+        return await work({ handle, lifecycle, environment });
+      } catch (error) {
+        if (error instanceof MigrationsPendingError) throw new CliError(error.message, EXIT_DATABASE, { cause: error });
+        throw error;
+      } finally {
+        await handle.close();
+      }
+    },
+  };
+}

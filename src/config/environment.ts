@@ -1,0 +1,53 @@
+import os from "node:os";
+import { z } from "zod";
+import { DEFAULT_KEY_PREFIX, isValidKeyPrefix } from "../domain/ticket-key.js";
+import { type DatabaseTarget, resolveDatabaseTarget } from "../db/target.js";
+
+/** Settings read from the environment, once, at the composition root. */
+export interface Environment {
+  readonly database: DatabaseTarget;
+  readonly keyPrefix: string;
+  /** Repository new tickets belong to when none is given. */
+  readonly defaultRepository: string;
+  /** Who a person at the CLI is, for events (`--actor` overrides). */
+  readonly actorId: string;
+}
+
+export const DEFAULT_REPOSITORY = "local/tickets";
+
+const Schema = z.object({
+  MCTL_KEY_PREFIX: z
+    .string()
+    .trim()
+    .refine(isValidKeyPrefix, "must be 1–10 capital letters or digits, starting with a letter (e.g. MC)")
+    .default(DEFAULT_KEY_PREFIX),
+  MCTL_REPOSITORY: z.string().trim().min(1).default(DEFAULT_REPOSITORY),
+  MCTL_ACTOR: z.string().trim().min(1).optional(),
+});
+
+/** Reads and validates the environment; a bad value throws an Error naming the variable. */
+export function readEnvironment(env: Record<string, string | undefined>, cwd: string): Environment {
+  const parsed = Schema.safeParse({
+    MCTL_KEY_PREFIX: env.MCTL_KEY_PREFIX || undefined,
+    MCTL_REPOSITORY: env.MCTL_REPOSITORY || undefined,
+    MCTL_ACTOR: env.MCTL_ACTOR || undefined,
+  });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`${issue?.path.join(".")} ${issue?.message}`, { cause: parsed.error });
+  }
+  return {
+    database: resolveDatabaseTarget(env, cwd),
+    keyPrefix: parsed.data.MCTL_KEY_PREFIX,
+    defaultRepository: parsed.data.MCTL_REPOSITORY,
+    actorId: parsed.data.MCTL_ACTOR ?? safeUsername(),
+  };
+}
+
+function safeUsername(): string {
+  try {
+    return os.userInfo().username || "cli";
+  } catch {
+    return "cli";
+  }
+}

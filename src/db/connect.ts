@@ -1,0 +1,81 @@
+import { mkdir } from "node:fs/promises";
+import { PGlite } from "@electric-sql/pglite";
+import { sql } from "drizzle-orm";
+import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import pg from "pg";
+import type { Database, DatabaseHandle } from "./database.js";
+import { lockDataDir } from "./data-dir-lock.js";
+import { DatabaseUnavailableError } from "./errors.js";
+import * as schema from "./schema.js";
+import { type DatabaseTarget, describeTarget } from "./target.js";
+
+export interface OpenOptions {
+  /** Pool size for PostgreSQL (ignored by PGlite, which has one connection). */
+  readonly maxConnections?: number;
+  readonly connectTimeoutMs?: number;
+}
+
+/**
+ * Opens the database named by `target` and checks that it answers. The one place that creates
+ * database clients; everything else receives the handle.
+ */
+export async function openDatabase(target: DatabaseTarget, options: OpenOptions = {}): Promise<DatabaseHandle> {
+  return target.driver === "postgres" ? openPostgres(target.url, options) : openPglite(target.dataDir);
+}
+
+async function openPostgres(url: string, options: OpenOptions): Promise<DatabaseHandle> {
+  const description = describeTarget({ driver: "postgres", url });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.maxConnections ?? 10,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+  });
+  // An idle client losing its connection must not crash the process; the next query reports it.
+  pool.on("error", () => {});
+  const db = drizzlePg(pool, { schema }) as unknown as Database;
+  try {
+    await db.execute(sql`select 1`);
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw new DatabaseUnavailableError(
+      `cannot connect to ${description}: ${reason(error)}. Check that the server is running and DATABASE_URL is right.`,
+      { cause: error },
+    );
+  }
+  return { db, driver: "postgres", description, close: () => pool.end() };
+}
+
+async function openPglite(dataDir: string): Promise<DatabaseHandle> {
+  const description = describeTarget({ driver: "pglite", dataDir });
+  const memory = dataDir === "memory://";
+  let unlock = async () => {};
+  try {
+    if (!memory) {
+      await mkdir(dataDir, { recursive: true });
+      unlock = await lockDataDir(dataDir);
+    }
+    const client = memory ? new PGlite() : new PGlite(dataDir);
+    await client.waitReady;
+    const db = drizzlePglite(client, { schema }) as unknown as Database;
+    return {
+      db,
+      driver: "pglite",
+      description,
+      close: async () => {
+        await client.close();
+        await unlock();
+      },
+    };
+  } catch (error) {
+    await unlock();
+    if (error instanceof DatabaseUnavailableError) throw error;
+    throw new DatabaseUnavailableError(`cannot open ${description}: ${reason(error)}`, { cause: error });
+  }
+}
+
+function reason(error: unknown): string {
+  if (error instanceof AggregateError && error.errors.length) return reason(error.errors[0]);
+  if (error instanceof Error) return error.message || error.name;
+  return String(error);
+}

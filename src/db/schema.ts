@@ -1,0 +1,130 @@
+/**
+ * The one PostgreSQL schema (drizzle `pg-core`). Migrations in drizzle/ are generated from this
+ * file by `npm run db:generate`; never edit the database by hand.
+ *
+ * Only src/lifecycle writes these tables (test/architecture enforces it).
+ */
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+import { ACTOR_KINDS } from "../domain/actors.js";
+import { ATTEMPT_STATUSES } from "../domain/attempts.js";
+import { PRIORITIES } from "../domain/priorities.js";
+import { TICKET_STATES } from "../domain/ticket-states.js";
+
+// Enum order matters: PostgreSQL sorts enum values in declaration order, so ORDER BY priority
+// puts `urgent` first without a separate rank column.
+export const ticketStateEnum = pgEnum("ticket_state", TICKET_STATES);
+export const priorityEnum = pgEnum("ticket_priority", PRIORITIES);
+export const actorKindEnum = pgEnum("actor_kind", ACTOR_KINDS);
+export const attemptStatusEnum = pgEnum("attempt_status", ATTEMPT_STATUSES);
+
+const timestamps = {
+  createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+};
+
+export const tickets = pgTable(
+  "tickets",
+  {
+    /** Also the number in the key (`MC-42` has id 42): taken from the identity sequence before insert. */
+    id: bigint("id", { mode: "number" }).primaryKey().generatedByDefaultAsIdentity(),
+    key: text("key").notNull(),
+    /** `owner/name` of the repository whose issue mirrors this ticket. */
+    repository: text("repository").notNull(),
+    title: text("title").notNull(),
+    body: text("body").notNull().default(""),
+    labels: text("labels").array().notNull().default(sql`'{}'::text[]`),
+    priority: priorityEnum("priority").notNull().default("normal"),
+    assignee: text("assignee"),
+    campaign: text("campaign"),
+    /** Keys of tickets that must be `done` before this one is runnable. */
+    blockedBy: text("blocked_by").array().notNull().default(sql`'{}'::text[]`),
+    state: ticketStateEnum("state").notNull().default("todo"),
+    /** Incremented by every transition: the compare-and-set token. */
+    version: integer("version").notNull().default(1),
+    attemptCount: integer("attempt_count").notNull().default(0),
+    /** Retry back-off: the ticket is not runnable before this time. */
+    nextEligibleAt: timestamp("next_eligible_at", { withTimezone: true, mode: "date" }),
+    /** The attempt that holds the ticket while it is in progress (the "holder" of a conflict). */
+    currentAttemptId: uuid("current_attempt_id"),
+    issueNumber: integer("issue_number"),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex("tickets_key_unique").on(t.key),
+    // The dispatcher's pick order, restricted to the queue: its cost follows the queue head, not the backlog.
+    index("tickets_runnable_idx")
+      .on(t.priority, t.createdAt, t.id)
+      .where(sql`${t.state} = 'todo'`),
+    index("tickets_state_idx").on(t.state, t.updatedAt),
+    index("tickets_repository_idx").on(t.repository, t.issueNumber),
+  ],
+);
+
+export const attempts = pgTable(
+  "attempts",
+  {
+    id: uuid("id").primaryKey(),
+    ticketId: bigint("ticket_id", { mode: "number" })
+      .notNull()
+      .references(() => tickets.id),
+    /** 1 for the ticket's first attempt, and so on. */
+    number: integer("number").notNull(),
+    worker: text("worker").notNull(),
+    status: attemptStatusEnum("status").notNull().default("launching"),
+    /** A launcher given the same key twice starts at most one worker. */
+    launchKey: text("launch_key").notNull(),
+    leaseExpiresAt: timestamp("lease_expires_at", { withTimezone: true, mode: "date" }).notNull(),
+    heartbeatAt: timestamp("heartbeat_at", { withTimezone: true, mode: "date" }),
+    /** Why the attempt ended, as structured data (reason code, exit code, evidence …). */
+    outcome: jsonb("outcome").$type<Record<string, unknown>>(),
+    endedAt: timestamp("ended_at", { withTimezone: true, mode: "date" }),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex("attempts_launch_key_unique").on(t.launchKey),
+    uniqueIndex("attempts_ticket_number_unique").on(t.ticketId, t.number),
+    // Lease expiry scans only look at live attempts.
+    index("attempts_live_lease_idx")
+      .on(t.leaseExpiresAt)
+      .where(sql`${t.status} in ('launching', 'running')`),
+  ],
+);
+
+/** Append-only history: one row per ticket change, written in the same transaction as the change. */
+export const ticketEvents = pgTable(
+  "ticket_events",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    ticketId: bigint("ticket_id", { mode: "number" })
+      .notNull()
+      .references(() => tickets.id),
+    /** Null for the creation event. */
+    fromState: ticketStateEnum("from_state"),
+    toState: ticketStateEnum("to_state").notNull(),
+    actorKind: actorKindEnum("actor_kind").notNull(),
+    actorId: text("actor_id").notNull(),
+    reason: text("reason").notNull(),
+    attemptId: uuid("attempt_id"),
+    /** The ticket version this event produced. */
+    version: integer("version").notNull(),
+    detail: jsonb("detail").$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  },
+  (t) => [index("ticket_events_ticket_idx").on(t.ticketId, t.id)],
+);
+
+export type TicketRow = typeof tickets.$inferSelect;
+export type AttemptRow = typeof attempts.$inferSelect;
+export type TicketEventRow = typeof ticketEvents.$inferSelect;

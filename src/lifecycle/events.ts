@@ -1,0 +1,40 @@
+import type { Actor } from "../domain/actors.js";
+import type { TicketState } from "../domain/ticket-states.js";
+import type { Transaction } from "../db/database.js";
+import { type TicketEventRow, ticketEvents } from "../db/schema.js";
+
+export interface EventInput {
+  readonly ticketId: number;
+  readonly from: TicketState | null;
+  readonly to: TicketState;
+  readonly actor: Actor;
+  readonly reason: string;
+  readonly version: number;
+  readonly attemptId?: string | undefined;
+  readonly detail?: Record<string, unknown> | undefined;
+  readonly at: Date;
+}
+
+/**
+ * Appends the event of a ticket change. Called only inside the transaction that makes the change,
+ * so a change and its event are written together or not at all.
+ */
+export async function appendEvent(tx: Transaction, input: EventInput): Promise<TicketEventRow> {
+  const [event] = await tx
+    .insert(ticketEvents)
+    .values({
+      ticketId: input.ticketId,
+      fromState: input.from,
+      toState: input.to,
+      actorKind: input.actor.kind,
+      actorId: input.actor.id,
+      reason: input.reason,
+      version: input.version,
+      attemptId: input.attemptId ?? null,
+      detail: input.detail ?? {},
+      createdAt: input.at,
+    })
+    .returning();
+  if (!event) throw new Error("event insert returned no row");
+  return event;
+}

@@ -1,0 +1,48 @@
+import { type SQL, and, asc, desc, eq } from "drizzle-orm";
+import type { TicketState } from "../domain/ticket-states.js";
+import type { Priority } from "../domain/priorities.js";
+import type { Executor } from "../db/database.js";
+import { type TicketEventRow, type TicketRow, ticketEvents, tickets } from "../db/schema.js";
+
+/** Read queries over tickets. Reads may run anywhere; writes go through the lifecycle only. */
+
+export async function findTicket(db: Executor, key: string): Promise<TicketRow | undefined> {
+  const [row] = await db.select().from(tickets).where(eq(tickets.key, key));
+  return row;
+}
+
+export interface TicketFilter {
+  readonly state?: TicketState | undefined;
+  readonly priority?: Priority | undefined;
+  readonly repository?: string | undefined;
+  readonly limit?: number | undefined;
+}
+
+/** Tickets in pick order: priority, then age, then number. */
+export async function listTickets(db: Executor, filter: TicketFilter = {}): Promise<TicketRow[]> {
+  const conditions: SQL[] = [];
+  if (filter.state) conditions.push(eq(tickets.state, filter.state));
+  if (filter.priority) conditions.push(eq(tickets.priority, filter.priority));
+  if (filter.repository) conditions.push(eq(tickets.repository, filter.repository));
+  return db
+    .select()
+    .from(tickets)
+    .where(and(...conditions))
+    .orderBy(asc(tickets.priority), asc(tickets.createdAt), asc(tickets.id))
+    .limit(filter.limit ?? 100);
+}
+
+/** Every event of a ticket, oldest first. */
+export async function ticketHistory(db: Executor, ticketId: number): Promise<TicketEventRow[]> {
+  return db.select().from(ticketEvents).where(eq(ticketEvents.ticketId, ticketId)).orderBy(asc(ticketEvents.id));
+}
+
+export async function latestEvent(db: Executor, ticketId: number): Promise<TicketEventRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(ticketEvents)
+    .where(eq(ticketEvents.ticketId, ticketId))
+    .orderBy(desc(ticketEvents.id))
+    .limit(1);
+  return row;
+}

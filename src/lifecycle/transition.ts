@@ -1,0 +1,99 @@
+import { and, eq } from "drizzle-orm";
+import { type TicketState, decideTransition } from "../domain/ticket-states.js";
+import type { Executor, Transaction } from "../db/database.js";
+import { retryTransaction } from "../db/retry.js";
+import { type TicketRow, attempts, tickets } from "../db/schema.js";
+import type { LifecycleDeps } from "./deps.js";
+import { appendEvent } from "./events.js";
+import type { Holder, TransitionResult } from "./results.js";
+import { TransitionInputSchema, type TransitionInput } from "./schemas.js";
+import { validate } from "./validation.js";
+
+/** Columns a transition into `to` resets; the holder goes when the ticket leaves active work. */
+function effectsOf(to: TicketState): Partial<Pick<TicketRow, "currentAttemptId">> {
+  return to === "todo" || to === "done" || to === "cancelled" ? { currentAttemptId: null } : {};
+}
+
+/**
+ * Moves a ticket `from → to` if, and only if, it is still in `from` at `expectedVersion` and the
+ * transition table allows it for the actor. One transaction: the compare-and-set update plus one
+ * event. Returns a typed refusal, conflict or not-found instead of throwing.
+ */
+export async function transitionTicket(deps: LifecycleDeps, input: TransitionInput): Promise<TransitionResult> {
+  const valid = validate(TransitionInputSchema, input, "transition");
+  if (!valid.ok) return valid;
+  const request = valid.value;
+  const decision = decideTransition({
+    from: request.from,
+    to: request.to,
+    reason: request.reason,
+    actor: request.actor.kind,
+  });
+  if (!decision.ok) return decision;
+  return retryTransaction(() => deps.db.transaction((tx) => applyTransition(tx, deps, request)));
+}
+
+type ValidTransition = ReturnType<typeof TransitionInputSchema.parse>;
+
+/**
+ * The compare-and-set itself, inside a caller's transaction, for lifecycle operations that change
+ * more than the ticket (a claim also creates an attempt). The caller has checked the table.
+ */
+export async function applyTransition(
+  tx: Transaction,
+  deps: Pick<LifecycleDeps, "clock">,
+  request: ValidTransition,
+  extra: Partial<Pick<TicketRow, "currentAttemptId" | "attemptCount" | "nextEligibleAt">> = {},
+): Promise<TransitionResult> {
+  const now = deps.clock.now();
+  const [row] = await tx
+    .update(tickets)
+    .set({ state: request.to, version: request.expectedVersion + 1, updatedAt: now, ...effectsOf(request.to), ...extra })
+    .where(
+      and(
+        eq(tickets.key, request.ticket),
+        eq(tickets.version, request.expectedVersion),
+        eq(tickets.state, request.from),
+      ),
+    )
+    .returning();
+  if (!row) return explainMiss(tx, request);
+  const event = await appendEvent(tx, {
+    ticketId: row.id,
+    from: request.from,
+    to: request.to,
+    actor: request.actor,
+    reason: request.reason,
+    version: row.version,
+    attemptId: request.attemptId,
+    detail: request.detail,
+    at: now,
+  });
+  return { ok: true, ticket: row, event };
+}
+
+/** Zero rows updated: either the ticket does not exist or someone else moved it first. */
+async function explainMiss(tx: Executor, request: ValidTransition): Promise<TransitionResult> {
+  const [current] = await tx
+    .select({
+      state: tickets.state,
+      version: tickets.version,
+      attemptId: attempts.id,
+      worker: attempts.worker,
+    })
+    .from(tickets)
+    .leftJoin(attempts, eq(attempts.id, tickets.currentAttemptId))
+    .where(eq(tickets.key, request.ticket));
+  if (!current) return { ok: false, code: "not_found", message: `no ticket ${request.ticket}` };
+  const holder: Holder | null =
+    current.attemptId && current.worker ? { attemptId: current.attemptId, worker: current.worker } : null;
+  const heldBy = holder ? `, held by ${holder.worker} (attempt ${holder.attemptId})` : "";
+  return {
+    ok: false,
+    code: "conflict",
+    message:
+      `${request.ticket} changed first: expected ${request.from} v${request.expectedVersion}, ` +
+      `found ${current.state} v${current.version}${heldBy}`,
+    current: { state: current.state, version: current.version, holder },
+  };
+}

@@ -1,0 +1,12 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    globalSetup: ["test/setup/postgres.ts"],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // Two cores: one worker per core keeps PGlite start-up and PostgreSQL tests from starving each other.
+    maxWorkers: 2,
+  },
+});
