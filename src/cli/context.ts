@@ -16,7 +16,10 @@ export interface CliContext {
   readonly io: CliIo;
   readonly environment: () => Environment;
   /** Opens the database, runs `work`, and closes it whatever happens. */
-  withDatabase<T>(work: (session: DatabaseSession) => Promise<T>, options?: { checkSchema?: boolean }): Promise<T>;
+  withDatabase<T>(
+    work: (session: DatabaseSession) => Promise<T>,
+    options?: { checkSchema?: boolean },
+  ): Promise<T>;
 }
 
 export interface DatabaseSession {
@@ -48,7 +51,8 @@ export function createCliContext(io: CliIo, readEnv: () => Environment): CliCont
       try {
         handle = await openDatabase(environment.database);
       } catch (error) {
-        if (error instanceof DatabaseUnavailableError) throw new CliError(error.message, EXIT_DATABASE, { cause: error });
+        if (error instanceof DatabaseUnavailableError)
+          throw new CliError(error.message, EXIT_DATABASE, { cause: error });
         throw error;
       }
       try {
@@ -56,10 +60,15 @@ export function createCliContext(io: CliIo, readEnv: () => Environment): CliCont
           if (handle.driver === "pglite") await migrateDatabase(handle);
           else await assertMigrated(handle.db);
         }
-        const lifecycle = createLifecycle({ db: handle.db, clock: systemClock, keyPrefix: environment.keyPrefix });
+        const lifecycle = createLifecycle({
+          db: handle.db,
+          clock: systemClock,
+          keyPrefix: environment.keyPrefix,
+        });
         return await work({ handle, lifecycle, environment });
       } catch (error) {
-        if (error instanceof MigrationsPendingError) throw new CliError(error.message, EXIT_DATABASE, { cause: error });
+        if (error instanceof MigrationsPendingError)
+          throw new CliError(error.message, EXIT_DATABASE, { cause: error });
         throw error;
       } finally {
         await handle.close();

@@ -13,7 +13,9 @@ function jsonReplacer(_key: string, value: unknown): unknown {
  */
 export function formatTable(columns: readonly string[], rows: readonly (readonly unknown[])[]): string {
   const cells = rows.map((row) => row.map(cellText));
-  const widths = columns.map((column, i) => Math.max(column.length, ...cells.map((row) => row[i]?.length ?? 0)));
+  const widths = columns.map((column, i) =>
+    Math.max(column.length, ...cells.map((row) => row[i]?.length ?? 0)),
+  );
   const line = (values: readonly string[]) =>
     values
       .map((value, i) => value.padEnd(widths[i] ?? 0))

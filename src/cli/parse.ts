@@ -6,7 +6,9 @@ export function parseOptions<T extends z.ZodType>(schema: T, raw: unknown): z.in
   const parsed = schema.safeParse(raw);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
-  const option = issue?.path.length ? `--${String(issue.path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}` : "options";
+  const option = issue?.path.length
+    ? `--${String(issue.path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`
+    : "options";
   throw new CliError(`${option}: ${issue?.message ?? "invalid"}`, EXIT_USAGE, { cause: parsed.error });
 }
 

@@ -20,7 +20,10 @@ export interface OpenOptions {
  * Opens the database named by `target` and checks that it answers. The one place that creates
  * database clients; everything else receives the handle.
  */
-export async function openDatabase(target: DatabaseTarget, options: OpenOptions = {}): Promise<DatabaseHandle> {
+export async function openDatabase(
+  target: DatabaseTarget,
+  options: OpenOptions = {},
+): Promise<DatabaseHandle> {
   return target.driver === "postgres" ? openPostgres(target.url, options) : openPglite(target.dataDir);
 }
 
@@ -74,8 +77,10 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
   }
 }
 
+/** The root cause's message: drizzle wraps driver errors in "Failed query: …", which says nothing here. */
 function reason(error: unknown): string {
   if (error instanceof AggregateError && error.errors.length) return reason(error.errors[0]);
-  if (error instanceof Error) return error.message || error.name;
+  if (error instanceof Error && error.cause !== undefined) return reason(error.cause);
+  if (error instanceof Error) return error.message || (error as NodeJS.ErrnoException).code || error.name;
   return String(error);
 }

@@ -64,9 +64,7 @@ export const tickets = pgTable(
   (t) => [
     uniqueIndex("tickets_key_unique").on(t.key),
     // The dispatcher's pick order, restricted to the queue: its cost follows the queue head, not the backlog.
-    index("tickets_runnable_idx")
-      .on(t.priority, t.createdAt, t.id)
-      .where(sql`${t.state} = 'todo'`),
+    index("tickets_runnable_idx").on(t.priority, t.createdAt, t.id).where(sql`${t.state} = 'todo'`),
     index("tickets_state_idx").on(t.state, t.updatedAt),
     index("tickets_repository_idx").on(t.repository, t.issueNumber),
   ],
@@ -96,9 +94,7 @@ export const attempts = pgTable(
     uniqueIndex("attempts_launch_key_unique").on(t.launchKey),
     uniqueIndex("attempts_ticket_number_unique").on(t.ticketId, t.number),
     // Lease expiry scans only look at live attempts.
-    index("attempts_live_lease_idx")
-      .on(t.leaseExpiresAt)
-      .where(sql`${t.status} in ('launching', 'running')`),
+    index("attempts_live_lease_idx").on(t.leaseExpiresAt).where(sql`${t.status} in ('launching', 'running')`),
   ],
 );
 

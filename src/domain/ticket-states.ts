@@ -71,7 +71,12 @@ export const TRANSITIONS: readonly TransitionRule[] = [
   { from: "in_review", to: "done", reason: "approved", actors: ["orchestrator", "human"] },
   { from: "in_review", to: "todo", reason: "rejected", actors: ["orchestrator", "human"] },
   ...NON_TERMINAL.map(
-    (from): TransitionRule => ({ from, to: "cancelled", reason: "cancelled", actors: ["human", "orchestrator"] }),
+    (from): TransitionRule => ({
+      from,
+      to: "cancelled",
+      reason: "cancelled",
+      actors: ["human", "orchestrator"],
+    }),
   ),
 ];
 

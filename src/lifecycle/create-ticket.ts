@@ -11,7 +11,11 @@ import { validate } from "./validation.js";
 import type { Actor } from "../domain/actors.js";
 
 /** Creates a ticket in `todo` with its `created` event, in one transaction. */
-export async function createTicket(deps: LifecycleDeps, input: NewTicket, actor: Actor): Promise<CreateTicketResult> {
+export async function createTicket(
+  deps: LifecycleDeps,
+  input: NewTicket,
+  actor: Actor,
+): Promise<CreateTicketResult> {
   const valid = validate(NewTicketSchema, input, "ticket");
   if (!valid.ok) return valid;
   const who = validate(ActorSchema, actor, "actor");

@@ -34,7 +34,11 @@ export async function listTickets(db: Executor, filter: TicketFilter = {}): Prom
 
 /** Every event of a ticket, oldest first. */
 export async function ticketHistory(db: Executor, ticketId: number): Promise<TicketEventRow[]> {
-  return db.select().from(ticketEvents).where(eq(ticketEvents.ticketId, ticketId)).orderBy(asc(ticketEvents.id));
+  return db
+    .select()
+    .from(ticketEvents)
+    .where(eq(ticketEvents.ticketId, ticketId))
+    .orderBy(asc(ticketEvents.id));
 }
 
 export async function latestEvent(db: Executor, ticketId: number): Promise<TicketEventRow | undefined> {

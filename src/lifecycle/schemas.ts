@@ -11,21 +11,22 @@ export const ActorSchema = z.object({
   id: z.string().trim().min(1, "an actor needs an id (a login, a dispatcher name …)").max(200),
 });
 
-export const TicketKeySchema = z
-  .string()
-  .transform((value, ctx) => {
-    const parsed = parseTicketKey(value);
-    if (!parsed.ok) {
-      ctx.addIssue({ code: "custom", message: parsed.message });
-      return z.NEVER;
-    }
-    return `${parsed.prefix}-${parsed.number}`;
-  });
+export const TicketKeySchema = z.string().transform((value, ctx) => {
+  const parsed = parseTicketKey(value);
+  if (!parsed.ok) {
+    ctx.addIssue({ code: "custom", message: parsed.message });
+    return z.NEVER;
+  }
+  return `${parsed.prefix}-${parsed.number}`;
+});
 
 export const RepositorySchema = z
   .string()
   .trim()
-  .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/, "must be a GitHub repository as owner/name");
+  .regex(
+    /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/,
+    "must be a GitHub repository as owner/name",
+  );
 
 const Label = z.string().trim().min(1).max(50);
 

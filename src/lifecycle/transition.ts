@@ -19,7 +19,10 @@ function effectsOf(to: TicketState): Partial<Pick<TicketRow, "currentAttemptId">
  * transition table allows it for the actor. One transaction: the compare-and-set update plus one
  * event. Returns a typed refusal, conflict or not-found instead of throwing.
  */
-export async function transitionTicket(deps: LifecycleDeps, input: TransitionInput): Promise<TransitionResult> {
+export async function transitionTicket(
+  deps: LifecycleDeps,
+  input: TransitionInput,
+): Promise<TransitionResult> {
   const valid = validate(TransitionInputSchema, input, "transition");
   if (!valid.ok) return valid;
   const request = valid.value;
@@ -48,7 +51,13 @@ export async function applyTransition(
   const now = deps.clock.now();
   const [row] = await tx
     .update(tickets)
-    .set({ state: request.to, version: request.expectedVersion + 1, updatedAt: now, ...effectsOf(request.to), ...extra })
+    .set({
+      state: request.to,
+      version: request.expectedVersion + 1,
+      updatedAt: now,
+      ...effectsOf(request.to),
+      ...extra,
+    })
     .where(
       and(
         eq(tickets.key, request.ticket),

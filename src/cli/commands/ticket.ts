@@ -44,7 +44,8 @@ export function ticketCommand(ctx: CliContext): Command {
         );
         if (!result.ok) throw failureToCliError(result);
         if (options.json) printJson(result.ticket, ctx.io.stdout);
-        else ctx.io.stdout(`created ${result.ticket.key} (${result.ticket.priority}) ${result.ticket.title}\n`);
+        else
+          ctx.io.stdout(`created ${result.ticket.key} (${result.ticket.priority}) ${result.ticket.title}\n`);
       });
     });
 
@@ -70,7 +71,15 @@ export function ticketCommand(ctx: CliContext): Command {
         ctx.io.stdout(
           `${formatTable(
             ["key", "state", "priority", "title", "assignee", "repository", "v"],
-            rows.map((t) => [t.key, t.state, t.priority, truncate(t.title, 60), t.assignee, t.repository, t.version]),
+            rows.map((t) => [
+              t.key,
+              t.state,
+              t.priority,
+              truncate(t.title, 60),
+              t.assignee,
+              t.repository,
+              t.version,
+            ]),
           )}\n`,
         );
       });

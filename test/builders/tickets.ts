@@ -1,0 +1,32 @@
+import type { Actor } from "../../src/domain/actors.js";
+import type { Database } from "../../src/db/database.js";
+import type { TicketRow } from "../../src/db/schema.js";
+import { type Clock, type Lifecycle, createLifecycle } from "../../src/lifecycle/index.js";
+import type { NewTicket } from "../../src/lifecycle/schemas.js";
+
+export const human: Actor = { kind: "human", id: "octocat" };
+export const dispatcher: Actor = { kind: "dispatcher", id: "dispatcher-1" };
+
+/** A clock tests can move by hand. */
+export function manualClock(start = new Date("2026-01-01T00:00:00Z")): Clock & { advance(ms: number): void } {
+  let now = start.getTime();
+  return { now: () => new Date(now), advance: (ms) => void (now += ms) };
+}
+
+export function testLifecycle(db: Database, clock: Clock = manualClock()): Lifecycle {
+  return createLifecycle({ db, clock, keyPrefix: "MC" });
+}
+
+export function newTicket(overrides: Partial<NewTicket> = {}): NewTicket {
+  return { repository: "acme/widgets", title: "Fix the widget", ...overrides };
+}
+
+/** Creates a ticket and returns its row, failing the test if creation is refused. */
+export async function givenTicket(
+  lifecycle: Lifecycle,
+  overrides: Partial<NewTicket> = {},
+): Promise<TicketRow> {
+  const result = await lifecycle.createTicket(newTicket(overrides), human);
+  if (!result.ok) throw new Error(`test set-up: ${result.message}`);
+  return result.ticket;
+}

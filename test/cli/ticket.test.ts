@@ -1,0 +1,121 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDatabase } from "../../src/db/connect.js";
+import { runMctl, tempDir } from "../helpers/cli.js";
+
+describe("mctl ticket on the embedded database", () => {
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  let env: Record<string, string>;
+  beforeAll(async () => {
+    dir = await tempDir();
+    env = { MCTL_DATA_DIR: `${dir.path}/data`, MCTL_ACTOR: "alice" };
+  });
+  afterAll(() => dir.remove());
+
+  it("creates, lists, shows, cancels and tells the history of a ticket", async () => {
+    const created = await runMctl(
+      [
+        "ticket",
+        "create",
+        "--title",
+        "Add a retry",
+        "--priority",
+        "high",
+        "--label",
+        "bug",
+        "--repo",
+        "acme/app",
+      ],
+      env,
+    );
+    expect(created).toMatchObject({ code: 0, stderr: "" });
+    expect(created.stdout).toBe("created MC-1 (high) Add a retry\n");
+
+    const list = await runMctl(["ticket", "list", "--json"], env);
+    expect(list.code).toBe(0);
+    expect(JSON.parse(list.stdout)).toMatchObject([
+      { key: "MC-1", state: "todo", priority: "high", labels: ["bug"], repository: "acme/app", version: 1 },
+    ]);
+    const table = await runMctl(["ticket", "list"], env);
+    expect(table.stdout).toMatch(/^KEY\s+STATE\s+PRIORITY\s+TITLE/);
+    expect(table.stdout).toMatch(/MC-1\s+todo\s+high\s+Add a retry/);
+
+    const show = await runMctl(["ticket", "show", "mc-1"], env);
+    expect(show.stdout).toContain("state:           todo (version 1)");
+
+    const cancel = await runMctl(["ticket", "cancel", "MC-1", "--reason", "duplicate"], env);
+    expect(cancel).toMatchObject({ code: 0, stdout: "cancelled MC-1 (was todo)\n" });
+
+    const history = await runMctl(["ticket", "history", "MC-1", "--json"], env);
+    expect(JSON.parse(history.stdout)).toMatchObject([
+      { fromState: null, toState: "todo", reason: "created", actorKind: "human", actorId: "alice" },
+      {
+        fromState: "todo",
+        toState: "cancelled",
+        reason: "cancelled",
+        actorId: "alice",
+        detail: { note: "duplicate" },
+      },
+    ]);
+
+    const again = await runMctl(["ticket", "cancel", "MC-1", "--reason", "twice"], env);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toBe(
+      "mctl: terminal_state: ticket is cancelled, a terminal state; allowed for human: none\n",
+    );
+  });
+
+  it("bad input prints one clear line, exits non-zero and writes nothing", async () => {
+    const before = JSON.parse((await runMctl(["ticket", "list", "--json"], env)).stdout) as unknown[];
+    const cases: [string[], number, RegExp][] = [
+      [["ticket", "create", "--title", "x", "--priority", "soon"], 2, /argument 'soon' is invalid/],
+      [["ticket", "create", "--title", "x", "--repo", "nope"], 2, /repository: must be a GitHub repository/],
+      [["ticket", "create", "--title", "x", "--blocked-by", "MC-77"], 2, /do not exist: MC-77/],
+      [["ticket", "show", "MC-404"], 1, /^mctl: no ticket MC-404\n$/],
+      [["ticket", "show", "42"], 2, /not a ticket key/],
+      [["ticket", "list", "--limit", "0"], 2, /^mctl: --limit: /],
+      [["ticket", "frobnicate"], 2, /unknown command 'frobnicate'/],
+    ];
+    for (const [args, code, message] of cases) {
+      const run = await runMctl(args, env);
+      expect(run.code, args.join(" ")).toBe(code);
+      expect(run.stderr, args.join(" ")).toMatch(message);
+    }
+    const after = JSON.parse((await runMctl(["ticket", "list", "--json"], env)).stdout) as unknown[];
+    expect(after).toEqual(before);
+  });
+
+  it("refuses to open an embedded database another process holds", async () => {
+    const handle = await openDatabase({ driver: "pglite", dataDir: `${dir.path}/held` });
+    try {
+      const run = await runMctl(["ticket", "list"], { MCTL_DATA_DIR: `${dir.path}/held` });
+      expect(run.code).toBe(3);
+      expect(run.stderr).toContain(`is in use by process ${process.pid}`);
+    } finally {
+      await handle.close();
+    }
+    expect((await runMctl(["ticket", "list"], { MCTL_DATA_DIR: `${dir.path}/held` })).code).toBe(0);
+  });
+});
+
+describe("mctl basics", () => {
+  it("answers --help on every command and --version", async () => {
+    const commands = [[], ["db"], ["db", "migrate"], ["ticket"], ["dev"]];
+    for (const sub of ["create", "list", "show", "history", "cancel"]) commands.push(["ticket", sub]);
+    const runs = await Promise.all(commands.map((command) => runMctl([...command, "--help"])));
+    runs.forEach((run, i) => {
+      expect(run.code, commands[i]?.join(" ")).toBe(0);
+      expect(run.stdout).toMatch(/^Usage: mctl/);
+    });
+    const version = await runMctl(["--version"]);
+    expect(version).toMatchObject({ code: 0, stdout: "0.1.0\n" });
+  });
+
+  it("an unreachable PostgreSQL is one line, exit 3, and never shows the password", async () => {
+    const run = await runMctl(["ticket", "list"], { DATABASE_URL: "postgres://mc:s3cret@127.0.0.1:9/mc" });
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(
+      /^mctl: cannot connect to PostgreSQL postgres:\/\/mc:\*\*\*@127\.0\.0\.1:9\/mc: .+\n$/,
+    );
+    expect(run.stderr).not.toContain("s3cret");
+  });
+});
