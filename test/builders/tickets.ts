@@ -10,7 +10,12 @@ export const dispatcher: Actor = { kind: "dispatcher", id: "dispatcher-1" };
 /** A clock tests can move by hand. */
 export function manualClock(start = new Date("2026-01-01T00:00:00Z")): Clock & { advance(ms: number): void } {
   let now = start.getTime();
-  return { now: () => new Date(now), advance: (ms) => void (now += ms) };
+  return {
+    now: () => new Date(now),
+    advance: (ms) => {
+      now += ms;
+    },
+  };
 }
 
 export function testLifecycle(db: Database, clock: Clock = manualClock()): Lifecycle {

@@ -28,14 +28,16 @@ describe("retryTransaction", () => {
 
   it("rethrows any other error at once, and the last retryable one when out of attempts", async () => {
     let calls = 0;
+    const failWith = (error: Error) => async () => {
+      calls += 1;
+      throw error;
+    };
     const unique = pgError("23505");
-    await expect(
-      retryTransaction(async () => ((calls += 1), Promise.reject(unique)), { sleep: noSleep }),
-    ).rejects.toBe(unique);
+    await expect(retryTransaction(failWith(unique), { sleep: noSleep })).rejects.toBe(unique);
     expect(calls).toBe(1);
     calls = 0;
     await expect(
-      retryTransaction(async () => ((calls += 1), Promise.reject(pgError("40001"))), {
+      retryTransaction(failWith(pgError("40001")), {
         attempts: 4,
         sleep: noSleep,
       }),
