@@ -7,6 +7,7 @@
 import { sql } from "drizzle-orm";
 import {
   bigint,
+  boolean,
   index,
   integer,
   jsonb,
@@ -124,3 +125,57 @@ export const ticketEvents = pgTable(
 export type TicketRow = typeof tickets.$inferSelect;
 export type AttemptRow = typeof attempts.$inferSelect;
 export type TicketEventRow = typeof ticketEvents.$inferSelect;
+
+/**
+ * Named leases with fencing tokens (the dispatcher's single-flight lock). A lease is held while
+ * `expires_at` is in the future; taking over an expired lease increments the token, so work done
+ * under an older token can be refused.
+ */
+export const leases = pgTable("leases", {
+  name: text("name").primaryKey(),
+  holder: text("holder").notNull(),
+  fencingToken: bigint("fencing_token", { mode: "number" }).notNull(),
+  expiresAt: timestamp("expires_at", { withTimezone: true, mode: "date" }).notNull(),
+  acquiredAt: timestamp("acquired_at", { withTimezone: true, mode: "date" }).notNull(),
+  updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull(),
+});
+
+/** Questions an agent asked (needs-input) and the answers people gave, per ticket. */
+export const ticketQuestions = pgTable(
+  "ticket_questions",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    ticketId: bigint("ticket_id", { mode: "number" })
+      .notNull()
+      .references(() => tickets.id),
+    attemptId: uuid("attempt_id").notNull(),
+    question: text("question").notNull(),
+    askedAt: timestamp("asked_at", { withTimezone: true, mode: "date" }).notNull(),
+    answer: text("answer"),
+    answeredBy: text("answered_by"),
+    answeredAt: timestamp("answered_at", { withTimezone: true, mode: "date" }),
+  },
+  (t) => [index("ticket_questions_ticket_idx").on(t.ticketId, t.id)],
+);
+
+/** One row per dispatch cycle: every decision with its reason code, the counts and the timings. */
+export const dispatchCycles = pgTable(
+  "dispatch_cycles",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    holder: text("holder").notNull(),
+    fencingToken: bigint("fencing_token", { mode: "number" }),
+    outcome: text("outcome").notNull(),
+    dryRun: boolean("dry_run").notNull().default(false),
+    startedAt: timestamp("started_at", { withTimezone: true, mode: "date" }).notNull(),
+    finishedAt: timestamp("finished_at", { withTimezone: true, mode: "date" }).notNull(),
+    counts: jsonb("counts").$type<Record<string, number>>().notNull(),
+    decisions: jsonb("decisions").$type<unknown[]>().notNull(),
+    timings: jsonb("timings").$type<Record<string, number>>().notNull(),
+  },
+  (t) => [index("dispatch_cycles_started_idx").on(t.startedAt)],
+);
+
+export type LeaseRow = typeof leases.$inferSelect;
+export type TicketQuestionRow = typeof ticketQuestions.$inferSelect;
+export type DispatchCycleRow = typeof dispatchCycles.$inferSelect;

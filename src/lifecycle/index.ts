@@ -1,33 +1,100 @@
 /**
- * The lifecycle module: the only writer of tickets, attempts and ticket events.
+ * The lifecycle module: the only writer of tickets, attempts, events, questions, leases and
+ * dispatch cycles.
  *
  * Terminology
  * - transition: a change of a ticket's state, allowed by the table in src/domain/ticket-states.ts.
- * - compare-and-set: an update that only applies if the ticket is still at the expected state and
+ * - compare-and-set: an update that only applies if the row is still at the expected state and
  *   version; losing it is a `conflict` result, never an exception.
  * - event: the append-only record of a change, written in the same transaction as the change.
+ * - attempt: one try of one worker at one ticket; born `launching` at claim, `running` once a
+ *   worker takes it with its launch key, then ended with a structured outcome.
+ * - lease: a row with holder, fencing token and expiry. Attempts have one (kept alive by
+ *   heartbeats); the dispatcher has one (`dispatch`), re-checked inside every claim.
+ * - fenced: a write refused because the caller no longer holds the attempt or lease it names.
  */
 import type { Actor } from "../domain/actors.js";
+import type { BackoffPolicy } from "../domain/backoff.js";
+import {
+  askQuestion,
+  completeAttempt,
+  expireAttempt,
+  failAttempt,
+  findExpiredAttempts,
+  heartbeatAttempt,
+  releaseFailedLaunch,
+  startAttempt,
+} from "./attempts.js";
+import { type ClaimInput, claimTicket } from "./claim.js";
 import { createTicket } from "./create-ticket.js";
 import type { LifecycleDeps } from "./deps.js";
-import { findTicket, listTickets, type TicketFilter, ticketHistory } from "./queries.js";
+import { type NewDispatchCycle, recentDispatchCycles, recordDispatchCycle } from "./dispatch-cycles.js";
+import type { Fence } from "./fence.js";
+import { acquireLease, readLease, releaseLease, renewLease } from "./leases.js";
+import {
+  attemptsOf,
+  findAttempt,
+  findTicket,
+  listTickets,
+  type TicketFilter,
+  ticketHistory,
+} from "./queries.js";
+import { answerQuestion, findAnsweredTickets, ticketQuestionsOf } from "./questions.js";
 import type { NewTicket, TransitionInput } from "./schemas.js";
 import { transitionTicket } from "./transition.js";
 
+export type { AttemptResult, EndAttemptResult } from "./attempts.js";
+export type { ClaimInput, ClaimResult } from "./claim.js";
 export type { Clock, LifecycleDeps } from "./deps.js";
 export { systemClock } from "./deps.js";
+export type { Fence, Fenced } from "./fence.js";
+export type { HeldLease, LockHeld } from "./leases.js";
+export type { AnswerResult, NotWaiting } from "./questions.js";
+export type { TicketFilter } from "./queries.js";
 export type * from "./results.js";
 export type { NewTicket, TransitionInput } from "./schemas.js";
-export type { TicketFilter } from "./queries.js";
 
 export type Lifecycle = ReturnType<typeof createLifecycle>;
 
 export function createLifecycle(deps: LifecycleDeps) {
+  const { db, clock } = deps;
   return {
+    deps,
+    // tickets
     createTicket: (input: NewTicket, actor: Actor) => createTicket(deps, input, actor),
     transition: (input: TransitionInput) => transitionTicket(deps, input),
-    findTicket: (key: string) => findTicket(deps.db, key),
-    listTickets: (filter?: TicketFilter) => listTickets(deps.db, filter),
-    ticketHistory: (ticketId: number) => ticketHistory(deps.db, ticketId),
+    answerQuestion: (input: { ticket: string; answer: string; actor: Actor }) => answerQuestion(deps, input),
+    // attempts
+    claim: (input: ClaimInput) => claimTicket(deps, input),
+    startAttempt: (input: { attemptId: string; launchKey: string; leaseMs: number }) =>
+      startAttempt(deps, input),
+    heartbeat: (input: { attemptId: string; leaseMs: number }) => heartbeatAttempt(deps, input),
+    failAttempt: (input: Parameters<typeof failAttempt>[1]) => failAttempt(deps, input),
+    askQuestion: (input: Parameters<typeof askQuestion>[1]) => askQuestion(deps, input),
+    completeAttempt: (input: Parameters<typeof completeAttempt>[1]) => completeAttempt(deps, input),
+    expireAttempt: (input: {
+      attemptId: string;
+      actor: Actor;
+      backoff: BackoffPolicy;
+      fence: Fence | null;
+    }) => expireAttempt(deps, input),
+    releaseFailedLaunch: (input: Parameters<typeof releaseFailedLaunch>[1]) =>
+      releaseFailedLaunch(deps, input),
+    // leases and dispatch cycles
+    acquireLease: (input: { name: string; holder: string; ttlMs: number }) => acquireLease(db, clock, input),
+    renewLease: (input: Fence & { ttlMs: number }) => renewLease(db, clock, input),
+    releaseLease: (input: Fence) => releaseLease(db, clock, input),
+    recordDispatchCycle: (cycle: NewDispatchCycle) => recordDispatchCycle(db, cycle),
+    // reads
+    findTicket: (key: string) => findTicket(db, key),
+    listTickets: (filter?: TicketFilter) => listTickets(db, filter),
+    ticketHistory: (ticketId: number) => ticketHistory(db, ticketId),
+    findAttempt: (attemptId: string) => findAttempt(db, attemptId),
+    attemptsOf: (ticketId: number) => attemptsOf(db, ticketId),
+    findExpiredAttempts: (limit: number) => findExpiredAttempts(deps, limit),
+    findAnsweredTickets: (limit: number) => findAnsweredTickets(db, limit),
+    questionsOf: (ticketId: number) => ticketQuestionsOf(db, ticketId),
+    readLease: (name: string) => readLease(db, name),
+    recentDispatchCycles: (limit: number) => recentDispatchCycles(db, limit),
   };
 }

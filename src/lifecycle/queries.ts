@@ -2,7 +2,14 @@ import { type SQL, and, asc, desc, eq } from "drizzle-orm";
 import type { TicketState } from "../domain/ticket-states.js";
 import type { Priority } from "../domain/priorities.js";
 import type { Executor } from "../db/database.js";
-import { type TicketEventRow, type TicketRow, ticketEvents, tickets } from "../db/schema.js";
+import {
+  type AttemptRow,
+  type TicketEventRow,
+  type TicketRow,
+  attempts,
+  ticketEvents,
+  tickets,
+} from "../db/schema.js";
 
 /** Read queries over tickets. Reads may run anywhere; writes go through the lifecycle only. */
 
@@ -49,4 +56,14 @@ export async function latestEvent(db: Executor, ticketId: number): Promise<Ticke
     .orderBy(desc(ticketEvents.id))
     .limit(1);
   return row;
+}
+
+export async function findAttempt(db: Executor, attemptId: string): Promise<AttemptRow | undefined> {
+  const [row] = await db.select().from(attempts).where(eq(attempts.id, attemptId));
+  return row;
+}
+
+/** Every attempt of a ticket, oldest first. */
+export async function attemptsOf(db: Executor, ticketId: number): Promise<AttemptRow[]> {
+  return db.select().from(attempts).where(eq(attempts.ticketId, ticketId)).orderBy(asc(attempts.number));
 }

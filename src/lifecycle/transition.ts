@@ -1,4 +1,5 @@
-import { and, eq } from "drizzle-orm";
+import { type SQL, and, eq, inArray } from "drizzle-orm";
+import { LIVE_ATTEMPT_STATUSES } from "../domain/attempts.js";
 import { type TicketState, decideTransition } from "../domain/ticket-states.js";
 import type { Executor, Transaction } from "../db/database.js";
 import { retryTransaction } from "../db/retry.js";
@@ -36,7 +37,34 @@ export async function transitionTicket(
   return retryTransaction(() => deps.db.transaction((tx) => applyTransition(tx, deps, request)));
 }
 
-type ValidTransition = ReturnType<typeof TransitionInputSchema.parse>;
+export type ValidTransition = ReturnType<typeof TransitionInputSchema.parse>;
+
+/** Columns a lifecycle operation may set together with a transition (values or SQL expressions). */
+export type TransitionExtras = {
+  currentAttemptId?: string | null | SQL;
+  attemptCount?: number | SQL;
+  nextEligibleAt?: Date | null | SQL;
+};
+
+/**
+ * For lifecycle operations inside their own transaction: checks the table, then applies the
+ * compare-and-set. Callers build `request` themselves, so it is trusted input.
+ */
+export async function guardedTransition(
+  tx: Transaction,
+  deps: Pick<LifecycleDeps, "clock">,
+  request: ValidTransition,
+  extra: TransitionExtras = {},
+): Promise<TransitionResult> {
+  const decision = decideTransition({
+    from: request.from,
+    to: request.to,
+    reason: request.reason,
+    actor: request.actor.kind,
+  });
+  if (!decision.ok) return decision;
+  return applyTransition(tx, deps, request, extra);
+}
 
 /**
  * The compare-and-set itself, inside a caller's transaction, for lifecycle operations that change
@@ -46,7 +74,7 @@ export async function applyTransition(
   tx: Transaction,
   deps: Pick<LifecycleDeps, "clock">,
   request: ValidTransition,
-  extra: Partial<Pick<TicketRow, "currentAttemptId" | "attemptCount" | "nextEligibleAt">> = {},
+  extra: TransitionExtras = {},
 ): Promise<TransitionResult> {
   const now = deps.clock.now();
   const [row] = await tx
@@ -67,6 +95,14 @@ export async function applyTransition(
     )
     .returning();
   if (!row) return explainMiss(tx, request);
+  if (request.reason === "cancelled" || request.reason === "released") {
+    // A person took the ticket away from its worker: end the live attempt too, so its heartbeats
+    // and signals are refused and the worker stops.
+    await tx
+      .update(attempts)
+      .set({ status: request.reason, outcome: { reason: request.reason }, endedAt: now, updatedAt: now })
+      .where(and(eq(attempts.ticketId, row.id), inArray(attempts.status, [...LIVE_ATTEMPT_STATUSES])));
+  }
   const event = await appendEvent(tx, {
     ticketId: row.id,
     from: request.from,

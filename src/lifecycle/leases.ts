@@ -1,0 +1,140 @@
+import { and, eq, gt, sql } from "drizzle-orm";
+import type { Executor } from "../db/database.js";
+import { type LeaseRow, leases } from "../db/schema.js";
+import type { Clock } from "./deps.js";
+
+/** A lease this holder now has, with the fencing token every write under it must present. */
+export interface HeldLease {
+  readonly ok: true;
+  readonly name: string;
+  readonly holder: string;
+  readonly fencingToken: number;
+  readonly expiresAt: Date;
+  /** True when an expired lease of another holder was taken over. */
+  readonly tookOver: boolean;
+}
+
+/** Someone else holds the lease until `until`. */
+export interface LockHeld {
+  readonly ok: false;
+  readonly code: "lock_held";
+  readonly message: string;
+  readonly holder: string;
+  readonly until: Date;
+}
+
+/**
+ * Takes the named lease if it is free, expired, or already ours. A takeover (or a new term of our
+ * own) increments the fencing token, so anything still running under the old token is refused.
+ */
+export async function acquireLease(
+  db: Executor,
+  clock: Clock,
+  input: { name: string; holder: string; ttlMs: number },
+): Promise<HeldLease | LockHeld> {
+  const now = clock.now();
+  const expiresAt = new Date(now.getTime() + input.ttlMs);
+  const [previous] = await db.select().from(leases).where(eq(leases.name, input.name));
+  const [row] = await db
+    .insert(leases)
+    .values({
+      name: input.name,
+      holder: input.holder,
+      fencingToken: 1,
+      expiresAt,
+      acquiredAt: now,
+      updatedAt: now,
+    })
+    .onConflictDoUpdate({
+      target: leases.name,
+      set: {
+        holder: input.holder,
+        fencingToken: sql`${leases.fencingToken} + 1`,
+        expiresAt,
+        acquiredAt: now,
+        updatedAt: now,
+      },
+      // The conflict target row is only replaced when it is free to take.
+      setWhere: sql`${leases.expiresAt} <= ${now.toISOString()}::timestamptz or ${leases.holder} = ${input.holder}`,
+    })
+    .returning();
+  if (row) {
+    const tookOver = previous !== undefined && previous.holder !== input.holder;
+    return {
+      ok: true,
+      name: row.name,
+      holder: row.holder,
+      fencingToken: row.fencingToken,
+      expiresAt,
+      tookOver,
+    };
+  }
+  const [current] = await db.select().from(leases).where(eq(leases.name, input.name));
+  const holder = current?.holder ?? "unknown";
+  const until = current?.expiresAt ?? now;
+  return {
+    ok: false,
+    code: "lock_held",
+    message: `${input.name} lease is held by ${holder} until ${until.toISOString()}`,
+    holder,
+    until,
+  };
+}
+
+/** Extends a lease we still hold under `fencingToken`; false if it was lost (expired and taken, or released). */
+export async function renewLease(
+  db: Executor,
+  clock: Clock,
+  input: { name: string; holder: string; fencingToken: number; ttlMs: number },
+): Promise<boolean> {
+  const now = clock.now();
+  const rows = await db
+    .update(leases)
+    .set({ expiresAt: new Date(now.getTime() + input.ttlMs), updatedAt: now })
+    .where(and(...heldBy(input), gt(leases.expiresAt, now)))
+    .returning({ name: leases.name });
+  return rows.length === 1;
+}
+
+/** Ends our term early so the next holder need not wait for the expiry. */
+export async function releaseLease(
+  db: Executor,
+  clock: Clock,
+  input: { name: string; holder: string; fencingToken: number },
+): Promise<void> {
+  const now = clock.now();
+  await db
+    .update(leases)
+    .set({ expiresAt: now, updatedAt: now })
+    .where(and(...heldBy(input)));
+}
+
+/**
+ * Inside a transaction: true if the lease is still ours at this token and unexpired. Locks the
+ * lease row (FOR SHARE) so that a takeover cannot commit between this check and the caller's writes.
+ */
+export async function holdsLease(
+  tx: Executor,
+  clock: Clock,
+  input: { name: string; holder: string; fencingToken: number },
+): Promise<boolean> {
+  const rows = await tx
+    .select({ name: leases.name })
+    .from(leases)
+    .where(and(...heldBy(input), gt(leases.expiresAt, clock.now())))
+    .for("share");
+  return rows.length === 1;
+}
+
+export async function readLease(db: Executor, name: string): Promise<LeaseRow | undefined> {
+  const [row] = await db.select().from(leases).where(eq(leases.name, name));
+  return row;
+}
+
+function heldBy(input: { name: string; holder: string; fencingToken: number }) {
+  return [
+    eq(leases.name, input.name),
+    eq(leases.holder, input.holder),
+    eq(leases.fencingToken, input.fencingToken),
+  ] as const;
+}

@@ -1,0 +1,102 @@
+import { and, desc, eq, isNull, sql } from "drizzle-orm";
+import type { Actor } from "../domain/actors.js";
+import type { Executor } from "../db/database.js";
+import { retryTransaction } from "../db/retry.js";
+import { type TicketQuestionRow, type TicketRow, ticketQuestions, tickets } from "../db/schema.js";
+import type { LifecycleDeps } from "./deps.js";
+import { appendEvent } from "./events.js";
+import type { Applied, InvalidInput, NotFound } from "./results.js";
+
+export interface NotWaiting {
+  readonly ok: false;
+  readonly code: "not_waiting";
+  readonly message: string;
+}
+
+export type AnswerResult =
+  | (Applied & { readonly question: TicketQuestionRow })
+  | NotFound
+  | NotWaiting
+  | InvalidInput;
+
+/**
+ * Records a person's answer to the ticket's open question. The ticket stays in `needs_input`
+ * (its version moves, with an `answered` event); the dispatcher's needs-input phase requeues it.
+ */
+export async function answerQuestion(
+  deps: LifecycleDeps,
+  input: { ticket: string; answer: string; actor: Actor },
+): Promise<AnswerResult> {
+  const answer = input.answer.trim();
+  if (!answer)
+    return { ok: false, code: "invalid_input", message: "an answer cannot be empty", issues: ["answer"] };
+  return retryTransaction(() =>
+    deps.db.transaction(async (tx): Promise<AnswerResult> => {
+      const [ticket] = await tx.select().from(tickets).where(eq(tickets.key, input.ticket)).for("update");
+      if (!ticket) return { ok: false, code: "not_found", message: `no ticket ${input.ticket}` };
+      const [open] = await tx
+        .select()
+        .from(ticketQuestions)
+        .where(and(eq(ticketQuestions.ticketId, ticket.id), isNull(ticketQuestions.answer)))
+        .orderBy(desc(ticketQuestions.id))
+        .limit(1);
+      if (ticket.state !== "needs_input" || !open) {
+        return {
+          ok: false,
+          code: "not_waiting",
+          message: `${ticket.key} is ${ticket.state} and has no open question`,
+        };
+      }
+      const now = deps.clock.now();
+      const [question] = await tx
+        .update(ticketQuestions)
+        .set({ answer, answeredBy: input.actor.id, answeredAt: now })
+        .where(eq(ticketQuestions.id, open.id))
+        .returning();
+      const [row] = await tx
+        .update(tickets)
+        .set({ version: ticket.version + 1, updatedAt: now })
+        .where(eq(tickets.id, ticket.id))
+        .returning();
+      if (!question || !row) throw new Error("answer update returned no row");
+      const event = await appendEvent(tx, {
+        ticketId: row.id,
+        from: "needs_input",
+        to: "needs_input",
+        actor: input.actor,
+        reason: "answered",
+        version: row.version,
+        attemptId: open.attemptId,
+        detail: { questionId: open.id },
+        at: now,
+      });
+      return { ok: true, ticket: row, event, question };
+    }),
+  );
+}
+
+/** `needs_input` tickets whose latest question has an answer: the only ones the needs-input phase may requeue. */
+export async function findAnsweredTickets(db: Executor, limit: number): Promise<TicketRow[]> {
+  return db
+    .select()
+    .from(tickets)
+    .where(
+      and(
+        eq(tickets.state, "needs_input"),
+        sql`exists (select 1 from ${ticketQuestions} q
+                    where q.ticket_id = ${tickets.id} and q.answer is not null
+                      and q.id = (select max(id) from ${ticketQuestions} where ticket_id = ${tickets.id}))`,
+      ),
+    )
+    .orderBy(tickets.updatedAt)
+    .limit(limit);
+}
+
+/** Every question of a ticket with its answer, oldest first (for the agent's brief and the issue). */
+export async function ticketQuestionsOf(db: Executor, ticketId: number): Promise<TicketQuestionRow[]> {
+  return db
+    .select()
+    .from(ticketQuestions)
+    .where(eq(ticketQuestions.ticketId, ticketId))
+    .orderBy(ticketQuestions.id);
+}
