@@ -3,6 +3,8 @@ import type { DatabaseHandle } from "../db/database.js";
 import { DatabaseUnavailableError, MigrationsPendingError } from "../db/errors.js";
 import { assertMigrated, migrateDatabase } from "../db/migrate.js";
 import type { Environment } from "../config/environment.js";
+import { ConfigError, loadConfig } from "../config/load.js";
+import type { Config } from "../config/schema.js";
 import { type Lifecycle, createLifecycle, systemClock } from "../lifecycle/index.js";
 import { CliError, EXIT_DATABASE } from "./errors.js";
 
@@ -15,6 +17,8 @@ export interface CliIo {
 export interface CliContext {
   readonly io: CliIo;
   readonly environment: () => Environment;
+  /** The configuration file, read and validated once (a bad file is a usage error, exit 2). */
+  readonly config: () => Promise<Config>;
   /** Opens the database, runs `work`, and closes it whatever happens. */
   withDatabase<T>(
     work: (session: DatabaseSession) => Promise<T>,
@@ -42,9 +46,24 @@ export function createCliContext(io: CliIo, readEnv: () => Environment): CliCont
     }
     return environment;
   };
+  let config: Promise<Config> | undefined;
+  const loadConfigOnce = () => {
+    config ??= (async () => {
+      const { cwd, configPath } = env();
+      try {
+        return await loadConfig({ cwd, path: configPath });
+      } catch (error) {
+        if (error instanceof ConfigError)
+          throw new CliError(`configuration: ${error.message}`, 2, { cause: error });
+        throw error;
+      }
+    })();
+    return config;
+  };
   return {
     io,
     environment: env,
+    config: loadConfigOnce,
     async withDatabase(work, options = {}) {
       const environment = env();
       let handle: DatabaseHandle;

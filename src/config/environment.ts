@@ -11,6 +11,9 @@ export interface Environment {
   readonly defaultRepository: string;
   /** Who a person at the CLI is, for events (`--actor` overrides). */
   readonly actorId: string;
+  /** MCTL_CONFIG: the configuration file; unset means .github/mission-control.yml if it exists. */
+  readonly configPath: string | undefined;
+  readonly cwd: string;
 }
 
 export const DEFAULT_REPOSITORY = "local/tickets";
@@ -23,6 +26,7 @@ const Schema = z.object({
     .default(DEFAULT_KEY_PREFIX),
   MCTL_REPOSITORY: z.string().trim().min(1).default(DEFAULT_REPOSITORY),
   MCTL_ACTOR: z.string().trim().min(1).optional(),
+  MCTL_CONFIG: z.string().trim().min(1).optional(),
 });
 
 /** Reads and validates the environment; a bad value throws an Error naming the variable. */
@@ -31,6 +35,7 @@ export function readEnvironment(env: Record<string, string | undefined>, cwd: st
     MCTL_KEY_PREFIX: env.MCTL_KEY_PREFIX || undefined,
     MCTL_REPOSITORY: env.MCTL_REPOSITORY || undefined,
     MCTL_ACTOR: env.MCTL_ACTOR || undefined,
+    MCTL_CONFIG: env.MCTL_CONFIG || undefined,
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -41,6 +46,8 @@ export function readEnvironment(env: Record<string, string | undefined>, cwd: st
     keyPrefix: parsed.data.MCTL_KEY_PREFIX,
     defaultRepository: parsed.data.MCTL_REPOSITORY,
     actorId: parsed.data.MCTL_ACTOR ?? safeUsername(),
+    configPath: parsed.data.MCTL_CONFIG,
+    cwd,
   };
 }
 

@@ -1,0 +1,83 @@
+/**
+ * The one configuration schema. Every reader of configuration (the CLI, the dispatcher, the
+ * worker runner, later the app and the verifier) parses YAML with the `yaml` package and validates
+ * it here; nothing reads configuration any other way.
+ *
+ * Keys are snake_case as written in YAML. Objects are strict: an unknown key is an error (a typo
+ * must not silently fall back to a default). Booleans must be YAML booleans (`true`/`false`).
+ */
+import { z } from "zod";
+
+const seconds = (fallback: number) =>
+  z
+    .number()
+    .int()
+    .positive()
+    .max(7 * 24 * 3600)
+    .default(fallback);
+const name = z.string().trim().min(1).max(200);
+
+export const LauncherSchema = z.discriminatedUnion("kind", [
+  z.strictObject({
+    kind: z.literal("command"),
+    /**
+     * argv of the worker process, with placeholders {attempt}, {ticket} and {launch_key}.
+     * Default: this mctl running `worker run` for the attempt.
+     */
+    command: z.array(z.string().min(1)).min(1).optional(),
+  }),
+  z.strictObject({
+    kind: z.literal("github-workflow"),
+    /** owner/name of the repository whose agent workflow is dispatched. */
+    repository: z.string().regex(/^[^/\s]+\/[^/\s]+$/, "must be owner/name"),
+    workflow: name.default("mission-control-agent.yml"),
+    ref: name.default("main"),
+  }),
+]);
+
+export const DispatchSchema = z.strictObject({
+  max_workers: z.number().int().min(1).max(1000).default(2),
+  /** How long an attempt may go without a heartbeat before the dispatcher expires it. */
+  attempt_lease_seconds: seconds(900),
+  /** How long the dispatch lease lasts; a dispatcher that dies is replaced after this. */
+  lease_seconds: seconds(120),
+  backoff: z
+    .strictObject({ base_seconds: seconds(60), cap_seconds: seconds(3600) })
+    .default({ base_seconds: 60, cap_seconds: 3600 }),
+  /** Attempts after which a ticket leaves the queue and waits for a decision. */
+  max_attempts: z.number().int().min(1).max(100).default(3),
+  /** Claims per cycle at most (besides free worker slots). */
+  batch_size: z.number().int().min(1).max(1000).default(50),
+  /** Assignees that are agents; a ticket assigned to anyone else belongs to a person. */
+  agent_identities: z.array(name).default(["mission-control-agent"]),
+  policy: z
+    .strictObject({
+      excluded_campaigns: z.array(name).default([]),
+      excluded_labels: z.array(name).default(["no-agent"]),
+    })
+    .default({ excluded_campaigns: [], excluded_labels: ["no-agent"] }),
+  launcher: LauncherSchema.default({ kind: "command" }),
+});
+
+export const WorkerSchema = z.strictObject({
+  /** The agent command (argv), with placeholders {ticket}, {attempt}, {ticket_file}. */
+  agent_command: z.array(z.string().min(1)).min(1).optional(),
+  /** Run in the worktree after the agent exits; its exit code is part of the evidence. */
+  test_command: z.array(z.string().min(1)).min(1).optional(),
+  /** Where ticket worktrees are created (relative to the repository). */
+  worktree_root: z.string().min(1).default(".mission-control/worktrees"),
+  remote: name.default("origin"),
+  heartbeat_seconds: seconds(30),
+});
+
+export const ConfigSchema = z.strictObject({
+  dispatch: DispatchSchema.default(DispatchSchema.parse({})),
+  worker: WorkerSchema.default(WorkerSchema.parse({})),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+export type DispatchConfig = Config["dispatch"];
+export type WorkerConfig = Config["worker"];
+export type LauncherConfig = DispatchConfig["launcher"];
+
+export const DEFAULT_CONFIG: Config = ConfigSchema.parse({});
