@@ -68,7 +68,7 @@ export function createCliContext(io: CliIo, readEnv: () => Environment): CliCont
       const environment = env();
       let handle: DatabaseHandle;
       try {
-        handle = await openDatabase(environment.database);
+        handle = await openDatabase(environment.database, { lockWaitMs: environment.lockWaitMs });
       } catch (error) {
         if (error instanceof DatabaseUnavailableError)
           throw new CliError(error.message, EXIT_DATABASE, { cause: error });

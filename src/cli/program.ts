@@ -2,7 +2,10 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { dbCommand } from "./commands/db.js";
 import { devCommand } from "./commands/dev.js";
+import { dispatchCommand } from "./commands/dispatch.js";
+import { signalCommand } from "./commands/signal.js";
 import { ticketCommand } from "./commands/ticket.js";
+import { workerCommand } from "./commands/worker.js";
 import type { CliContext } from "./context.js";
 import { CliError } from "./errors.js";
 
@@ -24,9 +27,19 @@ export function buildProgram(ctx: CliContext): Command {
       "  MCTL_DATA_DIR     embedded database folder (default ./.mission-control/data; memory:// for a throwaway)\n" +
       "  MCTL_KEY_PREFIX   prefix of new ticket keys (default MC)\n" +
       "  MCTL_REPOSITORY   repository of new tickets when --repo is not given (default local/tickets)\n" +
-      "  MCTL_ACTOR        who you are in ticket events (default: your user name)\n",
+      "  MCTL_ACTOR        who you are in ticket events (default: your user name)\n" +
+      "  MCTL_CONFIG       configuration file (default .github/mission-control.yml)\n" +
+      "  MCTL_LOCK_WAIT_MS how long to wait for the embedded database held by another mctl (default 10000)\n",
   );
-  for (const command of [dbCommand(ctx), ticketCommand(ctx), devCommand(ctx)]) program.addCommand(command);
+  const commands = [
+    dbCommand(ctx),
+    ticketCommand(ctx),
+    dispatchCommand(ctx),
+    workerCommand(ctx),
+    signalCommand(ctx),
+    devCommand(ctx),
+  ];
+  for (const command of commands) program.addCommand(command);
   // Every subcommand reports usage errors the same way as the root.
   const inherit = (command: Command) => {
     command.exitOverride().configureOutput({ writeOut: ctx.io.stdout, writeErr: ctx.io.stderr });

@@ -14,7 +14,11 @@ export interface Environment {
   /** MCTL_CONFIG: the configuration file; unset means .github/mission-control.yml if it exists. */
   readonly configPath: string | undefined;
   readonly cwd: string;
+  /** MCTL_LOCK_WAIT_MS: how long to queue for the embedded database another mctl process holds. */
+  readonly lockWaitMs: number;
 }
+
+export const DEFAULT_LOCK_WAIT_MS = 10_000;
 
 export const DEFAULT_REPOSITORY = "local/tickets";
 
@@ -27,6 +31,7 @@ const Schema = z.object({
   MCTL_REPOSITORY: z.string().trim().min(1).default(DEFAULT_REPOSITORY),
   MCTL_ACTOR: z.string().trim().min(1).optional(),
   MCTL_CONFIG: z.string().trim().min(1).optional(),
+  MCTL_LOCK_WAIT_MS: z.coerce.number().int().min(0).max(600_000).default(DEFAULT_LOCK_WAIT_MS),
 });
 
 /** Reads and validates the environment; a bad value throws an Error naming the variable. */
@@ -36,6 +41,7 @@ export function readEnvironment(env: Record<string, string | undefined>, cwd: st
     MCTL_REPOSITORY: env.MCTL_REPOSITORY || undefined,
     MCTL_ACTOR: env.MCTL_ACTOR || undefined,
     MCTL_CONFIG: env.MCTL_CONFIG || undefined,
+    MCTL_LOCK_WAIT_MS: env.MCTL_LOCK_WAIT_MS || undefined,
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -48,6 +54,7 @@ export function readEnvironment(env: Record<string, string | undefined>, cwd: st
     actorId: parsed.data.MCTL_ACTOR ?? safeUsername(),
     configPath: parsed.data.MCTL_CONFIG,
     cwd,
+    lockWaitMs: parsed.data.MCTL_LOCK_WAIT_MS,
   };
 }
 

@@ -14,6 +14,8 @@ export interface OpenOptions {
   /** Pool size for PostgreSQL (ignored by PGlite, which has one connection). */
   readonly maxConnections?: number;
   readonly connectTimeoutMs?: number;
+  /** PGlite only: how long to wait for another process to release the data folder (default 0). */
+  readonly lockWaitMs?: number;
 }
 
 /**
@@ -24,7 +26,9 @@ export async function openDatabase(
   target: DatabaseTarget,
   options: OpenOptions = {},
 ): Promise<DatabaseHandle> {
-  return target.driver === "postgres" ? openPostgres(target.url, options) : openPglite(target.dataDir);
+  return target.driver === "postgres"
+    ? openPostgres(target.url, options)
+    : openPglite(target.dataDir, options.lockWaitMs ?? 0);
 }
 
 async function openPostgres(url: string, options: OpenOptions): Promise<DatabaseHandle> {
@@ -49,14 +53,14 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Database
   return { db, driver: "postgres", description, close: () => pool.end() };
 }
 
-async function openPglite(dataDir: string): Promise<DatabaseHandle> {
+async function openPglite(dataDir: string, lockWaitMs: number): Promise<DatabaseHandle> {
   const description = describeTarget({ driver: "pglite", dataDir });
   const memory = dataDir === "memory://";
   let unlock = async () => {};
   try {
     if (!memory) {
       await mkdir(dataDir, { recursive: true });
-      unlock = await lockDataDir(dataDir);
+      unlock = await lockDataDir(dataDir, lockWaitMs);
     }
     const client = memory ? new PGlite() : new PGlite(dataDir);
     await client.waitReady;

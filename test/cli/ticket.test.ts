@@ -87,7 +87,10 @@ describe("mctl ticket on the embedded database", () => {
   it("refuses to open an embedded database another process holds", async () => {
     const handle = await openDatabase({ driver: "pglite", dataDir: `${dir.path}/held` });
     try {
-      const run = await runMctl(["ticket", "list"], { MCTL_DATA_DIR: `${dir.path}/held` });
+      const run = await runMctl(["ticket", "list"], {
+        MCTL_DATA_DIR: `${dir.path}/held`,
+        MCTL_LOCK_WAIT_MS: "0",
+      });
       expect(run.code).toBe(3);
       expect(run.stderr).toContain(`is in use by process ${process.pid}`);
     } finally {

@@ -17,7 +17,15 @@ export interface CliRun {
  */
 export function runMctl(args: readonly string[], env: Record<string, string> = {}): Promise<CliRun> {
   const base = { ...process.env };
-  for (const name of ["DATABASE_URL", "MCTL_DATA_DIR", "MCTL_KEY_PREFIX", "MCTL_REPOSITORY", "MCTL_ACTOR"]) {
+  for (const name of [
+    "DATABASE_URL",
+    "MCTL_DATA_DIR",
+    "MCTL_KEY_PREFIX",
+    "MCTL_REPOSITORY",
+    "MCTL_ACTOR",
+    "MCTL_CONFIG",
+    "MCTL_LOCK_WAIT_MS",
+  ]) {
     delete base[name];
   }
   return new Promise((resolve, reject) => {
