@@ -1,0 +1,168 @@
+import { createPrivateKey, createPublicKey, generateKeyPairSync } from "node:crypto";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Arrange } from "./arrange/arrange.js";
+import { FaultPlan } from "./http/faults.js";
+import { createRequestHandler } from "./http/pipeline.js";
+import { RateLimiter, type RateLimitOptions } from "./http/rate-limit.js";
+import { RequestLog } from "./http/request-log.js";
+import { Router } from "./http/router.js";
+import type { View } from "./presenters/view.js";
+import { buildRoutes } from "./routes/index.js";
+import { WebhookSender } from "./webhooks/deliveries.js";
+import { forwardWorldEvents } from "./webhooks/dispatch.js";
+import { createApp, installationFor, issueToken } from "./world/apps.js";
+import { type Clock, systemClock } from "./world/clock.js";
+import type { AppPermissions, AppRecord, InstallationTokenRecord } from "./world/types.js";
+import { WorldState } from "./world/world-state.js";
+
+export type { AppRef, Arrange, RepoRef } from "./arrange/arrange.js";
+export type { Fault, FaultRuleInput } from "./http/faults.js";
+export type { LoggedRequest, RequestFilter } from "./http/request-log.js";
+export type { DeliveryRecord } from "./webhooks/deliveries.js";
+export type { WebhookEvent } from "./webhooks/payloads.js";
+export { signWebhook, verifyWebhookSignature } from "./webhooks/sign.js";
+export type { Clock } from "./world/clock.js";
+export type * from "./world/types.js";
+
+export interface GitHubStandinOptions {
+  /** Port on 127.0.0.1; 0 (default) picks a free one. */
+  readonly port?: number;
+  /** The app under test. Without a key, a fresh RSA key pair is generated (see `app.privateKey`). */
+  readonly app?: {
+    readonly id?: number;
+    readonly slug?: string;
+    readonly name?: string;
+    readonly owner?: string;
+    /** PEM; the stand-in verifies JWTs with its public half. */
+    readonly privateKey?: string;
+    /** PEM; enough to verify JWTs when the private key stays with the caller. */
+    readonly publicKey?: string;
+    readonly permissions?: AppPermissions;
+    readonly events?: readonly string[];
+  };
+  /** Where the app's webhooks are delivered (none when absent; they are still recorded as events). */
+  readonly webhook?: { readonly url: string; readonly secret?: string; readonly timeoutMs?: number };
+  readonly clock?: Clock;
+  readonly rateLimit?: RateLimitOptions;
+  /** Seed of the fault plan's PRNG (default 1). */
+  readonly faultSeed?: number;
+  /** Base of `html_url`s (default: the stand-in's own URL). */
+  readonly htmlUrl?: string;
+}
+
+export interface GitHubStandin {
+  /** The REST base URL, e.g. `http://127.0.0.1:43123` (use as Octokit's `baseUrl`). */
+  readonly url: string;
+  readonly app: {
+    readonly id: number;
+    readonly slug: string;
+    readonly record: AppRecord;
+    /** PEM private key for signing JWTs, when the stand-in generated or was given one. */
+    readonly privateKey: string | null;
+  };
+  /** Arrange and inspect the world (no HTTP). */
+  readonly world: Arrange;
+  readonly requests: RequestLog;
+  readonly faults: FaultPlan;
+  readonly rateLimit: RateLimiter;
+  readonly webhooks: WebhookSender;
+  /** Issues an installation token for the app on a repository (a shortcut past the JWT exchange). */
+  installationToken(repo: string, permissions?: AppPermissions): string;
+  stop(): Promise<void>;
+}
+
+function appKeys(options: GitHubStandinOptions["app"]): { privateKey: string | null; publicKey: string } {
+  if (options?.privateKey) {
+    const publicKey = createPublicKey(createPrivateKey(options.privateKey))
+      .export({ type: "spki", format: "pem" })
+      .toString();
+    return { privateKey: options.privateKey, publicKey };
+  }
+  if (options?.publicKey) return { privateKey: null, publicKey: options.publicKey };
+  const pair = generateKeyPairSync("rsa", {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: "spki", format: "pem" },
+    privateKeyEncoding: { type: "pkcs8", format: "pem" },
+  });
+  return { privateKey: pair.privateKey, publicKey: pair.publicKey };
+}
+
+/**
+ * Starts the GitHub stand-in on 127.0.0.1: a stateful REST server with GitHub's status codes,
+ * headers, pagination, conditional requests, rate limits and injectable faults, plus outgoing
+ * webhooks for the app under test. Stop it with `stop()`.
+ */
+export async function startGitHubStandin(options: GitHubStandinOptions = {}): Promise<GitHubStandin> {
+  const clock = options.clock ?? systemClock;
+  const world = new WorldState(clock);
+  const keys = appKeys(options.app);
+  const app = createApp(world, {
+    slug: options.app?.slug ?? "mission-control",
+    name: options.app?.name ?? "Mission Control",
+    owner: options.app?.owner ?? "mission-control-dev",
+    publicKey: keys.publicKey,
+    ...(options.app?.id !== undefined ? { id: options.app.id } : {}),
+    ...(options.app?.permissions ? { permissions: options.app.permissions } : {}),
+    ...(options.app?.events ? { events: options.app.events } : {}),
+  });
+  const webhooks = new WebhookSender({
+    clock,
+    appId: app.id,
+    hookId: world.ids.id(),
+    target: { url: options.webhook?.url ?? null, secret: options.webhook?.secret ?? null },
+    ...(options.webhook?.timeoutMs !== undefined ? { timeoutMs: options.webhook.timeoutMs } : {}),
+  });
+  let view: View | null = null;
+  const currentView = () => {
+    if (!view) throw new Error("the GitHub stand-in is not listening yet");
+    return view;
+  };
+  world.subscribe(forwardWorldEvents(currentView, app, webhooks));
+  const requests = new RequestLog();
+  const faults = new FaultPlan(options.faultSeed ?? 1);
+  const rateLimit = new RateLimiter(clock, options.rateLimit);
+  const handler = createRequestHandler({
+    view: currentView,
+    router: new Router(buildRoutes({ webhooks })),
+    rateLimiter: rateLimit,
+    faults,
+    log: requests,
+  });
+  const server: Server = createServer((req, res) => {
+    void handler(req, res);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  view = { world, urls: { api: url, html: options.htmlUrl ?? url } };
+  const arrange = new Arrange(world, app);
+
+  return {
+    url,
+    app: { id: app.id, slug: app.slug, record: app, privateKey: keys.privateKey },
+    world: arrange,
+    requests,
+    faults,
+    rateLimit,
+    webhooks,
+    installationToken(repo, permissions) {
+      const installation = installationFor(world, app.id, arrange.repo(repo));
+      if (!installation) throw new Error(`the app is not installed on ${repo}`);
+      const issued = issueToken(world, installation, permissions ? { permissions } : {});
+      if (!issued.ok) throw new Error(`could not issue a token for ${repo}: ${issued.reason}`);
+      return (issued.value satisfies InstallationTokenRecord).token;
+    },
+    async stop() {
+      await webhooks.settle();
+      server.closeAllConnections();
+      await new Promise<void>((resolve, reject) =>
+        server.close((error) => (error ? reject(error) : resolve())),
+      );
+    },
+  };
+}
+
+export { applySeed, parseSeed, type Seed, seedSchema } from "./seed.js";
