@@ -57,6 +57,11 @@ export const tickets = pgTable(
     attemptCount: integer("attempt_count").notNull().default(0),
     /** Retry back-off: the ticket is not runnable before this time. */
     nextEligibleAt: timestamp("next_eligible_at", { withTimezone: true, mode: "date" }),
+    /**
+     * Why the ticket is out of the queue although it is `todo` (e.g. `max_attempts_reached`); null
+     * while it is runnable. Only a decision (a person, later the orchestrator) puts it back.
+     */
+    hold: text("hold"),
     /** The attempt that holds the ticket while it is in progress (the "holder" of a conflict). */
     currentAttemptId: uuid("current_attempt_id"),
     issueNumber: integer("issue_number"),

@@ -30,6 +30,7 @@ import { createTicket } from "./create-ticket.js";
 import type { LifecycleDeps } from "./deps.js";
 import { type NewDispatchCycle, recentDispatchCycles, recordDispatchCycle } from "./dispatch-cycles.js";
 import type { Fence } from "./fence.js";
+import { holdTicket } from "./hold.js";
 import { acquireLease, readLease, releaseLease, renewLease } from "./leases.js";
 import {
   attemptsOf,
@@ -48,6 +49,7 @@ export type { ClaimInput, ClaimResult } from "./claim.js";
 export type { Clock, LifecycleDeps } from "./deps.js";
 export { systemClock } from "./deps.js";
 export type { Fence, Fenced } from "./fence.js";
+export type { HoldResult } from "./hold.js";
 export type { HeldLease, LockHeld } from "./leases.js";
 export type { AnswerResult, NotWaiting } from "./questions.js";
 export type { TicketFilter } from "./queries.js";
@@ -64,6 +66,7 @@ export function createLifecycle(deps: LifecycleDeps) {
     createTicket: (input: NewTicket, actor: Actor) => createTicket(deps, input, actor),
     transition: (input: TransitionInput) => transitionTicket(deps, input),
     answerQuestion: (input: { ticket: string; answer: string; actor: Actor }) => answerQuestion(deps, input),
+    holdTicket: (input: Parameters<typeof holdTicket>[1]) => holdTicket(deps, input),
     // attempts
     claim: (input: ClaimInput) => claimTicket(deps, input),
     startAttempt: (input: { attemptId: string; launchKey: string; leaseMs: number }) =>

@@ -6,7 +6,7 @@ import { retryTransaction } from "../db/retry.js";
 import { type TicketRow, attempts, tickets } from "../db/schema.js";
 import type { LifecycleDeps } from "./deps.js";
 import { appendEvent } from "./events.js";
-import type { Holder, TransitionResult } from "./results.js";
+import type { Holder, NotFound, TransitionConflict, TransitionResult } from "./results.js";
 import { TransitionInputSchema, type TransitionInput } from "./schemas.js";
 import { validate } from "./validation.js";
 
@@ -118,7 +118,10 @@ export async function applyTransition(
 }
 
 /** Zero rows updated: either the ticket does not exist or someone else moved it first. */
-async function explainMiss(tx: Executor, request: ValidTransition): Promise<TransitionResult> {
+export async function explainMiss(
+  tx: Executor,
+  request: Pick<ValidTransition, "ticket" | "from" | "expectedVersion">,
+): Promise<TransitionConflict | NotFound> {
   const [current] = await tx
     .select({
       state: tickets.state,

@@ -1,0 +1,59 @@
+import { and, eq, isNull } from "drizzle-orm";
+import type { Actor } from "../domain/actors.js";
+import { retryTransaction } from "../db/retry.js";
+import { tickets } from "../db/schema.js";
+import type { LifecycleDeps } from "./deps.js";
+import { appendEvent } from "./events.js";
+import { type Fence, type Fenced, fenced } from "./fence.js";
+import { holdsLease } from "./leases.js";
+import { explainMiss } from "./transition.js";
+import type { Applied, NotFound, TransitionConflict } from "./results.js";
+
+export type HoldResult = Applied | TransitionConflict | NotFound | Fenced;
+
+/**
+ * Takes a `todo` ticket out of the queue until someone decides (e.g. it reached `max_attempts`).
+ * The state stays `todo`; the version moves and a `held` event records why.
+ */
+export async function holdTicket(
+  deps: LifecycleDeps,
+  input: { ticket: string; expectedVersion: number; hold: string; actor: Actor; fence: Fence | null },
+): Promise<HoldResult> {
+  return retryTransaction(() =>
+    deps.db.transaction(async (tx): Promise<HoldResult> => {
+      if (input.fence && !(await holdsLease(tx, deps.clock, input.fence))) {
+        return fenced(`the ${input.fence.name} lease (token ${input.fence.fencingToken}) is no longer held`);
+      }
+      const now = deps.clock.now();
+      const [row] = await tx
+        .update(tickets)
+        .set({ hold: input.hold, version: input.expectedVersion + 1, updatedAt: now })
+        .where(
+          and(
+            eq(tickets.key, input.ticket),
+            eq(tickets.version, input.expectedVersion),
+            eq(tickets.state, "todo"),
+            isNull(tickets.hold),
+          ),
+        )
+        .returning();
+      if (!row)
+        return explainMiss(tx, {
+          ticket: input.ticket,
+          from: "todo",
+          expectedVersion: input.expectedVersion,
+        });
+      const event = await appendEvent(tx, {
+        ticketId: row.id,
+        from: "todo",
+        to: "todo",
+        actor: input.actor,
+        reason: "held",
+        version: row.version,
+        detail: { hold: input.hold },
+        at: now,
+      });
+      return { ok: true, ticket: row, event };
+    }),
+  );
+}
