@@ -3,6 +3,7 @@ import { Command, CommanderError } from "commander";
 import { dbCommand } from "./commands/db.js";
 import { devCommand } from "./commands/dev.js";
 import { dispatchCommand } from "./commands/dispatch.js";
+import { evidenceCommand } from "./commands/evidence.js";
 import { signalCommand } from "./commands/signal.js";
 import { ticketCommand } from "./commands/ticket.js";
 import { workerCommand } from "./commands/worker.js";
@@ -37,6 +38,7 @@ export function buildProgram(ctx: CliContext): Command {
     dispatchCommand(ctx),
     workerCommand(ctx),
     signalCommand(ctx),
+    evidenceCommand(ctx),
     devCommand(ctx),
   ];
   for (const command of commands) program.addCommand(command);
