@@ -48,6 +48,8 @@ export const DispatchSchema = z.strictObject({
   max_attempts: z.number().int().min(1).max(100).default(3),
   /** Claims per cycle at most (besides free worker slots). */
   batch_size: z.number().int().min(1).max(1000).default(50),
+  /** Queued tickets examined per cycle at most (blocked, backing off and refused ones count). */
+  scan_limit: z.number().int().min(1).max(100_000).default(1000),
   /** Assignees that are agents; a ticket assigned to anyone else belongs to a person. */
   agent_identities: z.array(name).default(["mission-control-agent"]),
   policy: z
@@ -68,16 +70,62 @@ export const WorkerSchema = z.strictObject({
   worktree_root: z.string().min(1).default(".mission-control/worktrees"),
   remote: name.default("origin"),
   heartbeat_seconds: seconds(30),
+  /** How long a stopped agent (or test command) gets after SIGTERM before SIGKILL. */
+  stop_grace_seconds: seconds(10),
+  /** The test command is stopped (and counts as failed) after this long. */
+  test_timeout_seconds: seconds(1800),
+  /** The agent's output kept as the attempt's log: its head and tail, at most this many bytes. */
+  log_max_bytes: z
+    .number()
+    .int()
+    .min(1024)
+    .max(1024 * 1024)
+    .default(64 * 1024),
+});
+
+/** The check run the verifier publishes; it never counts as evidence for itself. */
+export const EVIDENCE_CHECK_NAME = "Mission Control / evidence";
+
+/** What completion must be proven by, per repository (read from its default branch). */
+export const EvidenceSchema = z.strictObject({
+  /** Check runs that must have completed with `success` on the commit; `app` (a slug) pins who ran it. */
+  required_checks: z
+    .array(
+      z.strictObject({
+        name: name.refine((value) => value !== EVIDENCE_CHECK_NAME, {
+          message: `"${EVIDENCE_CHECK_NAME}" is Mission Control's own check run and cannot be required`,
+        }),
+        app: name.optional(),
+      }),
+    )
+    .default([]),
+  /** Commit status contexts whose latest state must be `success`. */
+  required_statuses: z.array(name).default([]),
+  /** The commit must be reachable from the default branch or be the head of a merged pull request. */
+  require_merged: z.boolean().default(false),
+  /** Environments with a deployment of the commit whose latest status is `success`. */
+  required_environments: z.array(name).default([]),
+  /** The worker's own test run must have passed (exit code 0). */
+  require_tests: z.boolean().default(false),
+  /** A verdict pending longer than this is reported to the operator. */
+  pending_timeout_minutes: z
+    .number()
+    .int()
+    .positive()
+    .max(30 * 24 * 60)
+    .default(120),
 });
 
 export const ConfigSchema = z.strictObject({
   dispatch: DispatchSchema.default(DispatchSchema.parse({})),
   worker: WorkerSchema.default(WorkerSchema.parse({})),
+  evidence: EvidenceSchema.default(EvidenceSchema.parse({})),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
 export type DispatchConfig = Config["dispatch"];
 export type WorkerConfig = Config["worker"];
 export type LauncherConfig = DispatchConfig["launcher"];
+export type EvidenceConfig = Config["evidence"];
 
 export const DEFAULT_CONFIG: Config = ConfigSchema.parse({});

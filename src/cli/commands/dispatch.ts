@@ -1,8 +1,202 @@
+import { appendFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+import { Octokit } from "@octokit/rest";
 import { Command } from "commander";
+import { z } from "zod";
+import { readGitHubEnvironment } from "../../config/github.js";
+import type { Config } from "../../config/schema.js";
+import type { Database } from "../../db/database.js";
+import { type DispatchDeps, type DispatchSettings, runDispatchCycle } from "../../dispatch/cycle.js";
+import type { CycleRecord } from "../../dispatch/decisions.js";
+import { commandLauncher } from "../../dispatch/launchers/command-launcher.js";
+import { githubWorkflowLauncher } from "../../dispatch/launchers/github-workflow-launcher.js";
+import type { Launcher } from "../../dispatch/launchers/launcher.js";
+import { databaseWorkerSource, workflowRunsWorkerSource } from "../../dispatch/worker-sources.js";
+import type { WorkerCountSource } from "../../dispatch/worker-count.js";
+import type { Lifecycle } from "../../lifecycle/index.js";
 import type { CliContext } from "../context.js";
+import { CliError, EXIT_USAGE } from "../errors.js";
+import { cycleMarkdown, formatCycle } from "../dispatch-report.js";
+import { formatTable, printJson } from "../output.js";
+import { parseOptions } from "../parse.js";
 
-export function dispatchCommand(_ctx: CliContext): Command {
-  return new Command("dispatch").description(
-    "claim runnable tickets and launch workers (one cycle by default)",
-  );
+const RunOptions = z.object({
+  dryRun: z.boolean().optional(),
+  json: z.boolean().optional(),
+  loop: z.boolean().optional(),
+  interval: z.coerce.number().positive().max(86_400),
+  maxCycles: z.coerce.number().int().positive().optional(),
+  holder: z.string().trim().min(1).max(200).optional(),
+});
+type RunOptions = z.infer<typeof RunOptions>;
+
+export function dispatchCommand(ctx: CliContext): Command {
+  const dispatch = new Command("dispatch")
+    .description("claim runnable tickets and launch workers: one cycle, or --loop for local use")
+    .option("--dry-run", "decide and print, write nothing (no lease, no claims, no launches)")
+    .option("--json", "print each cycle record as JSON")
+    .option(
+      "--loop",
+      "run cycles until interrupted (local use; in GitHub Actions the schedule runs one cycle)",
+    )
+    .option("--interval <seconds>", "pause between cycles with --loop", "30")
+    .option("--max-cycles <n>", "with --loop: stop after this many cycles")
+    .option("--holder <name>", "name of this dispatcher in the lease and events (default host/pid/random)")
+    .addHelpText(
+      "after",
+      "\nExit status is 0 when the cycle ran or found the dispatch lease held (lock_held); non-zero only on real errors.",
+    )
+    .action(async (raw: Record<string, unknown>) => {
+      const options = parseOptions(RunOptions, raw);
+      if (options.maxCycles && !options.loop) throw new CliError("--max-cycles needs --loop", EXIT_USAGE);
+      await runCycles(ctx, options);
+    });
+
+  dispatch
+    .command("history")
+    .description("recent dispatch cycles, newest first")
+    .option("--limit <n>", "how many cycles (1–500)", "20")
+    .option("--json", "print the cycle records as JSON")
+    .action(async (raw: Record<string, unknown>) => {
+      const options = parseOptions(
+        z.object({ limit: z.coerce.number().int().min(1).max(500), json: z.boolean().optional() }),
+        raw,
+      );
+      await ctx.withDatabase(async ({ lifecycle }) => {
+        const cycles = await lifecycle.recentDispatchCycles(options.limit);
+        if (options.json) return printJson(cycles, ctx.io.stdout);
+        if (!cycles.length) return ctx.io.stdout("no dispatch cycles yet\n");
+        ctx.io.stdout(
+          `${formatTable(
+            ["id", "started", "holder", "outcome", "counts", "ms"],
+            cycles.map((c) => [
+              c.id,
+              c.startedAt,
+              c.holder,
+              c.outcome,
+              Object.entries(c.counts)
+                .map(([k, v]) => `${k}=${v}`)
+                .join(" "),
+              c.finishedAt.getTime() - c.startedAt.getTime(),
+            ]),
+          )}\n`,
+        );
+      });
+    });
+  return dispatch;
+}
+
+async function runCycles(ctx: CliContext, options: RunOptions): Promise<void> {
+  const config = await ctx.config();
+  const holder = options.holder ?? `${os.hostname()}/${process.pid}/${randomBytes(3).toString("hex")}`;
+  let stopping = false;
+  let wake: () => void = () => {};
+  const stop = () => {
+    stopping = true;
+    wake();
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  try {
+    for (let cycle = 1; ; cycle++) {
+      // The database is opened per cycle so that, on the embedded database, launched workers can
+      // take their turn with it between cycles.
+      const record = await ctx.withDatabase(({ lifecycle, handle }) =>
+        runDispatchCycle(buildDispatcher(ctx, config, lifecycle, handle.db, holder), {
+          dryRun: options.dryRun ?? false,
+        }),
+      );
+      await report(ctx, record, options);
+      if (!options.loop || stopping || (options.maxCycles && cycle >= options.maxCycles)) return;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, options.interval * 1000);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      if (stopping) return;
+    }
+  } finally {
+    process.off("SIGINT", stop);
+    process.off("SIGTERM", stop);
+  }
+}
+
+async function report(ctx: CliContext, record: CycleRecord, options: RunOptions): Promise<void> {
+  if (options.json) printJson(record, ctx.io.stdout);
+  else ctx.io.stdout(formatCycle(record));
+  const summaryFile = process.env.GITHUB_STEP_SUMMARY;
+  if (summaryFile) await appendFile(summaryFile, `${cycleMarkdown(record)}\n`);
+}
+
+/** The composition root of the dispatcher: configuration → settings, count sources and launcher. */
+function buildDispatcher(
+  ctx: CliContext,
+  config: Config,
+  lifecycle: Lifecycle,
+  db: Database,
+  holder: string,
+): DispatchDeps {
+  const d = config.dispatch;
+  const settings: DispatchSettings = {
+    maxWorkers: d.max_workers,
+    attemptLeaseMs: d.attempt_lease_seconds * 1000,
+    dispatchLeaseMs: d.lease_seconds * 1000,
+    backoff: { baseMs: d.backoff.base_seconds * 1000, capMs: d.backoff.cap_seconds * 1000 },
+    maxAttempts: d.max_attempts,
+    batchSize: d.batch_size,
+    scanLimit: d.scan_limit,
+    policy: {
+      agentIdentities: d.agent_identities,
+      excludedCampaigns: d.policy.excluded_campaigns,
+      excludedLabels: d.policy.excluded_labels,
+    },
+    workerIdentity: d.agent_identities[0] ?? "mission-control-agent",
+  };
+  const sources: WorkerCountSource[] = [databaseWorkerSource(db, lifecycle.deps.clock)];
+  let launcher: Launcher;
+  const launch = d.launcher;
+  if (launch.kind === "github-workflow") {
+    const github = readGitHubEnvironment(process.env);
+    if (!github.token) throw new CliError("the github-workflow launcher needs GITHUB_TOKEN", EXIT_USAGE);
+    const octokit = new Octokit({
+      auth: github.token,
+      baseUrl: github.apiUrl,
+      userAgent: "mission-control-dispatch",
+    });
+    const [owner = "", repo = ""] = launch.repository.split("/");
+    launcher = githubWorkflowLauncher(octokit, { owner, repo, workflow: launch.workflow, ref: launch.ref });
+    sources.push(workflowRunsWorkerSource(octokit, { owner, repo, workflow: launch.workflow }));
+  } else {
+    const cwd = ctx.environment().cwd;
+    const agent = config.worker.agent_command;
+    const argv =
+      launch.command ??
+      (agent
+        ? [
+            process.execPath,
+            process.argv[1] ?? "mctl",
+            "worker",
+            "run",
+            "--attempt",
+            "{attempt}",
+            "--",
+            ...agent,
+          ]
+        : undefined);
+    launcher = argv
+      ? commandLauncher({ argv, cwd, env: process.env, stateDir: path.join(cwd, ".mission-control") })
+      : {
+          kind: "command",
+          launch: async () => ({
+            ok: false,
+            error:
+              "no worker command: set worker.agent_command (or dispatch.launcher.command) in the configuration",
+          }),
+        };
+  }
+  return { lifecycle, sources, launcher, settings, holder };
 }

@@ -1,0 +1,75 @@
+import { and, asc, eq, gt, inArray, isNull, or, sql } from "drizzle-orm";
+import type { TicketState } from "../domain/ticket-states.js";
+import type { Executor } from "../db/database.js";
+import { tickets } from "../db/schema.js";
+import type { Candidate } from "./plan.js";
+
+interface Cursor {
+  readonly priority: string;
+  readonly createdAt: Date;
+  readonly id: number;
+}
+
+export interface CandidatePage {
+  readonly candidates: (Candidate & { cursor: Cursor })[];
+}
+
+/**
+ * One page of queued tickets in pick order (priority, age, number), after `cursor`. Keyset paging
+ * over the partial index `tickets_runnable_idx`: the cost follows the page, not the backlog.
+ */
+export async function readCandidatePage(
+  db: Executor,
+  after: Cursor | null,
+  limit: number,
+): Promise<CandidatePage> {
+  const keyset = after
+    ? or(
+        sql`${tickets.priority} > ${after.priority}::ticket_priority`,
+        and(
+          sql`${tickets.priority} = ${after.priority}::ticket_priority`,
+          or(
+            gt(tickets.createdAt, after.createdAt),
+            and(eq(tickets.createdAt, after.createdAt), gt(tickets.id, after.id)),
+          ),
+        ),
+      )
+    : undefined;
+  const rows = await db
+    .select({
+      id: tickets.id,
+      key: tickets.key,
+      version: tickets.version,
+      priority: tickets.priority,
+      createdAt: tickets.createdAt,
+      assignee: tickets.assignee,
+      campaign: tickets.campaign,
+      labels: tickets.labels,
+      blockedBy: tickets.blockedBy,
+      attemptCount: tickets.attemptCount,
+      nextEligibleAt: tickets.nextEligibleAt,
+    })
+    .from(tickets)
+    .where(and(eq(tickets.state, "todo"), isNull(tickets.hold), keyset))
+    .orderBy(asc(tickets.priority), asc(tickets.createdAt), asc(tickets.id))
+    .limit(limit);
+  return {
+    candidates: rows.map((row) => ({
+      ...row,
+      cursor: { priority: row.priority, createdAt: row.createdAt, id: row.id },
+    })),
+  };
+}
+
+/** States of the tickets named as blockers. */
+export async function readBlockerStates(
+  db: Executor,
+  keys: readonly string[],
+): Promise<Map<string, TicketState>> {
+  if (!keys.length) return new Map();
+  const rows = await db
+    .select({ key: tickets.key, state: tickets.state })
+    .from(tickets)
+    .where(inArray(tickets.key, [...new Set(keys)]));
+  return new Map(rows.map((row) => [row.key, row.state]));
+}

@@ -1,0 +1,277 @@
+import type { Actor } from "../domain/actors.js";
+import type { BackoffPolicy } from "../domain/backoff.js";
+import type { Fence, Lifecycle } from "../lifecycle/index.js";
+import { readBlockerStates, readCandidatePage } from "./candidates.js";
+import { type CycleRecord, type Decision, countDecisions } from "./decisions.js";
+import type { Launcher } from "./launchers/launcher.js";
+import { type Candidate, planPick } from "./plan.js";
+import type { PolicyConfig } from "./policy.js";
+import { type WorkerCountSource, countWorkers } from "./worker-count.js";
+
+export const DISPATCH_LEASE = "dispatch";
+
+export interface DispatchSettings {
+  readonly maxWorkers: number;
+  readonly attemptLeaseMs: number;
+  readonly dispatchLeaseMs: number;
+  readonly backoff: BackoffPolicy;
+  readonly maxAttempts: number;
+  readonly batchSize: number;
+  /** Candidates examined per cycle at most (blocked, backing off or refused ones included). */
+  readonly scanLimit: number;
+  readonly policy: PolicyConfig;
+  /** Identity recorded as the worker of new attempts. */
+  readonly workerIdentity: string;
+}
+
+export interface DispatchDeps {
+  readonly lifecycle: Lifecycle;
+  readonly sources: readonly WorkerCountSource[];
+  readonly launcher: Launcher;
+  readonly settings: DispatchSettings;
+  /** This dispatcher's name in the lease and in events (host/pid/random). */
+  readonly holder: string;
+}
+
+const PAGE = 100;
+
+/**
+ * One dispatch cycle, in the order DESIGN.md gives: lease → count → expire → needs-input → pick →
+ * claim → launch → record. With `dryRun` it decides from reads only and writes nothing.
+ */
+export async function runDispatchCycle(
+  deps: DispatchDeps,
+  options: { dryRun?: boolean } = {},
+): Promise<CycleRecord> {
+  const { lifecycle, settings } = deps;
+  const clock = lifecycle.deps.clock;
+  const dryRun = options.dryRun ?? false;
+  const actor: Actor = { kind: "dispatcher", id: deps.holder };
+  const startedAt = clock.now();
+  const decisions: Decision[] = [];
+  const timings: Record<string, number> = {};
+  const time = async <T>(phase: string, work: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    try {
+      return await work();
+    } finally {
+      timings[phase] = Math.round((performance.now() - t0) * 10) / 10;
+    }
+  };
+  const finish = async (
+    outcome: CycleRecord["outcome"],
+    fence: Fence | null,
+    extra: Record<string, number>,
+  ) => {
+    const record: CycleRecord = {
+      holder: deps.holder,
+      fencingToken: fence?.fencingToken ?? null,
+      outcome,
+      dryRun,
+      startedAt,
+      finishedAt: clock.now(),
+      counts: countDecisions(decisions, extra),
+      decisions,
+      timings,
+    };
+    if (!dryRun) {
+      await lifecycle.recordDispatchCycle({ ...record, fencingToken: record.fencingToken });
+      if (fence) await lifecycle.releaseLease(fence);
+    }
+    return record;
+  };
+
+  // 1. The lease: one dispatcher at a time, whatever runs it.
+  let fence: Fence | null = null;
+  if (!dryRun) {
+    const lease = await time("lease", () =>
+      lifecycle.acquireLease({ name: DISPATCH_LEASE, holder: deps.holder, ttlMs: settings.dispatchLeaseMs }),
+    );
+    if (!lease.ok) {
+      decisions.push({ code: "lock_held", holder: lease.holder, until: lease.until.toISOString() });
+      return finish("lock_held", null, {});
+    }
+    fence = { name: DISPATCH_LEASE, holder: deps.holder, fencingToken: lease.fencingToken };
+  }
+  const stillOurs = async () =>
+    dryRun || !fence || (await lifecycle.renewLease({ ...fence, ttlMs: settings.dispatchLeaseMs }));
+  const leaseLost = () => {
+    decisions.push({
+      code: "lease_lost",
+      message: "the dispatch lease was taken over; this cycle stops claiming",
+    });
+    return finish("lease_lost", null, {});
+  };
+
+  // 2. Worker count, failing closed.
+  const workers = await time("count", () => countWorkers(deps.sources, settings.maxWorkers));
+  if (!workers.available) decisions.push({ code: "worker_count_unavailable", errors: workers.errors });
+
+  // 3. Expire attempts whose lease ran out.
+  const expired = await time("expire", async () => {
+    let n = 0;
+    for (const attempt of await lifecycle.findExpiredAttempts(settings.batchSize)) {
+      if (dryRun) {
+        decisions.push({ code: "lease_expired", ticket: String(attempt.ticketId), attempt: attempt.id });
+        continue;
+      }
+      const result = await lifecycle.expireAttempt({
+        attemptId: attempt.id,
+        actor,
+        backoff: settings.backoff,
+        fence,
+      });
+      if (result.ok) {
+        decisions.push({ code: "lease_expired", ticket: result.ticket.key, attempt: attempt.id });
+        n += 1;
+      } else if (result.code === "fenced" && !(await stillOurs())) return null;
+    }
+    return n;
+  });
+  if (expired === null) return leaseLost();
+
+  // 4. Needs-input: only answered needs_input tickets go back to todo. Nothing else happens here.
+  if (!(await stillOurs())) return leaseLost();
+  await time("needs_input", async () => {
+    for (const ticket of await lifecycle.findAnsweredTickets(settings.batchSize)) {
+      if (!dryRun) {
+        const result = await lifecycle.transition({
+          ticket: ticket.key,
+          from: "needs_input",
+          expectedVersion: ticket.version,
+          to: "todo",
+          reason: "requeued_needs_input",
+          actor,
+        });
+        if (!result.ok) continue;
+      }
+      decisions.push({ code: "requeued_needs_input", ticket: ticket.key });
+    }
+  });
+
+  // 5–7. Pick, claim, launch.
+  const freeSlots = workers.available ? Math.max(0, settings.maxWorkers - workers.count) : 0;
+  const slots = Math.min(freeSlots, settings.batchSize);
+  const outcome = await time("pick_claim_launch", () =>
+    pickClaimLaunch(deps, { slots, freeSlots, fence, actor, dryRun, decisions, stillOurs }),
+  );
+  if (outcome === "lease_lost") return leaseLost();
+  return finish(dryRun ? "dry_run" : "completed", fence, { workers: workers.count, free_slots: freeSlots });
+}
+
+interface PickContext {
+  readonly slots: number;
+  readonly freeSlots: number;
+  readonly fence: Fence | null;
+  readonly actor: Actor;
+  readonly dryRun: boolean;
+  readonly decisions: Decision[];
+  readonly stillOurs: () => Promise<boolean>;
+}
+
+async function pickClaimLaunch(deps: DispatchDeps, ctx: PickContext): Promise<"done" | "lease_lost"> {
+  const { lifecycle, settings } = deps;
+  const db = lifecycle.deps.db;
+  let claimed = 0;
+  let scanned = 0;
+  let cursor: Parameters<typeof readCandidatePage>[1] = null;
+  for (;;) {
+    const page = await readCandidatePage(db, cursor, PAGE);
+    if (!page.candidates.length) return "done";
+    scanned += page.candidates.length;
+    cursor = page.candidates[page.candidates.length - 1]?.cursor ?? null;
+    const plan = planPick({
+      candidates: page.candidates,
+      blockerStates: await readBlockerStates(
+        db,
+        page.candidates.flatMap((c) => c.blockedBy),
+      ),
+      freeSlots: ctx.slots - claimed,
+      maxAttempts: settings.maxAttempts,
+      policy: settings.policy,
+      now: lifecycle.deps.clock.now(),
+    });
+    // Reasons first, then the claims in pick order, then the ticket that found no slot.
+    ctx.decisions.push(...plan.decisions.filter((d) => d.code !== "no_slot"));
+    for (const candidate of plan.holds) {
+      if (!ctx.dryRun) {
+        await lifecycle.holdTicket({
+          ticket: candidate.key,
+          expectedVersion: candidate.version,
+          hold: "max_attempts_reached",
+          actor: ctx.actor,
+          fence: ctx.fence,
+        });
+      }
+    }
+    for (const candidate of plan.claims) {
+      const step = await claimAndLaunch(deps, ctx, candidate);
+      if (step === "lease_lost") return step;
+      if (step === "claimed") claimed += 1;
+    }
+    for (const d of plan.decisions)
+      if (d.code === "no_slot") ctx.decisions.push({ ...d, freeSlots: ctx.freeSlots });
+    if (plan.slotsExhausted || claimed >= ctx.slots || page.candidates.length < PAGE) return "done";
+    if (scanned >= settings.scanLimit) {
+      ctx.decisions.push({ code: "scan_limit_reached", scanned });
+      return "done";
+    }
+  }
+}
+
+async function claimAndLaunch(
+  deps: DispatchDeps,
+  ctx: PickContext,
+  candidate: Candidate,
+): Promise<"claimed" | "skipped" | "lease_lost"> {
+  const { lifecycle, settings } = deps;
+  if (ctx.dryRun) {
+    ctx.decisions.push({
+      code: "claimed",
+      ticket: candidate.key,
+      attempt: "(dry run)",
+      worker: settings.workerIdentity,
+      launchKey: "-",
+    });
+    return "claimed";
+  }
+  const claim = await lifecycle.claim({
+    ticket: candidate.key,
+    expectedVersion: candidate.version,
+    worker: settings.workerIdentity,
+    actor: ctx.actor,
+    leaseMs: settings.attemptLeaseMs,
+    fence: ctx.fence,
+  });
+  if (!claim.ok) {
+    if (claim.code === "fenced") return "lease_lost";
+    if (claim.code === "conflict") {
+      ctx.decisions.push({
+        code: "claim_conflict",
+        ticket: candidate.key,
+        message: claim.message,
+        state: claim.current.state,
+        holder: claim.current.holder,
+      });
+    }
+    return "skipped";
+  }
+  const request = { ticket: claim.ticket.key, attempt: claim.attempt.id, launchKey: claim.attempt.launchKey };
+  const launched = await deps.launcher.launch(request).catch((error: unknown) => ({
+    ok: false as const,
+    error: error instanceof Error ? error.message : String(error),
+  }));
+  if (launched.ok) {
+    ctx.decisions.push({ code: "claimed", ...request, worker: settings.workerIdentity });
+    return "claimed";
+  }
+  ctx.decisions.push({ code: "launch_failed", ...request, error: launched.error });
+  const released = await lifecycle.releaseFailedLaunch({
+    attemptId: claim.attempt.id,
+    actor: ctx.actor,
+    error: launched.error,
+    backoff: settings.backoff,
+    fence: ctx.fence,
+  });
+  return !released.ok && released.code === "fenced" ? "lease_lost" : "skipped";
+}

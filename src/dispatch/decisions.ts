@@ -1,0 +1,53 @@
+/**
+ * Terminology of the dispatcher
+ * - cycle: one run of `mctl dispatch`: lease → count → expire → needs-input → pick → claim → launch → record.
+ * - decision: what the cycle did or declined to do about one subject, with a reason code. The codes
+ *   are distinct on purpose (an earlier control plane reported policy refusals as "already claimed"):
+ *   `skipped_policy` names the rule, `claim_conflict` names the holder.
+ * - slot: room for one more live attempt under `max_workers`.
+ */
+import type { Holder } from "../lifecycle/index.js";
+
+export type Decision =
+  | { code: "claimed"; ticket: string; attempt: string; worker: string; launchKey: string }
+  | { code: "skipped_policy"; ticket: string; rule: string; message: string }
+  | { code: "claim_conflict"; ticket: string; message: string; state: string; holder: Holder | null }
+  | { code: "no_slot"; ticket: string; freeSlots: number }
+  | { code: "blocked"; ticket: string; blockers: string[] }
+  | { code: "backing_off"; ticket: string; until: string }
+  | { code: "max_attempts"; ticket: string; attempts: number }
+  | { code: "requeued_needs_input"; ticket: string }
+  | { code: "lease_expired"; ticket: string; attempt: string }
+  | { code: "lock_held"; holder: string; until: string }
+  | { code: "worker_count_unavailable"; errors: { source: string; message: string }[] }
+  | { code: "launch_failed"; ticket: string; attempt: string; error: string }
+  | { code: "lease_lost"; message: string }
+  | { code: "scan_limit_reached"; scanned: number };
+
+export type DecisionCode = Decision["code"];
+
+/** How a cycle ended. */
+export type CycleOutcome = "completed" | "lock_held" | "lease_lost" | "dry_run";
+
+export interface CycleRecord {
+  readonly holder: string;
+  readonly fencingToken: number | null;
+  readonly outcome: CycleOutcome;
+  readonly dryRun: boolean;
+  readonly startedAt: Date;
+  readonly finishedAt: Date;
+  readonly counts: Record<string, number>;
+  readonly decisions: Decision[];
+  /** Milliseconds per phase. */
+  readonly timings: Record<string, number>;
+}
+
+/** Counts of decisions by code plus the worker figures, for the record and the summary line. */
+export function countDecisions(
+  decisions: readonly Decision[],
+  extra: Record<string, number>,
+): Record<string, number> {
+  const counts: Record<string, number> = { ...extra };
+  for (const decision of decisions) counts[decision.code] = (counts[decision.code] ?? 0) + 1;
+  return counts;
+}

@@ -1,0 +1,41 @@
+import type { Octokit } from "@octokit/rest";
+import { type LaunchRequest, type LaunchResult, type Launcher } from "./launcher.js";
+
+export interface WorkflowTarget {
+  readonly owner: string;
+  readonly repo: string;
+  /** Workflow file name or id, e.g. mission-control-agent.yml. */
+  readonly workflow: string;
+  readonly ref: string;
+}
+
+/**
+ * Starts the agent workflow with `workflow_dispatch` (inputs: ticket, attempt, launch_key). GitHub
+ * gives no run id back, so a repeated dispatch cannot be recognised here; the worker's
+ * launching → running compare-and-set on the launch key makes a duplicate run exit at once.
+ */
+export function githubWorkflowLauncher(octokit: Octokit, target: WorkflowTarget): Launcher {
+  return {
+    kind: "github-workflow",
+    async launch(request: LaunchRequest): Promise<LaunchResult> {
+      try {
+        await octokit.rest.actions.createWorkflowDispatch({
+          owner: target.owner,
+          repo: target.repo,
+          workflow_id: target.workflow,
+          ref: target.ref,
+          inputs: { ticket: request.ticket, attempt: request.attempt, launch_key: request.launchKey },
+        });
+        return {
+          ok: true,
+          duplicate: false,
+          detail: `dispatched ${target.workflow} on ${target.owner}/${target.repo}`,
+        };
+      } catch (error) {
+        const status = (error as { status?: number }).status;
+        const message = error instanceof Error ? error.message : String(error);
+        return { ok: false, error: status ? `GitHub answered ${status}: ${message}` : message };
+      }
+    },
+  };
+}

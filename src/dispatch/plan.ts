@@ -1,0 +1,76 @@
+import type { TicketState } from "../domain/ticket-states.js";
+import type { Decision } from "./decisions.js";
+import { type PolicyConfig, evaluatePolicy } from "./policy.js";
+
+/** What the pick phase knows about one `todo` ticket (read from the database, no I/O here). */
+export interface Candidate {
+  readonly key: string;
+  readonly version: number;
+  readonly assignee: string | null;
+  readonly campaign: string | null;
+  readonly labels: readonly string[];
+  readonly blockedBy: readonly string[];
+  readonly attemptCount: number;
+  readonly nextEligibleAt: Date | null;
+}
+
+export interface PickInput {
+  readonly candidates: readonly Candidate[];
+  /** State of every ticket named in a candidate's blockedBy (missing = unknown, treated as not done). */
+  readonly blockerStates: ReadonlyMap<string, TicketState>;
+  readonly freeSlots: number;
+  readonly maxAttempts: number;
+  readonly policy: PolicyConfig;
+  readonly now: Date;
+}
+
+export interface PickPlan {
+  /** Candidates to claim, in pick order, at most `freeSlots`. */
+  readonly claims: readonly Candidate[];
+  /** Tickets to take out of the queue because they used up their attempts. */
+  readonly holds: readonly Candidate[];
+  /** Why every other candidate was not claimed. */
+  readonly decisions: readonly Decision[];
+  /** True when slots ran out before the candidates did. */
+  readonly slotsExhausted: boolean;
+}
+
+/**
+ * The pick phase as a pure function: for each candidate in pick order, the first reason not to
+ * claim it (attempts used up, blockers not done, back-off, policy), else a claim while slots last.
+ */
+export function planPick(input: PickInput): PickPlan {
+  const claims: Candidate[] = [];
+  const holds: Candidate[] = [];
+  const decisions: Decision[] = [];
+  let slotsExhausted = false;
+  for (const candidate of input.candidates) {
+    const ticket = candidate.key;
+    if (candidate.attemptCount >= input.maxAttempts) {
+      holds.push(candidate);
+      decisions.push({ code: "max_attempts", ticket, attempts: candidate.attemptCount });
+      continue;
+    }
+    const blockers = candidate.blockedBy.filter((key) => input.blockerStates.get(key) !== "done");
+    if (blockers.length) {
+      decisions.push({ code: "blocked", ticket, blockers });
+      continue;
+    }
+    if (candidate.nextEligibleAt && candidate.nextEligibleAt.getTime() > input.now.getTime()) {
+      decisions.push({ code: "backing_off", ticket, until: candidate.nextEligibleAt.toISOString() });
+      continue;
+    }
+    const verdict = evaluatePolicy(candidate, input.policy);
+    if (!verdict.allowed) {
+      decisions.push({ code: "skipped_policy", ticket, rule: verdict.rule, message: verdict.message });
+      continue;
+    }
+    if (claims.length >= input.freeSlots) {
+      decisions.push({ code: "no_slot", ticket, freeSlots: input.freeSlots });
+      slotsExhausted = true;
+      break;
+    }
+    claims.push(candidate);
+  }
+  return { claims, holds, decisions, slotsExhausted };
+}
