@@ -63,8 +63,8 @@ export function formatCycle(record: CycleRecord): string {
 
 /** GitHub Actions job summary (Markdown), appended to $GITHUB_STEP_SUMMARY by the command. */
 export function cycleMarkdown(record: CycleRecord): string {
-  const escape = (text: string) => text.replaceAll("|", "\\|").replaceAll("\n", " ");
-  const rows = record.decisions.map(describeDecision).map((cells) => `| ${cells.map(escape).join(" | ")} |`);
+  const cell = (text: string) => text.replaceAll("|", "\\|").replaceAll("\n", " ");
+  const rows = record.decisions.map(describeDecision).map((cells) => `| ${cells.map(cell).join(" | ")} |`);
   return [
     `### Mission Control dispatch: ${record.outcome}`,
     "",

@@ -36,7 +36,7 @@ export const LauncherSchema = z.discriminatedUnion("kind", [
 ]);
 
 export const DispatchSchema = z.strictObject({
-  max_workers: z.number().int().min(1).max(1000).default(2),
+  max_workers: z.number().int().min(1).max(100_000).default(2),
   /** How long an attempt may go without a heartbeat before the dispatcher expires it. */
   attempt_lease_seconds: seconds(900),
   /** How long the dispatch lease lasts; a dispatcher that dies is replaced after this. */

@@ -11,6 +11,8 @@ export interface DriverContext {
   /** The current test's database (valid inside tests and hooks). */
   db(): Database;
   handle(): DatabaseHandle;
+  /** PostgreSQL only: the current test database's URL, for child processes. */
+  url(): string;
 }
 
 /** The PostgreSQL server prepared by test/setup/postgres.ts, or null when the suite is skipped. */
@@ -43,7 +45,13 @@ function pgliteContext(): DriverContext {
     if (handle) await emptyAllTables(handle.db);
   });
   afterAll(async () => handle?.close());
-  return contextOf("pglite", () => handle);
+  return contextOf(
+    "pglite",
+    () => handle,
+    () => {
+      throw new Error("an in-memory PGlite database has no URL; use describePostgres for child processes");
+    },
+  );
 }
 
 function postgresContext(maxConnections = 20): DriverContext {
@@ -74,16 +82,24 @@ function postgresContext(maxConnections = 20): DriverContext {
     if (failed) console.warn(`[mission-control] kept database ${name} of a failed test for inspection`);
     else await withAdmin(server.adminUrl, (admin) => admin.query(`drop database if exists ${name}`));
   });
-  return contextOf("postgres", () => handle);
+  return contextOf(
+    "postgres",
+    () => handle,
+    () => databaseUrl(postgresServer?.adminUrl ?? "", name),
+  );
 }
 
-function contextOf(driver: DriverName, current: () => DatabaseHandle | undefined): DriverContext {
+function contextOf(
+  driver: DriverName,
+  current: () => DatabaseHandle | undefined,
+  url: () => string,
+): DriverContext {
   const handle = () => {
     const h = current();
     if (!h) throw new Error(`the ${driver} test database is not open (used outside a test?)`);
     return h;
   };
-  return { driver, handle, db: () => handle().db };
+  return { driver, handle, db: () => handle().db, url };
 }
 
 export function databaseUrl(adminUrl: string, database: string): string {

@@ -1,5 +1,5 @@
 import type { Octokit } from "@octokit/rest";
-import { type LaunchRequest, type LaunchResult, type Launcher } from "./launcher.js";
+import type { LaunchRequest, LaunchResult, Launcher } from "./launcher.js";
 
 export interface WorkflowTarget {
   readonly owner: string;

@@ -1,0 +1,226 @@
+/**
+ * Real `mctl dispatch` processes against one PostgreSQL database: the lease keeps them single-flight,
+ * and a dispatcher killed between claim and launch loses nothing.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { readFile, writeFile } from "node:fs/promises";
+import { sql } from "drizzle-orm";
+import { afterEach, beforeEach, expect, it } from "vitest";
+import { queryRows } from "../../src/db/database.js";
+import { startGitHubStandin } from "../../src/github-standin/index.js";
+import { givenTicket, testLifecycle } from "../builders/tickets.js";
+import { MCTL, tempDir } from "../helpers/cli.js";
+import { describePostgres } from "../helpers/databases.js";
+
+const children: ChildProcess[] = [];
+
+function startDispatcher(args: string[], env: Record<string, string>, cwd: string): ChildProcess {
+  const child = spawn(process.execPath, [MCTL, "dispatch", ...args], {
+    cwd,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  child.on("exit", (code, signal) => {
+    if (code && code !== 0) console.error(`dispatcher exited ${code} ${signal}: ${stderr}`);
+  });
+  children.push(child);
+  return child;
+}
+
+const exited = (child: ChildProcess) =>
+  new Promise<number | null>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
+    else child.once("exit", (code) => resolve(code));
+  });
+
+async function until(what: string, check: () => Promise<boolean>, timeoutMs = 150_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+describePostgres("dispatcher processes", ({ db, url }) => {
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  beforeEach(async () => {
+    dir = await tempDir("mctl-dispatch-");
+  });
+  afterEach(async () => {
+    for (const child of children.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
+    await dir.remove();
+  });
+
+  it("8 looping dispatchers and 2,000 tickets: each ticket claimed and launched exactly once, one cycle at a time", async () => {
+    const lifecycle = testLifecycle(db());
+    for (let i = 0; i < 2000; i++) await givenTicket(lifecycle, { title: `t${i}` });
+    const launches = `${dir.path}/launches.txt`;
+    await writeFile(
+      `${dir.path}/mc.yml`,
+      [
+        "dispatch:",
+        "  max_workers: 100000",
+        "  batch_size: 100",
+        "  launcher:",
+        "    kind: command",
+        `    command: ["sh", "-c", "echo {attempt} {launch_key} >> ${launches}"]`,
+      ].join("\n"),
+    );
+    const env = { DATABASE_URL: url(), MCTL_CONFIG: `${dir.path}/mc.yml` };
+    const dispatchers = Array.from({ length: 8 }, (_, i) =>
+      startDispatcher(["--loop", "--interval", "0.05", "--holder", `dispatcher-${i}`], env, dir.path),
+    );
+    const queued = async () =>
+      (
+        await queryRows<{ n: number }>(db(), sql`select count(*)::int as n from tickets where state = 'todo'`)
+      )[0]?.n;
+    await until("every ticket to be claimed", async () => (await queued()) === 0);
+    for (const child of dispatchers) child.kill("SIGTERM");
+    expect(await Promise.all(dispatchers.map(exited))).toEqual(Array(8).fill(0));
+
+    const attempts = await queryRows<{ ticket_id: number; n: number }>(
+      db(),
+      sql`select ticket_id, count(*)::int as n from attempts group by ticket_id`,
+    );
+    expect(attempts).toHaveLength(2000);
+    expect(attempts.every((a) => a.n === 1)).toBe(true);
+    await until(
+      "the launched commands to finish writing",
+      async () => {
+        const lines = (await readFile(launches, "utf8").catch(() => "")).trim().split("\n");
+        return lines.length >= 2000;
+      },
+      10_000,
+    );
+    const lines = (await readFile(launches, "utf8")).trim().split("\n");
+    expect(lines).toHaveLength(2000);
+    expect(new Set(lines.map((line) => line.split(" ")[0])).size).toBe(2000);
+
+    const cycles = await queryRows<{
+      holder: string;
+      outcome: string;
+      started_at: Date;
+      finished_at: Date;
+      decisions: { code: string }[];
+    }>(
+      db(),
+      sql`select holder, outcome, started_at, finished_at, decisions from dispatch_cycles order by started_at`,
+    );
+    expect(new Set(cycles.map((c) => c.outcome))).toEqual(new Set(["completed", "lock_held"]));
+    expect(new Set(cycles.map((c) => c.holder)).size).toBeGreaterThan(1);
+    const completed = cycles.filter((c) => c.outcome === "completed");
+    // Single flight: no two cycles that held the lease overlap in time.
+    for (let i = 1; i < completed.length; i++) {
+      expect(new Date(completed[i]?.started_at ?? 0).getTime()).toBeGreaterThanOrEqual(
+        new Date(completed[i - 1]?.finished_at ?? 0).getTime(),
+      );
+    }
+    const codes = new Set(cycles.flatMap((c) => c.decisions.map((d) => d.code)));
+    expect(codes.has("claim_conflict")).toBe(false);
+    expect(
+      cycles.filter((c) => c.outcome === "lock_held").every((c) => c.decisions[0]?.code === "lock_held"),
+    ).toBe(true);
+  }, 180_000);
+
+  it("a dispatcher killed with -9 between claim and launch: the next one takes over, nothing is lost or run twice", async () => {
+    const gh = await startGitHubStandin();
+    try {
+      const repo = gh.world.repository({ owner: "acme", name: "widgets" });
+      gh.world.workflow(repo, { path: ".github/workflows/mission-control-agent.yml" });
+      // The workflow dispatch hangs: the first dispatcher has claimed and is stuck launching.
+      const hang = gh.faults.add({
+        method: "POST",
+        route: "/repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches",
+        fault: { kind: "latency", ms: 60_000 },
+      });
+      const lifecycle = testLifecycle(db());
+      await givenTicket(lifecycle);
+      const config = (launcher: string[]) =>
+        [
+          "dispatch:",
+          "  lease_seconds: 2",
+          "  attempt_lease_seconds: 2",
+          "  backoff: { base_seconds: 1, cap_seconds: 1 }",
+          ...launcher,
+        ].join("\n");
+      await writeFile(
+        `${dir.path}/github.yml`,
+        config(["  launcher:", "    kind: github-workflow", "    repository: acme/widgets"]),
+      );
+      const first = startDispatcher(
+        ["--holder", "doomed"],
+        {
+          DATABASE_URL: url(),
+          MCTL_CONFIG: `${dir.path}/github.yml`,
+          GITHUB_TOKEN: gh.installationToken("acme/widgets"),
+          GITHUB_API_URL: gh.url,
+        },
+        dir.path,
+      );
+      await until(
+        "the claim",
+        async () => (await lifecycle.findTicket("MC-1"))?.state === "in_progress",
+        30_000,
+      );
+      first.kill("SIGKILL");
+      await exited(first);
+      gh.faults.remove(hang);
+      const [stuck] = await lifecycle.attemptsOf(1);
+      expect(stuck).toMatchObject({ status: "launching", number: 1 });
+
+      const launches = `${dir.path}/launches.txt`;
+      await writeFile(
+        `${dir.path}/local.yml`,
+        config([
+          "  launcher:",
+          "    kind: command",
+          `    command: ["sh", "-c", "echo {attempt} >> ${launches}"]`,
+        ]),
+      );
+      const second = startDispatcher(
+        ["--loop", "--interval", "0.3", "--holder", "successor"],
+        { DATABASE_URL: url(), MCTL_CONFIG: `${dir.path}/local.yml` },
+        dir.path,
+      );
+      await until(
+        "the ticket to be claimed again",
+        async () => (await lifecycle.attemptsOf(1)).length === 2,
+        60_000,
+      );
+      second.kill("SIGTERM");
+      expect(await exited(second)).toBe(0);
+
+      const [lost, retry] = await lifecycle.attemptsOf(1);
+      expect(lost).toMatchObject({ id: stuck?.id, status: "lost" });
+      expect(retry).toMatchObject({ number: 2, status: "launching", launchKey: "MC-1/2" });
+      expect(await lifecycle.findTicket("MC-1")).toMatchObject({
+        state: "in_progress",
+        currentAttemptId: retry?.id,
+      });
+      // Even if GitHub ran the first dispatch after all, its worker can never start the lost attempt.
+      expect(
+        await lifecycle.startAttempt({
+          attemptId: stuck?.id ?? "",
+          launchKey: stuck?.launchKey ?? "",
+          leaseMs: 60_000,
+        }),
+      ).toMatchObject({ ok: false, code: "fenced" });
+      await until(
+        "the launch",
+        async () => (await readFile(launches, "utf8").catch(() => "")).includes(retry?.id ?? "?"),
+        10_000,
+      );
+      expect((await readFile(launches, "utf8")).trim().split("\n")).toEqual([retry?.id]);
+      const cycles = await lifecycle.recentDispatchCycles(50);
+      expect(
+        cycles.some((c) => c.decisions.some((d) => (d as { code: string }).code === "lease_expired")),
+      ).toBe(true);
+    } finally {
+      await gh.stop();
+    }
+  });
+});
