@@ -102,7 +102,7 @@ describe("mctl ticket on the embedded database", () => {
 
 describe("mctl basics", () => {
   it("answers --help on every command and --version", async () => {
-    const commands = [[], ["db"], ["db", "migrate"], ["ticket"], ["dev"]];
+    const commands = [[], ["db"], ["db", "migrate"], ["ticket"], ["dispatch"], ["dispatch", "history"], ["dev"]];
     for (const sub of ["create", "list", "show", "history", "cancel"]) commands.push(["ticket", sub]);
     const runs = await Promise.all(commands.map((command) => runMctl([...command, "--help"])));
     runs.forEach((run, i) => {
