@@ -8,7 +8,7 @@ import { retryTransaction } from "../db/retry.js";
 import { type AttemptRow, attempts, ticketQuestions, tickets } from "../db/schema.js";
 import type { LifecycleDeps } from "./deps.js";
 import { type Fence, type Fenced, fenced } from "./fence.js";
-import { holdsLease } from "./leases.js";
+import { checkFence } from "./leases.js";
 import type { Applied, NotFound, TransitionResult } from "./results.js";
 import { guardedTransition, type TransitionExtras } from "./transition.js";
 
@@ -102,11 +102,8 @@ interface Ending {
 async function endAttempt(deps: LifecycleDeps, ending: Ending): Promise<EndAttemptResult> {
   return retryTransaction(() =>
     deps.db.transaction(async (tx): Promise<EndAttemptResult> => {
-      if (ending.fence && !(await holdsLease(tx, deps.clock, ending.fence))) {
-        return fenced(
-          `the ${ending.fence.name} lease (token ${ending.fence.fencingToken}) is no longer held`,
-        );
-      }
+      const lost = await checkFence(tx, deps.clock, ending.fence ?? null);
+      if (lost) return lost;
       const now = deps.clock.now();
       const [found] = await tx
         .select({ attempt: attempts, ticket: tickets })

@@ -4,8 +4,8 @@ import type { Actor } from "../domain/actors.js";
 import { retryTransaction } from "../db/retry.js";
 import { type AttemptRow, attempts, tickets } from "../db/schema.js";
 import type { LifecycleDeps } from "./deps.js";
-import { type Fence, type Fenced, fenced } from "./fence.js";
-import { holdsLease } from "./leases.js";
+import type { Fence, Fenced } from "./fence.js";
+import { checkFence } from "./leases.js";
 import type { Applied, TransitionResult } from "./results.js";
 import { guardedTransition } from "./transition.js";
 
@@ -34,9 +34,8 @@ export type ClaimResult =
 export async function claimTicket(deps: LifecycleDeps, input: ClaimInput): Promise<ClaimResult> {
   return retryTransaction(() =>
     deps.db.transaction(async (tx): Promise<ClaimResult> => {
-      if (input.fence && !(await holdsLease(tx, deps.clock, input.fence))) {
-        return fenced(`the ${input.fence.name} lease (token ${input.fence.fencingToken}) is no longer held`);
-      }
+      const lost = await checkFence(tx, deps.clock, input.fence ?? null);
+      if (lost) return lost;
       const attemptId = randomUUID();
       const moved = await guardedTransition(
         tx,

@@ -4,8 +4,8 @@ import { retryTransaction } from "../db/retry.js";
 import { tickets } from "../db/schema.js";
 import type { LifecycleDeps } from "./deps.js";
 import { appendEvent } from "./events.js";
-import { type Fence, type Fenced, fenced } from "./fence.js";
-import { holdsLease } from "./leases.js";
+import type { Fence, Fenced } from "./fence.js";
+import { checkFence } from "./leases.js";
 import { explainMiss } from "./transition.js";
 import type { Applied, NotFound, TransitionConflict } from "./results.js";
 
@@ -21,9 +21,8 @@ export async function holdTicket(
 ): Promise<HoldResult> {
   return retryTransaction(() =>
     deps.db.transaction(async (tx): Promise<HoldResult> => {
-      if (input.fence && !(await holdsLease(tx, deps.clock, input.fence))) {
-        return fenced(`the ${input.fence.name} lease (token ${input.fence.fencingToken}) is no longer held`);
-      }
+      const lost = await checkFence(tx, deps.clock, input.fence ?? null);
+      if (lost) return lost;
       const now = deps.clock.now();
       const [row] = await tx
         .update(tickets)

@@ -2,6 +2,7 @@ import { and, eq, gt, sql } from "drizzle-orm";
 import type { Executor } from "../db/database.js";
 import { type LeaseRow, leases } from "../db/schema.js";
 import type { Clock } from "./deps.js";
+import { type Fence, type Fenced, fenced } from "./fence.js";
 
 /** A lease this holder now has, with the fencing token every write under it must present. */
 export interface HeldLease {
@@ -124,6 +125,15 @@ export async function holdsLease(
     .where(and(...heldBy(input), gt(leases.expiresAt, clock.now())))
     .for("share");
   return rows.length === 1;
+}
+
+/**
+ * Inside a transaction: null if `fence` (when given) is still held, else the `fenced` refusal to
+ * return. Every write made on behalf of a lease holder starts with this.
+ */
+export async function checkFence(tx: Executor, clock: Clock, fence: Fence | null): Promise<Fenced | null> {
+  if (!fence || (await holdsLease(tx, clock, fence))) return null;
+  return fenced(`the ${fence.name} lease (token ${fence.fencingToken}) is no longer held`);
 }
 
 export async function readLease(db: Executor, name: string): Promise<LeaseRow | undefined> {

@@ -27,17 +27,22 @@ export async function transitionTicket(
   const valid = validate(TransitionInputSchema, input, "transition");
   if (!valid.ok) return valid;
   const request = valid.value;
-  const decision = decideTransition({
-    from: request.from,
-    to: request.to,
-    reason: request.reason,
-    actor: request.actor.kind,
-  });
+  const decision = checkTable(request);
   if (!decision.ok) return decision;
   return retryTransaction(() => deps.db.transaction((tx) => applyTransition(tx, deps, request)));
 }
 
 export type ValidTransition = ReturnType<typeof TransitionInputSchema.parse>;
+
+/** The transition table's verdict on a request, before any I/O. */
+function checkTable(request: ValidTransition) {
+  return decideTransition({
+    from: request.from,
+    to: request.to,
+    reason: request.reason,
+    actor: request.actor.kind,
+  });
+}
 
 /** Columns a lifecycle operation may set together with a transition (values or SQL expressions). */
 export type TransitionExtras = {
@@ -56,12 +61,7 @@ export async function guardedTransition(
   request: ValidTransition,
   extra: TransitionExtras = {},
 ): Promise<TransitionResult> {
-  const decision = decideTransition({
-    from: request.from,
-    to: request.to,
-    reason: request.reason,
-    actor: request.actor.kind,
-  });
+  const decision = checkTable(request);
   if (!decision.ok) return decision;
   return applyTransition(tx, deps, request, extra);
 }
