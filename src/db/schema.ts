@@ -184,3 +184,100 @@ export const dispatchCycles = pgTable(
 export type LeaseRow = typeof leases.$inferSelect;
 export type TicketQuestionRow = typeof ticketQuestions.$inferSelect;
 export type DispatchCycleRow = typeof dispatchCycles.$inferSelect;
+
+// --- Evidence verification (src/evidence; written through src/lifecycle/verdicts.ts) ---
+
+/**
+ * Verdicts of the evidence verifier, with history: a new row whenever the outcome of an attempt's
+ * verification changes; a re-check that finds the same outcome only bumps `last_checked_at` and
+ * `checks` on the latest row.
+ */
+export const evidenceVerdicts = pgTable(
+  "evidence_verdicts",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    ticketId: bigint("ticket_id", { mode: "number" })
+      .notNull()
+      .references(() => tickets.id),
+    attemptId: uuid("attempt_id").notNull(),
+    repository: text("repository").notNull(),
+    /** The commit the evidence names; null when the evidence did not name a valid one. */
+    sha: text("sha"),
+    /** `pass | fail | pending`. */
+    status: text("status").notNull(),
+    /** Every criterion: id, title, status, reason code, message, link. */
+    criteria: jsonb("criteria").$type<unknown[]>().notNull(),
+    summary: text("summary").notNull(),
+    /** Identifies the outcome (status + each criterion's status and reason): unchanged → no new row. */
+    fingerprint: text("fingerprint").notNull(),
+    /** When this attempt's verdict became pending (carried across pending rows); null otherwise. */
+    pendingSince: timestamp("pending_since", { withTimezone: true, mode: "date" }),
+    /** What the verdict did to the ticket: none, decision_requested, returned_to_todo, not_applied:… */
+    ticketOutcome: text("ticket_outcome").notNull(),
+    checkRunId: bigint("check_run_id", { mode: "number" }),
+    /** Why the check run could not be published, if it could not. */
+    publishError: text("publish_error"),
+    checks: integer("checks").notNull().default(1),
+    evaluatedAt: timestamp("evaluated_at", { withTimezone: true, mode: "date" }).notNull(),
+    lastCheckedAt: timestamp("last_checked_at", { withTimezone: true, mode: "date" }).notNull(),
+  },
+  (t) => [
+    index("evidence_verdicts_attempt_idx").on(t.attemptId, t.id),
+    index("evidence_verdicts_sha_idx").on(t.repository, t.sha),
+    index("evidence_verdicts_pending_idx").on(t.pendingSince).where(sql`${t.status} = 'pending'`),
+  ],
+);
+
+/** The `Mission Control / evidence` check run of each commit: created once, updated after that. */
+export const evidenceCheckRuns = pgTable(
+  "evidence_check_runs",
+  {
+    repository: text("repository").notNull(),
+    sha: text("sha").notNull(),
+    checkRunId: bigint("check_run_id", { mode: "number" }).notNull(),
+    /** The app that owns the check run (Mission Control itself): its check runs never count. */
+    appId: bigint("app_id", { mode: "number" }),
+    updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull(),
+  },
+  (t) => [uniqueIndex("evidence_check_runs_sha_unique").on(t.repository, t.sha)],
+);
+
+/**
+ * A passing verdict asks the orchestrator for a decision (until the inbox exists, it is recorded
+ * here; the inbox will replace this table). One per attempt; withdrawn if the evidence later fails.
+ */
+export const evidenceDecisionRequests = pgTable(
+  "evidence_decision_requests",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    ticketId: bigint("ticket_id", { mode: "number" })
+      .notNull()
+      .references(() => tickets.id),
+    attemptId: uuid("attempt_id").notNull(),
+    verdictId: bigint("verdict_id", { mode: "number" })
+      .notNull()
+      .references(() => evidenceVerdicts.id),
+    sha: text("sha").notNull(),
+    /** `open | withdrawn`. */
+    status: text("status").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull(),
+    resolvedAt: timestamp("resolved_at", { withTimezone: true, mode: "date" }),
+    resolution: text("resolution"),
+  },
+  (t) => [uniqueIndex("evidence_decision_requests_attempt_unique").on(t.attemptId)],
+);
+
+/** Conditional-request cache of the verifier: the last ETag and body per GitHub URL. */
+export const evidenceHttpCache = pgTable("evidence_http_cache", {
+  url: text("url").primaryKey(),
+  etag: text("etag").notNull(),
+  body: jsonb("body").$type<unknown>().notNull(),
+  /** The `link` header of the cached page (pagination), if any. */
+  link: text("link"),
+  updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull(),
+});
+
+export type EvidenceVerdictRow = typeof evidenceVerdicts.$inferSelect;
+export type EvidenceCheckRunRow = typeof evidenceCheckRuns.$inferSelect;
+export type EvidenceDecisionRequestRow = typeof evidenceDecisionRequests.$inferSelect;
+export type EvidenceHttpCacheRow = typeof evidenceHttpCache.$inferSelect;

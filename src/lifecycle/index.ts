@@ -43,6 +43,7 @@ import {
 import { answerQuestion, findAnsweredTickets, ticketQuestionsOf } from "./questions.js";
 import type { NewTicket, TransitionInput } from "./schemas.js";
 import { transitionTicket } from "./transition.js";
+import * as verdicts from "./verdicts.js";
 
 export type { AttemptResult, EndAttemptResult } from "./attempts.js";
 export type { ClaimInput, ClaimResult } from "./claim.js";
@@ -55,6 +56,7 @@ export type { AnswerResult, NotWaiting } from "./questions.js";
 export type { TicketFilter } from "./queries.js";
 export type * from "./results.js";
 export type { NewTicket, TransitionInput } from "./schemas.js";
+export type { RecordVerdictResult, TicketOutcome, VerdictInput } from "./verdicts.js";
 
 export type Lifecycle = ReturnType<typeof createLifecycle>;
 
@@ -99,5 +101,21 @@ export function createLifecycle(deps: LifecycleDeps) {
     questionsOf: (ticketId: number) => ticketQuestionsOf(db, ticketId),
     readLease: (name: string) => readLease(db, name),
     recentDispatchCycles: (limit: number) => recentDispatchCycles(db, limit),
+    // evidence verdicts (src/lifecycle/verdicts.ts)
+    evidence: {
+      recordVerdict: (input: verdicts.VerdictInput) => verdicts.recordVerdict(deps, input),
+      recordPublication: (input: Parameters<typeof verdicts.recordVerdictPublication>[1]) =>
+        verdicts.recordVerdictPublication(deps, input),
+      putHttpCache: (entry: Parameters<typeof verdicts.putHttpCache>[1]) =>
+        verdicts.putHttpCache(deps, entry),
+      getHttpCache: (url: string) => verdicts.getHttpCache(db, url),
+      latestVerdictOf: (attemptId: string) => verdicts.latestVerdictOf(db, attemptId),
+      verdictsOf: (ticketId: number) => verdicts.verdictsOf(db, ticketId),
+      decisionRequestsOf: (ticketId: number) => verdicts.decisionRequestsOf(db, ticketId),
+      checkRunOf: (repository: string, sha: string) => verdicts.evidenceCheckRunOf(db, repository, sha),
+      knownSelfAppId: () => verdicts.knownSelfAppId(db),
+      verifyingTickets: (repository: string) => verdicts.verifyingTickets(db, repository),
+      stalePendingVerdicts: (cutoff: Date) => verdicts.stalePendingVerdicts(db, cutoff),
+    },
   };
 }

@@ -1,0 +1,246 @@
+import type { Octokit } from "@octokit/rest";
+import type { Actor } from "../domain/actors.js";
+import type { BackoffPolicy } from "../domain/backoff.js";
+import { EVIDENCE_CHECK_NAME } from "../config/schema.js";
+import type { AttemptRow, EvidenceVerdictRow, TicketRow } from "../db/schema.js";
+import type { Lifecycle } from "../lifecycle/index.js";
+import { parseAttemptEvidence } from "./attempt-evidence.js";
+import { type Publication, publishCheckRun } from "./check-run.js";
+import type { GitHubFacts, PolicyFact, SubjectFacts } from "./facts.js";
+import { coordinatesOf, gatherFacts, readDefaultBranch, readPolicy } from "./gather.js";
+import { DEFAULT_RETRY, GitHubReader, type ReadStats, type RetryPolicy } from "./github-reader.js";
+import { databaseHttpCache, type HttpCache } from "./http-cache.js";
+import { type PendingTooLong, pendingTooLong } from "./pending-report.js";
+import type { Verdict } from "./types.js";
+import { buildVerdict } from "./verdict.js";
+import { evidenceTargets } from "./webhook-targets.js";
+
+export interface VerifierDeps {
+  readonly lifecycle: Lifecycle;
+  /** An Octokit allowed to read the repository and write its check runs (an installation's). */
+  readonly octokit: Octokit | ((repository: string) => Promise<Octokit>);
+  /** Back-off of a ticket whose evidence failed (the `dispatch.backoff` configuration). */
+  readonly backoff: BackoffPolicy;
+  readonly actor?: Actor;
+  /** Default: the database (shared by replicas and by successive CLI runs). */
+  readonly cache?: HttpCache;
+  readonly retry?: RetryPolicy;
+  /** Mission Control's app id, when the composition root knows it; else learned from its check runs. */
+  readonly selfAppId?: number | null;
+}
+
+/** One evaluation of one attempt's evidence: the verdict, how it was stored and published, what it cost. */
+export interface Evaluation {
+  readonly ticket: string;
+  readonly attemptId: string;
+  readonly sha: string | null;
+  readonly verdict: Verdict;
+  readonly stored: EvidenceVerdictRow;
+  /** False when nothing changed since the last verdict (no new row, nothing republished). */
+  readonly changed: boolean;
+  readonly publication: Publication | null;
+  readonly stats: ReadStats;
+}
+
+export type VerifyResult =
+  | { readonly ok: true; readonly evaluation: Evaluation }
+  | {
+      readonly ok: false;
+      readonly code: "not_found" | "not_verifying" | "conflict" | string;
+      readonly message: string;
+    };
+
+export const VERIFIER: Actor = { kind: "verifier", id: "mission-control-evidence" };
+
+/**
+ * The evidence verifier. Each evaluation reads the policy from the default branch, gathers the
+ * facts of the commit the attempt names, builds the verdict with pure criteria, stores it through
+ * the lifecycle (which moves the ticket on `fail`, asks for a decision on `pass`), then publishes
+ * it as the check run `Mission Control / evidence`.
+ */
+export function createVerifier(deps: VerifierDeps) {
+  const { lifecycle } = deps;
+  const cache = deps.cache ?? databaseHttpCache(lifecycle.evidence);
+  const retry = deps.retry ?? DEFAULT_RETRY;
+  const actor = deps.actor ?? VERIFIER;
+  const octokitFor = (repository: string) =>
+    typeof deps.octokit === "function" ? deps.octokit(repository) : Promise.resolve(deps.octokit);
+
+  async function evaluate(ticket: TicketRow, attempt: AttemptRow): Promise<VerifyResult> {
+    const octokit = await octokitFor(ticket.repository);
+    const reader = new GitHubReader(octokit, cache, retry);
+    const where = coordinatesOf(ticket.repository);
+    const evidence = parseAttemptEvidence(attempt.outcome);
+    const subject: SubjectFacts = {
+      ticket: {
+        key: ticket.key,
+        state: ticket.state,
+        currentAttemptId: ticket.currentAttemptId,
+        repository: ticket.repository,
+      },
+      attempt: {
+        id: attempt.id,
+        number: attempt.number,
+        status: attempt.status,
+        outcomeReason: typeof attempt.outcome?.reason === "string" ? attempt.outcome.reason : null,
+      },
+      evidence,
+    };
+    // 1. The policy, from the default branch.
+    const defaultBranch = await readDefaultBranch(reader, where);
+    const policy: PolicyFact = defaultBranch.ok
+      ? await readPolicy(reader, where, defaultBranch.value)
+      : {
+          ok: false,
+          reason: "unavailable",
+          message: `cannot read ${ticket.repository}: ${defaultBranch.message}`,
+        };
+    // 2. The facts of that commit.
+    const sha = evidence.ok ? evidence.evidence.sha : null;
+    const selfAppId = deps.selfAppId ?? (await lifecycle.evidence.knownSelfAppId());
+    const facts: GitHubFacts | null =
+      sha && policy.ok && defaultBranch.ok
+        ? await gatherFacts(reader, where, {
+            sha,
+            defaultBranch: defaultBranch.value,
+            policy: policy.policy,
+            selfAppId,
+          })
+        : null;
+    // 3. The verdict (pure), 4. stored with what it does to the ticket.
+    const verdict = buildVerdict({ subject, policy, facts });
+    const stored = await lifecycle.evidence.recordVerdict({
+      ticketKey: ticket.key,
+      attemptId: attempt.id,
+      repository: ticket.repository,
+      sha,
+      status: verdict.status,
+      criteria: verdict.criteria,
+      summary: verdict.summary,
+      fingerprint: verdict.fingerprint,
+      actor,
+      backoff: deps.backoff,
+    });
+    if (!stored.ok) return stored;
+    // 5. Published on the commit: only for the ticket's current attempt, and only when it changed
+    // (or the last publication did not get through).
+    let publication: Publication | null = null;
+    const current = ticket.currentAttemptId === attempt.id;
+    const unpublished = stored.verdict.checkRunId === null || stored.verdict.publishError !== null;
+    if (sha && current && (stored.changed || unpublished)) {
+      const known = await lifecycle.evidence.checkRunOf(ticket.repository, sha);
+      const existingId = known?.checkRunId ?? ownRunIn(facts, selfAppId);
+      publication = await publishCheckRun(octokit, where, {
+        sha,
+        existingId,
+        verdict,
+        ticket: ticket.key,
+        attemptId: attempt.id,
+      });
+      await lifecycle.evidence.recordPublication({
+        verdictId: stored.verdict.id,
+        repository: ticket.repository,
+        sha,
+        checkRunId: publication.checkRunId,
+        appId: publication.ok ? publication.appId : null,
+        error: publication.ok ? null : publication.message,
+      });
+    }
+    const latest = (await lifecycle.evidence.latestVerdictOf(attempt.id)) ?? stored.verdict;
+    return {
+      ok: true,
+      evaluation: {
+        ticket: ticket.key,
+        attemptId: attempt.id,
+        sha,
+        verdict,
+        stored: latest,
+        changed: stored.changed,
+        publication,
+        stats: { ...reader.stats },
+      },
+    };
+  }
+
+  /** Open verifications of a repository (tickets in `verifying`), optionally only those on `sha`. */
+  async function openVerifications(repository: string, sha?: string) {
+    const open = await lifecycle.evidence.verifyingTickets(repository);
+    if (sha === undefined) return open;
+    return open.filter(({ attempt }) => {
+      const evidence = parseAttemptEvidence(attempt.outcome);
+      return evidence.ok && evidence.evidence.sha === sha;
+    });
+  }
+
+  async function evaluateAll(
+    subjects: { ticket: TicketRow; attempt: AttemptRow }[],
+  ): Promise<VerifyResult[]> {
+    const results: VerifyResult[] = [];
+    for (const { ticket, attempt } of subjects) results.push(await evaluate(ticket, attempt));
+    return results;
+  }
+
+  return {
+    /**
+     * Verifies a ticket's evidence: its current attempt's, or `attemptId`'s (e.g. named by a
+     * `/mc done` command or a late worker), which must then be the current one to count.
+     */
+    async verifyTicket(input: { ticket: string; attemptId?: string }): Promise<VerifyResult> {
+      const ticket = await lifecycle.findTicket(input.ticket);
+      if (!ticket) return { ok: false, code: "not_found", message: `no ticket ${input.ticket}` };
+      const attemptId = input.attemptId ?? ticket.currentAttemptId;
+      if (!attemptId || (input.attemptId === undefined && ticket.state !== "verifying"))
+        return {
+          ok: false,
+          code: "not_verifying",
+          message: `${ticket.key} is ${ticket.state}: only a ticket in verifying has completion evidence to verify`,
+        };
+      const attempt = await lifecycle.findAttempt(attemptId);
+      if (!attempt || attempt.ticketId !== ticket.id)
+        return { ok: false, code: "not_found", message: `no attempt ${attemptId} of ${ticket.key}` };
+      return evaluate(ticket, attempt);
+    },
+
+    /** Re-evaluates the open verifications whose evidence names `sha` (after a webhook about it). */
+    async reevaluate(input: { repository: string; sha: string }): Promise<VerifyResult[]> {
+      return evaluateAll(await openVerifications(input.repository, input.sha));
+    },
+
+    /** Re-evaluates every open verification of a repository (after a push to its default branch). */
+    async reevaluateRepository(input: { repository: string }): Promise<VerifyResult[]> {
+      return evaluateAll(await openVerifications(input.repository));
+    },
+
+    /** For the app: a `check_run`, `check_suite`, `status`, `deployment_status`, `push` or `pull_request` webhook. */
+    async onWebhook(event: string, payload: unknown): Promise<VerifyResult[]> {
+      const targets = evidenceTargets(event, payload);
+      if (!targets) return [];
+      if (targets.wholeRepository) return this.reevaluateRepository({ repository: targets.repository });
+      const results: VerifyResult[] = [];
+      for (const sha of targets.shas)
+        results.push(...(await this.reevaluate({ repository: targets.repository, sha })));
+      return results;
+    },
+
+    /** Verdicts pending longer than `timeoutMinutes` (the policy's `pending_timeout_minutes`), for the operator. */
+    async pendingTooLong(input: { timeoutMinutes: number }): Promise<PendingTooLong[]> {
+      const now = lifecycle.deps.clock.now();
+      const cutoff = new Date(now.getTime() - input.timeoutMinutes * 60_000);
+      return pendingTooLong(await lifecycle.evidence.stalePendingVerdicts(cutoff), now, input.timeoutMinutes);
+    },
+  };
+}
+
+export type Verifier = ReturnType<typeof createVerifier>;
+
+/** Our check run on the commit, if GitHub lists one (so a lost database row never makes a second one). */
+function ownRunIn(facts: GitHubFacts | null, selfAppId: number | null): number | null {
+  if (!facts?.checkRuns?.ok) return null;
+  const own = facts.checkRuns.value.find(
+    (run) =>
+      run.name === EVIDENCE_CHECK_NAME &&
+      run.headSha === facts.sha &&
+      (selfAppId === null || run.appId === selfAppId),
+  );
+  return own?.id ?? null;
+}
