@@ -4,6 +4,10 @@ import { dbCommand } from "./commands/db.js";
 import { devCommand } from "./commands/dev.js";
 import { dispatchCommand } from "./commands/dispatch.js";
 import { evidenceCommand } from "./commands/evidence.js";
+import { inboxCommand } from "./commands/inbox.js";
+import { maintenanceCommand } from "./commands/maintenance.js";
+import { operateCommand } from "./commands/operate.js";
+import { orchestrateCommand } from "./commands/orchestrate.js";
 import { signalCommand } from "./commands/signal.js";
 import { ticketCommand } from "./commands/ticket.js";
 import { workerCommand } from "./commands/worker.js";
@@ -39,6 +43,10 @@ export function buildProgram(ctx: CliContext): Command {
     workerCommand(ctx),
     signalCommand(ctx),
     evidenceCommand(ctx),
+    inboxCommand(ctx),
+    orchestrateCommand(ctx),
+    operateCommand(ctx),
+    maintenanceCommand(ctx),
     devCommand(ctx),
   ];
   for (const command of commands) program.addCommand(command);
