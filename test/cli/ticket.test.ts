@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/db/connect.js";
+import { migrateDatabase } from "../../src/db/migrate.js";
+import { dispatcher, givenTicket, testLifecycle } from "../builders/tickets.js";
 import { runMctl, tempDir } from "../helpers/cli.js";
 
 describe("mctl ticket on the embedded database", () => {
@@ -64,6 +66,51 @@ describe("mctl ticket on the embedded database", () => {
     );
   });
 
+  it("answers a ticket's open question and shows its attempts and questions", async () => {
+    const handle = await openDatabase({ driver: "pglite", dataDir: env.MCTL_DATA_DIR ?? "" });
+    try {
+      await migrateDatabase(handle);
+      const lifecycle = testLifecycle(handle.db);
+      const ticket = await givenTicket(lifecycle, { title: "Needs a decision" });
+      const claim = await lifecycle.claim({
+        ticket: ticket.key,
+        expectedVersion: ticket.version,
+        worker: "agent",
+        actor: dispatcher,
+        leaseMs: 60_000,
+        fence: null,
+      });
+      if (!claim.ok) throw new Error(claim.message);
+      await lifecycle.startAttempt({
+        attemptId: claim.attempt.id,
+        launchKey: claim.attempt.launchKey,
+        leaseMs: 60_000,
+      });
+      await lifecycle.askQuestion({
+        attemptId: claim.attempt.id,
+        actor: { kind: "worker", id: "agent" },
+        question: "Which region?",
+      });
+    } finally {
+      await handle.close();
+    }
+    const key = "MC-2";
+    const answered = await runMctl(["ticket", "answer", key, "--answer", "eu-west"], env);
+    expect(answered).toMatchObject({ code: 0, stdout: `answered ${key}: "Which region?"\n` });
+    const again = await runMctl(["ticket", "answer", key, "--answer", "us"], env);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/not_waiting: MC-2 is needs_input and has no open question/);
+    const show = await runMctl(["ticket", "show", key], env);
+    expect(show.stdout).toMatch(/needs_input/);
+    expect(show.stdout).toContain("Q (");
+    expect(show.stdout).toContain("A: eu-west");
+    const json = JSON.parse((await runMctl(["ticket", "show", key, "--json"], env)).stdout);
+    expect(json).toMatchObject({
+      attempts: [{ number: 1, status: "needs_input" }],
+      questions: [{ question: "Which region?", answer: "eu-west", answeredBy: "alice" }],
+    });
+  });
+
   it("bad input prints one clear line, exits non-zero and writes nothing", async () => {
     const before = JSON.parse((await runMctl(["ticket", "list", "--json"], env)).stdout) as unknown[];
     const cases: [string[], number, RegExp][] = [
@@ -102,8 +149,17 @@ describe("mctl ticket on the embedded database", () => {
 
 describe("mctl basics", () => {
   it("answers --help on every command and --version", async () => {
-    const commands = [[], ["db"], ["db", "migrate"], ["ticket"], ["dispatch"], ["dispatch", "history"], ["dev"]];
-    for (const sub of ["create", "list", "show", "history", "cancel"]) commands.push(["ticket", sub]);
+    const commands = [
+      [],
+      ["db"],
+      ["db", "migrate"],
+      ["ticket"],
+      ["dispatch"],
+      ["dispatch", "history"],
+      ["dev"],
+    ];
+    for (const sub of ["create", "list", "show", "answer", "history", "cancel"])
+      commands.push(["ticket", sub]);
     const runs = await Promise.all(commands.map((command) => runMctl([...command, "--help"])));
     runs.forEach((run, i) => {
       expect(run.code, commands[i]?.join(" ")).toBe(0);

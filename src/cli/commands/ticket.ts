@@ -93,8 +93,44 @@ export function ticketCommand(ctx: CliContext): Command {
     .action(async (key: string, options: { json?: boolean }) => {
       await ctx.withDatabase(async (session) => {
         const row = await requireTicket(session, key);
-        if (options.json) return printJson(row, ctx.io.stdout);
+        const attempts = await session.lifecycle.attemptsOf(row.id);
+        const questions = await session.lifecycle.questionsOf(row.id);
+        if (options.json) return printJson({ ...row, attempts, questions }, ctx.io.stdout);
         ctx.io.stdout(describeTicket(row));
+        if (attempts.length) {
+          ctx.io.stdout(
+            `\n${formatTable(
+              ["attempt", "#", "worker", "status", "lease until", "outcome"],
+              attempts.map((a) => [a.id, a.number, a.worker, a.status, a.leaseExpiresAt, a.outcome?.reason]),
+            )}\n`,
+          );
+        }
+        for (const q of questions) {
+          ctx.io.stdout(
+            `\nQ (${q.askedAt.toISOString()}): ${q.question}\nA: ${q.answer ?? "(not answered yet)"}\n`,
+          );
+        }
+      });
+    });
+
+  ticket
+    .command("answer")
+    .description("answer the open question of a ticket in needs_input (the next dispatch cycle requeues it)")
+    .argument("<key>", "ticket key, e.g. MC-42")
+    .requiredOption("--answer <text>", "the answer, given to the agent on its next attempt")
+    .option("--actor <id>", "who is answering (default: $MCTL_ACTOR or your user name)")
+    .option("--json", "print the answered question as JSON")
+    .action(async (key: string, options: { answer: string; actor?: string; json?: boolean }) => {
+      await ctx.withDatabase(async (session) => {
+        const row = await requireTicket(session, key);
+        const result = await session.lifecycle.answerQuestion({
+          ticket: row.key,
+          answer: options.answer,
+          actor: { kind: "human", id: options.actor ?? session.environment.actorId },
+        });
+        if (!result.ok) throw failureToCliError(result);
+        if (options.json) printJson(result.question, ctx.io.stdout);
+        else ctx.io.stdout(`answered ${row.key}: "${result.question.question}"\n`);
       });
     });
 
