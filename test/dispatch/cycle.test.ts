@@ -185,6 +185,30 @@ describeEachDriver("dispatch cycle", ({ db }) => {
     expect(retried.launched).toEqual([expect.objectContaining({ launchKey: "MC-1/2" })]);
   });
 
+  it("a dispatcher that loses its lease mid-cycle stops claiming (lease_lost)", async () => {
+    const clock = manualClock();
+    const lifecycle = testLifecycle(db(), clock);
+    await tickets(lifecycle, 3);
+    let claims = 0;
+    const stalling: Lifecycle = {
+      ...lifecycle,
+      claim: async (input) => {
+        claims += 1;
+        if (claims === 2) {
+          // This dispatcher stalls past its lease and a successor takes over.
+          clock.advance(30_001);
+          await lifecycle.acquireLease({ name: "dispatch", holder: "successor", ttlMs: 30_000 });
+        }
+        return lifecycle.claim(input);
+      },
+    };
+    const record = await runDispatchCycle(testDispatcher(stalling));
+    expect(record.outcome).toBe("lease_lost");
+    expect(codes(record.decisions)).toEqual(["claimed MC-1", "lease_lost"]);
+    expect((await lifecycle.listTickets({ state: "todo" })).map((t) => t.key)).toEqual(["MC-2", "MC-3"]);
+    expect(await lifecycle.readLease("dispatch")).toMatchObject({ holder: "successor", fencingToken: 2 });
+  });
+
   it("a dry run decides from reads and writes nothing", async () => {
     const lifecycle = testLifecycle(db());
     await tickets(lifecycle, 2);
