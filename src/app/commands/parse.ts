@@ -1,0 +1,126 @@
+/**
+ * The `/mc …` command language of issue comments, parsed by one zod-backed parser.
+ *
+ * A comment is a command only if its first non-blank line starts with `/mc`. The parser never
+ * throws: it returns a command, a usage error that says what is wrong and shows the usage, or
+ * `not_a_command` for every other comment.
+ */
+import { z } from "zod";
+import { PRIORITIES } from "../../domain/priorities.js";
+import { TASKS } from "../../domain/tasks.js";
+
+const Sha = z.string().regex(/^[0-9a-f]{7,64}$/i, "sha= must be a commit SHA (7 to 64 hex digits)");
+const AttemptId = z.uuid({ message: "attempt= must be an attempt id (a UUID)" });
+const Text = z.string().trim().min(1).max(10_000);
+
+export const CommandSchema = z.discriminatedUnion("name", [
+  z.object({ name: z.literal("status") }),
+  z.object({ name: z.literal("claim") }),
+  z.object({ name: z.literal("release") }),
+  z.object({ name: z.literal("answer"), text: Text }),
+  z.object({ name: z.literal("done"), sha: Sha, attempt: AttemptId }),
+  z.object({ name: z.literal("approve") }),
+  z.object({ name: z.literal("reject"), reason: Text.optional() }),
+  z.object({ name: z.literal("cancel") }),
+  z.object({
+    name: z.literal("priority"),
+    priority: z.enum(PRIORITIES, { error: `priority must be one of ${PRIORITIES.join(", ")}` }),
+  }),
+  z.object({ name: z.literal("retry") }),
+  z.object({ name: z.literal("maintenance"), action: z.enum(["pause", "resume"]), task: z.enum(TASKS) }),
+  z.object({ name: z.literal("help") }),
+]);
+export type Command = z.infer<typeof CommandSchema>;
+export type CommandName = Command["name"];
+
+export const USAGE: Record<CommandName, string> = {
+  status: "/mc status",
+  claim: "/mc claim",
+  release: "/mc release",
+  answer: "/mc answer <text>",
+  done: "/mc done sha=<commit sha> attempt=<attempt id>",
+  approve: "/mc approve",
+  reject: "/mc reject [reason]",
+  cancel: "/mc cancel",
+  priority: `/mc priority <${PRIORITIES.join("|")}>`,
+  retry: "/mc retry",
+  maintenance: `/mc maintenance pause|resume <${TASKS.join("|")}>`,
+  help: "/mc help",
+};
+
+export const HELP = Object.values(USAGE).join("\n");
+
+export type ParseResult =
+  | { readonly kind: "command"; readonly command: Command }
+  | { readonly kind: "usage_error"; readonly message: string; readonly usage: string }
+  | { readonly kind: "not_a_command" };
+
+const PREFIX = /^\/mc(?=\s|$)/;
+
+export function parseCommand(body: unknown): ParseResult {
+  if (typeof body !== "string") return { kind: "not_a_command" };
+  const text = body.replace(/\r\n?/g, "\n").replace(/^\s+/, "");
+  if (!PREFIX.test(text)) return { kind: "not_a_command" };
+  const [firstLine = "", ...rest] = text.split("\n");
+  const words = firstLine.replace(PREFIX, "").trim().split(/\s+/).filter(Boolean);
+  const [verb, ...args] = words;
+  if (!verb) return usageError("a command is missing after /mc", HELP);
+  const name = verb.toLowerCase();
+  if (!(name in USAGE)) return usageError(`unknown command "${verb.slice(0, 40)}"`, HELP);
+  const commandName = name as CommandName;
+  // Free text (answer, reject) may continue on the following lines of the comment.
+  const freeText = [args.join(" "), ...rest].join("\n").trim();
+  const candidate = build(commandName, args, freeText);
+  if ("error" in candidate) return usageError(candidate.error, USAGE[commandName]);
+  const parsed = CommandSchema.safeParse(candidate.fields);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return usageError(issue?.message ?? "invalid arguments", USAGE[commandName]);
+  }
+  return { kind: "command", command: parsed.data };
+}
+
+type Candidate = { readonly fields: Record<string, unknown> } | { readonly error: string };
+
+const fields = (value: Record<string, unknown>): Candidate => ({ fields: value });
+const wrong = (error: string): Candidate => ({ error });
+
+/** The raw fields of a command from its words; the schema then checks their values. */
+function build(name: CommandName, args: readonly string[], freeText: string): Candidate {
+  switch (name) {
+    case "answer":
+      return freeText ? fields({ name, text: freeText }) : wrong("an answer needs some text");
+    case "reject":
+      return fields(freeText ? { name, reason: freeText } : { name });
+    case "priority":
+      return args.length === 1
+        ? fields({ name, priority: args[0]?.toLowerCase() })
+        : wrong("give exactly one priority");
+    case "maintenance":
+      return args.length === 2
+        ? fields({ name, action: args[0]?.toLowerCase(), task: args[1]?.toLowerCase() })
+        : wrong("give an action (pause or resume) and a task");
+    case "done": {
+      const pairs = new Map<string, string>();
+      for (const arg of args) {
+        const match = /^([a-z]+)=(.*)$/i.exec(arg);
+        if (!match) return wrong(`"${arg.slice(0, 40)}" is not key=value`);
+        pairs.set((match[1] ?? "").toLowerCase(), match[2] ?? "");
+      }
+      const unknown = [...pairs.keys()].filter((key) => key !== "sha" && key !== "attempt");
+      if (unknown.length) return wrong(`unknown argument(s) ${unknown.join(", ")}`);
+      if (!pairs.has("sha") || !pairs.has("attempt")) return wrong("both sha= and attempt= are required");
+      return fields({
+        name,
+        sha: pairs.get("sha")?.toLowerCase(),
+        attempt: pairs.get("attempt")?.toLowerCase(),
+      });
+    }
+    default:
+      return args.length ? wrong(`/mc ${name} takes no arguments`) : fields({ name });
+  }
+}
+
+function usageError(message: string, usage: string): ParseResult {
+  return { kind: "usage_error", message, usage };
+}

@@ -1,0 +1,95 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { HELP, USAGE, parseCommand } from "../../src/app/commands/parse.js";
+
+const ATTEMPT = "0b7c9a1e-3f2d-4c5b-8a6e-1d2c3b4a5f60";
+
+describe("/mc command parser", () => {
+  it("parses every command of the language", () => {
+    const cases: [string, unknown][] = [
+      ["/mc status", { name: "status" }],
+      ["  \n/mc claim", { name: "claim" }],
+      ["/mc release", { name: "release" }],
+      [
+        "/mc answer Use v2 of the API\nand keep the old one",
+        { name: "answer", text: "Use v2 of the API\nand keep the old one" },
+      ],
+      [`/mc done sha=ABCDEF1 attempt=${ATTEMPT}`, { name: "done", sha: "abcdef1", attempt: ATTEMPT }],
+      ["/mc approve", { name: "approve" }],
+      ["/mc reject", { name: "reject" }],
+      ["/mc reject tests are flaky", { name: "reject", reason: "tests are flaky" }],
+      ["/mc cancel", { name: "cancel" }],
+      ["/mc priority URGENT", { name: "priority", priority: "urgent" }],
+      ["/mc retry", { name: "retry" }],
+      ["/mc maintenance pause dispatch", { name: "maintenance", action: "pause", task: "dispatch" }],
+      ["/MC help", undefined],
+      ["/mc help", { name: "help" }],
+    ];
+    for (const [body, command] of cases) {
+      const result = parseCommand(body);
+      if (command === undefined) expect(result, body).toEqual({ kind: "not_a_command" });
+      else expect(result, body).toEqual({ kind: "command", command });
+    }
+  });
+
+  it("says what is wrong and shows the usage", () => {
+    const cases: [string, RegExp, string][] = [
+      ["/mc", /missing after \/mc/, HELP],
+      ["/mc deploy", /unknown command "deploy"/, HELP],
+      ["/mc answer", /needs some text/, USAGE.answer],
+      ["/mc done sha=xyz attempt=1", /sha= must be a commit SHA/, USAGE.done],
+      ["/mc done sha=abcdef1", /both sha= and attempt= are required/, USAGE.done],
+      [`/mc done sha=abcdef1 attempt=${ATTEMPT} force=1`, /unknown argument\(s\) force/, USAGE.done],
+      ["/mc priority soon", /priority must be one of urgent, high, normal, low/, USAGE.priority],
+      ["/mc maintenance stop dispatch", /Invalid option/, USAGE.maintenance],
+      ["/mc approve now", /takes no arguments/, USAGE.approve],
+    ];
+    for (const [body, message, usage] of cases) {
+      const result = parseCommand(body);
+      expect(result, body).toMatchObject({
+        kind: "usage_error",
+        message: expect.stringMatching(message),
+        usage,
+      });
+    }
+  });
+
+  it("only a comment that starts with /mc is a command", () => {
+    for (const body of ["please /mc approve", "> /mc approve", "/mcapprove", "", "LGTM", null, 42]) {
+      expect(parseCommand(body)).toEqual({ kind: "not_a_command" });
+    }
+  });
+
+  it("never throws: any input yields a command, a usage message, or not a command", () => {
+    const words = fc.constantFrom(
+      "/mc",
+      "/mc ",
+      ...Object.keys(USAGE),
+      "sha=",
+      "attempt=",
+      ATTEMPT,
+      "urgent",
+      "pause",
+      "dispatch",
+      "\n",
+      " ",
+      "=",
+    );
+    const body = fc.oneof(
+      fc.string(),
+      fc.array(words).map((parts) => parts.join(" ")),
+      fc.anything(),
+    );
+    fc.assert(
+      fc.property(body, (input) => {
+        const result = parseCommand(input);
+        expect(["command", "usage_error", "not_a_command"]).toContain(result.kind);
+        if (result.kind === "usage_error") {
+          expect(result.message.length).toBeGreaterThan(0);
+          expect(result.usage).toMatch(/\/mc/);
+        }
+      }),
+      { numRuns: 3_000 },
+    );
+  });
+});
