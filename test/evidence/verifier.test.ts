@@ -417,22 +417,21 @@ describeEachDriver("evidence verifier (over HTTP against the GitHub stand-in)", 
     const again = evaluated(await verifier.verifyTicket({ ticket: key }));
     const seen = requestsSince(gh, from);
     expect(again.changed).toBe(false);
-    // Every read was conditional. The stand-in re-renders blob SHAs on each read of a commit, a
-    // compare and a file (a stand-in defect: ids.sha() includes a sequence number), so only those
-    // three representations change and come back 200; everything unchanged is a 304.
+    // Every read was conditional, and nothing changed, so every read is a 304.
     expect(again.stats.conditional).toBe(seen.gets);
     expect(seen.byRoute).toEqual({
       "GET /repos/{owner}/{repo} 304": 1,
-      "GET /repos/{owner}/{repo}/contents/{path} 200": 1,
-      "GET /repos/{owner}/{repo}/commits/{ref} 200": 1,
-      "GET /repos/{owner}/{repo}/compare/{basehead} 200": 1,
+      "GET /repos/{owner}/{repo}/contents/{path} 304": 1,
+      "GET /repos/{owner}/{repo}/commits/{ref} 304": 1,
+      "GET /repos/{owner}/{repo}/compare/{basehead} 304": 1,
       "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls 304": 1,
       "GET /repos/{owner}/{repo}/commits/{ref}/check-runs 304": 1,
       "GET /repos/{owner}/{repo}/commits/{ref}/status 304": 1,
       "GET /repos/{owner}/{repo}/deployments 304": 1,
     });
     expect(again.stats).toMatchObject({ requests: seen.gets, notModified: seen.notModified, retries: 0 });
-    expect(seen.notModified).toBe(5);
+    expect(seen.gets).toBe(8);
+    expect(seen.notModified).toBe(8);
     expect(seen.mutations).toEqual([]);
     const ticketId = (await s.lifecycle.findTicket(key))?.id ?? 0;
     const history = await s.lifecycle.evidence.verdictsOf(ticketId);

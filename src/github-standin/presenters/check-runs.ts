@@ -78,7 +78,10 @@ export function presentCheckRunForWebhook(
       pull_requests: pulls,
       app: presentAppById(view, run.appId),
       created_at: isoTime(suite?.createdAt ?? run.startedAt ?? 0),
-      updated_at: isoTime(view.world.now()),
+      // The suite last changed when one of its runs did (not "now": a payload renders the world's state).
+      updated_at: isoTime(
+        Math.max(suite?.createdAt ?? 0, ...runs.flatMap((r) => [r.startedAt ?? 0, r.completedAt ?? 0])),
+      ),
     },
   };
 }

@@ -50,7 +50,7 @@ export function presentCommit(view: View, repo: RepositoryRecord, commit: Commit
 /** A commit with its file changes against the first parent, as `GET /commits/{ref}` adds them. */
 export function presentCommitWithFiles(view: View, repo: RepositoryRecord, commit: CommitRecord): JsonObject {
   const parent = commit.parents[0] ? repo.commits.get(commit.parents[0]) : undefined;
-  const files = changedFiles(view, repo, parent?.files ?? new Map(), commit);
+  const files = changedFiles(view, repo, parent, commit);
   return {
     ...presentCommit(view, repo, commit),
     stats: { total: files.length, additions: 0, deletions: 0 },
@@ -58,22 +58,26 @@ export function presentCommitWithFiles(view: View, repo: RepositoryRecord, commi
   };
 }
 
-/** "Diff Entry"s between two file snapshots (line counts are not modelled and stay 0). */
+/**
+ * "Diff Entry"s between two commits' snapshots (line counts are not modelled and stay 0). `sha` is
+ * git's blob id of the file after the change (of the deleted content for a removed file).
+ */
 export function changedFiles(
   view: View,
   repo: RepositoryRecord,
-  before: ReadonlyMap<string, string>,
+  before: CommitRecord | undefined,
   after: CommitRecord,
 ): JsonObject[] {
-  const paths = new Set([...before.keys(), ...after.files.keys()]);
+  const was = before?.blobShas ?? new Map<string, string>();
+  const paths = new Set([...was.keys(), ...after.blobShas.keys()]);
   const entries: JsonObject[] = [];
   for (const path of [...paths].sort()) {
-    const old = before.get(path);
-    const now = after.files.get(path);
+    const old = was.get(path);
+    const now = after.blobShas.get(path);
     if (old === now) continue;
     const status = old === undefined ? "added" : now === undefined ? "removed" : "modified";
     entries.push({
-      sha: view.world.ids.sha("blob", path, now ?? ""),
+      sha: now ?? old ?? null,
       filename: path,
       status,
       additions: 0,

@@ -11,16 +11,18 @@ function links(
 ): JsonObject {
   const self = `${repoApiUrl(view, repo)}/contents/${path}?ref=${commit.sha}`;
   const html = `${repoHtmlUrl(view, repo)}/${type === "dir" ? "tree" : "blob"}/${commit.sha}/${path}`;
-  const sha = view.world.ids.sha("blob", path);
+  // git's ids, computed from the content when the commit was made: the same file reads the same.
+  const sha = (type === "dir" ? commit.treeShas.get(path) : commit.blobShas.get(path)) ?? "";
+  const git = `${repoApiUrl(view, repo)}/git/${type === "dir" ? "trees" : "blobs"}/${sha}`;
   return {
     name: path.split("/").at(-1) ?? path,
     path,
     sha,
     url: self,
-    git_url: `${repoApiUrl(view, repo)}/git/${type === "dir" ? "trees" : "blobs"}/${sha}`,
+    git_url: git,
     html_url: html,
     download_url: type === "dir" ? null : `${repoHtmlUrl(view, repo)}/raw/${commit.sha}/${path}`,
-    _links: { self, git: `${repoApiUrl(view, repo)}/git/blobs/${sha}`, html },
+    _links: { self, git, html },
   };
 }
 

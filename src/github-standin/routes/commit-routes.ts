@@ -55,7 +55,7 @@ function compareCommits(ctx: RepoRouteContext) {
     behind_by: result.behindBy,
     total_commits: result.aheadBy,
     commits,
-    files: changedFiles(ctx.view, ctx.repo, mergeBase.files, head),
+    files: changedFiles(ctx.view, ctx.repo, mergeBase, head),
   });
 }
 

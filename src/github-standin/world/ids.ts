@@ -18,8 +18,13 @@ export class IdSource {
     return ++this.#seq;
   }
 
-  /** A unique, deterministic 40-hex "object id" derived from the content and a counter. */
-  sha(...parts: readonly string[]): string {
+  /**
+   * A fresh 40-hex id for an object created now (a commit): derived from its content and a
+   * counter, so it is never reused. Call it once, when the object is created, and store it;
+   * never while rendering (a new id on each read would change the response and its ETag).
+   * Content ids (blobs, trees) come from `git-objects.ts` instead.
+   */
+  uniqueSha(...parts: readonly string[]): string {
     return createHash("sha1")
       .update(`${this.seq()}\0${parts.join("\0")}`)
       .digest("hex");

@@ -1,4 +1,5 @@
 import { ancestors } from "./commit-graph.js";
+import { hashSnapshot } from "./git-objects.js";
 import { invalid, notFound, ok, type Result } from "./results.js";
 import type { CommitRecord, GitIdentity, Permission, RepositoryRecord, UserRecord } from "./types.js";
 import { ensureUser } from "./users.js";
@@ -82,16 +83,18 @@ export function addCommit(world: WorldState, repo: RepositoryRecord, input: Comm
     email: `${login}@users.noreply.github.com`,
     date: now,
   };
-  const treeSha = world.ids.sha("tree", ...[...files].flat());
+  const snapshot = hashSnapshot(files);
   const commit: CommitRecord = {
-    sha: world.ids.sha("commit", treeSha, input.message, ...input.parents),
-    treeSha,
+    sha: world.ids.uniqueSha("commit", snapshot.root, input.message, ...input.parents),
+    treeSha: snapshot.root,
     message: input.message,
     parents: [...input.parents],
     author: identity,
     committer: identity,
     authorLogin: input.author?.login ?? null,
     files,
+    blobShas: snapshot.blobs,
+    treeShas: snapshot.trees,
     seq: world.ids.seq(),
   };
   repo.commits.set(commit.sha, commit);

@@ -25,7 +25,9 @@ export interface GitIdentity {
 }
 
 export interface CommitRecord {
+  /** Assigned once when the commit is created (content + creation order, so never reused). */
   readonly sha: string;
+  /** git's id of the root tree: derived from the files, so equal snapshots have equal trees. */
   readonly treeSha: string;
   readonly message: string;
   readonly parents: readonly string[];
@@ -35,6 +37,10 @@ export interface CommitRecord {
   readonly authorLogin: string | null;
   /** Full snapshot of the files at this commit (path → UTF-8 content). */
   readonly files: ReadonlyMap<string, string>;
+  /** git's blob id of each file (path → sha1 of `blob <len>\0<content>`). */
+  readonly blobShas: ReadonlyMap<string, string>;
+  /** git's tree id of each folder (path without slashes, `""` for the root → tree id). */
+  readonly treeShas: ReadonlyMap<string, string>;
   /** Creation order, used to list commits oldest first. */
   readonly seq: number;
 }
