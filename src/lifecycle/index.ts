@@ -15,6 +15,7 @@
  */
 import type { Actor } from "../domain/actors.js";
 import type { BackoffPolicy } from "../domain/backoff.js";
+import { type AttemptLog, recordAttemptLog } from "./attempt-log.js";
 import {
   askQuestion,
   completeAttempt,
@@ -85,6 +86,7 @@ export function createLifecycle(deps: LifecycleDeps) {
     }) => expireAttempt(deps, input),
     releaseFailedLaunch: (input: Parameters<typeof releaseFailedLaunch>[1]) =>
       releaseFailedLaunch(deps, input),
+    recordAttemptLog: (input: { attemptId: string; log: AttemptLog }) => recordAttemptLog(deps, input),
     // leases and dispatch cycles
     acquireLease: (input: { name: string; holder: string; ttlMs: number }) => acquireLease(db, clock, input),
     renewLease: (input: Fence & { ttlMs: number }) => renewLease(db, clock, input),

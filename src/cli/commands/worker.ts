@@ -1,6 +1,153 @@
-import { Command } from "commander";
+import path from "node:path";
+import { Command, Option } from "commander";
+import { z } from "zod";
+import type { Config } from "../../config/schema.js";
+import { TicketKeySchema } from "../../lifecycle/schemas.js";
+import { type RunnerSettings, type RunReport, runWorker } from "../../worker/runner.js";
+import { createWorkerStore } from "../../worker/store.js";
 import type { CliContext } from "../context.js";
+import { CliError, EXIT_USAGE } from "../errors.js";
+import { printJson } from "../output.js";
+import { parseOptions } from "../parse.js";
 
-export function workerCommand(_ctx: CliContext): Command {
-  return new Command("worker").description("run coding agents on claimed tickets (the worker runner)");
+const RunOptions = z.object({
+  attempt: z.uuid("must be an attempt id (a UUID)"),
+  launchKey: z.string().trim().min(1).optional(),
+  ticket: TicketKeySchema.optional(),
+  repo: z.string().trim().min(1).optional(),
+  json: z.boolean().optional(),
+});
+
+export function workerCommand(ctx: CliContext): Command {
+  const worker = new Command("worker").description(
+    "run coding agents on claimed tickets (the worker runner)",
+  );
+
+  worker
+    .command("run")
+    .description(
+      "run the agent of one attempt in the ticket's isolated git worktree, keep its lease alive, " +
+        "and report its end with evidence collected from git",
+    )
+    .requiredOption("--attempt <id>", "the attempt to run (it must be launching)")
+    .addOption(
+      new Option("--launch-key <key>", "the launch key the dispatcher gave (default: the attempt's own)").env(
+        "MCTL_LAUNCH_KEY",
+      ),
+    )
+    .option("--ticket <key>", "refuse unless the attempt belongs to this ticket")
+    .option("--repo <path>", "the repository to make the worktree from (default: the current directory)")
+    .option("--json", "print the final report as JSON on stdout (the agent's stdout then goes to stderr)")
+    .argument(
+      "[agent...]",
+      "the agent command after `--` (default: worker.agent_command in the configuration)",
+    )
+    .addHelpText(
+      "after",
+      "\nThe agent command may use the placeholders {ticket}, {attempt} and {ticket_file}; it runs with\n" +
+        "MCTL_TICKET, MCTL_ATTEMPT, MCTL_TICKET_FILE (a Markdown brief), MCTL_BRANCH, MCTL_SIGNAL_URL and\n" +
+        "MCTL_SIGNAL_TOKEN in its environment (and without DATABASE_URL).\n\n" +
+        "Exit codes: 0 completion claimed (ticket verifying) or question asked (needs_input);\n" +
+        "1 not started (duplicate or stale launch), failed, lease lost, or report refused;\n" +
+        "2 bad command line or configuration; 3 database unavailable.\n\n" +
+        "Example:\n  mctl worker run --attempt 6f1c…e2 -- claude -p @{ticket_file}\n",
+    )
+    .action(async (agent: string[], raw: Record<string, unknown>) => {
+      const options = parseOptions(RunOptions, raw);
+      const config = await ctx.config();
+      const agentCommand = agent.length ? agent : config.worker.agent_command;
+      if (!agentCommand?.length) {
+        throw new CliError(
+          "no agent command: give one after `--`, or set worker.agent_command in the configuration",
+          EXIT_USAGE,
+        );
+      }
+      const environment = ctx.environment();
+      const store = createWorkerStore((work) => ctx.withDatabase(({ lifecycle }) => work(lifecycle)), {
+        leaseMs: config.dispatch.attempt_lease_seconds * 1000,
+        backoff: {
+          baseMs: config.dispatch.backoff.base_seconds * 1000,
+          capMs: config.dispatch.backoff.cap_seconds * 1000,
+        },
+      });
+      const info = (line: string) => ctx.io.stderr(`mctl worker: ${line}\n`);
+      const settings = runnerSettings(config);
+      if (settings.heartbeatMs >= config.dispatch.attempt_lease_seconds * 1000) {
+        info(
+          `warning: worker.heartbeat_seconds (${config.worker.heartbeat_seconds}) is not shorter than ` +
+            `dispatch.attempt_lease_seconds (${config.dispatch.attempt_lease_seconds}): the lease will run out between heartbeats`,
+        );
+      }
+      const interrupt = new AbortController();
+      const onSignal = () => interrupt.abort();
+      process.once("SIGINT", onSignal);
+      process.once("SIGTERM", onSignal);
+      let report: RunReport;
+      try {
+        report = await runWorker({
+          attemptId: options.attempt,
+          launchKey: options.launchKey,
+          ticket: options.ticket,
+          repo: path.resolve(environment.cwd, options.repo ?? "."),
+          agentCommand,
+          settings,
+          baseEnv: process.env,
+          store,
+          output: {
+            agentStdout: options.json ? ctx.io.stderr : ctx.io.stdout,
+            agentStderr: ctx.io.stderr,
+            info,
+          },
+          interrupt: interrupt.signal,
+        });
+      } finally {
+        process.off("SIGINT", onSignal);
+        process.off("SIGTERM", onSignal);
+      }
+      if (options.json) printJson(report, ctx.io.stdout);
+      finish(report, info, options.json ? () => {} : ctx.io.stdout);
+    });
+
+  return worker;
+}
+
+function runnerSettings(config: Config): RunnerSettings {
+  const w = config.worker;
+  return {
+    worktreeRoot: w.worktree_root,
+    remote: w.remote,
+    heartbeatMs: w.heartbeat_seconds * 1000,
+    graceMs: w.stop_grace_seconds * 1000,
+    testCommand: w.test_command,
+    testTimeoutMs: w.test_timeout_seconds * 1000,
+    logMaxBytes: w.log_max_bytes,
+  };
+}
+
+/** Says how the run ended, and turns anything but a completion or a question into exit code 1. */
+function finish(report: RunReport, info: (line: string) => void, out: (text: string) => void): void {
+  if (report.result === "not_started") {
+    throw new CliError(`not started: ${report.code}: ${report.message}`);
+  }
+  const where = report.log;
+  if (where?.stored === "attempt") info("the agent's output is kept in the attempt's outcome (log)");
+  else if (where?.stored === "file") info(`the agent's output is kept in ${where.path} (${where.why})`);
+  else if (where) info(`the agent's output could not be kept: ${where.why}`);
+  switch (report.result) {
+    case "completed":
+      out(
+        `completed ${report.ticket}: commit ${report.evidence.commitSha} on ${report.evidence.branch}, ` +
+          `pushed to ${report.evidence.remote.name}, tests ${report.evidence.tests.status}; the ticket is verifying\n`,
+      );
+      return;
+    case "needs_input":
+      out(`${report.ticket} needs input: ${report.question}\n`);
+      return;
+    case "failed":
+      throw new CliError(`attempt failed: ${report.reason}: ${report.message}`);
+    case "lost":
+      throw new CliError(`lease lost, the agent was stopped and nothing was reported: ${report.message}`);
+    case "refused":
+      throw new CliError(`the attempt's end was refused (${report.code}): ${report.message}`);
+  }
 }

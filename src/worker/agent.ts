@@ -1,0 +1,59 @@
+import { StringDecoder } from "node:string_decoder";
+import type { BoundedLog } from "./log-buffer.js";
+import { type ProcessEnd, spawnGroup, stopGroup, waitUntilGone } from "./process-group.js";
+
+export interface AgentOutput {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+}
+
+export interface RunningAgent {
+  readonly pid: number;
+  readonly startedAt: number;
+  readonly exited: Promise<ProcessEnd>;
+  /**
+   * Stops the agent and everything it started: after `politeMs` of waiting for it to exit on its
+   * own (0 to skip), SIGTERM, then SIGKILL after `graceMs`. Resolves once all of it is gone.
+   */
+  stop(options: { politeMs: number; graceMs: number }): Promise<{ killed: boolean }>;
+  /** Waits for the last output to arrive (bounded). */
+  drained(ms: number): Promise<void>;
+}
+
+/**
+ * Starts the agent in its own process group. Its output is streamed to the console as it comes
+ * and kept, bounded, in `log`; nothing in it is interpreted.
+ */
+export async function startAgent(options: {
+  argv: readonly string[];
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  log: BoundedLog;
+  output: AgentOutput;
+}): Promise<RunningAgent> {
+  const proc = await spawnGroup(options.argv, { cwd: options.cwd, env: options.env });
+  const startedAt = Date.now();
+  const stream = (source: NodeJS.ReadableStream | null, write: (text: string) => void) => {
+    const decoder = new StringDecoder("utf8");
+    source?.on("data", (chunk: Buffer) => {
+      options.log.append(chunk);
+      write(decoder.write(chunk));
+    });
+    source?.on("end", () => {
+      const rest = decoder.end();
+      if (rest) write(rest);
+    });
+  };
+  stream(proc.child.stdout, options.output.stdout);
+  stream(proc.child.stderr, options.output.stderr);
+  return {
+    pid: proc.pid,
+    startedAt,
+    exited: proc.exited,
+    async stop({ politeMs, graceMs }) {
+      if (politeMs > 0 && (await waitUntilGone(proc.pid, politeMs))) return { killed: false };
+      return stopGroup(proc.pid, graceMs);
+    },
+    drained: (ms) => proc.drained(ms),
+  };
+}

@@ -1,0 +1,85 @@
+import type { CompletionEvidence, TestRun } from "./evidence.js";
+import { collectGitFacts } from "./git-facts.js";
+import { judgeCompletion, judgeGit, type WorkerFailureReason } from "./judge.js";
+import { runTestCommand } from "./test-command.js";
+import type { TicketWorktree } from "./worktree.js";
+
+export type CollectedEvidence =
+  | { readonly kind: "complete"; readonly evidence: CompletionEvidence }
+  | {
+      readonly kind: "failed";
+      readonly reason: WorkerFailureReason;
+      readonly message: string;
+      readonly detail: Record<string, unknown>;
+    }
+  /** Stopped by `signal` (lease lost, or the runner interrupted) while the tests ran. */
+  | { readonly kind: "aborted" };
+
+/**
+ * Step 5 of the runner, after the agent exited 0: reads git, runs the test command only if the git
+ * checks pass (tests of work that cannot be a completion would prove nothing), and judges.
+ */
+export async function collectEvidence(input: {
+  attemptId: string;
+  ticket: string;
+  worktree: TicketWorktree;
+  remote: string;
+  /** With its placeholders filled in; undefined when none is configured. */
+  testCommand: readonly string[] | undefined;
+  testEnv: NodeJS.ProcessEnv;
+  testTimeoutMs: number;
+  graceMs: number;
+  agentDurationMs: number;
+  signal: AbortSignal;
+  output: { agentStderr(text: string): void; info(line: string): void };
+}): Promise<CollectedEvidence> {
+  const { worktree } = input;
+  let git: Awaited<ReturnType<typeof collectGitFacts>>;
+  try {
+    git = await collectGitFacts({
+      worktree: worktree.path,
+      branch: worktree.branch,
+      baseSha: worktree.baseSha,
+      remote: input.remote,
+    });
+  } catch (error) {
+    const why =
+      error instanceof Error ? (error.message.trim().split("\n")[0] ?? error.message) : String(error);
+    return {
+      kind: "failed",
+      reason: "evidence_unavailable",
+      message: `cannot read the worktree: ${why}`,
+      detail: {},
+    };
+  }
+  const gitFailure = judgeGit(git, worktree.branch);
+  if (gitFailure) return { kind: "failed", ...gitFailure, detail: { git } };
+
+  let tests: TestRun = { status: "not_configured" };
+  if (input.testCommand) {
+    input.output.info(`running the test command: ${input.testCommand.join(" ")}`);
+    tests = await runTestCommand({
+      command: input.testCommand,
+      cwd: worktree.path,
+      env: input.testEnv,
+      timeoutMs: input.testTimeoutMs,
+      graceMs: input.graceMs,
+      signal: input.signal,
+      onOutput: (chunk) => input.output.agentStderr(chunk.toString("utf8")),
+    });
+    if (input.signal.aborted) return { kind: "aborted" };
+  }
+  const verdict = judgeCompletion({
+    attemptId: input.attemptId,
+    ticket: input.ticket,
+    expectedBranch: worktree.branch,
+    git,
+    tests,
+    agent: { exitCode: 0, durationMs: input.agentDurationMs },
+    collectedAt: new Date(),
+  });
+  if (verdict.kind === "failed") {
+    return { kind: "failed", reason: verdict.reason, message: verdict.message, detail: { ...verdict.facts } };
+  }
+  return verdict;
+}

@@ -1,0 +1,32 @@
+import { realpath } from "node:fs/promises";
+import path from "node:path";
+import { type SimpleGit, simpleGit } from "simple-git";
+
+/** A simple-git client for `dir` whose `raw` output is trimmed. */
+export function gitAt(dir: string): SimpleGit {
+  return simpleGit({ baseDir: dir, trimmed: true });
+}
+
+/** `path` with symbolic links resolved (so two spellings of one directory compare equal). */
+export async function realPath(dir: string): Promise<string> {
+  return realpath(dir);
+}
+
+/** A directory git printed, resolved against the directory git ran in. */
+export async function gitPath(base: string, printed: string): Promise<string> {
+  return realpath(path.resolve(base, printed));
+}
+
+/** The commit the remote's `refs/heads/<branch>` points at, or null when the branch does not exist there. */
+export async function remoteBranchSha(
+  git: SimpleGit,
+  remote: string,
+  branch: string,
+): Promise<string | null> {
+  const out = await git.raw(["ls-remote", "--heads", remote, `refs/heads/${branch}`]);
+  for (const line of out.split("\n")) {
+    const [sha, ref] = line.trim().split(/\s+/);
+    if (sha && ref === `refs/heads/${branch}`) return sha;
+  }
+  return null;
+}

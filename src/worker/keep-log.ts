@@ -1,0 +1,27 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import type { AttemptLog } from "../lifecycle/attempt-log.js";
+import type { LogPlacement } from "./run-types.js";
+
+/**
+ * The log's fallback home, when the attempt cannot take it (its lease was lost but the dispatcher
+ * has not expired it yet, or the database is unreachable): a file beside the worktrees.
+ */
+export async function keepLogFile(options: {
+  directory: string;
+  name: string;
+  heading: string;
+  log: AttemptLog;
+  /** Why the attempt did not take it. */
+  why: string;
+}): Promise<LogPlacement> {
+  const file = path.join(options.directory, options.name);
+  try {
+    await mkdir(options.directory, { recursive: true });
+    await writeFile(file, `${options.heading}\n${options.log.text}`);
+    return { stored: "file", path: file, why: options.why };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { stored: "nowhere", why: `${options.why}; and ${message}` };
+  }
+}

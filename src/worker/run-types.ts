@@ -1,0 +1,61 @@
+import type { CompletionEvidence } from "./evidence.js";
+import type { WorkerFailureReason } from "./judge.js";
+import type { WorkerStore } from "./store.js";
+
+export interface RunnerSettings {
+  readonly worktreeRoot: string;
+  readonly remote: string;
+  readonly heartbeatMs: number;
+  readonly graceMs: number;
+  readonly testCommand: readonly string[] | undefined;
+  readonly testTimeoutMs: number;
+  readonly logMaxBytes: number;
+}
+
+export interface RunnerOptions {
+  readonly attemptId: string;
+  readonly launchKey?: string | undefined;
+  /** When given, the attempt must belong to this ticket (a cross-check of the workflow's inputs). */
+  readonly ticket?: string | undefined;
+  /** The repository the worktree is made from. */
+  readonly repo: string;
+  /** The agent command, before its placeholders are filled in. */
+  readonly agentCommand: readonly string[];
+  readonly settings: RunnerSettings;
+  /** The environment the agent inherits (without DATABASE_URL: the agent signals through the runner). */
+  readonly baseEnv: NodeJS.ProcessEnv;
+  readonly store: WorkerStore;
+  readonly output: {
+    agentStdout(text: string): void;
+    agentStderr(text: string): void;
+    info(line: string): void;
+  };
+  /** Aborted when the runner itself is told to stop (SIGINT/SIGTERM). */
+  readonly interrupt: AbortSignal;
+}
+
+/** Where the agent's bounded log ended up. */
+export type LogPlacement =
+  | { readonly stored: "attempt" }
+  | { readonly stored: "file"; readonly path: string; readonly why: string }
+  | { readonly stored: "nowhere"; readonly why: string };
+
+interface Ended {
+  readonly attemptId: string;
+  readonly ticket: string;
+  log?: LogPlacement;
+}
+
+/** How a run ended. `refused` means the lifecycle fenced the runner's own report (e.g. the lease had expired). */
+export type RunReport =
+  | { readonly result: "not_started"; readonly code: string; readonly message: string }
+  | (Ended & { readonly result: "completed"; readonly evidence: CompletionEvidence })
+  | (Ended & { readonly result: "needs_input"; readonly question: string })
+  | (Ended & {
+      readonly result: "failed";
+      readonly reason: WorkerFailureReason;
+      readonly message: string;
+      readonly detail: Record<string, unknown>;
+    })
+  | (Ended & { readonly result: "lost"; readonly message: string })
+  | (Ended & { readonly result: "refused"; readonly code: string; readonly message: string });

@@ -1,0 +1,127 @@
+/**
+ * The runner and the attempt's lease, with real processes: heartbeats keep it, an agent hanging
+ * while the lease is lost is stopped, and a worker whose attempt expired cannot report success.
+ */
+import { existsSync } from "node:fs";
+import { readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { afterEach, beforeEach, expect, it } from "vitest";
+import { tempDir } from "../helpers/cli.js";
+import { describeEachSharedDatabase, describeOnSharedDatabase } from "./support/databases.js";
+import { remoteHead } from "./support/git-fixture.js";
+import { alive, expireOnceLapsed, stateOf } from "./support/state.js";
+import {
+  givenClaimed,
+  until,
+  type WorkerSettings,
+  type Workspace,
+  workspace,
+  writeAgent,
+} from "./support/worker.js";
+
+describeEachSharedDatabase("worker run: lease", (db) => {
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  let ws: Workspace;
+  const setUp = async (settings: WorkerSettings = {}) => {
+    ws = await workspace(db, dir.path, settings);
+  };
+  beforeEach(async () => {
+    dir = await tempDir("mctl-worker-");
+  });
+  afterEach(async () => dir.remove());
+  const file = (name: string) => path.join(dir.path, name);
+
+  it("a hanging agent whose lease is lost is stopped (SIGTERM, then SIGKILL) and nothing is reported", async () => {
+    // Heartbeats slower than the lease: the lease lapses while the agent hangs.
+    await setUp({ leaseSeconds: 2, heartbeatSeconds: 3, graceSeconds: 1 });
+    const { ticket, attempt } = await givenClaimed(db);
+    const agent = await writeAgent(
+      dir.path,
+      "hang",
+      [
+        "trap '' TERM", // ignores SIGTERM, and so does its sleep: only SIGKILL stops it
+        `echo $$ > ${file("pid")}`,
+        "echo data > work.txt && git add work.txt && git commit -q -m work",
+        'git push -q origin "HEAD:refs/heads/$MCTL_BRANCH"',
+        "sleep 60",
+        `touch ${file("finished")}`,
+      ].join("\n"),
+    );
+    const worker = ws.runWorker(attempt.id, [agent]);
+    await until("the agent to start", () => existsSync(file("pid")));
+    await expireOnceLapsed(db, attempt.id);
+    const run = await worker.done;
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("lease lost, the agent was stopped and nothing was reported");
+    expect(run.stderr).toContain("SIGKILL after the grace period");
+    expect(alive(Number(await readFile(file("pid"), "utf8")))).toBe(false);
+    expect(existsSync(file("finished"))).toBe(false);
+    const state = await stateOf(db, ticket.key);
+    expect(state.ticket.state).toBe("todo");
+    expect(state.attempts[0]).toMatchObject({ status: "lost", outcome: { reason: "lease_expired" } });
+    expect(state.reasons).toEqual(["created", "claimed", "lease_expired"]);
+  });
+});
+
+describeOnSharedDatabase("worker run: expired attempt", (db) => {
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  let ws: Workspace;
+  const setUp = async (settings: WorkerSettings = {}) => {
+    ws = await workspace(db, dir.path, settings);
+  };
+  beforeEach(async () => {
+    dir = await tempDir("mctl-worker-");
+  });
+  afterEach(async () => dir.remove());
+  const file = (name: string) => path.join(dir.path, name);
+
+  it("heartbeats keep a lease shorter than the agent's run alive, so its completion counts", async () => {
+    await setUp({ leaseSeconds: 3, heartbeatSeconds: 1 });
+    const { ticket, attempt } = await givenClaimed(db);
+    const agent = await writeAgent(
+      dir.path,
+      "long",
+      [
+        "sleep 4", // longer than the lease: without heartbeats the completion would be refused
+        "echo data > work.txt && git add work.txt && git commit -q -m work",
+        'git push -q origin "HEAD:refs/heads/$MCTL_BRANCH"',
+      ].join("\n"),
+    );
+    const run = await ws.runWorker(attempt.id, [agent]).done;
+    expect(run.stderr).not.toContain("refused");
+    expect(run.code).toBe(0);
+    const state = await stateOf(db, ticket.key);
+    expect(state.ticket.state).toBe("verifying");
+    expect(state.attempts[0]?.status).toBe("completed");
+  });
+
+  it("a worker whose attempt was expired cannot report its completion", async () => {
+    await setUp({ leaseSeconds: 2, heartbeatSeconds: 60 });
+    const { ticket, attempt } = await givenClaimed(db);
+    const agent = await writeAgent(
+      dir.path,
+      "late",
+      [
+        `touch ${file("started")}`,
+        `while [ ! -f ${file("go")} ]; do sleep 0.05; done`,
+        "echo data > work.txt && git add work.txt && git commit -q -m work",
+        'git push -q origin "HEAD:refs/heads/$MCTL_BRANCH"',
+      ].join("\n"),
+    );
+    const worker = ws.runWorker(attempt.id, [agent]);
+    await until("the agent to start", () => existsSync(file("started")));
+    await expireOnceLapsed(db, attempt.id);
+    await writeFile(file("go"), "");
+    const run = await worker.done;
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(
+      /the attempt's end was refused \(fenced\): .*cannot end as completed: it is lost/,
+    );
+    expect(await remoteHead(ws.git.remote, "mission-control/MC-1")).not.toBeNull();
+    const state = await stateOf(db, ticket.key);
+    expect(state.ticket.state).toBe("todo");
+    expect(state.attempts[0]?.status).toBe("lost");
+    expect(state.attempts[0]?.outcome?.evidence).toBeUndefined();
+    expect(state.reasons).not.toContain("completion_claimed");
+  });
+});

@@ -1,0 +1,113 @@
+/**
+ * Databases that a test and the `mctl` processes it starts can share: an embedded PGlite data
+ * folder (copied from a migrated template, so each test starts clean and fast) or a PostgreSQL
+ * database cloned from the suite's migrated template. The test opens its database only briefly,
+ * like the runner does: PGlite serves one process at a time.
+ */
+import { randomBytes } from "node:crypto";
+import { cp, mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { afterAll, afterEach, beforeAll, beforeEach, describe } from "vitest";
+import { openDatabase } from "../../../src/db/connect.js";
+import { migrateDatabase } from "../../../src/db/migrate.js";
+import type { DatabaseTarget } from "../../../src/db/target.js";
+import { createLifecycle, type Lifecycle, systemClock } from "../../../src/lifecycle/index.js";
+import { databaseUrl, postgresServer } from "../../helpers/databases.js";
+
+export interface SharedDatabase {
+  readonly driver: "pglite" | "postgres";
+  /** Environment for a child `mctl` pointing at this test's database. */
+  env(): Record<string, string>;
+  /** Opens the database, runs `work` with a lifecycle on the system clock, and closes it. */
+  withLifecycle<T>(work: (lifecycle: Lifecycle) => Promise<T>): Promise<T>;
+}
+
+/**
+ * Runs `suite` on a shared PGlite folder and, when a server is available, on PostgreSQL: for what
+ * depends on the driver (the runner sharing the embedded database with its agent and the test).
+ */
+export function describeEachSharedDatabase(title: string, suite: (db: SharedDatabase) => void): void {
+  describe(`${title} [pglite]`, () => suite(sharedPglite()));
+  describe.runIf(postgresServer !== null)(`${title} [postgres]`, () => suite(sharedPostgres()));
+}
+
+/**
+ * Runs `suite` once: on PostgreSQL when a server is available (each PGlite process start costs
+ * about a second of CPU), otherwise on PGlite. For behaviour decided by git and the lifecycle
+ * alone, which the lifecycle's own suite already covers on both drivers.
+ */
+export function describeOnSharedDatabase(title: string, suite: (db: SharedDatabase) => void): void {
+  if (postgresServer !== null) describe(`${title} [postgres]`, () => suite(sharedPostgres()));
+  else describe(`${title} [pglite]`, () => suite(sharedPglite()));
+}
+
+function withTarget(target: () => DatabaseTarget) {
+  return async <T>(work: (lifecycle: Lifecycle) => Promise<T>): Promise<T> => {
+    const handle = await openDatabase(target(), { lockWaitMs: 60_000 });
+    try {
+      return await work(createLifecycle({ db: handle.db, clock: systemClock, keyPrefix: "MC" }));
+    } finally {
+      await handle.close();
+    }
+  };
+}
+
+function sharedPglite(): SharedDatabase {
+  let root = "";
+  let template = "";
+  let dataDir = "";
+  beforeAll(async () => {
+    root = await mkdtemp(path.join(os.tmpdir(), "mctl-worker-db-"));
+    template = path.join(root, "template");
+    const handle = await openDatabase({ driver: "pglite", dataDir: template });
+    await migrateDatabase(handle);
+    await handle.close();
+  });
+  afterAll(async () => {
+    if (root) await rm(root, { recursive: true, force: true });
+  });
+  beforeEach(async () => {
+    dataDir = path.join(root, `data-${randomBytes(4).toString("hex")}`);
+    await cp(template, dataDir, { recursive: true });
+  });
+  return {
+    driver: "pglite",
+    env: () => ({ MCTL_DATA_DIR: dataDir }),
+    withLifecycle: withTarget(() => ({ driver: "pglite", dataDir })),
+  };
+}
+
+function sharedPostgres(): SharedDatabase {
+  let name = "";
+  let failed = false;
+  const admin = async (query: string) => {
+    const client = new pg.Client({ connectionString: postgresServer?.adminUrl });
+    await client.connect();
+    try {
+      await client.query(query);
+    } finally {
+      await client.end();
+    }
+  };
+  const url = () => databaseUrl(postgresServer?.adminUrl ?? "", name);
+  beforeEach(async (context) => {
+    if (!postgresServer) throw new Error("no PostgreSQL test server");
+    failed = false;
+    context.onTestFailed(() => {
+      failed = true;
+    });
+    name = `mctl_t_worker_${randomBytes(5).toString("hex")}`;
+    await admin(`create database ${name} template ${postgresServer.template}`);
+  });
+  afterEach(async () => {
+    if (failed) console.warn(`[mission-control] kept database ${name} of a failed test for inspection`);
+    else await admin(`drop database if exists ${name} with (force)`);
+  });
+  return {
+    driver: "postgres",
+    env: () => ({ DATABASE_URL: url() }),
+    withLifecycle: withTarget(() => ({ driver: "postgres", url: url() })),
+  };
+}
