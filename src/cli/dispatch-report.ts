@@ -38,6 +38,12 @@ export function describeDecision(decision: Decision): [string, string, string] {
       return [decision.code, decision.ticket, `attempt ${decision.attempt}: ${decision.error}`];
     case "lease_lost":
       return [decision.code, "-", decision.message];
+    case "paused":
+      return [
+        decision.code,
+        "-",
+        `dispatch is paused${decision.by ? ` by ${decision.by}` : ""}${decision.reason ? `: ${decision.reason}` : ""}; nothing claimed (mctl maintenance resume dispatch)`,
+      ];
     case "scan_limit_reached":
       return [
         decision.code,

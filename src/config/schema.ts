@@ -116,10 +116,62 @@ export const EvidenceSchema = z.strictObject({
     .default(120),
 });
 
+/**
+ * A YAML boolean, nothing else: `"true"`, `yes`, `on` and `1` are refused with a message that says
+ * so, instead of being coerced (an earlier control plane read `enabled:` with a regex that
+ * disagreed with its YAML parser).
+ */
+const yamlBoolean = (fallback: boolean) =>
+  z
+    .boolean({
+      error: (issue) =>
+        `must be true or false (a YAML boolean), not ${JSON.stringify(issue.input)}; quoted "true", yes/no, on/off and 1/0 are not booleans`,
+    })
+    .default(fallback);
+
+/** The automated orchestrator's rules (`mctl orchestrate`); people decide with `mctl inbox act`. */
+export const OrchestratorSchema = z.strictObject({
+  /** A verified completion goes to `in_review` for a person instead of straight to `done`. */
+  review_required: yamlBoolean(false),
+  /** A failed completion stays in the queue (true) or is held for a person to decide (false). */
+  retry_failed_completions: yamlBoolean(true),
+  /** How long a delivered item is the orchestrator's before it is delivered again. */
+  delivery_lease_seconds: seconds(300),
+  /** Items taken per pass at most. */
+  batch_size: z.number().int().min(1).max(1000).default(50),
+});
+
+const minutes = (fallback: number) =>
+  z
+    .number()
+    .int()
+    .positive()
+    .max(30 * 24 * 60)
+    .default(fallback);
+
+/** Thresholds of the operator's conditions (`mctl operate`); evidence uses `evidence.pending_timeout_minutes`. */
+export const OperatorSchema = z.strictObject({
+  /** No dispatch cycle for longer than this (while tickets are queued) is an alert. */
+  dispatch_stale_minutes: minutes(30),
+  /** A question unanswered for longer than this is an alert. */
+  needs_input_unanswered_hours: z
+    .number()
+    .int()
+    .positive()
+    .max(30 * 24)
+    .default(24),
+  /** An inbox item not acted on for longer than this is an alert. */
+  inbox_waiting_minutes: minutes(60),
+  /** Attempts lost within this window are reported (the alert resolves once the window passes). */
+  lost_attempts_window_minutes: minutes(60),
+});
+
 export const ConfigSchema = z.strictObject({
   dispatch: DispatchSchema.default(DispatchSchema.parse({})),
   worker: WorkerSchema.default(WorkerSchema.parse({})),
   evidence: EvidenceSchema.default(EvidenceSchema.parse({})),
+  orchestrator: OrchestratorSchema.default(OrchestratorSchema.parse({})),
+  operator: OperatorSchema.default(OperatorSchema.parse({})),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -127,5 +179,7 @@ export type DispatchConfig = Config["dispatch"];
 export type WorkerConfig = Config["worker"];
 export type LauncherConfig = DispatchConfig["launcher"];
 export type EvidenceConfig = Config["evidence"];
+export type OrchestratorConfig = Config["orchestrator"];
+export type OperatorConfig = Config["operator"];
 
 export const DEFAULT_CONFIG: Config = ConfigSchema.parse({});

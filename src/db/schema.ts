@@ -281,3 +281,110 @@ export type EvidenceVerdictRow = typeof evidenceVerdicts.$inferSelect;
 export type EvidenceCheckRunRow = typeof evidenceCheckRuns.$inferSelect;
 export type EvidenceDecisionRequestRow = typeof evidenceDecisionRequests.$inferSelect;
 export type EvidenceHttpCacheRow = typeof evidenceHttpCache.$inferSelect;
+
+// --- Inbox, alerts and task settings (written through src/lifecycle/inbox.ts, alerts.ts, task-settings.ts) ---
+
+/**
+ * The orchestrator inbox: `pending → delivered (lease) → acted`. `result` is written only together
+ * with `acted`, in the transaction that applies its ticket change. `delivery_count` is the fencing
+ * token of the current delivery.
+ */
+export const inboxItems = pgTable(
+  "inbox_items",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    /** `completion_verified | completion_failed | max_attempts_reached | needs_decision`. */
+    kind: text("kind").notNull(),
+    /** The subject ticket (null for a decision about no ticket). */
+    ticketId: bigint("ticket_id", { mode: "number" }).references(() => tickets.id),
+    attemptId: uuid("attempt_id"),
+    payload: jsonb("payload").$type<Record<string, unknown>>().notNull().default({}),
+    /** Filing the same thing twice (a retried verdict, a second hold) finds the first item. */
+    idempotencyKey: text("idempotency_key").notNull(),
+    /** `pending | delivered | acted`. */
+    state: text("state").notNull().default("pending"),
+    /** `orchestrator | person`: who takes it first. */
+    audience: text("audience").notNull(),
+    deliveredTo: text("delivered_to"),
+    deliveredAt: timestamp("delivered_at", { withTimezone: true, mode: "date" }),
+    leaseExpiresAt: timestamp("lease_expires_at", { withTimezone: true, mode: "date" }),
+    deliveryCount: integer("delivery_count").notNull().default(0),
+    /** Why the orchestrator handed the item over to a person, if it did. */
+    handoverNote: text("handover_note"),
+    /** The structured result (decision, ticket change applied, actor, note); set with `acted`. */
+    result: jsonb("result").$type<Record<string, unknown>>(),
+    actedAt: timestamp("acted_at", { withTimezone: true, mode: "date" }),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex("inbox_items_idempotency_unique").on(t.idempotencyKey),
+    index("inbox_items_open_idx").on(t.audience, t.state, t.id).where(sql`${t.state} <> 'acted'`),
+    index("inbox_items_ticket_idx").on(t.ticketId, t.id),
+  ],
+);
+
+/**
+ * Operator alerts, one row per fingerprint (condition + subject). Never duplicated: an open alert
+ * is updated, a resolved one is reopened with `recurrence + 1`.
+ */
+export const alerts = pgTable(
+  "alerts",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    fingerprint: text("fingerprint").notNull(),
+    condition: text("condition").notNull(),
+    subject: text("subject").notNull(),
+    severity: text("severity").notNull(),
+    /** `open | resolved`. */
+    status: text("status").notNull(),
+    message: text("message").notNull(),
+    detail: jsonb("detail").$type<Record<string, unknown>>().notNull().default({}),
+    firstSeenAt: timestamp("first_seen_at", { withTimezone: true, mode: "date" }).notNull(),
+    lastSeenAt: timestamp("last_seen_at", { withTimezone: true, mode: "date" }).notNull(),
+    /** When the current open period began (the first finding, or the last reopening). */
+    openedAt: timestamp("opened_at", { withTimezone: true, mode: "date" }).notNull(),
+    resolvedAt: timestamp("resolved_at", { withTimezone: true, mode: "date" }),
+    /** Operator passes that found it, over its whole life. */
+    seenCount: integer("seen_count").notNull().default(1),
+    /** How often it came back after being resolved. */
+    recurrence: integer("recurrence").notNull().default(0),
+    /** The GitHub issue that mirrors it (labelled `mission-control:alert`), once the app creates it. */
+    issueNumber: integer("issue_number"),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex("alerts_fingerprint_unique").on(t.fingerprint),
+    index("alerts_status_idx").on(t.status, t.condition),
+  ],
+);
+
+/** Enabled flags of the pausable tasks; no row means enabled. Changed only by a maintenance action. */
+export const taskSettings = pgTable("task_settings", {
+  task: text("task").primaryKey(),
+  enabled: boolean("enabled").notNull(),
+  changedBy: text("changed_by").notNull(),
+  reason: text("reason").notNull(),
+  changedAt: timestamp("changed_at", { withTimezone: true, mode: "date" }).notNull(),
+  version: integer("version").notNull().default(1),
+});
+
+/** Append-only: every change of a task setting, who made it and why. */
+export const taskSettingEvents = pgTable(
+  "task_setting_events",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    task: text("task").notNull(),
+    enabled: boolean("enabled").notNull(),
+    previous: boolean("previous").notNull(),
+    actorKind: actorKindEnum("actor_kind").notNull(),
+    actorId: text("actor_id").notNull(),
+    reason: text("reason").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull(),
+  },
+  (t) => [index("task_setting_events_task_idx").on(t.task, t.id)],
+);
+
+export type InboxItemRow = typeof inboxItems.$inferSelect;
+export type AlertRow = typeof alerts.$inferSelect;
+export type TaskSettingRow = typeof taskSettings.$inferSelect;
+export type TaskSettingEventRow = typeof taskSettingEvents.$inferSelect;

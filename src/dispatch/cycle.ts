@@ -81,6 +81,19 @@ export async function runDispatchCycle(
     return record;
   };
 
+  // 0. Maintenance: a paused dispatcher records `paused` and claims nothing (only a person's
+  //    maintenance action pauses or resumes it).
+  const setting = await lifecycle.tasks.setting("dispatch");
+  if (!setting.enabled) {
+    decisions.push({
+      code: "paused",
+      by: setting.changedBy,
+      reason: setting.reason,
+      since: setting.changedAt?.toISOString() ?? null,
+    });
+    return finish("paused", null, {});
+  }
+
   // 1. The lease: one dispatcher at a time, whatever runs it.
   let fence: Fence | null = null;
   if (!dryRun) {

@@ -22,12 +22,13 @@ export type Decision =
   | { code: "worker_count_unavailable"; errors: { source: string; message: string }[] }
   | { code: "launch_failed"; ticket: string; attempt: string; error: string }
   | { code: "lease_lost"; message: string }
-  | { code: "scan_limit_reached"; scanned: number };
+  | { code: "scan_limit_reached"; scanned: number }
+  | { code: "paused"; by: string | null; reason: string | null; since: string | null };
 
 export type DecisionCode = Decision["code"];
 
 /** How a cycle ended. */
-export type CycleOutcome = "completed" | "lock_held" | "lease_lost" | "dry_run";
+export type CycleOutcome = "completed" | "lock_held" | "lease_lost" | "dry_run" | "paused";
 
 export interface CycleRecord {
   readonly holder: string;

@@ -5,6 +5,7 @@ import { tickets } from "../db/schema.js";
 import type { LifecycleDeps } from "./deps.js";
 import { appendEvent } from "./events.js";
 import type { Fence, Fenced } from "./fence.js";
+import { enqueueInTx } from "./inbox.js";
 import { checkFence } from "./leases.js";
 import { explainMiss } from "./transition.js";
 import type { Applied, NotFound, TransitionConflict } from "./results.js";
@@ -52,6 +53,15 @@ export async function holdTicket(
         detail: { hold: input.hold },
         at: now,
       });
+      // A ticket out of attempts waits for a person's decision: the inbox item is filed with the
+      // hold (idempotent by ticket and attempt count, so a repeated hold files nothing new).
+      if (input.hold === "max_attempts_reached")
+        await enqueueInTx(tx, now, {
+          kind: "max_attempts_reached",
+          ticketId: row.id,
+          payload: { attempts: row.attemptCount },
+          idempotencyKey: `max_attempts_reached:${row.id}:${row.attemptCount}`,
+        });
       return { ok: true, ticket: row, event };
     }),
   );

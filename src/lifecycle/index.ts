@@ -45,6 +45,7 @@ import { answerQuestion, findAnsweredTickets, ticketQuestionsOf } from "./questi
 import type { NewTicket, TransitionInput } from "./schemas.js";
 import { transitionTicket } from "./transition.js";
 import * as verdicts from "./verdicts.js";
+import { alertsApi, inboxApi, tasksApi } from "./work-queues.js";
 
 export type { AttemptResult, EndAttemptResult } from "./attempts.js";
 export type { ClaimInput, ClaimResult } from "./claim.js";
@@ -58,6 +59,11 @@ export type { TicketFilter } from "./queries.js";
 export type * from "./results.js";
 export type { NewTicket, TransitionInput } from "./schemas.js";
 export type { RecordVerdictResult, TicketOutcome, VerdictInput } from "./verdicts.js";
+export type { ActRefused, ActResult } from "./inbox-act.js";
+export type { Enqueued, InboxItemView, ItemTicketFacts, NewInboxItem } from "./inbox.js";
+export type { HandOverResult } from "./inbox-handover.js";
+export type { InboxResult, InboxResultInput, StoredResult } from "./inbox-schemas.js";
+export type { MaintenanceInput, MaintenanceResult, NotAllowed, TaskSettingView } from "./task-settings.js";
 
 export type Lifecycle = ReturnType<typeof createLifecycle>;
 
@@ -119,5 +125,9 @@ export function createLifecycle(deps: LifecycleDeps) {
       verifyingTickets: (repository: string) => verdicts.verifyingTickets(db, repository),
       stalePendingVerdicts: (cutoff: Date) => verdicts.stalePendingVerdicts(db, cutoff),
     },
+    // the orchestrator inbox, operator alerts and task settings (src/lifecycle/inbox*.ts, alerts.ts, task-settings.ts)
+    inbox: inboxApi(deps),
+    alerts: alertsApi(deps),
+    tasks: tasksApi(deps),
   };
 }

@@ -17,6 +17,7 @@ import {
   tickets,
 } from "../db/schema.js";
 import type { LifecycleDeps } from "./deps.js";
+import { enqueueInTx } from "./inbox.js";
 import type { NotFound, TransitionResult } from "./results.js";
 import { guardedTransition } from "./transition.js";
 
@@ -109,6 +110,10 @@ export async function recordVerdict(deps: LifecycleDeps, input: VerdictInput): P
       if (applies && input.status === "pass") await requestDecision(tx, now, verdict, input.sha ?? "");
       else if (applies)
         await withdrawDecision(tx, now, attempt.id, `verdict ${verdict.id} is ${input.status}`);
+      // The inbox is where the orchestrator decides (DESIGN.md "Inbox and orchestrator"): a pass
+      // files `completion_verified`, a fail `completion_failed`, in this same transaction. The
+      // decision request above stays until `mctl evidence show` reads the inbox instead.
+      if (applies && input.status !== "pending") await fileVerdictItem(tx, now, verdict, input);
       return { ok: true, changed: true, verdict, ticket: current };
     }),
   );
@@ -157,6 +162,23 @@ async function requestDecision(tx: Transaction, now: Date, verdict: EvidenceVerd
       target: evidenceDecisionRequests.attemptId,
       set: { status: "open", verdictId: verdict.id, sha, resolvedAt: null, resolution: null },
     });
+}
+
+/** One inbox item per verdict row (idempotent by its id): a re-pass after a pending spell asks again. */
+async function fileVerdictItem(tx: Transaction, now: Date, verdict: EvidenceVerdictRow, input: VerdictInput) {
+  const kind = input.status === "pass" ? "completion_verified" : "completion_failed";
+  await enqueueInTx(tx, now, {
+    kind,
+    ticketId: verdict.ticketId,
+    attemptId: verdict.attemptId,
+    payload: {
+      verdictId: verdict.id,
+      sha: input.sha,
+      summary: input.summary,
+      ...(kind === "completion_failed" ? { failed: failedCriteria(input.criteria) } : {}),
+    },
+    idempotencyKey: `${kind}:verdict-${verdict.id}`,
+  });
 }
 
 async function withdrawDecision(tx: Transaction, now: Date, attemptId: string, why: string) {

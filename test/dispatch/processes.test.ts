@@ -58,7 +58,9 @@ describePostgres("dispatcher processes", ({ db, url }) => {
   it("8 looping dispatchers and 2,000 tickets: each ticket claimed and launched exactly once, one cycle at a time", async () => {
     const lifecycle = testLifecycle(db());
     for (let chunk = 0; chunk < 2000; chunk += 50) {
-      await Promise.all(Array.from({ length: 50 }, (_, i) => givenTicket(lifecycle, { title: `t${chunk + i}` })));
+      await Promise.all(
+        Array.from({ length: 50 }, (_, i) => givenTicket(lifecycle, { title: `t${chunk + i}` })),
+      );
     }
     const launches = `${dir.path}/launches.txt`;
     await writeFile(

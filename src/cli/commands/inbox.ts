@@ -1,6 +1,206 @@
-import { Command } from "commander";
+import { Command, Option } from "commander";
+import { z } from "zod";
+import {
+  INBOX_DECISIONS,
+  INBOX_KINDS,
+  INBOX_STATES,
+  type InboxState,
+  NO_EFFECT,
+  effectOf,
+} from "../../domain/inbox.js";
+import type { InboxItemView } from "../../lifecycle/index.js";
 import type { CliContext } from "../context.js";
+import { CliError } from "../errors.js";
+import { formatTable, printJson } from "../output.js";
+import { failureToCliError, parseOptions } from "../parse.js";
 
-export function inboxCommand(_ctx: CliContext): Command {
-  return new Command("inbox").description("the orchestrator inbox: list, show, take the next item, act on an item");
+const ItemId = z.coerce.number().int().positive();
+
+const ListOptions = z.object({
+  state: z.enum([...INBOX_STATES, "open", "all"]),
+  kind: z.enum(INBOX_KINDS).optional(),
+  limit: z.coerce.number().int().min(1).max(1000),
+  json: z.boolean().optional(),
+});
+
+const NextOptions = z.object({
+  actor: z.string().trim().min(1).max(200).optional(),
+  kind: z.enum(INBOX_KINDS).optional(),
+  leaseSeconds: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 3600)
+    .optional(),
+  json: z.boolean().optional(),
+});
+
+const ActOptions = z.object({
+  id: ItemId,
+  decision: z.enum(INBOX_DECISIONS),
+  note: z.string().max(2000).default(""),
+  actor: z.string().trim().min(1).max(200).optional(),
+  json: z.boolean().optional(),
+});
+
+export function inboxCommand(ctx: CliContext): Command {
+  const inbox = new Command("inbox").description(
+    "the orchestrator inbox: list, show, take the next item, act on an item",
+  );
+
+  inbox
+    .command("list")
+    .description("inbox items, oldest first (default: the open ones, pending or delivered)")
+    .addOption(
+      new Option("--state <state>", "which items").choices([...INBOX_STATES, "open", "all"]).default("open"),
+    )
+    .addOption(new Option("--kind <kind>", "only items of this kind").choices(INBOX_KINDS))
+    .option("--limit <n>", "at most this many (1–1000)", "100")
+    .option("--json", "print JSON")
+    .action(async (raw: Record<string, unknown>) => {
+      const options = parseOptions(ListOptions, raw);
+      const states: InboxState[] =
+        options.state === "all" ? [] : options.state === "open" ? ["pending", "delivered"] : [options.state];
+      await ctx.withDatabase(async ({ lifecycle }) => {
+        const items = await lifecycle.inbox.list({ states, kind: options.kind, limit: options.limit });
+        if (options.json) return printJson(items, ctx.io.stdout);
+        if (!items.length) return ctx.io.stdout("no inbox items\n");
+        ctx.io.stdout(
+          `${formatTable(
+            ["id", "kind", "ticket", "state", "for", "deliveries", "created", "decision"],
+            items.map((i) => [
+              i.id,
+              i.kind,
+              i.ticketKey,
+              i.state,
+              i.audience,
+              i.deliveryCount,
+              i.createdAt,
+              (i.result as { decision?: string } | null)?.decision,
+            ]),
+          )}\n`,
+        );
+      });
+    });
+
+  inbox
+    .command("show")
+    .description("one item with its payload and result")
+    .argument("<id>", "inbox item id")
+    .option("--json", "print JSON")
+    .action(async (id: string, options: { json?: boolean }) => {
+      const itemId = parseOptions(z.object({ id: ItemId }), { id }).id;
+      await ctx.withDatabase(async ({ lifecycle }) => {
+        const item = await lifecycle.inbox.find(itemId);
+        if (!item) throw new CliError(`no inbox item ${itemId}`);
+        if (options.json) return printJson(item, ctx.io.stdout);
+        ctx.io.stdout(describeItem(item));
+      });
+    });
+
+  inbox
+    .command("next")
+    .description("take the next item waiting for a person (delivered to you with a lease)")
+    .option("--actor <name>", "who takes it (default: $MCTL_ACTOR or your user name)")
+    .addOption(new Option("--kind <kind>", "only items of this kind").choices(INBOX_KINDS))
+    .option("--lease-seconds <n>", "how long it is yours (default: orchestrator.delivery_lease_seconds)")
+    .option("--json", "print JSON (null when nothing waits)")
+    .action(async (raw: Record<string, unknown>) => {
+      const options = parseOptions(NextOptions, raw);
+      const config = await ctx.config();
+      await ctx.withDatabase(async ({ lifecycle, environment }) => {
+        const [item] = await lifecycle.inbox.deliver({
+          audience: "person",
+          holder: options.actor ?? environment.actorId,
+          leaseMs: (options.leaseSeconds ?? config.orchestrator.delivery_lease_seconds) * 1000,
+          limit: 1,
+          ...(options.kind ? { kinds: [options.kind] } : {}),
+        });
+        const view = item ? await lifecycle.inbox.find(item.id) : undefined;
+        if (options.json) return printJson(view ?? null, ctx.io.stdout);
+        ctx.io.stdout(view ? describeItem(view) : "nothing waits for a person\n");
+      });
+    });
+
+  inbox
+    .command("act")
+    .description("decide an item: applies the ticket change and records the result, in one transaction")
+    .argument("<id>", "inbox item id")
+    .addOption(
+      new Option("--decision <decision>", "what you decide").choices(INBOX_DECISIONS).makeOptionMandatory(),
+    )
+    .option("--note <text>", "why (recorded with the result)", "")
+    .option("--actor <name>", "who decides (default: $MCTL_ACTOR or your user name)")
+    .option("--json", "print the result as JSON")
+    .addHelpText(
+      "after",
+      "\nThe ticket change follows from the decision and the ticket's state: accept → done (or approved from in_review),\n" +
+        "accept_for_review → in_review, reject → todo, cancel → cancelled, retry → release a hold, hold → hold a todo ticket,\n" +
+        "dismiss → nothing. Acting on an item that was acted on already prints the first result and changes nothing.",
+    )
+    .action(async (id: string, raw: Record<string, unknown>) => {
+      const options = parseOptions(ActOptions, { ...raw, id });
+      await ctx.withDatabase(async ({ lifecycle, environment }) => {
+        const item = await lifecycle.inbox.find(options.id);
+        if (!item) throw new CliError(`no inbox item ${options.id}`);
+        // An item acted on already answers with its first result, whatever is decided now.
+        const facts = await lifecycle.inbox.factsOf(item);
+        const effect =
+          item.state === "acted"
+            ? { ok: true as const, effect: NO_EFFECT }
+            : effectOf(options.decision, facts.ticket);
+        if (!effect.ok) throw new CliError(`decision_not_applicable: ${effect.message}`);
+        const acted = await lifecycle.inbox.act({
+          itemId: item.id,
+          result: {
+            // (for an acted item, `dismiss` is only a well-formed request: the first result is returned)
+            decision: item.state === "acted" ? "dismiss" : options.decision,
+            transition: effect.effect.transition,
+            hold: effect.effect.hold,
+            actor: { kind: "human", id: options.actor ?? environment.actorId },
+            note: options.note,
+          },
+        });
+        if (!acted.ok) throw failureToCliError(acted);
+        if (options.json)
+          return printJson(
+            { replayed: acted.replayed, item: acted.item, result: acted.result },
+            ctx.io.stdout,
+          );
+        const r = acted.result;
+        const change = r.transition
+          ? `${item.ticketKey}: ${r.transition.from} → ${r.transition.to}`
+          : r.hold
+            ? `${item.ticketKey}: hold ${r.hold}`
+            : "no ticket change";
+        ctx.io.stdout(
+          acted.replayed
+            ? `inbox item ${item.id} was already acted on by ${r.actor.kind}:${r.actor.id} (${r.decision}, ${change}); that result stands, nothing changed\n`
+            : `acted on inbox item ${item.id}: ${r.decision} (${change})\n`,
+        );
+      });
+    });
+  return inbox;
+}
+
+function describeItem(item: InboxItemView): string {
+  const lines: [string, unknown][] = [
+    ["item", item.id],
+    ["kind", item.kind],
+    ["ticket", item.ticketKey ?? "-"],
+    ["attempt", item.attemptId ?? "-"],
+    ["state", item.state],
+    ["for", item.audience],
+    [
+      "delivered",
+      item.deliveredTo
+        ? `${item.deliveryCount}×, last to ${item.deliveredTo} until ${item.leaseExpiresAt?.toISOString() ?? "-"}`
+        : `${item.deliveryCount}×`,
+    ],
+    ["handed over", item.handoverNote ?? "-"],
+    ["payload", JSON.stringify(item.payload)],
+    ["result", item.result ? JSON.stringify(item.result) : "-"],
+  ];
+  const width = Math.max(...lines.map(([k]) => k.length));
+  return `${lines.map(([k, v]) => `${k.padEnd(width)}  ${String(v)}`).join("\n")}\n`;
 }

@@ -1,0 +1,132 @@
+import type { AlertCondition, Finding } from "../domain/alerts.js";
+import type { OperatorThresholds } from "./port.js";
+import type { Snapshot } from "./snapshot.js";
+
+/**
+ * The operator's conditions: pure functions from a snapshot to findings (no I/O, no clock of
+ * their own: `snapshot.now`). Each finding's subject makes its fingerprint; a condition returns
+ * every subject for which it holds now, and nothing for the ones that cleared.
+ */
+export type Condition = (snapshot: Snapshot, thresholds: OperatorThresholds) => Finding[];
+
+const minutes = (ms: number) => Math.round(ms / 60_000);
+const olderThan = (snapshot: Snapshot, at: Date, ms: number) => snapshot.now.getTime() - at.getTime() > ms;
+
+export const dispatchStale: Condition = (s, t) => {
+  // A paused dispatcher is its own condition (below); a stale one with nothing queued harms nobody.
+  if (!s.tasks.dispatch.enabled || s.queued === 0) return [];
+  if (s.lastCycle && !olderThan(s, s.lastCycle.startedAt, t.dispatchStaleMs)) return [];
+  const since = s.lastCycle
+    ? `since ${s.lastCycle.startedAt.toISOString()} (${minutes(s.now.getTime() - s.lastCycle.startedAt.getTime())} min)`
+    : "ever";
+  return [
+    {
+      condition: "dispatch_stale",
+      subject: "dispatch",
+      severity: "critical",
+      message: `no dispatch cycle ${since} while ${s.queued} ticket(s) are queued`,
+      detail: { lastCycleAt: s.lastCycle?.startedAt.toISOString() ?? null, queued: s.queued },
+    },
+  ];
+};
+
+export const dispatchPausedWithBacklog: Condition = (s) => {
+  const flag = s.tasks.dispatch;
+  if (flag.enabled || s.queued === 0) return [];
+  return [
+    {
+      condition: "dispatch_paused_with_backlog",
+      subject: "dispatch",
+      severity: "warning",
+      message:
+        `dispatch is paused${flag.changedBy ? ` by ${flag.changedBy}` : ""}${flag.reason ? ` (${flag.reason})` : ""} ` +
+        `while ${s.queued} ticket(s) are queued; only a maintainer resumes it (mctl maintenance resume dispatch)`,
+      detail: { queued: s.queued, pausedBy: flag.changedBy, reason: flag.reason },
+    },
+  ];
+};
+
+export const workerCountUnavailable: Condition = (s) => {
+  const errors = s.lastCycle?.workerCountErrors ?? [];
+  if (!errors.length) return [];
+  return [
+    {
+      condition: "worker_count_unavailable",
+      subject: "dispatch",
+      severity: "critical",
+      message: `the last dispatch cycle could not count workers (no slots were used): ${errors.map((e) => `${e.source}: ${e.message}`).join("; ")}`,
+      detail: { errors: errors.map((e) => ({ ...e })) },
+    },
+  ];
+};
+
+export const attemptsLost: Condition = (s, t) => {
+  const byTicket = new Map<string, { attemptId: string; endedAt: string }[]>();
+  for (const a of s.lostAttempts) {
+    if (olderThan(s, a.endedAt, t.lostAttemptsWindowMs)) continue;
+    byTicket.set(a.ticketKey, [
+      ...(byTicket.get(a.ticketKey) ?? []),
+      { attemptId: a.attemptId, endedAt: a.endedAt.toISOString() },
+    ]);
+  }
+  return [...byTicket].map(([ticket, lost]) => ({
+    condition: "attempts_lost",
+    subject: ticket,
+    severity: "warning",
+    message: `${lost.length} attempt(s) of ${ticket} lost their lease in the last ${minutes(t.lostAttemptsWindowMs)} min`,
+    detail: { attempts: lost },
+  }));
+};
+
+export const needsInputUnanswered: Condition = (s, t) =>
+  s.unansweredQuestions
+    .filter((q) => olderThan(s, q.askedAt, t.needsInputUnansweredMs))
+    .map((q) => ({
+      condition: "needs_input_unanswered",
+      subject: q.ticketKey,
+      severity: "warning",
+      message: `${q.ticketKey} has waited for an answer since ${q.askedAt.toISOString()}`,
+      detail: { questionId: q.questionId, askedAt: q.askedAt.toISOString() },
+    }));
+
+export const inboxWaiting: Condition = (s, t) =>
+  s.waitingItems
+    .filter((i) => olderThan(s, i.createdAt, t.inboxWaitingMs))
+    .map((i) => ({
+      condition: "inbox_waiting",
+      subject: `inbox-${i.id}`,
+      severity: "warning",
+      message: `inbox item ${i.id} (${i.kind}${i.ticketKey ? ` of ${i.ticketKey}` : ""}) is still ${i.state} after ${minutes(s.now.getTime() - i.createdAt.getTime())} min`,
+      detail: { item: i.id, kind: i.kind, state: i.state, ticket: i.ticketKey },
+    }));
+
+/** Evidence that stays pending needs a person: accept without it, reject, or wait (an inbox item). */
+export const evidencePending: Condition = (s, t) =>
+  s.pendingEvidence
+    .filter((p) => olderThan(s, p.pendingSince, t.evidencePendingMs))
+    .map((p) => ({
+      condition: "evidence_pending",
+      subject: p.ticketKey,
+      severity: "warning",
+      message: `evidence of ${p.ticketKey} has been pending since ${p.pendingSince.toISOString()}`,
+      detail: { attemptId: p.attemptId, pendingSince: p.pendingSince.toISOString() },
+      decision: {
+        ticketKey: p.ticketKey,
+        question: `The evidence of ${p.ticketKey} has been pending for over ${minutes(t.evidencePendingMs)} min: accept without it, reject, or hold?`,
+      },
+    }));
+
+export const CONDITIONS: Readonly<Record<AlertCondition, Condition>> = {
+  dispatch_stale: dispatchStale,
+  dispatch_paused_with_backlog: dispatchPausedWithBacklog,
+  worker_count_unavailable: workerCountUnavailable,
+  attempts_lost: attemptsLost,
+  needs_input_unanswered: needsInputUnanswered,
+  inbox_waiting: inboxWaiting,
+  evidence_pending: evidencePending,
+};
+
+/** Every condition over one snapshot. */
+export function evaluateConditions(snapshot: Snapshot, thresholds: OperatorThresholds): Finding[] {
+  return Object.values(CONDITIONS).flatMap((condition) => condition(snapshot, thresholds));
+}

@@ -1,0 +1,93 @@
+import { eq, sql } from "drizzle-orm";
+import type { Actor } from "../../src/domain/actors.js";
+import { type Database, queryRows } from "../../src/db/database.js";
+import { type InboxItemRow, inboxItems } from "../../src/db/schema.js";
+import type { Lifecycle } from "../../src/lifecycle/index.js";
+import { dispatcher, givenTicket } from "../builders/tickets.js";
+
+export const verifier: Actor = { kind: "verifier", id: "evidence-verifier" };
+export const orchestratorActor: Actor = { kind: "orchestrator", id: "orchestrator-test" };
+export const backoff = { baseMs: 10_000, capMs: 60_000 };
+
+/** A ticket claimed, started and completed: `verifying`, with its attempt. */
+export async function givenVerifying(lifecycle: Lifecycle, title = "Fix the widget") {
+  const ticket = await givenTicket(lifecycle, { title });
+  const claim = await lifecycle.claim({
+    ticket: ticket.key,
+    expectedVersion: ticket.version,
+    worker: "agent",
+    actor: dispatcher,
+    leaseMs: 60_000,
+    fence: null,
+  });
+  if (!claim.ok) throw new Error(`set-up claim: ${claim.message}`);
+  const started = await lifecycle.startAttempt({
+    attemptId: claim.attempt.id,
+    launchKey: claim.attempt.launchKey,
+    leaseMs: 60_000,
+  });
+  if (!started.ok) throw new Error(`set-up start: ${started.message}`);
+  const done = await lifecycle.completeAttempt({
+    attemptId: claim.attempt.id,
+    actor: { kind: "worker", id: "agent" },
+    evidence: { sha: "a".repeat(40) },
+  });
+  if (!done.ok) throw new Error(`set-up complete: ${done.message}`);
+  return { ticket: done.ticket, attemptId: claim.attempt.id };
+}
+
+/** Records a verdict for the attempt the way the evidence verifier does. */
+export async function givenVerdict(
+  lifecycle: Lifecycle,
+  at: { ticketKey: string; attemptId: string },
+  status: "pass" | "fail" | "pending",
+) {
+  const result = await lifecycle.evidence.recordVerdict({
+    ticketKey: at.ticketKey,
+    attemptId: at.attemptId,
+    repository: "acme/widgets",
+    sha: "a".repeat(40),
+    status,
+    criteria: [{ id: "commit_exists", status: status === "pending" ? "pending" : status }],
+    summary: `evidence ${status}`,
+    fingerprint: `${status}-${Math.random()}`,
+    actor: verifier,
+    backoff,
+  });
+  if (!result.ok) throw new Error(`set-up verdict: ${result.message}`);
+  return result;
+}
+
+/** A verified completion with its `completion_verified` inbox item. */
+export async function givenVerifiedItem(lifecycle: Lifecycle, title?: string) {
+  const { ticket, attemptId } = await givenVerifying(lifecycle, title);
+  await givenVerdict(lifecycle, { ticketKey: ticket.key, attemptId }, "pass");
+  const [item] = (await lifecycle.inbox.ofTicket(ticket.id)).filter((i) => i.kind === "completion_verified");
+  if (!item) throw new Error("set-up: no completion_verified item was filed");
+  return { ticketKey: ticket.key, ticketId: ticket.id, attemptId, item };
+}
+
+export async function itemRow(db: Database, id: number): Promise<InboxItemRow> {
+  const [row] = await db.select().from(inboxItems).where(eq(inboxItems.id, id));
+  if (!row) throw new Error(`no inbox item ${id}`);
+  return row;
+}
+
+/** Ticket events with a given reason, for "applied exactly once" checks. */
+export async function eventCount(db: Database, ticketId: number, reason: string): Promise<number> {
+  const [row] = await queryRows<{ n: number }>(
+    db,
+    sql`select count(*)::int as n from ticket_events where ticket_id = ${ticketId} and reason = ${reason}`,
+  );
+  return row?.n ?? 0;
+}
+
+export function acceptResult(actor: Actor = orchestratorActor) {
+  return {
+    decision: "accept",
+    transition: { from: "verifying", to: "done", reason: "accepted" },
+    hold: null,
+    actor,
+    note: "evidence verified",
+  } as const;
+}
