@@ -68,7 +68,7 @@ describePostgres("dispatcher processes", ({ db, url }) => {
       [
         "dispatch:",
         "  max_workers: 100000",
-        "  batch_size: 100",
+        "  batch_size: 250",
         "  launcher:",
         "    kind: command",
         `    command: ["sh", "-c", "echo {attempt} {launch_key} >> ${launches}"]`,
@@ -76,7 +76,7 @@ describePostgres("dispatcher processes", ({ db, url }) => {
     );
     const env = { DATABASE_URL: url(), MCTL_CONFIG: `${dir.path}/mc.yml` };
     const dispatchers = Array.from({ length: 8 }, (_, i) =>
-      startDispatcher(["--loop", "--interval", "0.05", "--holder", `dispatcher-${i}`], env, dir.path),
+      startDispatcher(["--loop", "--interval", "0.2", "--holder", `dispatcher-${i}`], env, dir.path),
     );
     const queued = async () =>
       (
@@ -105,6 +105,8 @@ describePostgres("dispatcher processes", ({ db, url }) => {
     expect(new Set(lines.map((line) => line.split(" ")[0])).size).toBe(2000);
 
     const cycles = await queryRows<{
+      fencing_token: string | null;
+      timings: { lease?: number };
       holder: string;
       outcome: string;
       started_at: Date;
@@ -112,16 +114,23 @@ describePostgres("dispatcher processes", ({ db, url }) => {
       decisions: { code: string }[];
     }>(
       db(),
-      sql`select holder, outcome, started_at, finished_at, decisions from dispatch_cycles order by started_at`,
+      sql`select holder, fencing_token, timings, outcome, started_at, finished_at, decisions from dispatch_cycles order by started_at`,
     );
     expect(new Set(cycles.map((c) => c.outcome))).toEqual(new Set(["completed", "lock_held"]));
     expect(new Set(cycles.map((c) => c.holder)).size).toBeGreaterThan(1);
-    const completed = cycles.filter((c) => c.outcome === "completed");
-    // Single flight: no two cycles that held the lease overlap in time.
+    // Single flight: each lease term has its own fencing token, and no cycle finished taking the
+    // lease before the previous term's holder had finished its cycle (it releases only after that).
+    const completed = cycles
+      .filter((c) => c.outcome === "completed")
+      .sort((a, b) => Number(a.fencing_token) - Number(b.fencing_token));
+    const tokens = completed.map((c) => Number(c.fencing_token));
+    expect(new Set(tokens).size).toBe(tokens.length);
     for (let i = 1; i < completed.length; i++) {
-      expect(new Date(completed[i]?.started_at ?? 0).getTime()).toBeGreaterThanOrEqual(
-        new Date(completed[i - 1]?.finished_at ?? 0).getTime(),
-      );
+      const current = completed[i];
+      const previous = completed[i - 1];
+      const leaseTakenBy =
+        new Date(current?.started_at ?? 0).getTime() + Math.ceil(current?.timings.lease ?? 0);
+      expect(leaseTakenBy).toBeGreaterThanOrEqual(new Date(previous?.finished_at ?? 0).getTime());
     }
     const codes = new Set(cycles.flatMap((c) => c.decisions.map((d) => d.code)));
     expect(codes.has("claim_conflict")).toBe(false);
