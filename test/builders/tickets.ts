@@ -35,3 +35,35 @@ export async function givenTicket(
   if (!result.ok) throw new Error(`test set-up: ${result.message}`);
   return result.ticket;
 }
+
+export const agentWorker: Actor = { kind: "worker", id: "agent" };
+
+/**
+ * A ticket claimed by the dispatcher (its attempt `launching`) and, with `start`, taken by its
+ * worker (`running`). Fails the test if any step is refused.
+ */
+export async function givenClaimedTicket(
+  lifecycle: Lifecycle,
+  options: { ticket?: Partial<NewTicket>; worker?: string; leaseMs?: number; start?: boolean } = {},
+) {
+  const leaseMs = options.leaseMs ?? 60_000;
+  const ticket = await givenTicket(lifecycle, options.ticket);
+  const claim = await lifecycle.claim({
+    ticket: ticket.key,
+    expectedVersion: ticket.version,
+    worker: options.worker ?? "agent",
+    actor: dispatcher,
+    leaseMs,
+    fence: null,
+  });
+  if (!claim.ok) throw new Error(`test set-up claim: ${claim.message}`);
+  if (options.start) {
+    const started = await lifecycle.startAttempt({
+      attemptId: claim.attempt.id,
+      launchKey: claim.attempt.launchKey,
+      leaseMs,
+    });
+    if (!started.ok) throw new Error(`test set-up start: ${started.message}`);
+  }
+  return claim;
+}

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/db/connect.js";
 import { migrateDatabase } from "../../src/db/migrate.js";
-import { dispatcher, givenTicket, testLifecycle } from "../builders/tickets.js";
+import { givenClaimedTicket, testLifecycle } from "../builders/tickets.js";
 import { runMctl, tempDir } from "../helpers/cli.js";
 
 describe("mctl ticket on the embedded database", () => {
@@ -71,20 +71,9 @@ describe("mctl ticket on the embedded database", () => {
     try {
       await migrateDatabase(handle);
       const lifecycle = testLifecycle(handle.db);
-      const ticket = await givenTicket(lifecycle, { title: "Needs a decision" });
-      const claim = await lifecycle.claim({
-        ticket: ticket.key,
-        expectedVersion: ticket.version,
-        worker: "agent",
-        actor: dispatcher,
-        leaseMs: 60_000,
-        fence: null,
-      });
-      if (!claim.ok) throw new Error(claim.message);
-      await lifecycle.startAttempt({
-        attemptId: claim.attempt.id,
-        launchKey: claim.attempt.launchKey,
-        leaseMs: 60_000,
+      const claim = await givenClaimedTicket(lifecycle, {
+        ticket: { title: "Needs a decision" },
+        start: true,
       });
       await lifecycle.askQuestion({
         attemptId: claim.attempt.id,

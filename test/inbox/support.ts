@@ -3,7 +3,7 @@ import type { Actor } from "../../src/domain/actors.js";
 import { type Database, queryRows } from "../../src/db/database.js";
 import { type InboxItemRow, inboxItems } from "../../src/db/schema.js";
 import type { Lifecycle } from "../../src/lifecycle/index.js";
-import { dispatcher, givenTicket } from "../builders/tickets.js";
+import { givenClaimedTicket } from "../builders/tickets.js";
 
 export const verifier: Actor = { kind: "verifier", id: "evidence-verifier" };
 export const orchestratorActor: Actor = { kind: "orchestrator", id: "orchestrator-test" };
@@ -11,22 +11,7 @@ export const backoff = { baseMs: 10_000, capMs: 60_000 };
 
 /** A ticket claimed, started and completed: `verifying`, with its attempt. */
 export async function givenVerifying(lifecycle: Lifecycle, title = "Fix the widget") {
-  const ticket = await givenTicket(lifecycle, { title });
-  const claim = await lifecycle.claim({
-    ticket: ticket.key,
-    expectedVersion: ticket.version,
-    worker: "agent",
-    actor: dispatcher,
-    leaseMs: 60_000,
-    fence: null,
-  });
-  if (!claim.ok) throw new Error(`set-up claim: ${claim.message}`);
-  const started = await lifecycle.startAttempt({
-    attemptId: claim.attempt.id,
-    launchKey: claim.attempt.launchKey,
-    leaseMs: 60_000,
-  });
-  if (!started.ok) throw new Error(`set-up start: ${started.message}`);
+  const claim = await givenClaimedTicket(lifecycle, { ticket: { title }, start: true });
   const done = await lifecycle.completeAttempt({
     attemptId: claim.attempt.id,
     actor: { kind: "worker", id: "agent" },

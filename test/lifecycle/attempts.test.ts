@@ -1,25 +1,21 @@
 import { expect, it } from "vitest";
 import type { Lifecycle } from "../../src/lifecycle/index.js";
-import { dispatcher, givenTicket, human, manualClock, testLifecycle } from "../builders/tickets.js";
+import {
+  dispatcher,
+  givenClaimedTicket,
+  givenTicket,
+  human,
+  manualClock,
+  testLifecycle,
+} from "../builders/tickets.js";
 import { describeEachDriver } from "../helpers/databases.js";
 
 const LEASE = 60_000;
 const backoff = { baseMs: 30_000, capMs: 600_000 };
 const worker = { kind: "worker", id: "agent-1" } as const;
 
-async function claimed(lifecycle: Lifecycle, overrides: { title?: string } = {}) {
-  const ticket = await givenTicket(lifecycle, overrides);
-  const claim = await lifecycle.claim({
-    ticket: ticket.key,
-    expectedVersion: ticket.version,
-    worker: "agent-1",
-    actor: dispatcher,
-    leaseMs: LEASE,
-    fence: null,
-  });
-  if (!claim.ok) throw new Error(`test set-up: ${claim.message}`);
-  return claim;
-}
+const claimed = (lifecycle: Lifecycle, ticket: { title?: string } = {}) =>
+  givenClaimedTicket(lifecycle, { ticket, worker: "agent-1", leaseMs: LEASE });
 
 describeEachDriver("attempts", ({ db }) => {
   it("a claim moves the ticket and creates a launching attempt with a launch key, in one go", async () => {
