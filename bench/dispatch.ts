@@ -134,7 +134,7 @@ async function dispatcherClaimsPerSecond(driver: Driver, tickets: number): Promi
   }
 }
 
-/** The baseline: the classic SKIP LOCKED claim, plus the same attempt and event rows, per transaction. */
+/** The baseline: the classic SKIP LOCKED claim, plus the same attempt, event and mirror-job rows, per transaction. */
 async function rawClaimsPerSecond(driver: Driver, tickets: number): Promise<number> {
   const handle = await driver.open();
   try {
@@ -160,8 +160,12 @@ async function rawClaimsPerSecond(driver: Driver, tickets: number): Promise<numb
           values (${attemptId}, ${row.id}, ${row.attempt_count}, 'agent', 'launching',
                   ${`${row.key}/${row.attempt_count}`}, now() + interval '1 hour')`);
         await tx.execute(sql`
-          insert into ticket_events (ticket_id, from_state, to_state, actor_kind, actor_id, reason, attempt_id, version)
-          values (${row.id}, 'todo', 'in_progress', 'dispatcher', 'bench', 'claimed', ${attemptId}, ${row.version})`);
+          with event as (
+            insert into ticket_events (ticket_id, from_state, to_state, actor_kind, actor_id, reason, attempt_id, version)
+            values (${row.id}, 'todo', 'in_progress', 'dispatcher', 'bench', 'claimed', ${attemptId}, ${row.version})
+            returning id, ticket_id)
+          insert into mirror_jobs (ticket_id, event_id, created_at, next_attempt_at)
+          select ticket_id, id, now(), now() from event`);
       });
     }
     return tickets / ((performance.now() - t0) / 1000);

@@ -1,7 +1,7 @@
 /**
  * npm run bench:lifecycle — transitions per second through the lifecycle module versus a raw SQL
- * compare-and-set loop doing the same work (UPDATE … WHERE version/state + INSERT event, one
- * transaction each), in the same run, on PostgreSQL and on PGlite. Prints both figures and the ratio.
+ * compare-and-set loop doing the same work (UPDATE … WHERE version/state + INSERT event and its
+ * mirror-outbox job, one transaction each), in the same run, on PostgreSQL and on PGlite. Prints both figures and the ratio.
  *
  * Options (environment): BENCH_TICKETS (default 1000), BENCH_ROUNDS (default 3),
  * BENCH_CONCURRENCY (PostgreSQL loops in parallel, default 8), MCTL_BENCH_DATABASE_URL
@@ -132,8 +132,11 @@ async function benchmark(handle: DatabaseHandle, concurrency: number, raw: RawCa
 
 const UPDATE = `update tickets set state = $1, version = version + 1, updated_at = now()
   where key = $2 and version = $3 and state = $4 returning id, version`;
-const INSERT = `insert into ticket_events (ticket_id, from_state, to_state, actor_kind, actor_id, reason, version, detail)
-  values ($1, $2, $3, 'dispatcher', 'bench', $4, $5, '{}')`;
+// The event and its mirror job (the outbox row the lifecycle writes with every event).
+const INSERT = `with event as (
+    insert into ticket_events (ticket_id, from_state, to_state, actor_kind, actor_id, reason, version, detail)
+    values ($1, $2, $3, 'dispatcher', 'bench', $4, $5, '{}') returning id, ticket_id)
+  insert into mirror_jobs (ticket_id, event_id, created_at, next_attempt_at) select ticket_id, id, now(), now() from event`;
 
 function rawPostgres(handle: DatabaseHandle): RawCas {
   const pool = (handle.db as unknown as { $client: pg.Pool }).$client;

@@ -10,6 +10,7 @@ import { operateCommand } from "./commands/operate.js";
 import { orchestrateCommand } from "./commands/orchestrate.js";
 import { signalCommand } from "./commands/signal.js";
 import { ticketCommand } from "./commands/ticket.js";
+import { webhooksCommand } from "./commands/webhooks.js";
 import { workerCommand } from "./commands/worker.js";
 import type { CliContext } from "./context.js";
 import { CliError } from "./errors.js";
@@ -47,6 +48,7 @@ export function buildProgram(ctx: CliContext): Command {
     orchestrateCommand(ctx),
     operateCommand(ctx),
     maintenanceCommand(ctx),
+    webhooksCommand(ctx),
     devCommand(ctx),
   ];
   for (const command of commands) program.addCommand(command);

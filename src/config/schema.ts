@@ -166,12 +166,40 @@ export const OperatorSchema = z.strictObject({
   lost_attempts_window_minutes: minutes(60),
 });
 
+/** The GitHub App (`npm start`): the ticket label, the mirror's retries, prompt dispatch. */
+export const AppSchema = z.strictObject({
+  /** Issues with this label, added by a person with write permission, become tickets; mirrored issues carry it. */
+  ticket_label: name.default("mission-control"),
+  /** The dispatch workflow the app triggers when a ticket becomes runnable (file name or id). */
+  dispatch_workflow: name.default("mission-control-dispatch.yml"),
+  /** At most one `workflow_dispatch` per repository per this many seconds. */
+  dispatch_trigger_seconds: seconds(60),
+  mirror: z
+    .strictObject({
+      /** Back-off of a failed issue update: base, doubled per try, capped. */
+      retry_base_seconds: seconds(5),
+      retry_cap_seconds: seconds(900),
+      /** A worker that takes a ticket's changes holds them this long (then another worker may). */
+      lease_seconds: seconds(120),
+      poll_seconds: seconds(2),
+      batch_size: z.number().int().min(1).max(1000).default(20),
+    })
+    .default({
+      retry_base_seconds: 5,
+      retry_cap_seconds: 900,
+      lease_seconds: 120,
+      poll_seconds: 2,
+      batch_size: 20,
+    }),
+});
+
 export const ConfigSchema = z.strictObject({
   dispatch: DispatchSchema.default(DispatchSchema.parse({})),
   worker: WorkerSchema.default(WorkerSchema.parse({})),
   evidence: EvidenceSchema.default(EvidenceSchema.parse({})),
   orchestrator: OrchestratorSchema.default(OrchestratorSchema.parse({})),
   operator: OperatorSchema.default(OperatorSchema.parse({})),
+  app: AppSchema.default(AppSchema.parse({})),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -181,5 +209,6 @@ export type LauncherConfig = DispatchConfig["launcher"];
 export type EvidenceConfig = Config["evidence"];
 export type OrchestratorConfig = Config["orchestrator"];
 export type OperatorConfig = Config["operator"];
+export type AppConfig = Config["app"];
 
 export const DEFAULT_CONFIG: Config = ConfigSchema.parse({});

@@ -388,3 +388,79 @@ export type InboxItemRow = typeof inboxItems.$inferSelect;
 export type AlertRow = typeof alerts.$inferSelect;
 export type TaskSettingRow = typeof taskSettings.$inferSelect;
 export type TaskSettingEventRow = typeof taskSettingEvents.$inferSelect;
+
+// --- The GitHub App (src/app; written through src/lifecycle/webhook-deliveries.ts, command-replies.ts, mirror-outbox.ts, dispatch-triggers.ts) ---
+
+/** Every webhook delivery the app accepted, by `X-GitHub-Delivery`: a redelivery finds its row and does nothing. */
+export const webhookDeliveries = pgTable(
+  "webhook_deliveries",
+  {
+    deliveryId: text("delivery_id").primaryKey(),
+    event: text("event").notNull(),
+    action: text("action"),
+    repository: text("repository"),
+    /** `received | handled | failed`. */
+    status: text("status").notNull(),
+    /** What the handler did or why it ignored the delivery (a reason code). */
+    outcome: text("outcome"),
+    error: text("error"),
+    receivedAt: timestamp("received_at", { withTimezone: true, mode: "date" }).notNull(),
+    handledAt: timestamp("handled_at", { withTimezone: true, mode: "date" }),
+  },
+  (t) => [index("webhook_deliveries_received_idx").on(t.receivedAt)],
+);
+
+/**
+ * The mirror outbox: one row per ticket event, written in the event's transaction. The mirror
+ * worker takes a ticket's oldest pending row (its head, locked with a lease), applies the ticket's
+ * current state plus the comments of every pending event up to the newest, and marks them done.
+ */
+export const mirrorJobs = pgTable(
+  "mirror_jobs",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    ticketId: bigint("ticket_id", { mode: "number" })
+      .notNull()
+      .references(() => tickets.id),
+    eventId: bigint("event_id", { mode: "number" }).notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull(),
+    /** The head row of a ticket carries the retry state: not before this time. */
+    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true, mode: "date" }).notNull(),
+    tries: integer("tries").notNull().default(0),
+    lastError: text("last_error"),
+    lockedBy: text("locked_by"),
+    lockedUntil: timestamp("locked_until", { withTimezone: true, mode: "date" }),
+    doneAt: timestamp("done_at", { withTimezone: true, mode: "date" }),
+  },
+  (t) => [
+    index("mirror_jobs_pending_idx").on(t.ticketId, t.id).where(sql`${t.doneAt} is null`),
+    index("mirror_jobs_due_idx").on(t.nextAttemptAt, t.id).where(sql`${t.doneAt} is null`),
+  ],
+);
+
+/** One reply per `/mc` comment: the command's outcome is stored first, the reply's id once posted. */
+export const commandReplies = pgTable("command_replies", {
+  commentId: bigint("comment_id", { mode: "number" }).primaryKey(),
+  repository: text("repository").notNull(),
+  issueNumber: integer("issue_number").notNull(),
+  author: text("author").notNull(),
+  command: text("command").notNull(),
+  /** The reason code of what the command did or why it was refused. */
+  outcome: text("outcome").notNull(),
+  reply: text("reply").notNull(),
+  replyCommentId: bigint("reply_comment_id", { mode: "number" }),
+  createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull(),
+  repliedAt: timestamp("replied_at", { withTimezone: true, mode: "date" }),
+});
+
+/** Prompt dispatch: the last `workflow_dispatch` the app sent per repository (at most one per interval). */
+export const dispatchTriggers = pgTable("dispatch_triggers", {
+  repository: text("repository").primaryKey(),
+  triggeredAt: timestamp("triggered_at", { withTimezone: true, mode: "date" }).notNull(),
+  count: integer("count").notNull().default(1),
+});
+
+export type WebhookDeliveryRow = typeof webhookDeliveries.$inferSelect;
+export type MirrorJobRow = typeof mirrorJobs.$inferSelect;
+export type CommandReplyRow = typeof commandReplies.$inferSelect;
+export type DispatchTriggerRow = typeof dispatchTriggers.$inferSelect;

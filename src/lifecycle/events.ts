@@ -2,6 +2,7 @@ import type { Actor } from "../domain/actors.js";
 import type { TicketState } from "../domain/ticket-states.js";
 import type { Transaction } from "../db/database.js";
 import { type TicketEventRow, ticketEvents } from "../db/schema.js";
+import { enqueueMirrorJob } from "./mirror-outbox.js";
 
 export interface EventInput {
   readonly ticketId: number;
@@ -35,5 +36,7 @@ export async function appendEvent(tx: Transaction, input: EventInput): Promise<T
   // Only the id is new: returning the whole row would cost a second decode of what we just sent.
   const [inserted] = await tx.insert(ticketEvents).values(row).returning({ id: ticketEvents.id });
   if (!inserted) throw new Error("event insert returned no row");
+  // The mirror outbox: every event is mirrored to the ticket's issue, and never lost (same transaction).
+  await enqueueMirrorJob(tx, { ticketId: input.ticketId, eventId: inserted.id, at: input.at });
   return { id: inserted.id, ...row };
 }

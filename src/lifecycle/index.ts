@@ -46,6 +46,7 @@ import type { NewTicket, TransitionInput } from "./schemas.js";
 import { transitionTicket } from "./transition.js";
 import * as verdicts from "./verdicts.js";
 import { alertsApi, inboxApi, tasksApi } from "./work-queues.js";
+import { appApi } from "./app-api.js";
 
 export type { AttemptResult, EndAttemptResult } from "./attempts.js";
 export type { ClaimInput, ClaimResult } from "./claim.js";
@@ -129,5 +130,7 @@ export function createLifecycle(deps: LifecycleDeps) {
     inbox: inboxApi(deps),
     alerts: alertsApi(deps),
     tasks: tasksApi(deps),
+    // the GitHub App: webhook deliveries, command replies, the mirror outbox (src/lifecycle/app-api.ts)
+    app: appApi(deps),
   };
 }

@@ -1,0 +1,122 @@
+import type { Octokit } from "@octokit/rest";
+import type { ApplicationFunction, Context, Probot } from "probot";
+import type { Verifier } from "../evidence/index.js";
+import { EVIDENCE_EVENTS } from "../evidence/index.js";
+import type { Lifecycle } from "../lifecycle/index.js";
+import { type Background, createBackground } from "./background.js";
+import { handleComment } from "./commands/handle-comment.js";
+import { intake } from "./intake.js";
+import { handleIssue } from "./issues.js";
+
+export interface AppDeps {
+  readonly lifecycle: Lifecycle;
+  /** Builds the evidence verifier once the app can authenticate (null: evidence webhooks are only recorded). */
+  readonly verifier?: ((octokitFor: (repository: string) => Promise<Octokit>) => Verifier) | null;
+  /** Issues with this label become tickets (the `app.ticket_label` configuration). */
+  readonly ticketLabel?: string;
+  /** Called once the app is loaded, with what it needs to start the mirror worker. */
+  readonly onLoad?: (runtime: AppRuntime) => void;
+}
+
+export interface AppRuntime {
+  readonly probot: Probot;
+  readonly octokitFor: (repository: string) => Promise<Octokit>;
+  readonly background: Background;
+}
+
+const COMMENT_FIELDS = (context: Context<"issue_comment">) => {
+  const { payload } = context;
+  return {
+    owner: payload.repository.owner.login,
+    repo: payload.repository.name,
+    issueNumber: payload.issue.number,
+    commentId: payload.comment.id,
+    body: payload.comment.body,
+    login: payload.comment.user?.login ?? payload.sender.login,
+    isBot: payload.comment.user?.type === "Bot" || payload.sender.type === "Bot",
+  };
+};
+
+/**
+ * Mission Control as a Probot app. Every delivery goes through the intake (dedupe by
+ * `X-GitHub-Delivery`), then one small handler: commands answer at once, evidence re-evaluation
+ * runs in the background, the mirror runs in its own worker (see `onLoad`).
+ */
+export function missionControlApp(deps: AppDeps): ApplicationFunction {
+  return (probot: Probot) => {
+    const background = createBackground((error, what) => probot.log.error({ err: error }, `${what} failed`));
+    const octokitFor = installationOctokits(probot);
+    const verifier = deps.verifier ? deps.verifier(octokitFor) : null;
+    deps.onLoad?.({ probot, octokitFor, background });
+
+    probot.onAny(async (event) => {
+      // Probot's transform hands every listener a Context; the `onAny` type only says EmitterWebhookEvent.
+      const context = event as unknown as Context;
+      const delivery = { id: context.id, name: context.name, payload: context.payload };
+      const result = await intake(deps.lifecycle, delivery, () => route(context));
+      context.log.info({ delivery: context.id, event: context.name, ...result }, "webhook");
+    });
+
+    async function route(context: Context): Promise<string> {
+      const action = (context.payload as { action?: string }).action;
+      const key = action ? `${context.name}.${action}` : context.name;
+      if (key === "issue_comment.created") {
+        const octokit = context.octokit as unknown as Octokit;
+        return handleComment(
+          { lifecycle: deps.lifecycle, verifier, octokit },
+          COMMENT_FIELDS(context as Context<"issue_comment">),
+        );
+      }
+      if (context.name === "issue_comment") return `ignored:comment_${action ?? "unknown"}`;
+      if (context.name === "issues") {
+        const { payload } = context as Context<"issues">;
+        const label = "label" in payload && payload.label ? payload.label.name : null;
+        return handleIssue(
+          {
+            lifecycle: deps.lifecycle,
+            octokit: context.octokit as unknown as Octokit,
+            ticketLabel: deps.ticketLabel ?? "mission-control",
+          },
+          {
+            action: payload.action,
+            owner: payload.repository.owner.login,
+            repo: payload.repository.name,
+            number: payload.issue.number,
+            title: payload.issue.title,
+            body: payload.issue.body ?? "",
+            sender: payload.sender.login,
+            senderIsBot: payload.sender.type === "Bot",
+            label,
+            labels: (payload.issue.labels ?? []).flatMap((l) =>
+              typeof l === "string" ? [l] : l ? [l.name] : [],
+            ),
+          },
+        );
+      }
+      if ((EVIDENCE_EVENTS as readonly string[]).includes(context.name)) {
+        if (!verifier) return "ignored:no_verifier";
+        background.run(`evidence re-evaluation (${key})`, () =>
+          verifier.onWebhook(context.name, context.payload),
+        );
+        return "evidence:queued";
+      }
+      return `ignored:${key}`;
+    }
+  };
+}
+
+/** Installation Octokits by repository, the installation id looked up once per repository. */
+function installationOctokits(probot: Probot): (repository: string) => Promise<Octokit> {
+  const installations = new Map<string, number>();
+  return async (repository) => {
+    let id = installations.get(repository);
+    if (id === undefined) {
+      const [owner = "", repo = ""] = repository.split("/");
+      const appOctokit = await probot.auth();
+      const { data } = await appOctokit.rest.apps.getRepoInstallation({ owner, repo });
+      id = data.id;
+      installations.set(repository, id);
+    }
+    return (await probot.auth(id)) as unknown as Octokit;
+  };
+}

@@ -1,0 +1,123 @@
+import type { Octokit } from "@octokit/rest";
+import type { TicketRow } from "../../db/schema.js";
+import type { Lifecycle } from "../../lifecycle/index.js";
+import type { Verifier } from "../../evidence/index.js";
+import { executeAction } from "./execute.js";
+import { HELP, parseCommand } from "./parse.js";
+import { checkPermission, permissionLevelOf } from "./permission.js";
+import { planCommand } from "./plan.js";
+import { renderReply, renderStatus, renderUsage, replyMarker } from "./reply.js";
+
+/** The fields of an `issue_comment.created` payload the command handler reads. */
+export interface CommentFacts {
+  readonly owner: string;
+  readonly repo: string;
+  readonly issueNumber: number;
+  readonly commentId: number;
+  readonly body: string;
+  readonly login: string;
+  readonly isBot: boolean;
+}
+
+export interface CommentDeps {
+  readonly lifecycle: Lifecycle;
+  readonly verifier: Verifier | null;
+  readonly octokit: Octokit;
+}
+
+/**
+ * `/mc` in a new comment: ignored for bots and non-commands; otherwise reacted to, permission
+ * checked with the API, planned, executed through the lifecycle, and answered with exactly one
+ * reply (the outcome is stored by comment id before the reply is posted).
+ * Returns the outcome code for the delivery record.
+ */
+export async function handleComment(deps: CommentDeps, facts: CommentFacts): Promise<string> {
+  if (facts.isBot) return "ignored:bot";
+  const parsed = parseCommand(facts.body);
+  if (parsed.kind === "not_a_command") return "ignored:not_a_command";
+  const { lifecycle, octokit } = deps;
+  const repository = `${facts.owner}/${facts.repo}`;
+  const where = { owner: facts.owner, repo: facts.repo };
+
+  const earlier = await lifecycle.app.findCommandReply(facts.commentId);
+  if (earlier?.replyCommentId) return "ignored:already_replied";
+  if (!earlier) {
+    await octokit.rest.reactions.createForIssueComment({
+      ...where,
+      comment_id: facts.commentId,
+      content: "eyes",
+    });
+    const outcome = await decide(deps, facts, parsed, repository);
+    const stored = await lifecycle.app.recordCommandOutcome({
+      commentId: facts.commentId,
+      repository,
+      issueNumber: facts.issueNumber,
+      author: facts.login,
+      command: facts.body.slice(0, 2000),
+      outcome: outcome.code,
+      reply: renderReply({
+        commentId: facts.commentId,
+        login: facts.login,
+        command: facts.body,
+        outcome: outcome.code,
+        text: outcome.text,
+      }),
+    });
+    return postReply(deps, facts, stored.reply, false).then(() => `command:${stored.outcome}`);
+  }
+  // The outcome was stored but the reply may or may not have been posted (a crash in between).
+  await postReply(deps, facts, earlier.reply, true);
+  return `command:${earlier.outcome}:reply_resumed`;
+}
+
+async function decide(
+  deps: CommentDeps,
+  facts: CommentFacts,
+  parsed: Exclude<ReturnType<typeof parseCommand>, { kind: "not_a_command" }>,
+  repository: string,
+): Promise<{ code: string; text: string }> {
+  if (parsed.kind === "usage_error")
+    return { code: "usage_error", text: renderUsage(parsed.message, parsed.usage) };
+  const { command } = parsed;
+  const { data } = await deps.octokit.rest.repos.getCollaboratorPermissionLevel({
+    owner: facts.owner,
+    repo: facts.repo,
+    username: facts.login,
+  });
+  const permission = checkPermission(command.name, facts.login, permissionLevelOf(data));
+  if (permission.status === "refused")
+    return { code: "permission_refused", text: `refused: ${permission.message}` };
+  const ticket: TicketRow | null =
+    (await deps.lifecycle.app.ticketByIssue({ repository, issueNumber: facts.issueNumber })) ?? null;
+  const plan = planCommand(command, ticket, facts.login);
+  switch (plan.kind) {
+    case "refuse":
+      return { code: plan.code, text: `refused: ${plan.text}` };
+    case "reply":
+      if (plan.code === "help" || !ticket)
+        return { code: "help", text: `commands:\n\`\`\`\n${HELP}\n\`\`\`` };
+      return { code: "status", text: renderStatus(ticket) };
+    case "apply":
+      return executeAction(deps, plan.action, ticket, { kind: "human", id: facts.login });
+  }
+}
+
+async function postReply(
+  deps: CommentDeps,
+  facts: CommentFacts,
+  body: string,
+  resumed: boolean,
+): Promise<void> {
+  const where = { owner: facts.owner, repo: facts.repo, issue_number: facts.issueNumber };
+  let replyId: number | undefined;
+  if (resumed) {
+    const comments = await deps.octokit.paginate(deps.octokit.rest.issues.listComments, {
+      ...where,
+      per_page: 100,
+    });
+    replyId = comments.find((c) => c.body?.includes(replyMarker(facts.commentId)))?.id;
+  }
+  if (replyId === undefined)
+    replyId = (await deps.octokit.rest.issues.createComment({ ...where, body })).data.id;
+  await deps.lifecycle.app.recordReplyPosted({ commentId: facts.commentId, replyCommentId: replyId });
+}

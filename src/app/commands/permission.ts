@@ -1,0 +1,53 @@
+import type { CommandName } from "./parse.js";
+
+/** Repository permission levels, weakest first (GitHub's collaborator permission and role names). */
+export const PERMISSION_LEVELS = ["none", "read", "triage", "write", "maintain", "admin"] as const;
+export type PermissionLevel = (typeof PERMISSION_LEVELS)[number];
+
+/** What each command needs: reading commands need read, maintenance needs maintain, the rest write. */
+export const REQUIRED_PERMISSION: Record<CommandName, PermissionLevel> = {
+  status: "read",
+  help: "read",
+  claim: "write",
+  release: "write",
+  answer: "write",
+  done: "write",
+  approve: "write",
+  reject: "write",
+  cancel: "write",
+  priority: "write",
+  retry: "write",
+  maintenance: "maintain",
+};
+
+export type PermissionCheck =
+  | { readonly status: "allowed"; readonly level: PermissionLevel }
+  | { readonly status: "refused"; readonly level: PermissionLevel; readonly message: string };
+
+/**
+ * The commenter's level from GitHub's "get repository permissions for a user" answer: `role_name`
+ * is finer (maintain, triage) than `permission` (admin, write, read, none), so it wins when known.
+ */
+export function permissionLevelOf(answer: { permission?: string; role_name?: string }): PermissionLevel {
+  const known = (value: string | undefined): value is PermissionLevel =>
+    value !== undefined && (PERMISSION_LEVELS as readonly string[]).includes(value);
+  if (known(answer.role_name)) return answer.role_name;
+  if (known(answer.permission)) return answer.permission;
+  return "none";
+}
+
+/** Whether `level` may run `command`; a refusal says which level is needed. */
+export function checkPermission(
+  command: CommandName,
+  login: string,
+  level: PermissionLevel,
+): PermissionCheck {
+  const required = REQUIRED_PERMISSION[command];
+  if (PERMISSION_LEVELS.indexOf(level) >= PERMISSION_LEVELS.indexOf(required))
+    return { status: "allowed", level };
+  return {
+    status: "refused",
+    level,
+    message: `@${login} has ${level} permission on this repository; /mc ${command} needs ${required} or higher`,
+  };
+}

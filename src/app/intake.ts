@@ -1,0 +1,49 @@
+import type { Lifecycle } from "../lifecycle/index.js";
+
+/** One webhook as the intake sees it: `X-GitHub-Delivery`, `X-GitHub-Event` and the parsed payload. */
+export interface Delivery {
+  readonly id: string;
+  readonly name: string;
+  readonly payload: unknown;
+}
+
+export type IntakeResult =
+  | { readonly code: "handled"; readonly outcome: string }
+  | { readonly code: "duplicate"; readonly outcome: string | null };
+
+const field = (payload: unknown, ...path: string[]): unknown =>
+  path.reduce<unknown>(
+    (value, key) =>
+      value && typeof value === "object" ? (value as Record<string, unknown>)[key] : undefined,
+    payload,
+  );
+
+/**
+ * Records the delivery by id, then runs `handle` once: a redelivery of a handled id is a no-op.
+ * A handler that throws leaves no record (so GitHub's redelivery runs it again) and rethrows, so
+ * the webhook answers 500 and GitHub marks the delivery failed.
+ */
+export async function intake(
+  lifecycle: Lifecycle,
+  delivery: Delivery,
+  handle: () => Promise<string>,
+): Promise<IntakeResult> {
+  const action = field(delivery.payload, "action");
+  const repository = field(delivery.payload, "repository", "full_name");
+  const recorded = await lifecycle.app.recordDelivery({
+    deliveryId: delivery.id,
+    event: delivery.name,
+    action: typeof action === "string" ? action : null,
+    repository: typeof repository === "string" ? repository : null,
+  });
+  if (!recorded.ok) return { code: "duplicate", outcome: recorded.first.outcome };
+  let outcome: string;
+  try {
+    outcome = await handle();
+  } catch (error) {
+    await lifecycle.app.finishDelivery({ deliveryId: delivery.id, error: String(error) });
+    throw error;
+  }
+  await lifecycle.app.finishDelivery({ deliveryId: delivery.id, outcome });
+  return { code: "handled", outcome };
+}

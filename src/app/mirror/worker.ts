@@ -1,0 +1,174 @@
+import type { Octokit } from "@octokit/rest";
+import type { TicketRow } from "../../db/schema.js";
+import type { MirrorBatch } from "../../lifecycle/app-api.js";
+import type { Lifecycle } from "../../lifecycle/index.js";
+import { mergeLabels, renderEventComment, renderIssue, ticketMarker } from "./render.js";
+import { becameRunnable, type PromptDispatchConfig, promptDispatch } from "./prompt-dispatch.js";
+import { retryDelayMs, type MirrorRetry } from "./retry.js";
+
+export interface MirrorDeps {
+  readonly lifecycle: Lifecycle;
+  /** An installation Octokit for a repository (`owner/name`). */
+  readonly octokitFor: (repository: string) => Promise<Octokit>;
+  readonly worker: string;
+  readonly ticketLabel: string;
+  readonly retry: MirrorRetry;
+  readonly leaseMs: number;
+  readonly batchLimit: number;
+  readonly log?: (message: string, detail?: Record<string, unknown>) => void;
+  /** Prompt dispatch when a mirrored change made a ticket runnable (off when absent). */
+  readonly dispatch?: PromptDispatchConfig;
+}
+
+export interface PassReport {
+  readonly batches: number;
+  readonly mirrored: number;
+  readonly failed: number;
+}
+
+/**
+ * One pass of the mirror: takes due batches (a ticket's pending events, oldest first), brings each
+ * issue to the ticket's current state in one update, posts the events' comments in order, then
+ * marks the batch done. A failure leaves the batch pending with back-off; nothing is skipped.
+ */
+export async function mirrorPass(deps: MirrorDeps): Promise<PassReport> {
+  const batches = await deps.lifecycle.app.mirror.take({
+    worker: deps.worker,
+    leaseMs: deps.leaseMs,
+    limit: deps.batchLimit,
+  });
+  let mirrored = 0;
+  let failed = 0;
+  for (const batch of batches) {
+    try {
+      await mirrorBatch(deps, batch);
+      const done = await deps.lifecycle.app.mirror.complete({ batch, worker: deps.worker });
+      if (done.ok) mirrored += done.done;
+    } catch (error) {
+      failed += 1;
+      const delay = retryDelayMs(deps.retry, batch.tries, error);
+      const retryAt = new Date(deps.lifecycle.deps.clock.now().getTime() + delay);
+      deps.log?.("mirror batch failed", {
+        ticketId: batch.ticketId,
+        tries: batch.tries + 1,
+        delay,
+        error: String(error),
+      });
+      await deps.lifecycle.app.mirror.fail({ batch, worker: deps.worker, error: String(error), retryAt });
+    }
+  }
+  return { batches: batches.length, mirrored, failed };
+}
+
+/** Runs passes until nothing is due (for tests and `--once`-style use). */
+export async function mirrorUntilIdle(deps: MirrorDeps, maxPasses = 1000): Promise<PassReport> {
+  const total = { batches: 0, mirrored: 0, failed: 0 };
+  for (let i = 0; i < maxPasses; i += 1) {
+    const pass = await mirrorPass(deps);
+    total.batches += pass.batches;
+    total.mirrored += pass.mirrored;
+    total.failed += pass.failed;
+    if (pass.batches === 0) break;
+  }
+  return total;
+}
+
+async function mirrorBatch(deps: MirrorDeps, batch: MirrorBatch): Promise<void> {
+  const { lifecycle } = deps;
+  const ticket = await lifecycle.app.ticketById(batch.ticketId);
+  if (!ticket) throw new Error(`mirror: ticket ${batch.ticketId} vanished`);
+  const events = await lifecycle.app.mirror.events(batch);
+  const octokit = await deps.octokitFor(ticket.repository);
+  const [owner = "", repo = ""] = ticket.repository.split("/");
+  const view = renderIssue(ticket, deps.ticketLabel);
+  const issueNumber = ticket.issueNumber ?? (await findOrCreateIssue(deps, octokit, ticket, batch, view));
+  const where = { owner, repo, issue_number: issueNumber };
+  const { data: issue } = await octokit.rest.issues.get(where);
+  const labels = mergeLabels(
+    issue.labels.map((label) => (typeof label === "string" ? label : (label.name ?? ""))).filter(Boolean),
+    view.labels,
+  );
+  // Comments first, state last: a question is on the issue before the issue says `needs_input`.
+  const comments = events.flatMap((event) => {
+    const body = renderEventComment(ticket, event);
+    return body ? [body] : [];
+  });
+  if (comments.length) {
+    const posted = batch.resumed
+      ? (await octokit.paginate(octokit.rest.issues.listComments, { ...where, per_page: 100 })).map(
+          (c) => c.body ?? "",
+        )
+      : [];
+    for (const body of comments) {
+      const marker = body.split("\n")[0] ?? body;
+      if (posted.some((text) => text.startsWith(marker))) continue;
+      await octokit.rest.issues.createComment({ ...where, body });
+    }
+  }
+  const unchanged =
+    issue.title === view.title &&
+    (issue.body ?? "") === view.body &&
+    issue.state === view.state &&
+    sameSet(
+      labels,
+      issue.labels.map((l) => (typeof l === "string" ? l : (l.name ?? ""))),
+    );
+  if (!unchanged)
+    await octokit.rest.issues.update({
+      ...where,
+      title: view.title,
+      body: view.body,
+      labels,
+      state: view.state,
+      ...(view.stateReason && view.state !== issue.state ? { state_reason: view.stateReason } : {}),
+    });
+  if (deps.dispatch && becameRunnable(ticket, events)) {
+    // Best effort: the scheduled dispatch still runs if this trigger is lost, so it never fails the batch.
+    await promptDispatch({ lifecycle, octokit, config: deps.dispatch }, ticket.repository).catch(
+      (error: unknown) =>
+        deps.log?.("prompt dispatch failed", { repository: ticket.repository, error: String(error) }),
+    );
+  }
+}
+
+/**
+ * The ticket's issue: created once. After a crash between creating it and recording its number
+ * (`resumed`), the issue is looked up by the ticket's marker first, so a retry never makes a second one.
+ */
+async function findOrCreateIssue(
+  deps: MirrorDeps,
+  octokit: Octokit,
+  ticket: TicketRow,
+  batch: MirrorBatch,
+  view: ReturnType<typeof renderIssue>,
+): Promise<number> {
+  const [owner = "", repo = ""] = ticket.repository.split("/");
+  let number: number | undefined;
+  if (batch.resumed) {
+    const issues = await octokit.paginate(octokit.rest.issues.listForRepo, {
+      owner,
+      repo,
+      state: "all",
+      labels: deps.ticketLabel,
+      per_page: 100,
+    });
+    number = issues.find((issue) => issue.body?.startsWith(ticketMarker(ticket.key)))?.number;
+  }
+  if (number === undefined) {
+    const { data } = await octokit.rest.issues.create({
+      owner,
+      repo,
+      title: view.title,
+      body: view.body,
+      labels: [...view.labels],
+    });
+    number = data.number;
+  }
+  const linked = await deps.lifecycle.app.linkIssue({ ticketId: ticket.id, issueNumber: number });
+  if (!linked.ok && linked.issueNumber !== null) return linked.issueNumber;
+  return number;
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
+}

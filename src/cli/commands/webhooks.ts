@@ -1,0 +1,68 @@
+import { Command } from "commander";
+import { ProbotOctokit } from "probot";
+import { z } from "zod";
+import type { Octokit } from "@octokit/rest";
+import { redeliverMissed } from "../../app/redeliver.js";
+import type { CliContext } from "../context.js";
+import { CliError, EXIT_USAGE } from "../errors.js";
+import { formatTable, printJson } from "../output.js";
+
+const AppEnvironment = z.object({
+  APP_ID: z.coerce.number().int().positive({ message: "must be the GitHub App's numeric id" }),
+  PRIVATE_KEY: z.string().trim().min(1, "must be the GitHub App's private key (PEM)"),
+  GITHUB_API_URL: z.url().default("https://api.github.com"),
+});
+
+/** `mctl webhooks redeliver`: asks GitHub again for the app's failed deliveries it never recorded. */
+export function webhooksCommand(ctx: CliContext): Command {
+  const webhooks = new Command("webhooks").description("the GitHub App's webhook deliveries");
+  webhooks
+    .command("redeliver")
+    .description(
+      "list the app's failed deliveries (GET /app/hook/deliveries) and redeliver those the app has not recorded; needs APP_ID and PRIVATE_KEY",
+    )
+    .option("--dry-run", "only show what would be redelivered")
+    .option("--limit <n>", "deliveries to look at, newest first", "500")
+    .option("--json", "print the decisions as JSON")
+    .action(async (options: { dryRun?: boolean; limit: string; json?: boolean }) => {
+      const limit = Number(options.limit);
+      if (!Number.isInteger(limit) || limit < 1)
+        throw new CliError("--limit must be a positive integer", EXIT_USAGE);
+      const appOctokit = appClient();
+      const decisions = await ctx.withDatabase(({ lifecycle }) =>
+        redeliverMissed({ lifecycle, appOctokit }, { dryRun: options.dryRun === true, limit }),
+      );
+      if (options.json) return printJson({ dryRun: options.dryRun === true, decisions }, ctx.io.stdout);
+      const rows = decisions.map((d) => [
+        d.guid,
+        d.event,
+        String(d.id),
+        d.decision === "skip" ? `skip (${d.reason})` : options.dryRun ? "would redeliver" : "redelivered",
+      ]);
+      ctx.io.stdout(
+        rows.length
+          ? `${formatTable(["guid", "event", "delivery", "decision"], rows)}\n`
+          : "no failed deliveries\n",
+      );
+    });
+  return webhooks;
+}
+
+function appClient(): Octokit {
+  const parsed = AppEnvironment.safeParse({
+    APP_ID: process.env.APP_ID || undefined,
+    PRIVATE_KEY: process.env.PRIVATE_KEY?.replace(/\\n/g, "\n") || undefined,
+    GITHUB_API_URL: process.env.GITHUB_API_URL || undefined,
+  });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new CliError(`configuration: ${issue?.path.join(".")} ${issue?.message}`, EXIT_USAGE, {
+      cause: parsed.error,
+    });
+  }
+  const { APP_ID, PRIVATE_KEY, GITHUB_API_URL } = parsed.data;
+  return new ProbotOctokit({
+    baseUrl: GITHUB_API_URL.replace(/\/$/, ""),
+    auth: { appId: APP_ID, privateKey: PRIVATE_KEY },
+  }) as unknown as Octokit;
+}

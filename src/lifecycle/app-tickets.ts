@@ -1,0 +1,198 @@
+import { and, eq, isNull, sql } from "drizzle-orm";
+import type { Actor } from "../domain/actors.js";
+import type { Priority } from "../domain/priorities.js";
+import { formatTicketKey } from "../domain/ticket-key.js";
+import { type Executor, queryRows } from "../db/database.js";
+import { retryTransaction } from "../db/retry.js";
+import { type TicketRow, tickets } from "../db/schema.js";
+import type { LifecycleDeps } from "./deps.js";
+import { appendEvent } from "./events.js";
+import type { Applied, InvalidInput, NotFound, TransitionConflict } from "./results.js";
+import { ActorSchema, type NewTicket, NewTicketSchema } from "./schemas.js";
+import { explainMiss } from "./transition.js";
+import { validate } from "./validation.js";
+
+/** Ticket changes the GitHub App makes besides transitions: assignee, priority, the linked issue. */
+
+export type FieldChangeResult = Applied | TransitionConflict | NotFound;
+
+/**
+ * Sets a field of a ticket that keeps its state (compare-and-set on the version), with an event
+ * `reason` (`assigned`, `priority_changed`) that carries the old and new value.
+ */
+async function changeField(
+  deps: LifecycleDeps,
+  input: {
+    ticket: string;
+    expectedVersion: number;
+    actor: Actor;
+    reason: string;
+    set: Partial<Pick<TicketRow, "assignee" | "priority">>;
+    detail: Record<string, unknown>;
+  },
+): Promise<FieldChangeResult> {
+  return retryTransaction(() =>
+    deps.db.transaction(async (tx): Promise<FieldChangeResult> => {
+      const now = deps.clock.now();
+      const [row] = await tx
+        .update(tickets)
+        .set({ ...input.set, version: input.expectedVersion + 1, updatedAt: now })
+        .where(and(eq(tickets.key, input.ticket), eq(tickets.version, input.expectedVersion)))
+        .returning();
+      if (!row) {
+        const [current] = await tx.select().from(tickets).where(eq(tickets.key, input.ticket));
+        return explainMiss(tx, {
+          ticket: input.ticket,
+          from: current?.state ?? "todo",
+          expectedVersion: input.expectedVersion,
+        });
+      }
+      const event = await appendEvent(tx, {
+        ticketId: row.id,
+        from: row.state,
+        to: row.state,
+        actor: input.actor,
+        reason: input.reason,
+        version: row.version,
+        detail: input.detail,
+        at: now,
+      });
+      return { ok: true, ticket: row, event };
+    }),
+  );
+}
+
+/** `/mc claim` and `/mc release` of a person: the assignee (a person's ticket is skipped by agents). */
+export function assignTicket(
+  deps: LifecycleDeps,
+  input: { ticket: TicketRow; assignee: string | null; actor: Actor },
+): Promise<FieldChangeResult> {
+  return changeField(deps, {
+    ticket: input.ticket.key,
+    expectedVersion: input.ticket.version,
+    actor: input.actor,
+    reason: "assigned",
+    set: { assignee: input.assignee },
+    detail: { from: input.ticket.assignee, to: input.assignee },
+  });
+}
+
+/** `/mc priority <p>`. */
+export function setTicketPriority(
+  deps: LifecycleDeps,
+  input: { ticket: TicketRow; priority: Priority; actor: Actor },
+): Promise<FieldChangeResult> {
+  return changeField(deps, {
+    ticket: input.ticket.key,
+    expectedVersion: input.ticket.version,
+    actor: input.actor,
+    reason: "priority_changed",
+    set: { priority: input.priority },
+    detail: { from: input.ticket.priority, to: input.priority },
+  });
+}
+
+/**
+ * Records the issue that mirrors a ticket. Bookkeeping, not a ticket change (no version, no event);
+ * only the first link wins, so two mirror workers can never both own an issue.
+ */
+export async function linkIssue(
+  deps: LifecycleDeps,
+  input: { ticketId: number; issueNumber: number },
+): Promise<
+  | { readonly ok: true }
+  | { readonly ok: false; readonly code: "already_linked"; readonly issueNumber: number | null }
+> {
+  const rows = await deps.db
+    .update(tickets)
+    .set({ issueNumber: input.issueNumber })
+    .where(and(eq(tickets.id, input.ticketId), isNull(tickets.issueNumber)))
+    .returning({ id: tickets.id });
+  if (rows.length === 1) return { ok: true };
+  const [current] = await deps.db
+    .select({ issueNumber: tickets.issueNumber })
+    .from(tickets)
+    .where(eq(tickets.id, input.ticketId));
+  return { ok: false, code: "already_linked", issueNumber: current?.issueNumber ?? null };
+}
+
+export async function findTicketByIssue(
+  db: Executor,
+  input: { repository: string; issueNumber: number },
+): Promise<TicketRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(tickets)
+    .where(and(eq(tickets.repository, input.repository), eq(tickets.issueNumber, input.issueNumber)));
+  return row;
+}
+
+export async function findTicketById(db: Executor, id: number): Promise<TicketRow | undefined> {
+  const [row] = await db.select().from(tickets).where(eq(tickets.id, id));
+  return row;
+}
+
+export type IssueTicketResult =
+  | Applied
+  | InvalidInput
+  | { readonly ok: false; readonly code: "already_a_ticket"; readonly message: string; readonly key: string };
+
+/**
+ * A person's issue becomes a ticket (issue-side creation): the ticket is created already linked to
+ * the issue, in one transaction with its `created` event, so the mirror never opens a second issue.
+ * Blockers are not taken from issues, so none are checked here.
+ */
+export async function createTicketForIssue(
+  deps: LifecycleDeps,
+  input: { ticket: NewTicket; issueNumber: number; actor: Actor },
+): Promise<IssueTicketResult> {
+  const valid = validate(NewTicketSchema, { ...input.ticket, blockedBy: [] }, "ticket");
+  if (!valid.ok) return valid;
+  const who = validate(ActorSchema, input.actor, "actor");
+  if (!who.ok) return who;
+  const ticket = valid.value;
+  return retryTransaction(() =>
+    deps.db.transaction(async (tx): Promise<IssueTicketResult> => {
+      const existing = await findTicketByIssue(tx, {
+        repository: ticket.repository,
+        issueNumber: input.issueNumber,
+      });
+      if (existing)
+        return {
+          ok: false,
+          code: "already_a_ticket",
+          message: `issue #${input.issueNumber} is ${existing.key}`,
+          key: existing.key,
+        };
+      const [next] = await queryRows<{ id: string }>(
+        tx,
+        sql`select nextval(pg_get_serial_sequence('tickets', 'id'))::text as id`,
+      );
+      const id = Number(next?.id);
+      const now = deps.clock.now();
+      const [row] = await tx
+        .insert(tickets)
+        .values({
+          id,
+          key: formatTicketKey(deps.keyPrefix, id),
+          ...ticket,
+          issueNumber: input.issueNumber,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .returning();
+      if (!row) throw new Error("ticket insert returned no row");
+      const event = await appendEvent(tx, {
+        ticketId: row.id,
+        from: null,
+        to: row.state,
+        actor: who.value,
+        reason: "created",
+        version: row.version,
+        detail: { issueNumber: input.issueNumber },
+        at: now,
+      });
+      return { ok: true, ticket: row, event };
+    }),
+  );
+}

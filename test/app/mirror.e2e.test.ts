@@ -1,0 +1,180 @@
+import { afterEach, beforeEach, expect, it } from "vitest";
+import { renderIssue } from "../../src/app/mirror/render.js";
+import { type MirrorDeps, mirrorUntilIdle } from "../../src/app/mirror/worker.js";
+import { givenTicket } from "../builders/tickets.js";
+import { describeEachDriver } from "../helpers/databases.js";
+import { type AppHarness, startApp } from "./support/harness.js";
+import { eventsWithoutMirrorJob } from "./support/outbox.js";
+import { givenNeedsInput } from "./support/tickets.js";
+
+/** The mirror outbox and worker against the stand-in: issues created, updated, commented, in order. */
+describeEachDriver("mirror", (ctx) => {
+  let app: AppHarness;
+  const repo = "acme/widgets";
+
+  beforeEach(async () => {
+    app = await startApp(ctx.db(), { faultSeed: 42 });
+    app.gh.world.repository({ owner: "acme", name: "widgets", collaborators: { bob: "write" } });
+  });
+  afterEach(async () => app?.stop());
+
+  const mirrorDeps = (overrides: Partial<MirrorDeps> = {}): MirrorDeps => ({
+    lifecycle: app.lifecycle,
+    octokitFor: app.runtime.octokitFor,
+    worker: "test-mirror",
+    ticketLabel: "mission-control",
+    retry: { baseMs: 1, capMs: 5 },
+    leaseMs: 60_000,
+    batchLimit: 50,
+    ...overrides,
+  });
+  const labelsOf = (issue: number) => app.gh.world.labelsOf(repo, issue).sort();
+
+  it("every ticket event writes a mirror job in its own transaction", async () => {
+    const ticket = await givenTicket(app.lifecycle, { repository: repo });
+    await givenNeedsInput(app.lifecycle, ticket, "Which one?");
+    const events = await app.lifecycle.ticketHistory(ticket.id);
+    expect(events.map((e) => e.reason)).toEqual(["created", "claimed", "needs_input"]);
+    expect(await eventsWithoutMirrorJob(ctx.db())).toBe(0);
+    expect((await app.lifecycle.app.mirror.jobsOf(ticket.id)).map((j) => j.eventId)).toEqual(
+      events.map((e) => e.id),
+    );
+  });
+
+  it("creates the issue with labels, comments the agent's question, and follows the state", async () => {
+    const ticket = await givenTicket(app.lifecycle, {
+      repository: repo,
+      priority: "high",
+      title: "Add retries",
+    });
+    await mirrorUntilIdle(mirrorDeps());
+    const linked = await app.lifecycle.findTicket(ticket.key);
+    const issue = linked?.issueNumber ?? -1;
+    expect(issue).toBeGreaterThan(0);
+    expect(app.gh.world.issueOf(repo, issue).title).toBe(`${ticket.key}: Add retries`);
+    expect(labelsOf(issue)).toEqual([
+      "mission-control",
+      "mission-control:priority/high",
+      "mission-control:state/todo",
+    ]);
+
+    await givenNeedsInput(app.lifecycle, ticket, "Which database?");
+    await mirrorUntilIdle(mirrorDeps());
+    const comments = app.gh.world.commentsOf(repo, issue).map((c) => c.body);
+    expect(comments).toHaveLength(1);
+    expect(comments[0]).toContain("> Which database?");
+    expect(labelsOf(issue)).toContain("mission-control:state/needs_input");
+    expect(await app.lifecycle.app.mirror.backlog()).toBe(0);
+    expect(app.gh.requests.count({ route: "POST /repos/{owner}/{repo}/issues" })).toBe(1);
+  });
+
+  it("coalesces pending changes of one issue into one update", async () => {
+    const ticket = await givenTicket(app.lifecycle, { repository: repo });
+    await mirrorUntilIdle(mirrorDeps());
+    let current = await app.lifecycle.findTicket(ticket.key);
+    for (const priority of ["urgent", "low", "high"] as const) {
+      if (!current) throw new Error("no ticket");
+      const changed = await app.lifecycle.app.setPriority({
+        ticket: current,
+        priority,
+        actor: { kind: "human", id: "bob" },
+      });
+      if (!changed.ok) throw new Error(changed.message);
+      current = changed.ticket;
+    }
+    app.gh.requests.clear();
+    const pass = await mirrorUntilIdle(mirrorDeps());
+    expect(pass.mirrored).toBe(3);
+    expect(app.gh.requests.count({ route: "PATCH /repos/{owner}/{repo}/issues/{issue_number}" })).toBe(1);
+    expect(labelsOf(current?.issueNumber ?? -1)).toContain("mission-control:priority/high");
+  });
+
+  it("with 20% 5xx and secondary rate limits, 200 changes all reach their issues", async () => {
+    app.gh.faults.add({ route: "*", fault: { kind: "status", status: 502 }, probability: 0.2 });
+    app.gh.faults.add({
+      route: "*",
+      fault: { kind: "secondary-rate-limit", retryAfterSeconds: 0 },
+      probability: 0.05,
+    });
+    const tickets = [];
+    for (let i = 0; i < 10; i += 1)
+      tickets.push(await givenTicket(app.lifecycle, { repository: repo, title: `T${i}` }));
+    const priorities = ["urgent", "high", "normal", "low"] as const;
+    let changes = tickets.length;
+    for (let round = 0; round < 19; round += 1) {
+      for (const [i, t] of tickets.entries()) {
+        const current = await app.lifecycle.findTicket(t.key);
+        if (!current) throw new Error("no ticket");
+        const next = priorities[(round + i + 1) % priorities.length] ?? "normal";
+        const result =
+          next === current.priority
+            ? await app.lifecycle.app.assign({
+                ticket: current,
+                assignee: `p${round}`,
+                actor: { kind: "human", id: "bob" },
+              })
+            : await app.lifecycle.app.setPriority({
+                ticket: current,
+                priority: next,
+                actor: { kind: "human", id: "bob" },
+              });
+        if (!result.ok) throw new Error(result.message);
+        changes += 1;
+        // Interleave mirror passes with changes, as a live worker would.
+        if (round % 5 === 0 && i === 0) await mirrorUntilIdle(mirrorDeps(), 3);
+      }
+    }
+    expect(changes).toBe(200);
+    const report = await mirrorUntilIdle(mirrorDeps(), 10_000);
+    expect(report.failed).toBeGreaterThan(0);
+    expect(await app.lifecycle.app.mirror.backlog()).toBe(0);
+    for (const t of tickets) {
+      const final = await app.lifecycle.findTicket(t.key);
+      const issue = app.gh.world.issueOf(repo, final?.issueNumber ?? -1);
+      expect(issue.body).toContain(`"version": ${final?.version}`);
+      expect(labelsOf(issue.number)).toContain(`mission-control:priority/${final?.priority}`);
+    }
+    // One issue per ticket, whatever failed on the way.
+    expect(() => app.gh.world.issueOf(repo, tickets.length + 1)).toThrow();
+  }, 60_000);
+
+  it("prompt dispatch: new runnable tickets trigger the dispatch workflow once per interval", async () => {
+    app.gh.world.workflow(repo, { path: ".github/workflows/mission-control-dispatch.yml" });
+    for (let i = 0; i < 3; i += 1) await givenTicket(app.lifecycle, { repository: repo, title: `T${i}` });
+    const dispatch = { workflow: "mission-control-dispatch.yml", intervalMs: 60_000 };
+    await mirrorUntilIdle(mirrorDeps({ dispatch }));
+    const route = "POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches";
+    expect(app.gh.requests.count({ route })).toBe(1);
+    // Another runnable change within the interval is coalesced into the trigger already sent.
+    await givenTicket(app.lifecycle, { repository: repo, title: "T3" });
+    await mirrorUntilIdle(mirrorDeps({ dispatch }));
+    expect(app.gh.requests.count({ route })).toBe(1);
+    // With no interval left, the next one triggers again.
+    await givenTicket(app.lifecycle, { repository: repo, title: "T4" });
+    await mirrorUntilIdle(mirrorDeps({ dispatch: { ...dispatch, intervalMs: 0 } }));
+    expect(app.gh.requests.count({ route })).toBe(2);
+  });
+
+  it("a worker that died after creating the issue: the next one takes over the lease and reuses that issue", async () => {
+    const ticket = await givenTicket(app.lifecycle, { repository: repo, title: "Crashy" });
+    // The dead worker took the batch and created the issue, but never recorded it nor finished.
+    const [taken] = await app.lifecycle.app.mirror.take({ worker: "dead", leaseMs: 1, limit: 10 });
+    expect(taken?.ticketId).toBe(ticket.id);
+    const octokit = await app.runtime.octokitFor(repo);
+    const view = renderIssue(ticket, "mission-control");
+    const { data: orphan } = await octokit.rest.issues.create({
+      owner: "acme",
+      repo: "widgets",
+      title: view.title,
+      body: view.body,
+      labels: [...view.labels],
+    });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+
+    app.gh.requests.clear();
+    await mirrorUntilIdle(mirrorDeps({ worker: "alive" }));
+    expect((await app.lifecycle.findTicket(ticket.key))?.issueNumber).toBe(orphan.number);
+    expect(app.gh.requests.count({ route: "POST /repos/{owner}/{repo}/issues" })).toBe(0);
+    expect(await app.lifecycle.app.mirror.backlog()).toBe(0);
+  });
+});

@@ -1,0 +1,94 @@
+import { generateKeyPairSync } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Probot, ProbotOctokit, createNodeMiddleware } from "probot";
+import { missionControlApp, type AppRuntime } from "../../../src/app/app.js";
+import type { Database } from "../../../src/db/database.js";
+import { createVerifier } from "../../../src/evidence/index.js";
+import { type GitHubStandin, startGitHubStandin } from "../../../src/github-standin/index.js";
+import { createLifecycle, type Lifecycle, systemClock } from "../../../src/lifecycle/index.js";
+
+export const SECRET = "test-webhook-secret";
+const keys = generateKeyPairSync("rsa", {
+  modulusLength: 2048,
+  publicKeyEncoding: { type: "spki", format: "pem" },
+  privateKeyEncoding: { type: "pkcs8", format: "pem" },
+});
+
+export interface AppHarness {
+  readonly gh: GitHubStandin;
+  readonly lifecycle: Lifecycle;
+  readonly runtime: AppRuntime;
+  readonly webhookUrl: string;
+  /** Waits until every webhook sent so far was answered and background work ran. */
+  settle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The app on a local port, as in production (Probot's Node middleware, signature checked), with
+ * Octokit pointed at the GitHub stand-in, which delivers real signed webhooks to it.
+ */
+export async function startApp(db: Database, options: { faultSeed?: number } = {}): Promise<AppHarness> {
+  let handler: ((req: IncomingMessage, res: ServerResponse) => unknown) | null = null;
+  const server: Server = createServer((req, res) => {
+    if (!handler) {
+      res.writeHead(503).end();
+      return;
+    }
+    void handler(req, res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as AddressInfo).port;
+  const webhookUrl = `http://127.0.0.1:${port}/api/github/webhooks`;
+  const gh = await startGitHubStandin({
+    app: { privateKey: keys.privateKey },
+    webhook: { url: webhookUrl, secret: SECRET },
+    ...(options.faultSeed === undefined ? {} : { faultSeed: options.faultSeed }),
+  });
+  const lifecycle = createLifecycle({ db, clock: systemClock, keyPrefix: "MC" });
+  const probot = new Probot({
+    appId: gh.app.id,
+    privateKey: keys.privateKey,
+    secret: SECRET,
+    logLevel: "fatal",
+    // Probot sets its own throttle options per instance; GitHub's content-creation pacing (one write a
+    // second, a comment every three) is real but would make each test take seconds, so it is off here.
+    Octokit: ProbotOctokit.defaults((instance: { throttle?: object }) => ({
+      ...instance,
+      baseUrl: gh.url,
+      throttle: { ...instance.throttle, enabled: false },
+      retry: { enabled: false },
+    })),
+  });
+  let runtime: AppRuntime | null = null;
+  const middleware = await createNodeMiddleware(
+    missionControlApp({
+      lifecycle,
+      verifier: (octokitFor) =>
+        createVerifier({ lifecycle, octokit: octokitFor, backoff: { baseMs: 60_000, capMs: 3_600_000 } }),
+      onLoad: (r) => (runtime = r),
+    }),
+    { probot, webhooksPath: "/api/github/webhooks" },
+  );
+  handler = (req, res) =>
+    middleware(req, res, () => {
+      res.writeHead(404).end();
+    });
+  if (!runtime) throw new Error("the app did not load");
+  const loaded: AppRuntime = runtime;
+  return {
+    gh,
+    lifecycle,
+    runtime: loaded,
+    webhookUrl,
+    async settle() {
+      await gh.webhooks.settle();
+      await loaded.background.idle();
+    },
+    async stop() {
+      await gh.stop();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
