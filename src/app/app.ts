@@ -1,9 +1,8 @@
 import type { Octokit } from "@octokit/rest";
 import type { ApplicationFunction, Context, Probot } from "probot";
 import type { Verifier } from "../evidence/index.js";
-import { EVIDENCE_EVENTS } from "../evidence/index.js";
+import { EVIDENCE_EVENTS, evidenceTargets } from "../evidence/index.js";
 import type { Lifecycle } from "../lifecycle/index.js";
-import { type Background, createBackground } from "./background.js";
 import { handleComment } from "./commands/handle-comment.js";
 import { intake } from "./intake.js";
 import { handleIssue } from "./issues.js";
@@ -21,7 +20,8 @@ export interface AppDeps {
 export interface AppRuntime {
   readonly probot: Probot;
   readonly octokitFor: (repository: string) => Promise<Octokit>;
-  readonly background: Background;
+  /** The evidence verifier (null when none is configured): run by the re-evaluation worker. */
+  readonly verifier: Verifier | null;
 }
 
 const COMMENT_FIELDS = (context: Context<"issue_comment">) => {
@@ -39,15 +39,14 @@ const COMMENT_FIELDS = (context: Context<"issue_comment">) => {
 
 /**
  * Mission Control as a Probot app. Every delivery goes through the intake (dedupe by
- * `X-GitHub-Delivery`), then one small handler: commands answer at once, evidence re-evaluation
- * runs in the background, the mirror runs in its own worker (see `onLoad`).
+ * `X-GitHub-Delivery`), then one small handler: commands answer at once, evidence re-evaluation is
+ * recorded for the re-evaluation worker, the mirror runs in its own worker (both started by `onLoad`).
  */
 export function missionControlApp(deps: AppDeps): ApplicationFunction {
   return (probot: Probot) => {
-    const background = createBackground((error, what) => probot.log.error({ err: error }, `${what} failed`));
     const octokitFor = installationOctokits(probot);
     const verifier = deps.verifier ? deps.verifier(octokitFor) : null;
-    deps.onLoad?.({ probot, octokitFor, background });
+    deps.onLoad?.({ probot, octokitFor, verifier });
 
     probot.onAny(async (event) => {
       // Probot's transform hands every listener a Context; the `onAny` type only says EmitterWebhookEvent.
@@ -95,9 +94,16 @@ export function missionControlApp(deps: AppDeps): ApplicationFunction {
       }
       if ((EVIDENCE_EVENTS as readonly string[]).includes(context.name)) {
         if (!verifier) return "ignored:no_verifier";
-        background.run(`evidence re-evaluation (${key})`, () =>
-          verifier.onWebhook(context.name, context.payload),
-        );
+        const targets = evidenceTargets(context.name, context.payload);
+        if (!targets || (!targets.wholeRepository && targets.shas.length === 0)) return "evidence:no_target";
+        // Durable: recorded before the delivery counts as handled, run by the re-evaluation worker.
+        await deps.lifecycle.app.reevaluations.request({
+          deliveryId: context.id,
+          event: context.name,
+          repository: targets.repository,
+          shas: targets.shas,
+          wholeRepository: targets.wholeRepository,
+        });
         return "evidence:queued";
       }
       return `ignored:${key}`;

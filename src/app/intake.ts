@@ -20,8 +20,9 @@ const field = (payload: unknown, ...path: string[]): unknown =>
 
 /**
  * Records the delivery by id, then runs `handle` once: a redelivery of a handled id is a no-op.
- * A handler that throws leaves no record (so GitHub's redelivery runs it again) and rethrows, so
- * the webhook answers 500 and GitHub marks the delivery failed.
+ * A handler that throws leaves no delivery record (so GitHub's redelivery runs it again), only a
+ * `webhook_failures` row the operator alerts on, and rethrows, so the webhook answers 500 and
+ * GitHub marks the delivery failed.
  */
 export async function intake(
   lifecycle: Lifecycle,
@@ -30,18 +31,20 @@ export async function intake(
 ): Promise<IntakeResult> {
   const action = field(delivery.payload, "action");
   const repository = field(delivery.payload, "repository", "full_name");
-  const recorded = await lifecycle.app.recordDelivery({
+  const record = {
     deliveryId: delivery.id,
     event: delivery.name,
     action: typeof action === "string" ? action : null,
     repository: typeof repository === "string" ? repository : null,
-  });
+  };
+  const recorded = await lifecycle.app.recordDelivery(record);
   if (!recorded.ok) return { code: "duplicate", outcome: recorded.first.outcome };
   let outcome: string;
   try {
     outcome = await handle();
   } catch (error) {
-    await lifecycle.app.finishDelivery({ deliveryId: delivery.id, error: String(error) });
+    // Forgotten (so a redelivery runs it again) and kept as a failure, for the operator's alert.
+    await lifecycle.app.failDelivery({ ...record, error: String(error) });
     throw error;
   }
   await lifecycle.app.finishDelivery({ deliveryId: delivery.id, outcome });

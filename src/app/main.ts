@@ -1,10 +1,12 @@
 /**
  * `npm start`: Mission Control's GitHub App. Probot reads APP_ID, PRIVATE_KEY and WEBHOOK_SECRET
  * (and runs its setup flow from app.yml when they are missing); the database is the embedded one
- * unless DATABASE_URL is set. The composition root: the only place that reads the environment.
+ * unless DATABASE_URL is set. MCTL_GITHUB_API_URL points the app at another REST API base URL than
+ * https://api.github.com (a GitHub stand-in, a proxy; Probot's GHE_HOST always appends `/api/v3`).
+ * The composition root: the only place that reads the environment.
  */
 import { hostname } from "node:os";
-import { run } from "probot";
+import { ProbotOctokit, run } from "probot";
 import { loadConfig } from "../config/load.js";
 import { readEnvironment } from "../config/environment.js";
 import { openDatabase } from "../db/connect.js";
@@ -12,6 +14,7 @@ import { migrateDatabase } from "../db/migrate.js";
 import { createVerifier } from "../evidence/index.js";
 import { createLifecycle, systemClock } from "../lifecycle/index.js";
 import { missionControlApp } from "./app.js";
+import { startReevaluationLoop } from "./evidence/reevaluate.js";
 import { startMirrorLoop } from "./mirror/runner.js";
 
 async function main(): Promise<void> {
@@ -27,14 +30,15 @@ async function main(): Promise<void> {
     capMs: config.dispatch.backoff.cap_seconds * 1000,
   };
   const mirror = config.app.mirror;
+  const apiUrl = githubApiUrl(process.env.MCTL_GITHUB_API_URL);
   const stops: (() => Promise<void>)[] = [];
-  // 3. The app: webhooks in, the mirror worker beside it.
+  // 3. The app: webhooks in, the mirror and evidence re-evaluation workers beside it.
   const server = await run(
     missionControlApp({
       lifecycle,
       ticketLabel: config.app.ticket_label,
       verifier: (octokitFor) => createVerifier({ lifecycle, octokit: octokitFor, backoff }),
-      onLoad: ({ probot, octokitFor }) => {
+      onLoad: ({ probot, octokitFor, verifier }) => {
         const loop = startMirrorLoop(
           {
             lifecycle,
@@ -53,8 +57,27 @@ async function main(): Promise<void> {
           mirror.poll_seconds * 1000,
         );
         stops.push(() => loop.stop());
+        // Evidence re-evaluation requests recorded by CI webhooks, with the mirror's lease and back-off.
+        if (verifier) {
+          const reevaluation = startReevaluationLoop(
+            {
+              lifecycle,
+              verifier,
+              worker: `${hostname()}:${process.pid}`,
+              retry: { baseMs: mirror.retry_base_seconds * 1000, capMs: mirror.retry_cap_seconds * 1000 },
+              leaseMs: mirror.lease_seconds * 1000,
+              batchLimit: mirror.batch_size,
+              log: (message, detail) => probot.log.warn(detail ?? {}, message),
+            },
+            mirror.poll_seconds * 1000,
+          );
+          stops.push(() => reevaluation.stop());
+        }
       },
     }),
+    apiUrl
+      ? { Octokit: ProbotOctokit.defaults((instance: object) => ({ ...instance, baseUrl: apiUrl })) }
+      : undefined,
   );
   // 4. Stop cleanly: the running mirror pass ends, then the database closes.
   const shutdown = async () => {
@@ -65,6 +88,21 @@ async function main(): Promise<void> {
   };
   process.once("SIGTERM", () => void shutdown());
   process.once("SIGINT", () => void shutdown());
+}
+
+/** MCTL_GITHUB_API_URL, validated: an http(s) URL without a trailing slash, or undefined when unset. */
+function githubApiUrl(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  if (!trimmed) return undefined;
+  let url: URL;
+  try {
+    url = new URL(trimmed);
+  } catch {
+    throw new Error(`MCTL_GITHUB_API_URL must be a URL (got ${JSON.stringify(trimmed)})`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:")
+    throw new Error("MCTL_GITHUB_API_URL must be an http:// or https:// URL");
+  return trimmed.replace(/\/+$/, "");
 }
 
 main().catch((error: unknown) => {

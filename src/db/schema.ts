@@ -389,7 +389,7 @@ export type AlertRow = typeof alerts.$inferSelect;
 export type TaskSettingRow = typeof taskSettings.$inferSelect;
 export type TaskSettingEventRow = typeof taskSettingEvents.$inferSelect;
 
-// --- The GitHub App (src/app; written through src/lifecycle/webhook-deliveries.ts, command-replies.ts, mirror-outbox.ts, dispatch-triggers.ts) ---
+// --- The GitHub App (src/app; written through src/lifecycle/webhook-deliveries.ts, command-replies.ts, mirror-outbox.ts, dispatch-trigger-slots.ts) ---
 
 /** Every webhook delivery the app accepted, by `X-GitHub-Delivery`: a redelivery finds its row and does nothing. */
 export const webhookDeliveries = pgTable(
@@ -464,3 +464,55 @@ export type WebhookDeliveryRow = typeof webhookDeliveries.$inferSelect;
 export type MirrorJobRow = typeof mirrorJobs.$inferSelect;
 export type CommandReplyRow = typeof commandReplies.$inferSelect;
 export type DispatchTriggerRow = typeof dispatchTriggers.$inferSelect;
+
+/**
+ * Durable evidence re-evaluation: a CI webhook (check run, status, push, …) records what to
+ * re-evaluate here while its delivery is handled, and the app's re-evaluation worker runs it (a
+ * lease, back-off on failure), so a crash between the two delays the work but never loses it. One
+ * row per delivery (`delivery_id` unique): a redelivery never queues it twice.
+ */
+export const evidenceReevaluations = pgTable(
+  "evidence_reevaluations",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    deliveryId: text("delivery_id").notNull().unique(),
+    event: text("event").notNull(),
+    repository: text("repository").notNull(),
+    /** Commits whose open verifications are re-evaluated (empty when `whole_repository`). */
+    shas: jsonb("shas").$type<string[]>().notNull(),
+    /** A push to the default branch: every open verification of the repository. */
+    wholeRepository: boolean("whole_repository").notNull().default(false),
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull(),
+    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true, mode: "date" }).notNull(),
+    tries: integer("tries").notNull().default(0),
+    lastError: text("last_error"),
+    lockedBy: text("locked_by"),
+    lockedUntil: timestamp("locked_until", { withTimezone: true, mode: "date" }),
+    doneAt: timestamp("done_at", { withTimezone: true, mode: "date" }),
+  },
+  (t) => [index("evidence_reevaluations_due_idx").on(t.nextAttemptAt, t.id).where(sql`${t.doneAt} is null`)],
+);
+
+/**
+ * Webhook deliveries whose handler threw: the delivery itself is forgotten (so a redelivery runs
+ * it again), the failure is kept here for the operator (`webhook_failures` alert).
+ */
+export const webhookFailures = pgTable(
+  "webhook_failures",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    deliveryId: text("delivery_id").notNull(),
+    event: text("event").notNull(),
+    action: text("action"),
+    repository: text("repository"),
+    error: text("error").notNull(),
+    failedAt: timestamp("failed_at", { withTimezone: true, mode: "date" }).notNull(),
+  },
+  (t) => [
+    index("webhook_failures_failed_idx").on(t.failedAt),
+    index("webhook_failures_delivery_idx").on(t.deliveryId),
+  ],
+);
+
+export type EvidenceReevaluationRow = typeof evidenceReevaluations.$inferSelect;
+export type WebhookFailureRow = typeof webhookFailures.$inferSelect;

@@ -16,7 +16,6 @@ import {
   recordReplyPosted,
 } from "./command-replies.js";
 import type { LifecycleDeps } from "./deps.js";
-import { takeDispatchTrigger } from "./dispatch-triggers.js";
 import {
   completeMirrorBatch,
   eventsOfBatch,
@@ -59,8 +58,6 @@ export function appApi(deps: LifecycleDeps) {
       createTicketForIssue(deps, input),
     ticketByIssue: (input: { repository: string; issueNumber: number }) => findTicketByIssue(db, input),
     ticketById: (id: number) => findTicketById(db, id),
-    takeDispatchTrigger: (input: { repository: string; intervalMs: number }) =>
-      takeDispatchTrigger(deps, input),
     mirror: {
       take: (input: { worker: string; leaseMs: number; limit: number }) => takeMirrorBatches(deps, input),
       events: (batch: MirrorBatch) => eventsOfBatch(db, batch),

@@ -47,6 +47,7 @@ import { transitionTicket } from "./transition.js";
 import * as verdicts from "./verdicts.js";
 import { alertsApi, inboxApi, tasksApi } from "./work-queues.js";
 import { appApi } from "./app-api.js";
+import { appWorkApi } from "./app-work-api.js";
 
 export type { AttemptResult, EndAttemptResult } from "./attempts.js";
 export type { ClaimInput, ClaimResult } from "./claim.js";
@@ -131,6 +132,7 @@ export function createLifecycle(deps: LifecycleDeps) {
     alerts: alertsApi(deps),
     tasks: tasksApi(deps),
     // the GitHub App: webhook deliveries, command replies, the mirror outbox (src/lifecycle/app-api.ts)
-    app: appApi(deps),
+    // plus its durable work: evidence re-evaluation requests, failed webhook handlers (src/lifecycle/app-work-api.ts)
+    app: { ...appApi(deps), ...appWorkApi(deps) },
   };
 }

@@ -155,6 +155,35 @@ describeEachDriver("mirror", (ctx) => {
     expect(app.gh.requests.count({ route })).toBe(2);
   });
 
+  it("prompt dispatch: a failed workflow_dispatch (5xx) gives the interval's slot back", async () => {
+    app.gh.world.workflow(repo, { path: ".github/workflows/mission-control-dispatch.yml" });
+    const route = "POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches";
+    const statuses = () =>
+      app.gh.requests.entries
+        .filter((e) => e.method === "POST" && e.route?.endsWith("/dispatches"))
+        .map((e) => e.status);
+    app.gh.faults.add({
+      method: "POST",
+      route: "/repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches",
+      fault: { kind: "status", status: 502 },
+      times: 1,
+    });
+    const dispatch = { workflow: "mission-control-dispatch.yml", intervalMs: 60_000 };
+    await givenTicket(app.lifecycle, { repository: repo, title: "T0" });
+    const first = await mirrorUntilIdle(mirrorDeps({ dispatch }));
+    // The mirror itself succeeded; only the trigger failed.
+    expect(first.failed).toBe(0);
+    expect(statuses()).toEqual([502]);
+    // Within the same interval, the next runnable change triggers (the failed call did not use the slot)…
+    await givenTicket(app.lifecycle, { repository: repo, title: "T1" });
+    await mirrorUntilIdle(mirrorDeps({ dispatch }));
+    expect(statuses()).toEqual([502, 204]);
+    // …and the successful one does use it.
+    await givenTicket(app.lifecycle, { repository: repo, title: "T2" });
+    await mirrorUntilIdle(mirrorDeps({ dispatch }));
+    expect(app.gh.requests.count({ route })).toBe(2);
+  });
+
   it("a worker that died after creating the issue: the next one takes over the lease and reuses that issue", async () => {
     const ticket = await givenTicket(app.lifecycle, { repository: repo, title: "Crashy" });
     // The dead worker took the batch and created the issue, but never recorded it nor finished.

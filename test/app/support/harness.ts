@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { Probot, ProbotOctokit, createNodeMiddleware } from "probot";
 import { missionControlApp, type AppRuntime } from "../../../src/app/app.js";
+import { type ReevaluationDeps, reevaluateUntilIdle } from "../../../src/app/evidence/reevaluate.js";
 import type { Database } from "../../../src/db/database.js";
 import { createVerifier } from "../../../src/evidence/index.js";
 import { type GitHubStandin, startGitHubStandin } from "../../../src/github-standin/index.js";
@@ -20,8 +21,10 @@ export interface AppHarness {
   readonly lifecycle: Lifecycle;
   readonly runtime: AppRuntime;
   readonly webhookUrl: string;
-  /** Waits until every webhook sent so far was answered and background work ran. */
+  /** Waits until every webhook sent so far was answered and the re-evaluation requests they recorded ran. */
   settle(): Promise<void>;
+  /** What the app's re-evaluation worker runs with (`worker: "test-reevaluation"`). */
+  reevaluationDeps(overrides?: Partial<ReevaluationDeps>): ReevaluationDeps;
   stop(): Promise<void>;
 }
 
@@ -77,14 +80,27 @@ export async function startApp(db: Database, options: { faultSeed?: number } = {
     });
   if (!runtime) throw new Error("the app did not load");
   const loaded: AppRuntime = runtime;
+  const reevaluationDeps = (overrides: Partial<ReevaluationDeps> = {}): ReevaluationDeps => {
+    if (!loaded.verifier) throw new Error("the app has no verifier");
+    return {
+      lifecycle,
+      verifier: loaded.verifier,
+      worker: "test-reevaluation",
+      retry: { baseMs: 1, capMs: 5 },
+      leaseMs: 60_000,
+      batchLimit: 20,
+      ...overrides,
+    };
+  };
   return {
     gh,
     lifecycle,
     runtime: loaded,
     webhookUrl,
+    reevaluationDeps,
     async settle() {
       await gh.webhooks.settle();
-      await loaded.background.idle();
+      if (loaded.verifier) await reevaluateUntilIdle(reevaluationDeps());
     },
     async stop() {
       await gh.stop();

@@ -1,0 +1,114 @@
+import { afterEach, beforeEach, expect, it } from "vitest";
+import { scenario } from "../evidence/support.js";
+import { describeEachDriver } from "../helpers/databases.js";
+import { type AppHarness, startApp } from "./support/harness.js";
+import { givenNeedsInput } from "./support/tickets.js";
+
+/**
+ * More `/mc` commands end to end over HTTP (real signed `issue_comment` webhooks from the stand-in):
+ * approve, reject, release, cancel, done, and maintenance with maintain vs write permission.
+ */
+describeEachDriver("/mc review and maintenance commands over HTTP", (ctx) => {
+  let app: AppHarness;
+  beforeEach(async () => {
+    app = await startApp(ctx.db());
+    app.gh.world.app({ slug: "ci", name: "CI" });
+  });
+  afterEach(async () => app?.stop());
+
+  /** A scenario repository where bob writes and mia maintains, with `ci/test` required. */
+  function world() {
+    const s = scenario(app.gh, ctx.db(), { required_checks: [{ name: "ci/test" }] });
+    app.gh.world.permission(s.repository, "bob", "write");
+    app.gh.world.permission(s.repository, "mia", "maintain");
+    return s;
+  }
+
+  async function onIssue(repository: string, key: string) {
+    const ticket = await app.lifecycle.findTicket(key);
+    if (!ticket) throw new Error(`no ticket ${key}`);
+    const issue = app.gh.world.issue(repository, { title: ticket.title, author: "bob" });
+    const linked = await app.lifecycle.app.linkIssue({ ticketId: ticket.id, issueNumber: issue.number });
+    expect(linked.ok).toBe(true);
+    return { ticket, issue: issue.number };
+  }
+
+  async function command(repository: string, issue: number, author: string, body: string) {
+    const comment = app.gh.world.comment(repository, issue, { author, body });
+    await app.settle();
+    const reply = await app.lifecycle.app.findCommandReply(comment.id);
+    const posted = app.gh.world
+      .commentsOf(repository, issue)
+      .filter((c) => c.body.includes(`mission-control:reply-to`) && c.body.includes(String(comment.id)));
+    expect(posted, `one reply to "${body}"`).toHaveLength(1);
+    return { outcome: reply?.outcome, text: posted[0]?.body ?? "" };
+  }
+
+  it("/mc approve takes a verifying ticket to done; /mc reject sends another back to todo", async () => {
+    const s = world();
+    const approved = await onIssue(s.repository, (await s.verifyingTicket(s.commit())).key);
+    const rejected = await onIssue(s.repository, (await s.verifyingTicket(s.commit())).key);
+
+    expect((await command(s.repository, approved.issue, "bob", "/mc approve")).outcome).toBe("accepted");
+    expect((await app.lifecycle.findTicket(approved.ticket.key))?.state).toBe("done");
+
+    const reject = await command(s.repository, rejected.issue, "bob", "/mc reject the tests are flaky");
+    expect(reject.outcome).toBe("rejected");
+    expect((await app.lifecycle.findTicket(rejected.ticket.key))?.state).toBe("todo");
+
+    // A reader cannot approve.
+    app.gh.world.permission(s.repository, "rita", "read");
+    const third = await onIssue(s.repository, (await s.verifyingTicket(s.commit())).key);
+    const refused = await command(s.repository, third.issue, "rita", "/mc approve");
+    expect(refused.text).toMatch(/rita has read permission.*needs write/);
+    expect((await app.lifecycle.findTicket(third.ticket.key))?.state).toBe("verifying");
+  });
+
+  it("/mc release takes a waiting ticket back from its agent; /mc cancel cancels", async () => {
+    const s = world();
+    const { key } = await s.verifyingTicket(s.commit());
+    const waiting = await onIssue(s.repository, key);
+    const other = await onIssue(s.repository, (await s.verifyingTicket(s.commit())).key);
+    // Reject the first back to todo, then have the agent ask: it is `needs_input`.
+    const rejected = await command(s.repository, waiting.issue, "bob", "/mc reject");
+    expect(rejected.outcome).toBe("rejected");
+    const todo = await app.lifecycle.findTicket(key);
+    if (!todo) throw new Error("no ticket");
+    await givenNeedsInput(app.lifecycle, todo, "Which one?");
+
+    const release = await command(s.repository, waiting.issue, "bob", "/mc release");
+    expect(release.outcome).toBe("released");
+    expect((await app.lifecycle.findTicket(key))?.state).toBe("todo");
+
+    const cancel = await command(s.repository, other.issue, "bob", "/mc cancel");
+    expect(cancel.outcome).toBe("cancelled");
+    expect((await app.lifecycle.findTicket(other.ticket.key))?.state).toBe("cancelled");
+  });
+
+  it("/mc done sha=… attempt=… verifies the attempt's evidence and never closes the ticket", async () => {
+    const s = world();
+    const sha = s.commit();
+    const { key, attemptId } = await s.verifyingTicket(sha);
+    const { ticket, issue } = await onIssue(s.repository, key);
+    const done = await command(s.repository, issue, "bob", `/mc done sha=${sha} attempt=${attemptId}`);
+    expect(done.outcome).toMatch(/^verdict_/);
+    expect(done.text).toContain(attemptId);
+    expect((await app.lifecycle.evidence.verdictsOf(ticket.id)).length).toBeGreaterThan(0);
+    expect((await app.lifecycle.findTicket(key))?.state).not.toBe("done");
+    expect(app.gh.world.issueOf(s.repository, issue).state).toBe("open");
+  });
+
+  it("/mc maintenance pause dispatch: refused for write, applied for maintain", async () => {
+    const s = world();
+    const { issue } = await onIssue(s.repository, (await s.verifyingTicket(s.commit())).key);
+
+    const refused = await command(s.repository, issue, "bob", "/mc maintenance pause dispatch");
+    expect(refused.text).toMatch(/bob has write permission.*needs maintain/);
+    expect((await app.lifecycle.tasks.setting("dispatch")).enabled).toBe(true);
+
+    const paused = await command(s.repository, issue, "mia", "/mc maintenance pause dispatch");
+    expect(paused.outcome).toBe("paused");
+    expect((await app.lifecycle.tasks.setting("dispatch")).enabled).toBe(false);
+    expect((await app.lifecycle.tasks.setting("dispatch")).changedBy).toBe("mia");
+  });
+});
