@@ -1,10 +1,10 @@
-import { and, eq, isNull, sql } from "drizzle-orm";
-import type { Actor } from "../domain/actors.js";
-import type { Priority } from "../domain/priorities.js";
-import { formatTicketKey } from "../domain/ticket-key.js";
-import { type Executor, queryRows } from "../db/database.js";
+import { and, eq, isNull } from "drizzle-orm";
+import type { Executor } from "../db/database.js";
 import { retryTransaction } from "../db/retry.js";
 import { type TicketRow, tickets } from "../db/schema.js";
+import type { Actor } from "../domain/actors.js";
+import type { Priority } from "../domain/priorities.js";
+import { insertTicket } from "./create-ticket.js";
 import type { LifecycleDeps } from "./deps.js";
 import { appendEvent } from "./events.js";
 import type { Applied, InvalidInput, NotFound, TransitionConflict } from "./results.js";
@@ -164,33 +164,8 @@ export async function createTicketForIssue(
           message: `issue #${input.issueNumber} is ${existing.key}`,
           key: existing.key,
         };
-      const [next] = await queryRows<{ id: string }>(
-        tx,
-        sql`select nextval(pg_get_serial_sequence('tickets', 'id'))::text as id`,
-      );
-      const id = Number(next?.id);
-      const now = deps.clock.now();
-      const [row] = await tx
-        .insert(tickets)
-        .values({
-          id,
-          key: formatTicketKey(deps.keyPrefix, id),
-          ...ticket,
-          issueNumber: input.issueNumber,
-          createdAt: now,
-          updatedAt: now,
-        })
-        .returning();
-      if (!row) throw new Error("ticket insert returned no row");
-      const event = await appendEvent(tx, {
-        ticketId: row.id,
-        from: null,
-        to: row.state,
-        actor: who.value,
-        reason: "created",
-        version: row.version,
-        detail: { issueNumber: input.issueNumber },
-        at: now,
+      const { row, event } = await insertTicket(tx, deps, ticket, who.value, {
+        issueNumber: input.issueNumber,
       });
       return { ok: true, ticket: row, event };
     }),

@@ -1,14 +1,17 @@
 import { inArray, sql } from "drizzle-orm";
-import { formatTicketKey } from "../domain/ticket-key.js";
+import type { z } from "zod";
+import type { Transaction } from "../db/database.js";
 import { queryRows } from "../db/database.js";
 import { retryTransaction } from "../db/retry.js";
+import type { TicketEventRow, TicketRow } from "../db/schema.js";
 import { tickets } from "../db/schema.js";
+import type { Actor } from "../domain/actors.js";
+import { formatTicketKey } from "../domain/ticket-key.js";
 import type { LifecycleDeps } from "./deps.js";
 import { appendEvent } from "./events.js";
 import type { CreateTicketResult } from "./results.js";
-import { ActorSchema, NewTicketSchema, type NewTicket } from "./schemas.js";
+import { ActorSchema, type NewTicket, NewTicketSchema } from "./schemas.js";
 import { validate } from "./validation.js";
-import type { Actor } from "../domain/actors.js";
 
 /** Creates a ticket in `todo` with its `created` event, in one transaction. */
 export async function createTicket(
@@ -35,28 +38,50 @@ export async function createTicket(
           return { ok: false, code: "invalid_input", message, issues: [message] };
         }
       }
-      // The key carries the row id, so take the id from the identity sequence first.
-      const [next] = await queryRows<{ id: string }>(
-        tx,
-        sql`select nextval(pg_get_serial_sequence('tickets', 'id'))::text as id`,
-      );
-      const id = Number(next?.id);
-      const now = deps.clock.now();
-      const [row] = await tx
-        .insert(tickets)
-        .values({ id, key: formatTicketKey(deps.keyPrefix, id), ...ticket, createdAt: now, updatedAt: now })
-        .returning();
-      if (!row) throw new Error("ticket insert returned no row");
-      const event = await appendEvent(tx, {
-        ticketId: row.id,
-        from: null,
-        to: row.state,
-        actor: who.value,
-        reason: "created",
-        version: row.version,
-        at: now,
-      });
+      const { row, event } = await insertTicket(tx, deps, ticket, who.value);
       return { ok: true, ticket: row, event };
     }),
   );
+}
+
+/**
+ * Inside a caller's transaction: inserts a validated ticket with its `created` event. The key
+ * carries the row id, so the id is taken from the identity sequence first.
+ */
+export async function insertTicket(
+  tx: Transaction,
+  deps: Pick<LifecycleDeps, "clock" | "keyPrefix">,
+  ticket: z.infer<typeof NewTicketSchema>,
+  actor: Actor,
+  link: { issueNumber?: number } = {},
+): Promise<{ row: TicketRow; event: TicketEventRow }> {
+  const [next] = await queryRows<{ id: string }>(
+    tx,
+    sql`select nextval(pg_get_serial_sequence('tickets', 'id'))::text as id`,
+  );
+  const id = Number(next?.id);
+  const now = deps.clock.now();
+  const [row] = await tx
+    .insert(tickets)
+    .values({
+      id,
+      key: formatTicketKey(deps.keyPrefix, id),
+      ...ticket,
+      ...link,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .returning();
+  if (!row) throw new Error("ticket insert returned no row");
+  const event = await appendEvent(tx, {
+    ticketId: row.id,
+    from: null,
+    to: row.state,
+    actor,
+    reason: "created",
+    version: row.version,
+    detail: link.issueNumber === undefined ? undefined : { issueNumber: link.issueNumber },
+    at: now,
+  });
+  return { row, event };
 }
