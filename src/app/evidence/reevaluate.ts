@@ -1,6 +1,7 @@
 import type { Verifier } from "../../evidence/index.js";
 import type { Lifecycle } from "../../lifecycle/index.js";
 import { type MirrorRetry, retryDelayMs } from "../mirror/retry.js";
+import { startPollLoop } from "../poll-loop.js";
 
 export interface ReevaluationDeps {
   readonly lifecycle: Lifecycle;
@@ -76,30 +77,15 @@ export async function reevaluateUntilIdle(
   return total;
 }
 
-/** Runs passes every `pollMs` (at once again while there is work), one at a time; `stop()` waits for the running pass. */
+/** Runs passes every `pollMs` (at once again while there is work); `stop()` waits for the running pass. */
 export function startReevaluationLoop(deps: ReevaluationDeps, pollMs: number) {
-  let stopped = false;
-  let timer: NodeJS.Timeout | null = null;
-  let running: Promise<void> = Promise.resolve();
-  const tick = () => {
-    running = reevaluationPass(deps)
-      .then(
-        (pass) => pass.taken > 0 && pass.failed === 0,
-        (error: unknown) => {
-          deps.log?.("evidence re-evaluation pass failed", { error: String(error) });
-          return false;
-        },
-      )
-      .then((busy) => {
-        if (!stopped) timer = setTimeout(tick, busy ? 0 : pollMs);
-      });
-  };
-  tick();
-  return {
-    async stop(): Promise<void> {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await running;
+  return startPollLoop(
+    "evidence re-evaluation",
+    async () => {
+      const pass = await reevaluationPass(deps);
+      return { busy: pass.taken > 0 && pass.failed === 0 };
     },
-  };
+    pollMs,
+    deps.log,
+  );
 }
