@@ -13,6 +13,8 @@ export interface AppDeps {
   readonly verifier?: ((octokitFor: (repository: string) => Promise<Octokit>) => Verifier) | null;
   /** Issues with this label become tickets (the `app.ticket_label` configuration). */
   readonly ticketLabel?: string;
+  /** A delivery left `received` this long (its handler never finished) is run again by a redelivery (`app.delivery_lease_seconds`). */
+  readonly deliveryLeaseMs?: number;
   /** Called once the app is loaded, with what it needs to start the mirror worker. */
   readonly onLoad?: (runtime: AppRuntime) => void;
 }
@@ -52,7 +54,9 @@ export function missionControlApp(deps: AppDeps): ApplicationFunction {
       // Probot's transform hands every listener a Context; the `onAny` type only says EmitterWebhookEvent.
       const context = event as unknown as Context;
       const delivery = { id: context.id, name: context.name, payload: context.payload };
-      const result = await intake(deps.lifecycle, delivery, () => route(context));
+      const result = await intake(deps.lifecycle, delivery, () => route(context), {
+        leaseMs: deps.deliveryLeaseMs,
+      });
       context.log.info({ delivery: context.id, event: context.name, ...result }, "webhook");
     });
 

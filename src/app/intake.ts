@@ -20,6 +20,8 @@ const field = (payload: unknown, ...path: string[]): unknown =>
 
 /**
  * Records the delivery by id, then runs `handle` once: a redelivery of a handled id is a no-op.
+ * A delivery recorded but never finished (the process died mid-handler) is run again by a
+ * redelivery that arrives after `leaseMs` (default 60 s; `app.delivery_lease_seconds`).
  * A handler that throws leaves no delivery record (so GitHub's redelivery runs it again), only a
  * `webhook_failures` row the operator alerts on, and rethrows, so the webhook answers 500 and
  * GitHub marks the delivery failed.
@@ -28,6 +30,7 @@ export async function intake(
   lifecycle: Lifecycle,
   delivery: Delivery,
   handle: () => Promise<string>,
+  options: { readonly leaseMs?: number | undefined } = {},
 ): Promise<IntakeResult> {
   const action = field(delivery.payload, "action");
   const repository = field(delivery.payload, "repository", "full_name");
@@ -37,7 +40,7 @@ export async function intake(
     action: typeof action === "string" ? action : null,
     repository: typeof repository === "string" ? repository : null,
   };
-  const recorded = await lifecycle.app.recordDelivery(record);
+  const recorded = await lifecycle.app.recordDelivery({ ...record, leaseMs: options.leaseMs });
   if (!recorded.ok) return { code: "duplicate", outcome: recorded.first.outcome };
   let outcome: string;
   try {

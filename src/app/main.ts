@@ -37,6 +37,7 @@ async function main(): Promise<void> {
     missionControlApp({
       lifecycle,
       ticketLabel: config.app.ticket_label,
+      deliveryLeaseMs: config.app.delivery_lease_seconds * 1000,
       verifier: (octokitFor) => createVerifier({ lifecycle, octokit: octokitFor, backoff }),
       onLoad: ({ probot, octokitFor, verifier }) => {
         const loop = startMirrorLoop(

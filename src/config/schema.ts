@@ -164,6 +164,8 @@ export const OperatorSchema = z.strictObject({
   inbox_waiting_minutes: minutes(60),
   /** Attempts lost within this window are reported (the alert resolves once the window passes). */
   lost_attempts_window_minutes: minutes(60),
+  /** Webhook deliveries that failed within this window and were not handled since are an alert. */
+  webhook_failure_window_minutes: minutes(60),
 });
 
 /** The GitHub App (`npm start`): the ticket label, the mirror's retries, prompt dispatch. */
@@ -174,6 +176,11 @@ export const AppSchema = z.strictObject({
   dispatch_workflow: name.default("mission-control-dispatch.yml"),
   /** At most one `workflow_dispatch` per repository per this many seconds. */
   dispatch_trigger_seconds: seconds(60),
+  /**
+   * A delivery recorded as received whose handler has not finished within this many seconds (the
+   * process died mid-handler) is taken over by its redelivery instead of counting as a duplicate.
+   */
+  delivery_lease_seconds: seconds(60),
   mirror: z
     .strictObject({
       /** Back-off of a failed issue update: base, doubled per try, capped. */

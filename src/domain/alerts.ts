@@ -17,6 +17,7 @@ export const ALERT_CONDITIONS = [
   "needs_input_unanswered",
   "inbox_waiting",
   "evidence_pending",
+  "webhook_deliveries_failing",
 ] as const;
 export type AlertCondition = (typeof ALERT_CONDITIONS)[number];
 

@@ -1,4 +1,4 @@
-import { desc, eq } from "drizzle-orm";
+import { and, desc, eq } from "drizzle-orm";
 import type { Executor } from "../db/database.js";
 import { type WebhookDeliveryRow, webhookDeliveries } from "../db/schema.js";
 import type { LifecycleDeps } from "./deps.js";
@@ -8,31 +8,63 @@ export interface NewDelivery {
   readonly event: string;
   readonly action: string | null;
   readonly repository: string | null;
+  /**
+   * How long a `received` record of this delivery (its handler still running) holds before a
+   * redelivery may take it over: the process that recorded it died mid-handler. Default 60 s.
+   */
+  readonly leaseMs?: number | undefined;
 }
 
-/** `fresh`: first time this delivery id is seen, handle it; `duplicate`: a redelivery, do nothing. */
+export const DEFAULT_DELIVERY_LEASE_MS = 60_000;
+
+/**
+ * `fresh`: first time this delivery id is seen, handle it; `taken_over`: its earlier record stayed
+ * `received` past the lease (the handler never finished), handle it again; `duplicate`: a
+ * redelivery of a handled delivery, or of one whose handler is still within its lease: do nothing.
+ */
 export type RecordDeliveryResult =
   | { readonly ok: true; readonly code: "fresh" }
+  | { readonly ok: true; readonly code: "taken_over"; readonly previous: WebhookDeliveryRow }
   | { readonly ok: false; readonly code: "duplicate"; readonly first: WebhookDeliveryRow };
 
 /**
  * Records a delivery by its `X-GitHub-Delivery` id. The insert is the dedupe: of two replicas
  * receiving the same delivery, exactly one gets `fresh`. A delivery whose handler failed is
- * forgotten (see `finishDelivery`) so GitHub's redelivery runs it again.
+ * forgotten (see `failDelivery`) so GitHub's redelivery runs it again. A record left `received`
+ * longer than the lease (the process crashed between recording and finishing) is taken over by a
+ * compare-and-set on its `received_at`: of several redeliveries exactly one wins; a `handled`
+ * record is never taken over.
  */
 export async function recordDelivery(deps: LifecycleDeps, input: NewDelivery): Promise<RecordDeliveryResult> {
+  const { leaseMs = DEFAULT_DELIVERY_LEASE_MS, ...delivery } = input;
+  const now = deps.clock.now();
   const [row] = await deps.db
     .insert(webhookDeliveries)
-    .values({ ...input, status: "received", receivedAt: deps.clock.now() })
+    .values({ ...delivery, status: "received", receivedAt: now })
     .onConflictDoNothing()
     .returning({ deliveryId: webhookDeliveries.deliveryId });
   if (row) return { ok: true, code: "fresh" };
   const [first] = await deps.db
     .select()
     .from(webhookDeliveries)
-    .where(eq(webhookDeliveries.deliveryId, input.deliveryId));
+    .where(eq(webhookDeliveries.deliveryId, delivery.deliveryId));
   if (!first) return recordDelivery(deps, input); // deleted between the two statements: try again
-  return { ok: false, code: "duplicate", first };
+  if (first.status !== "received" || now.getTime() - first.receivedAt.getTime() < leaseMs)
+    return { ok: false, code: "duplicate", first };
+  const [taken] = await deps.db
+    .update(webhookDeliveries)
+    .set({ ...delivery, receivedAt: now })
+    .where(
+      and(
+        eq(webhookDeliveries.deliveryId, delivery.deliveryId),
+        eq(webhookDeliveries.status, "received"),
+        eq(webhookDeliveries.receivedAt, first.receivedAt),
+      ),
+    )
+    .returning({ deliveryId: webhookDeliveries.deliveryId });
+  if (taken) return { ok: true, code: "taken_over", previous: first };
+  // Another redelivery took it over (or it was handled or forgotten) in between: decide again.
+  return recordDelivery(deps, input);
 }
 
 /**

@@ -116,6 +116,47 @@ export const evidencePending: Condition = (s, t) =>
       },
     }));
 
+/**
+ * Webhook deliveries whose handler threw and that no redelivery has handled since: one alert for
+ * all of them (subject `webhooks`), naming how many and the newest failure. It resolves once every
+ * such delivery is handled (GitHub's redelivery, `mctl webhooks redeliver`) or its failure left
+ * the window.
+ */
+export const webhookDeliveriesFailing: Condition = (s, t) => {
+  const failing = s.failedDeliveries
+    .filter((f) => !olderThan(s, f.lastFailedAt, t.webhookFailureWindowMs))
+    .toSorted((a, b) => b.lastFailedAt.getTime() - a.lastFailedAt.getTime());
+  const newest = failing[0];
+  if (!newest) return [];
+  const name = newest.action ? `${newest.event}.${newest.action}` : newest.event;
+  return [
+    {
+      condition: "webhook_deliveries_failing",
+      subject: "webhooks",
+      severity: "warning",
+      message:
+        `${failing.length} webhook deliver${failing.length === 1 ? "y" : "ies"} failed in the last ` +
+        `${minutes(t.webhookFailureWindowMs)} min and were not handled since; newest: ${name} ` +
+        `${newest.deliveryId}${newest.repository ? ` (${newest.repository})` : ""} at ` +
+        `${newest.lastFailedAt.toISOString()}: ${newest.lastError.slice(0, 200)} ` +
+        `(mctl webhooks redeliver asks GitHub to redeliver them)`,
+      detail: {
+        deliveries: failing.length,
+        newest: {
+          deliveryId: newest.deliveryId,
+          event: newest.event,
+          action: newest.action,
+          repository: newest.repository,
+          failures: newest.failures,
+          error: newest.lastError,
+          failedAt: newest.lastFailedAt.toISOString(),
+        },
+        deliveryIds: failing.slice(0, 20).map((f) => f.deliveryId),
+      },
+    },
+  ];
+};
+
 export const CONDITIONS: Readonly<Record<AlertCondition, Condition>> = {
   dispatch_stale: dispatchStale,
   dispatch_paused_with_backlog: dispatchPausedWithBacklog,
@@ -124,6 +165,7 @@ export const CONDITIONS: Readonly<Record<AlertCondition, Condition>> = {
   needs_input_unanswered: needsInputUnanswered,
   inbox_waiting: inboxWaiting,
   evidence_pending: evidencePending,
+  webhook_deliveries_failing: webhookDeliveriesFailing,
 };
 
 /** Every condition over one snapshot. */

@@ -14,6 +14,8 @@ export interface OperatorThresholds {
   readonly inboxWaitingMs: number;
   readonly lostAttemptsWindowMs: number;
   readonly evidencePendingMs: number;
+  /** Webhook deliveries that failed within this window and were not handled since are reported. */
+  readonly webhookFailureWindowMs: number;
 }
 
 export interface SnapshotReader {

@@ -10,6 +10,7 @@ import {
   ticketQuestions,
   tickets,
 } from "../db/schema.js";
+import { unresolvedWebhookFailures } from "../lifecycle/webhook-failures.js";
 import type { OperatorThresholds, SnapshotReader } from "./port.js";
 
 /** Everything the operator's conditions look at, read at one moment. */
@@ -33,6 +34,16 @@ export interface Snapshot {
     createdAt: Date;
   }[];
   readonly pendingEvidence: readonly { ticketKey: string; attemptId: string; pendingSince: Date }[];
+  /** Webhook deliveries that failed within the window and were not handled since, newest first. */
+  readonly failedDeliveries: readonly {
+    deliveryId: string;
+    event: string;
+    action: string | null;
+    repository: string | null;
+    failures: number;
+    lastError: string;
+    lastFailedAt: Date;
+  }[];
 }
 
 export interface TaskFlag {
@@ -126,6 +137,11 @@ async function readSnapshot(db: Executor, now: Date, t: OperatorThresholds): Pro
     )
     .orderBy(asc(evidenceVerdicts.pendingSince))
     .limit(LIMIT);
+  // The lifecycle's own read of `webhook_failures`, run inside this read-only transaction.
+  const failedDeliveries = await unresolvedWebhookFailures(db, {
+    since: before(t.webhookFailureWindowMs),
+    limit: LIMIT,
+  });
   return {
     now,
     tasks: { dispatch: flag("dispatch"), operate: flag("operate"), orchestrate: flag("orchestrate") },
@@ -143,6 +159,7 @@ async function readSnapshot(db: Executor, now: Date, t: OperatorThresholds): Pro
     pendingEvidence: pendingEvidence.flatMap((p) =>
       p.pendingSince ? [{ ...p, pendingSince: p.pendingSince }] : [],
     ),
+    failedDeliveries,
   };
 }
 

@@ -56,6 +56,7 @@ describe("one parser, one answer for booleans", () => {
       needs_input_unanswered_hours: 24,
       inbox_waiting_minutes: 60,
       lost_attempts_window_minutes: 60,
+      webhook_failure_window_minutes: 60,
     });
     expect(() => parseConfig("operator:\n  enabled: false\n", "mc.yml")).toThrow(
       /operator: unknown key\(s\) enabled/,

@@ -85,4 +85,45 @@ describe("operator conditions (pure)", () => {
     // Only the evidence finding asks for a decision: the operator never decides itself.
     expect(findings.filter((f) => f.decision).map((f) => f.decision?.ticketKey)).toEqual(["MC-6"]);
   });
+
+  it("webhook deliveries failing: one alert for all unhandled failures in the window, naming the newest", () => {
+    const failed = (deliveryId: string, iso: string, error = "boom") => ({
+      deliveryId,
+      event: "issue_comment",
+      action: "created",
+      repository: "acme/widgets",
+      failures: 1,
+      lastError: error,
+      lastFailedAt: at(iso),
+    });
+    const s = emptySnapshot({
+      failedDeliveries: [
+        failed("d-old", "10:00:00"), // outside the 60 min window: not counted
+        failed("d-1", "11:30:00"),
+        failed("d-2", "11:50:00", "Error: database is down"),
+      ],
+    });
+    const findings = CONDITIONS.webhook_deliveries_failing(s, thresholds);
+    expect(findings.map(fingerprintOf)).toEqual(["webhook_deliveries_failing:webhooks"]);
+    expect(findings[0]?.message).toMatch(
+      /^2 webhook deliveries failed in the last 60 min.*newest: issue_comment\.created d-2 \(acme\/widgets\).*database is down/,
+    );
+    expect(findings[0]?.detail).toMatchObject({ deliveries: 2, newest: { deliveryId: "d-2" } });
+    expect(evaluateConditions(s, thresholds).map(fingerprintOf)).toContain(
+      "webhook_deliveries_failing:webhooks",
+    );
+    // Only old failures (or none): nothing.
+    expect(
+      CONDITIONS.webhook_deliveries_failing(
+        emptySnapshot({ failedDeliveries: [failed("d-old", "10:00:00")] }),
+        thresholds,
+      ),
+    ).toEqual([]);
+    expect(CONDITIONS.webhook_deliveries_failing(emptySnapshot(), thresholds)).toEqual([]);
+    const one = CONDITIONS.webhook_deliveries_failing(
+      emptySnapshot({ failedDeliveries: [failed("d-1", "11:30:00")] }),
+      thresholds,
+    );
+    expect(one[0]?.message).toMatch(/^1 webhook delivery failed/);
+  });
 });

@@ -11,6 +11,7 @@ export const thresholds: OperatorThresholds = {
   inboxWaitingMs: 60 * 60_000,
   lostAttemptsWindowMs: 60 * 60_000,
   evidencePendingMs: 120 * 60_000,
+  webhookFailureWindowMs: 60 * 60_000,
 };
 
 /** One operator pass composed as `mctl operate` composes it: read-only reader + the alert port. */
@@ -34,6 +35,7 @@ export function emptySnapshot(overrides: Partial<Snapshot> = {}): Snapshot {
     unansweredQuestions: [],
     waitingItems: [],
     pendingEvidence: [],
+    failedDeliveries: [],
     ...overrides,
   };
 }

@@ -27,6 +27,7 @@ export function operateCommand(ctx: CliContext): Command {
             inboxWaitingMs: o.inbox_waiting_minutes * 60_000,
             lostAttemptsWindowMs: o.lost_attempts_window_minutes * 60_000,
             evidencePendingMs: config.evidence.pending_timeout_minutes * 60_000,
+            webhookFailureWindowMs: o.webhook_failure_window_minutes * 60_000,
           },
         }),
       );

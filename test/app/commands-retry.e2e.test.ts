@@ -1,0 +1,117 @@
+import { afterEach, beforeEach, expect, it } from "vitest";
+import { runOrchestratorPass } from "../../src/orchestrator/pass.js";
+import { human } from "../builders/tickets.js";
+import { describeEachDriver } from "../helpers/databases.js";
+import { givenVerdict, givenVerifying } from "../inbox/support.js";
+import { type AppHarness, startApp } from "./support/harness.js";
+
+/**
+ * `/mc retry` end to end over HTTP (real signed `issue_comment` webhooks from the stand-in): a
+ * ticket held for a person with an open inbox item is released by a writer's `/mc retry`, with
+ * exactly one reply; a reader is refused and nothing changes.
+ */
+describeEachDriver("/mc retry over HTTP", (ctx) => {
+  let app: AppHarness;
+  const repo = "acme/widgets";
+
+  beforeEach(async () => {
+    app = await startApp(ctx.db());
+    app.gh.world.repository({
+      owner: "acme",
+      name: "widgets",
+      files: { "README.md": "# widgets\n" },
+      collaborators: { alice: "admin", bob: "write", rita: "read" },
+    });
+  });
+  afterEach(async () => app?.stop());
+
+  /** A failed completion held for a person (`retry_failed_completions: false`), linked to an issue. */
+  async function heldFailedCompletion() {
+    const { ticket, attemptId } = await givenVerifying(app.lifecycle);
+    await givenVerdict(app.lifecycle, { ticketKey: ticket.key, attemptId }, "fail");
+    const report = await runOrchestratorPass({
+      inbox: app.lifecycle.inbox,
+      setting: () => app.lifecycle.tasks.setting("orchestrate"),
+      rules: { reviewRequired: false, retryFailedCompletions: false },
+      holder: "orchestrator-test",
+      leaseMs: 60_000,
+      batchSize: 10,
+    });
+    expect(report).toMatchObject({ outcomes: [{ outcome: "handed_over" }] });
+    const held = await app.lifecycle.findTicket(ticket.key);
+    expect(held).toMatchObject({ state: "todo", hold: "inbox:completion_failed" });
+    const issue = app.gh.world.issue(repo, { title: ticket.title, author: "alice" });
+    const linked = await app.lifecycle.app.linkIssue({ ticketId: ticket.id, issueNumber: issue.number });
+    expect(linked.ok).toBe(true);
+    return { ticket, issue: issue.number };
+  }
+
+  async function command(issue: number, author: string, body: string) {
+    const comment = app.gh.world.comment(repo, issue, { author, body });
+    await app.settle();
+    const reply = await app.lifecycle.app.findCommandReply(comment.id);
+    const posted = app.gh.world
+      .commentsOf(repo, issue)
+      .filter((c) => c.body.includes("mission-control:reply-to") && c.body.includes(String(comment.id)));
+    expect(posted, `one reply to "${body}" by ${author}`).toHaveLength(1);
+    return { outcome: reply?.outcome, text: posted[0]?.body ?? "" };
+  }
+
+  it("by a reader it is refused; by a writer it releases the hold, acts on the inbox item and replies once", async () => {
+    const { ticket, issue } = await heldFailedCompletion();
+
+    const refused = await command(issue, "rita", "/mc retry");
+    expect(refused.text).toMatch(/rita has read permission.*needs write/);
+    expect((await app.lifecycle.findTicket(ticket.key))?.hold).toBe("inbox:completion_failed");
+    expect((await app.lifecycle.inbox.ofTicket(ticket.id)).filter((i) => i.state !== "acted")).toHaveLength(
+      1,
+    );
+
+    const retried = await command(issue, "bob", "/mc retry");
+    expect(retried.outcome).toBe("retried");
+    expect(retried.text).toContain(`${ticket.key} is back in the queue`);
+    expect(await app.lifecycle.findTicket(ticket.key)).toMatchObject({ state: "todo", hold: null });
+    const items = await app.lifecycle.inbox.ofTicket(ticket.id);
+    expect(items.find((i) => i.kind === "completion_failed")).toMatchObject({
+      state: "acted",
+      result: { decision: "retry", hold: "release", actor: { kind: "human", id: "bob" } },
+    });
+
+    // Nothing is left to retry: a second /mc retry is refused with the reason, and replied to once.
+    const again = await command(issue, "bob", "/mc retry");
+    expect(again.outcome).not.toBe("retried");
+    expect(again.text).toMatch(/not held: there is nothing to retry/);
+  });
+
+  it("a ticket held for max_attempts is not released by /mc retry (granting attempts is not built)", async () => {
+    const { ticket } = await givenVerifying(app.lifecycle, "out of attempts");
+    const todo = await app.lifecycle.transition({
+      ticket: ticket.key,
+      from: "verifying",
+      expectedVersion: ticket.version,
+      to: "todo",
+      reason: "rejected",
+      actor: human,
+    });
+    if (!todo.ok) throw new Error(`set-up: ${todo.message}`);
+    const held = await app.lifecycle.holdTicket({
+      ticket: ticket.key,
+      expectedVersion: todo.ticket.version,
+      hold: "max_attempts_reached",
+      actor: human,
+      fence: null,
+    });
+    expect(held.ok).toBe(true);
+    const issue = app.gh.world.issue(repo, { title: ticket.title, author: "alice" });
+    expect((await app.lifecycle.app.linkIssue({ ticketId: ticket.id, issueNumber: issue.number })).ok).toBe(
+      true,
+    );
+
+    const refused = await command(issue.number, "bob", "/mc retry");
+    expect(refused.outcome).toBe("decision_not_allowed");
+    expect((await app.lifecycle.findTicket(ticket.key))?.hold).toBe("max_attempts_reached");
+    expect(
+      (await app.lifecycle.inbox.ofTicket(ticket.id)).find((i) => i.kind === "max_attempts_reached")?.state,
+    ).not.toBe("acted");
+  });
+});
