@@ -1,8 +1,9 @@
 import type { Octokit } from "@octokit/rest";
-import type { ApplicationFunction, Context, Probot } from "probot";
+import type { ApplicationFunction, ApplicationFunctionOptions, Context, Probot } from "probot";
 import type { Verifier } from "../evidence/index.js";
 import { EVIDENCE_EVENTS, evidenceTargets } from "../evidence/index.js";
 import type { Lifecycle } from "../lifecycle/index.js";
+import { apiHandler } from "./api/index.js";
 import { handleComment } from "./commands/handle-comment.js";
 import { intake } from "./intake.js";
 import { handleIssue } from "./issues.js";
@@ -45,10 +46,17 @@ const COMMENT_FIELDS = (context: Context<"issue_comment">) => {
  * recorded for the re-evaluation worker, the mirror runs in its own worker (both started by `onLoad`).
  */
 export function missionControlApp(deps: AppDeps): ApplicationFunction {
-  return (probot: Probot) => {
+  return (probot: Probot, options?: ApplicationFunctionOptions) => {
     const octokitFor = installationOctokits(probot);
     const verifier = deps.verifier ? deps.verifier(octokitFor) : null;
     deps.onLoad?.({ probot, octokitFor, verifier });
+    // The read-only JSON API (docs/api.md) on the app's HTTP server.
+    options?.addHandler(
+      apiHandler({
+        lifecycle: deps.lifecycle,
+        logError: (err, message) => probot.log.error({ err }, message),
+      }),
+    );
 
     probot.onAny(async (event) => {
       // Probot's transform hands every listener a Context; the `onAny` type only says EmitterWebhookEvent.

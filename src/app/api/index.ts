@@ -1,0 +1,55 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Lifecycle } from "../../lifecycle/index.js";
+import { sendError } from "./errors.js";
+import { healthRoute } from "./health.js";
+import { matchPath, type Route } from "./route.js";
+import { ticketListRoute, ticketRoute } from "./tickets.js";
+import { alertsRoute, dispatchCyclesRoute, inboxRoute } from "./work.js";
+
+/** The read-only JSON API (docs/api.md). Every route is GET (HEAD is not served). */
+const ROUTES: readonly Route[] = [
+  healthRoute,
+  ticketListRoute,
+  ticketRoute,
+  inboxRoute,
+  alertsRoute,
+  dispatchCyclesRoute,
+];
+
+export interface ApiDeps {
+  readonly lifecycle: Lifecycle;
+  /** Where an unexpected error goes (its details never reach the client). */
+  readonly logError?: (error: unknown, message: string) => void;
+}
+
+/**
+ * A Probot handler (`options.addHandler`): answers `/api/health` and `/api/v1/**`, returns false for
+ * every other path so the webhook middleware and Probot's own handlers still see theirs.
+ */
+export function apiHandler(deps: ApiDeps) {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const path = url.pathname;
+    if (path !== "/api/health" && !path.startsWith("/api/v1/") && path !== "/api/v1") return false;
+    for (const route of ROUTES) {
+      const params = matchPath(route.path, path);
+      if (!params) continue;
+      if (req.method !== "GET") {
+        sendError(res, 405, "method_not_allowed", `${req.method} is not allowed: the API is read-only`, {
+          headers: { allow: "GET" },
+        });
+        return true;
+      }
+      try {
+        await route.handle({ req, res, url, params, lifecycle: deps.lifecycle });
+      } catch (error) {
+        deps.logError?.(error, `api ${route.path} failed`);
+        if (!res.headersSent) sendError(res, 500, "internal", "the request failed; see the app's log");
+        else res.end();
+      }
+      return true;
+    }
+    sendError(res, 404, "not_found", `no route ${path}`);
+    return true;
+  };
+}
