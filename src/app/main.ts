@@ -20,7 +20,7 @@ import { startMirrorLoop } from "./mirror/runner.js";
 async function main(): Promise<void> {
   // 1. Environment and configuration.
   const env = readEnvironment(process.env, process.cwd());
-  const config = await loadConfig({ cwd: env.cwd, path: env.configPath });
+  const config = await loadConfig({ cwd: env.cwd, path: env.configPath, overrides: env.configOverrides });
   // 2. The database, migrated (an advisory lock makes this safe for several replicas).
   const handle = await openDatabase(env.database, { lockWaitMs: env.lockWaitMs });
   await migrateDatabase(handle);

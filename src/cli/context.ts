@@ -49,9 +49,9 @@ export function createCliContext(io: CliIo, readEnv: () => Environment): CliCont
   let config: Promise<Config> | undefined;
   const loadConfigOnce = () => {
     config ??= (async () => {
-      const { cwd, configPath } = env();
+      const { cwd, configPath, configOverrides } = env();
       try {
-        return await loadConfig({ cwd, path: configPath });
+        return await loadConfig({ cwd, path: configPath, overrides: configOverrides });
       } catch (error) {
         if (error instanceof ConfigError)
           throw new CliError(`configuration: ${error.message}`, 2, { cause: error });

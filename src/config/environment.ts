@@ -2,6 +2,7 @@ import os from "node:os";
 import { z } from "zod";
 import { DEFAULT_KEY_PREFIX, isValidKeyPrefix } from "../domain/ticket-key.js";
 import { type DatabaseTarget, resolveDatabaseTarget } from "../db/target.js";
+import { type ConfigOverride, readConfigOverrides } from "./overrides.js";
 
 /** Settings read from the environment, once, at the composition root. */
 export interface Environment {
@@ -16,6 +17,8 @@ export interface Environment {
   readonly cwd: string;
   /** MCTL_LOCK_WAIT_MS: how long to queue for the embedded database another mctl process holds. */
   readonly lockWaitMs: number;
+  /** `MCTL__SECTION__KEY=value` settings that override the configuration file. */
+  readonly configOverrides: readonly ConfigOverride[];
 }
 
 export const DEFAULT_LOCK_WAIT_MS = 10_000;
@@ -55,6 +58,7 @@ export function readEnvironment(env: Record<string, string | undefined>, cwd: st
     configPath: parsed.data.MCTL_CONFIG,
     cwd,
     lockWaitMs: parsed.data.MCTL_LOCK_WAIT_MS,
+    configOverrides: readConfigOverrides(env),
   };
 }
 

@@ -120,6 +120,20 @@ describe("mctl ticket on the embedded database", () => {
     expect(after).toEqual(before);
   });
 
+  it("takes configuration from MCTL__SECTION__KEY variables, and names a bad one", async () => {
+    const run = await runMctl(["dispatch", "--dry-run", "--json"], {
+      ...env,
+      MCTL__DISPATCH__MAX_WORKERS: "7",
+    });
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ outcome: "dry_run", counts: { free_slots: 7 } });
+    const bad = await runMctl(["dispatch", "--dry-run"], { ...env, MCTL__DISPATCH__MAX_WORKERS: "many" });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(
+      /dispatch\.max_workers \(from MCTL__DISPATCH__MAX_WORKERS\): .*expected number/,
+    );
+  });
+
   it("refuses to open an embedded database another process holds", async () => {
     const handle = await openDatabase({ driver: "pglite", dataDir: `${dir.path}/held` });
     try {

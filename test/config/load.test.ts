@@ -1,6 +1,7 @@
 import { writeFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig, parseConfig } from "../../src/config/load.js";
+import { readConfigOverrides } from "../../src/config/overrides.js";
 import { DEFAULT_CONFIG } from "../../src/config/schema.js";
 import { tempDir } from "../helpers/cli.js";
 
@@ -48,5 +49,40 @@ describe("configuration", () => {
       ref: "main",
     });
     expect(() => parseConfig("dispatch:\n  max_workers: yes\n", "mc.yml")).toThrow(/received string/);
+  });
+
+  it("MCTL__SECTION__KEY variables override the file, read by the same parser and schema", () => {
+    const overrides = readConfigOverrides({
+      MCTL__DISPATCH__MAX_WORKERS: "8",
+      MCTL__DISPATCH__BACKOFF__BASE_SECONDS: "5",
+      MCTL__DISPATCH__POLICY__EXCLUDED_LABELS: "[wip, no-agent]",
+      MCTL_CONFIG: "not an override",
+      MCTL__: "ignored",
+    });
+    expect(overrides.map((o) => o.variable)).toEqual([
+      "MCTL__DISPATCH__BACKOFF__BASE_SECONDS",
+      "MCTL__DISPATCH__MAX_WORKERS",
+      "MCTL__DISPATCH__POLICY__EXCLUDED_LABELS",
+    ]);
+    const config = parseConfig("dispatch:\n  max_workers: 2\n  batch_size: 7\n", "mc.yml", overrides);
+    expect(config.dispatch).toMatchObject({
+      max_workers: 8,
+      batch_size: 7,
+      backoff: { base_seconds: 5, cap_seconds: 3600 },
+      policy: { excluded_labels: ["wip", "no-agent"] },
+    });
+  });
+
+  it("a bad override is refused naming the variable, like a bad file", () => {
+    const yes = readConfigOverrides({ MCTL__ORCHESTRATOR__REVIEW_REQUIRED: "yes" });
+    expect(() => parseConfig("", "mc.yml", yes)).toThrow(
+      /^mc\.yml \+ MCTL__ORCHESTRATOR__REVIEW_REQUIRED: orchestrator\.review_required \(from MCTL__ORCHESTRATOR__REVIEW_REQUIRED\): must be true or false/,
+    );
+    const typo = readConfigOverrides({ MCTL__DISPATCH__MAX_WORKER: "4" });
+    expect(() => parseConfig("", "mc.yml", typo)).toThrow(/dispatch: unknown key\(s\) max_worker/);
+    const broken = readConfigOverrides({ MCTL__DISPATCH__MAX_WORKERS: "[1" });
+    expect(() => parseConfig("", "mc.yml", broken)).toThrow(
+      /environment MCTL__DISPATCH__MAX_WORKERS: invalid YAML/,
+    );
   });
 });

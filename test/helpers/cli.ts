@@ -28,6 +28,7 @@ export function runMctl(args: readonly string[], env: Record<string, string> = {
   ]) {
     delete base[name];
   }
+  for (const name of Object.keys(base)) if (name.startsWith("MCTL__")) delete base[name];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [MCTL, ...args], {
       env: { ...base, ...env },
