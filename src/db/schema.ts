@@ -23,6 +23,9 @@ import { ATTEMPT_STATUSES } from "../domain/attempts.js";
 import { PRIORITIES } from "../domain/priorities.js";
 import { TICKET_STATES } from "../domain/ticket-states.js";
 
+/** Every time column is a `timestamptz` read as a JS Date. */
+const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+
 // Enum order matters: PostgreSQL sorts enum values in declaration order, so ORDER BY priority
 // puts `urgent` first without a separate rank column.
 export const ticketStateEnum = pgEnum("ticket_state", TICKET_STATES);
@@ -31,8 +34,8 @@ export const actorKindEnum = pgEnum("actor_kind", ACTOR_KINDS);
 export const attemptStatusEnum = pgEnum("attempt_status", ATTEMPT_STATUSES);
 
 const timestamps = {
-  createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
-  updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  createdAt: tstz("created_at").notNull().defaultNow(),
+  updatedAt: tstz("updated_at").notNull().defaultNow(),
 };
 
 export const tickets = pgTable(
@@ -56,7 +59,7 @@ export const tickets = pgTable(
     version: integer("version").notNull().default(1),
     attemptCount: integer("attempt_count").notNull().default(0),
     /** Retry back-off: the ticket is not runnable before this time. */
-    nextEligibleAt: timestamp("next_eligible_at", { withTimezone: true, mode: "date" }),
+    nextEligibleAt: tstz("next_eligible_at"),
     /**
      * Why the ticket is out of the queue although it is `todo` (e.g. `max_attempts_reached`); null
      * while it is runnable. Only a decision (a person, later the orchestrator) puts it back.
@@ -89,11 +92,11 @@ export const attempts = pgTable(
     status: attemptStatusEnum("status").notNull().default("launching"),
     /** A launcher given the same key twice starts at most one worker. */
     launchKey: text("launch_key").notNull(),
-    leaseExpiresAt: timestamp("lease_expires_at", { withTimezone: true, mode: "date" }).notNull(),
-    heartbeatAt: timestamp("heartbeat_at", { withTimezone: true, mode: "date" }),
+    leaseExpiresAt: tstz("lease_expires_at").notNull(),
+    heartbeatAt: tstz("heartbeat_at"),
     /** Why the attempt ended, as structured data (reason code, exit code, evidence …). */
     outcome: jsonb("outcome").$type<Record<string, unknown>>(),
-    endedAt: timestamp("ended_at", { withTimezone: true, mode: "date" }),
+    endedAt: tstz("ended_at"),
     ...timestamps,
   },
   (t) => [
@@ -122,7 +125,7 @@ export const ticketEvents = pgTable(
     /** The ticket version this event produced. */
     version: integer("version").notNull(),
     detail: jsonb("detail").$type<Record<string, unknown>>().notNull().default({}),
-    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    createdAt: tstz("created_at").notNull().defaultNow(),
   },
   (t) => [index("ticket_events_ticket_idx").on(t.ticketId, t.id)],
 );
@@ -140,9 +143,9 @@ export const leases = pgTable("leases", {
   name: text("name").primaryKey(),
   holder: text("holder").notNull(),
   fencingToken: bigint("fencing_token", { mode: "number" }).notNull(),
-  expiresAt: timestamp("expires_at", { withTimezone: true, mode: "date" }).notNull(),
-  acquiredAt: timestamp("acquired_at", { withTimezone: true, mode: "date" }).notNull(),
-  updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull(),
+  expiresAt: tstz("expires_at").notNull(),
+  acquiredAt: tstz("acquired_at").notNull(),
+  updatedAt: tstz("updated_at").notNull(),
 });
 
 /** Questions an agent asked (needs-input) and the answers people gave, per ticket. */
@@ -155,10 +158,10 @@ export const ticketQuestions = pgTable(
       .references(() => tickets.id),
     attemptId: uuid("attempt_id").notNull(),
     question: text("question").notNull(),
-    askedAt: timestamp("asked_at", { withTimezone: true, mode: "date" }).notNull(),
+    askedAt: tstz("asked_at").notNull(),
     answer: text("answer"),
     answeredBy: text("answered_by"),
-    answeredAt: timestamp("answered_at", { withTimezone: true, mode: "date" }),
+    answeredAt: tstz("answered_at"),
   },
   (t) => [index("ticket_questions_ticket_idx").on(t.ticketId, t.id)],
 );
@@ -172,8 +175,8 @@ export const dispatchCycles = pgTable(
     fencingToken: bigint("fencing_token", { mode: "number" }),
     outcome: text("outcome").notNull(),
     dryRun: boolean("dry_run").notNull().default(false),
-    startedAt: timestamp("started_at", { withTimezone: true, mode: "date" }).notNull(),
-    finishedAt: timestamp("finished_at", { withTimezone: true, mode: "date" }).notNull(),
+    startedAt: tstz("started_at").notNull(),
+    finishedAt: tstz("finished_at").notNull(),
     counts: jsonb("counts").$type<Record<string, number>>().notNull(),
     decisions: jsonb("decisions").$type<unknown[]>().notNull(),
     timings: jsonb("timings").$type<Record<string, number>>().notNull(),
@@ -211,15 +214,15 @@ export const evidenceVerdicts = pgTable(
     /** Identifies the outcome (status + each criterion's status and reason): unchanged → no new row. */
     fingerprint: text("fingerprint").notNull(),
     /** When this attempt's verdict became pending (carried across pending rows); null otherwise. */
-    pendingSince: timestamp("pending_since", { withTimezone: true, mode: "date" }),
+    pendingSince: tstz("pending_since"),
     /** What the verdict did to the ticket: none, decision_requested, returned_to_todo, not_applied:… */
     ticketOutcome: text("ticket_outcome").notNull(),
     checkRunId: bigint("check_run_id", { mode: "number" }),
     /** Why the check run could not be published, if it could not. */
     publishError: text("publish_error"),
     checks: integer("checks").notNull().default(1),
-    evaluatedAt: timestamp("evaluated_at", { withTimezone: true, mode: "date" }).notNull(),
-    lastCheckedAt: timestamp("last_checked_at", { withTimezone: true, mode: "date" }).notNull(),
+    evaluatedAt: tstz("evaluated_at").notNull(),
+    lastCheckedAt: tstz("last_checked_at").notNull(),
   },
   (t) => [
     index("evidence_verdicts_attempt_idx").on(t.attemptId, t.id),
@@ -237,7 +240,7 @@ export const evidenceCheckRuns = pgTable(
     checkRunId: bigint("check_run_id", { mode: "number" }).notNull(),
     /** The app that owns the check run (Mission Control itself): its check runs never count. */
     appId: bigint("app_id", { mode: "number" }),
-    updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull(),
+    updatedAt: tstz("updated_at").notNull(),
   },
   (t) => [uniqueIndex("evidence_check_runs_sha_unique").on(t.repository, t.sha)],
 );
@@ -260,8 +263,8 @@ export const evidenceDecisionRequests = pgTable(
     sha: text("sha").notNull(),
     /** `open | withdrawn`. */
     status: text("status").notNull(),
-    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull(),
-    resolvedAt: timestamp("resolved_at", { withTimezone: true, mode: "date" }),
+    createdAt: tstz("created_at").notNull(),
+    resolvedAt: tstz("resolved_at"),
     resolution: text("resolution"),
   },
   (t) => [uniqueIndex("evidence_decision_requests_attempt_unique").on(t.attemptId)],
@@ -274,7 +277,7 @@ export const evidenceHttpCache = pgTable("evidence_http_cache", {
   body: jsonb("body").$type<unknown>().notNull(),
   /** The `link` header of the cached page (pagination), if any. */
   link: text("link"),
-  updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull(),
+  updatedAt: tstz("updated_at").notNull(),
 });
 
 export type EvidenceVerdictRow = typeof evidenceVerdicts.$inferSelect;
@@ -306,14 +309,14 @@ export const inboxItems = pgTable(
     /** `orchestrator | person`: who takes it first. */
     audience: text("audience").notNull(),
     deliveredTo: text("delivered_to"),
-    deliveredAt: timestamp("delivered_at", { withTimezone: true, mode: "date" }),
-    leaseExpiresAt: timestamp("lease_expires_at", { withTimezone: true, mode: "date" }),
+    deliveredAt: tstz("delivered_at"),
+    leaseExpiresAt: tstz("lease_expires_at"),
     deliveryCount: integer("delivery_count").notNull().default(0),
     /** Why the orchestrator handed the item over to a person, if it did. */
     handoverNote: text("handover_note"),
     /** The structured result (decision, ticket change applied, actor, note); set with `acted`. */
     result: jsonb("result").$type<Record<string, unknown>>(),
-    actedAt: timestamp("acted_at", { withTimezone: true, mode: "date" }),
+    actedAt: tstz("acted_at"),
     ...timestamps,
   },
   (t) => [
@@ -339,11 +342,11 @@ export const alerts = pgTable(
     status: text("status").notNull(),
     message: text("message").notNull(),
     detail: jsonb("detail").$type<Record<string, unknown>>().notNull().default({}),
-    firstSeenAt: timestamp("first_seen_at", { withTimezone: true, mode: "date" }).notNull(),
-    lastSeenAt: timestamp("last_seen_at", { withTimezone: true, mode: "date" }).notNull(),
+    firstSeenAt: tstz("first_seen_at").notNull(),
+    lastSeenAt: tstz("last_seen_at").notNull(),
     /** When the current open period began (the first finding, or the last reopening). */
-    openedAt: timestamp("opened_at", { withTimezone: true, mode: "date" }).notNull(),
-    resolvedAt: timestamp("resolved_at", { withTimezone: true, mode: "date" }),
+    openedAt: tstz("opened_at").notNull(),
+    resolvedAt: tstz("resolved_at"),
     /** Operator passes that found it, over its whole life. */
     seenCount: integer("seen_count").notNull().default(1),
     /** How often it came back after being resolved. */
@@ -364,7 +367,7 @@ export const taskSettings = pgTable("task_settings", {
   enabled: boolean("enabled").notNull(),
   changedBy: text("changed_by").notNull(),
   reason: text("reason").notNull(),
-  changedAt: timestamp("changed_at", { withTimezone: true, mode: "date" }).notNull(),
+  changedAt: tstz("changed_at").notNull(),
   version: integer("version").notNull().default(1),
 });
 
@@ -379,7 +382,7 @@ export const taskSettingEvents = pgTable(
     actorKind: actorKindEnum("actor_kind").notNull(),
     actorId: text("actor_id").notNull(),
     reason: text("reason").notNull(),
-    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull(),
+    createdAt: tstz("created_at").notNull(),
   },
   (t) => [index("task_setting_events_task_idx").on(t.task, t.id)],
 );
@@ -404,8 +407,8 @@ export const webhookDeliveries = pgTable(
     /** What the handler did or why it ignored the delivery (a reason code). */
     outcome: text("outcome"),
     error: text("error"),
-    receivedAt: timestamp("received_at", { withTimezone: true, mode: "date" }).notNull(),
-    handledAt: timestamp("handled_at", { withTimezone: true, mode: "date" }),
+    receivedAt: tstz("received_at").notNull(),
+    handledAt: tstz("handled_at"),
   },
   (t) => [index("webhook_deliveries_received_idx").on(t.receivedAt)],
 );
@@ -423,14 +426,14 @@ export const mirrorJobs = pgTable(
       .notNull()
       .references(() => tickets.id),
     eventId: bigint("event_id", { mode: "number" }).notNull(),
-    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull(),
+    createdAt: tstz("created_at").notNull(),
     /** The head row of a ticket carries the retry state: not before this time. */
-    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true, mode: "date" }).notNull(),
+    nextAttemptAt: tstz("next_attempt_at").notNull(),
     tries: integer("tries").notNull().default(0),
     lastError: text("last_error"),
     lockedBy: text("locked_by"),
-    lockedUntil: timestamp("locked_until", { withTimezone: true, mode: "date" }),
-    doneAt: timestamp("done_at", { withTimezone: true, mode: "date" }),
+    lockedUntil: tstz("locked_until"),
+    doneAt: tstz("done_at"),
   },
   (t) => [
     index("mirror_jobs_pending_idx").on(t.ticketId, t.id).where(sql`${t.doneAt} is null`),
@@ -449,14 +452,14 @@ export const commandReplies = pgTable("command_replies", {
   outcome: text("outcome").notNull(),
   reply: text("reply").notNull(),
   replyCommentId: bigint("reply_comment_id", { mode: "number" }),
-  createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull(),
-  repliedAt: timestamp("replied_at", { withTimezone: true, mode: "date" }),
+  createdAt: tstz("created_at").notNull(),
+  repliedAt: tstz("replied_at"),
 });
 
 /** Prompt dispatch: the last `workflow_dispatch` the app sent per repository (at most one per interval). */
 export const dispatchTriggers = pgTable("dispatch_triggers", {
   repository: text("repository").primaryKey(),
-  triggeredAt: timestamp("triggered_at", { withTimezone: true, mode: "date" }).notNull(),
+  triggeredAt: tstz("triggered_at").notNull(),
   count: integer("count").notNull().default(1),
 });
 
@@ -482,13 +485,13 @@ export const evidenceReevaluations = pgTable(
     shas: jsonb("shas").$type<string[]>().notNull(),
     /** A push to the default branch: every open verification of the repository. */
     wholeRepository: boolean("whole_repository").notNull().default(false),
-    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull(),
-    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true, mode: "date" }).notNull(),
+    createdAt: tstz("created_at").notNull(),
+    nextAttemptAt: tstz("next_attempt_at").notNull(),
     tries: integer("tries").notNull().default(0),
     lastError: text("last_error"),
     lockedBy: text("locked_by"),
-    lockedUntil: timestamp("locked_until", { withTimezone: true, mode: "date" }),
-    doneAt: timestamp("done_at", { withTimezone: true, mode: "date" }),
+    lockedUntil: tstz("locked_until"),
+    doneAt: tstz("done_at"),
   },
   (t) => [index("evidence_reevaluations_due_idx").on(t.nextAttemptAt, t.id).where(sql`${t.doneAt} is null`)],
 );
@@ -506,7 +509,7 @@ export const webhookFailures = pgTable(
     action: text("action"),
     repository: text("repository"),
     error: text("error").notNull(),
-    failedAt: timestamp("failed_at", { withTimezone: true, mode: "date" }).notNull(),
+    failedAt: tstz("failed_at").notNull(),
   },
   (t) => [
     index("webhook_failures_failed_idx").on(t.failedAt),

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { HELP, USAGE, parseCommand } from "../../src/app/commands/parse.js";
+import { HELP, parseCommand, USAGE } from "../../src/app/commands/parse.js";
 
 const ATTEMPT = "0b7c9a1e-3f2d-4c5b-8a6e-1d2c3b4a5f60";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { planCommand } from "../../src/app/commands/plan.js";
-import { checkPermission, permissionLevelOf } from "../../src/app/commands/permission.js";
 import type { Command } from "../../src/app/commands/parse.js";
+import { checkPermission, permissionLevelOf } from "../../src/app/commands/permission.js";
+import { planCommand } from "../../src/app/commands/plan.js";
 import type { TicketRow } from "../../src/db/schema.js";
 
 const ticket = (overrides: Partial<TicketRow> = {}): TicketRow => ({

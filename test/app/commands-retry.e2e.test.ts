@@ -3,7 +3,7 @@ import { runOrchestratorPass } from "../../src/orchestrator/pass.js";
 import { human } from "../builders/tickets.js";
 import { describeEachDriver } from "../helpers/databases.js";
 import { givenVerdict, givenVerifying } from "../inbox/support.js";
-import { type AppHarness, startApp } from "./support/harness.js";
+import { type AppHarness, givenWidgets, startApp } from "./support/harness.js";
 
 /**
  * `/mc retry` end to end over HTTP (real signed `issue_comment` webhooks from the stand-in): a
@@ -12,16 +12,11 @@ import { type AppHarness, startApp } from "./support/harness.js";
  */
 describeEachDriver("/mc retry over HTTP", (ctx) => {
   let app: AppHarness;
-  const repo = "acme/widgets";
+  let repo: string;
 
   beforeEach(async () => {
     app = await startApp(ctx.db());
-    app.gh.world.repository({
-      owner: "acme",
-      name: "widgets",
-      files: { "README.md": "# widgets\n" },
-      collaborators: { alice: "admin", bob: "write", rita: "read" },
-    });
+    repo = givenWidgets(app);
   });
   afterEach(async () => app?.stop());
 

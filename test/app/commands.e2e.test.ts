@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, expect, it } from "vitest";
-import { describeEachDriver } from "../helpers/databases.js";
 import { givenTicket } from "../builders/tickets.js";
-import { type AppHarness, startApp } from "./support/harness.js";
+import { describeEachDriver } from "../helpers/databases.js";
+import { type AppHarness, givenWidgets, startApp } from "./support/harness.js";
 import { givenNeedsInput } from "./support/tickets.js";
 
 /**
@@ -10,16 +10,11 @@ import { givenNeedsInput } from "./support/tickets.js";
  */
 describeEachDriver("/mc commands over HTTP", (ctx) => {
   let app: AppHarness;
-  const repo = "acme/widgets";
+  let repo: string;
 
   beforeEach(async () => {
     app = await startApp(ctx.db());
-    app.gh.world.repository({
-      owner: "acme",
-      name: "widgets",
-      files: { "README.md": "# widgets\n" },
-      collaborators: { alice: "admin", bob: "write", rita: "read" },
-    });
+    repo = givenWidgets(app);
   });
   afterEach(async () => app?.stop());
 

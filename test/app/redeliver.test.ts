@@ -1,6 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Octokit } from "@octokit/rest";
 import { ProbotOctokit } from "probot";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type ListedDelivery, planRedeliveries, redeliverMissed } from "../../src/app/redeliver.js";
 import { describeEachDriver } from "../helpers/databases.js";
 import { type AppHarness, SECRET, startApp } from "./support/harness.js";

@@ -4,58 +4,40 @@
  */
 import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
-import path from "node:path";
-import { afterEach, beforeEach, expect, it } from "vitest";
-import { tempDir } from "../helpers/cli.js";
+import { expect, it } from "vitest";
 import { describeEachSharedDatabase, describeOnSharedDatabase } from "./support/databases.js";
 import { remoteHead } from "./support/git-fixture.js";
 import { alive, expireOnceLapsed, stateOf } from "./support/state.js";
-import {
-  givenClaimed,
-  until,
-  type WorkerSettings,
-  type Workspace,
-  workspace,
-  writeAgent,
-} from "./support/worker.js";
+import { givenClaimed, until, workerSandbox, writeAgent } from "./support/worker.js";
 
 describeEachSharedDatabase("worker run: lease", (db) => {
-  let dir: Awaited<ReturnType<typeof tempDir>>;
-  let ws: Workspace;
-  const setUp = async (settings: WorkerSettings = {}) => {
-    ws = await workspace(db, dir.path, settings);
-  };
-  beforeEach(async () => {
-    dir = await tempDir("mctl-worker-");
-  });
-  afterEach(async () => dir.remove());
-  const file = (name: string) => path.join(dir.path, name);
+  const t = workerSandbox(db);
 
   it("a hanging agent whose lease is lost is stopped (SIGTERM, then SIGKILL) and nothing is reported", async () => {
     // Heartbeats slower than the lease: the lease lapses while the agent hangs.
-    await setUp({ leaseSeconds: 2, heartbeatSeconds: 3, graceSeconds: 1 });
+    await t.setUp({ leaseSeconds: 2, heartbeatSeconds: 3, graceSeconds: 1 });
     const { ticket, attempt } = await givenClaimed(db);
     const agent = await writeAgent(
-      dir.path,
+      t.dir,
       "hang",
       [
         "trap '' TERM", // ignores SIGTERM, and so does its sleep: only SIGKILL stops it
-        `echo $$ > ${file("pid")}`,
+        `echo $$ > ${t.file("pid")}`,
         "echo data > work.txt && git add work.txt && git commit -q -m work",
         'git push -q origin "HEAD:refs/heads/$MCTL_BRANCH"',
         "sleep 60",
-        `touch ${file("finished")}`,
+        `touch ${t.file("finished")}`,
       ].join("\n"),
     );
-    const worker = ws.runWorker(attempt.id, [agent]);
-    await until("the agent to start", () => existsSync(file("pid")));
+    const worker = t.ws.runWorker(attempt.id, [agent]);
+    await until("the agent to start", () => existsSync(t.file("pid")));
     await expireOnceLapsed(db, attempt.id);
     const run = await worker.done;
     expect(run.code).toBe(1);
     expect(run.stderr).toContain("lease lost, the agent was stopped and nothing was reported");
     expect(run.stderr).toContain("SIGKILL after the grace period");
-    expect(alive(Number(await readFile(file("pid"), "utf8")))).toBe(false);
-    expect(existsSync(file("finished"))).toBe(false);
+    expect(alive(Number(await readFile(t.file("pid"), "utf8")))).toBe(false);
+    expect(existsSync(t.file("finished"))).toBe(false);
     const state = await stateOf(db, ticket.key);
     expect(state.ticket.state).toBe("todo");
     expect(state.attempts[0]).toMatchObject({ status: "lost", outcome: { reason: "lease_expired" } });
@@ -64,22 +46,13 @@ describeEachSharedDatabase("worker run: lease", (db) => {
 });
 
 describeOnSharedDatabase("worker run: expired attempt", (db) => {
-  let dir: Awaited<ReturnType<typeof tempDir>>;
-  let ws: Workspace;
-  const setUp = async (settings: WorkerSettings = {}) => {
-    ws = await workspace(db, dir.path, settings);
-  };
-  beforeEach(async () => {
-    dir = await tempDir("mctl-worker-");
-  });
-  afterEach(async () => dir.remove());
-  const file = (name: string) => path.join(dir.path, name);
+  const t = workerSandbox(db);
 
   it("heartbeats keep a lease shorter than the agent's run alive, so its completion counts", async () => {
-    await setUp({ leaseSeconds: 3, heartbeatSeconds: 1 });
+    await t.setUp({ leaseSeconds: 3, heartbeatSeconds: 1 });
     const { ticket, attempt } = await givenClaimed(db);
     const agent = await writeAgent(
-      dir.path,
+      t.dir,
       "long",
       [
         "sleep 4", // longer than the lease: without heartbeats the completion would be refused
@@ -87,7 +60,7 @@ describeOnSharedDatabase("worker run: expired attempt", (db) => {
         'git push -q origin "HEAD:refs/heads/$MCTL_BRANCH"',
       ].join("\n"),
     );
-    const run = await ws.runWorker(attempt.id, [agent]).done;
+    const run = await t.ws.runWorker(attempt.id, [agent]).done;
     expect(run.stderr).not.toContain("refused");
     expect(run.code).toBe(0);
     const state = await stateOf(db, ticket.key);
@@ -96,28 +69,28 @@ describeOnSharedDatabase("worker run: expired attempt", (db) => {
   });
 
   it("a worker whose attempt was expired cannot report its completion", async () => {
-    await setUp({ leaseSeconds: 2, heartbeatSeconds: 60 });
+    await t.setUp({ leaseSeconds: 2, heartbeatSeconds: 60 });
     const { ticket, attempt } = await givenClaimed(db);
     const agent = await writeAgent(
-      dir.path,
+      t.dir,
       "late",
       [
-        `touch ${file("started")}`,
-        `while [ ! -f ${file("go")} ]; do sleep 0.05; done`,
+        `touch ${t.file("started")}`,
+        `while [ ! -f ${t.file("go")} ]; do sleep 0.05; done`,
         "echo data > work.txt && git add work.txt && git commit -q -m work",
         'git push -q origin "HEAD:refs/heads/$MCTL_BRANCH"',
       ].join("\n"),
     );
-    const worker = ws.runWorker(attempt.id, [agent]);
-    await until("the agent to start", () => existsSync(file("started")));
+    const worker = t.ws.runWorker(attempt.id, [agent]);
+    await until("the agent to start", () => existsSync(t.file("started")));
     await expireOnceLapsed(db, attempt.id);
-    await writeFile(file("go"), "");
+    await writeFile(t.file("go"), "");
     const run = await worker.done;
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(
       /the attempt's end was refused \(fenced\): .*cannot end as completed: it is lost/,
     );
-    expect(await remoteHead(ws.git.remote, "mission-control/MC-1")).not.toBeNull();
+    expect(await remoteHead(t.ws.git.remote, "mission-control/MC-1")).not.toBeNull();
     const state = await stateOf(db, ticket.key);
     expect(state.ticket.state).toBe("todo");
     expect(state.attempts[0]?.status).toBe("lost");

@@ -4,36 +4,29 @@
  */
 import { mkdir, readFile, realpath, stat } from "node:fs/promises";
 import path from "node:path";
-import { afterEach, beforeEach, expect, it } from "vitest";
+import { beforeEach, expect, it } from "vitest";
 import { CompletionEvidenceSchema } from "../../src/worker/evidence.js";
-import { tempDir } from "../helpers/cli.js";
 import {
   describeEachSharedDatabase,
   describeOnSharedDatabase,
   type SharedDatabase,
 } from "./support/databases.js";
 import { git, remoteHead } from "./support/git-fixture.js";
-import { givenClaimed, type Workspace, workspace, writeAgent } from "./support/worker.js";
+import { givenClaimed, workerSandbox, writeAgent } from "./support/worker.js";
 
 const BRANCH = "mission-control/MC-1";
 
 /** Each test's temporary directory and git workspace, with a test command that leaves a trace. */
 function setUpWorkspace(db: SharedDatabase) {
-  let dir: Awaited<ReturnType<typeof tempDir>>;
-  let ws: Workspace | undefined;
+  const t = workerSandbox(db);
   beforeEach(async () => {
-    dir = await tempDir("mctl-worker-");
-    ws = await workspace(db, dir.path, {
-      testCommand: ["sh", "-c", `touch ${dir.path}/tests-ran; test -f work.txt && echo 'all 3 tests passed'`],
+    await t.setUp({
+      testCommand: ["sh", "-c", `touch ${t.dir}/tests-ran; test -f work.txt && echo 'all 3 tests passed'`],
     });
   });
-  afterEach(async () => dir.remove());
   return {
-    dir: () => dir.path,
-    ws: () => {
-      if (!ws) throw new Error("no workspace");
-      return ws;
-    },
+    dir: () => t.dir,
+    ws: () => t.ws,
     endOf: (ticketKey: string) =>
       db.withLifecycle(async (lifecycle) => {
         const ticket = await lifecycle.findTicket(ticketKey);

@@ -4,52 +4,34 @@
  */
 import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
-import path from "node:path";
-import { afterEach, beforeEach, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { dispatcher } from "../builders/tickets.js";
-import { tempDir } from "../helpers/cli.js";
 import { describeEachSharedDatabase, describeOnSharedDatabase } from "./support/databases.js";
 import { remoteHead } from "./support/git-fixture.js";
 import { stateOf } from "./support/state.js";
-import {
-  givenClaimed,
-  until,
-  type WorkerSettings,
-  type Workspace,
-  workspace,
-  writeAgent,
-} from "./support/worker.js";
+import { givenClaimed, until, workerSandbox, writeAgent } from "./support/worker.js";
 
 describeEachSharedDatabase("worker run: signals", (db) => {
-  let dir: Awaited<ReturnType<typeof tempDir>>;
-  let ws: Workspace;
-  const setUp = async (settings: WorkerSettings = {}) => {
-    ws = await workspace(db, dir.path, settings);
-  };
-  beforeEach(async () => {
-    dir = await tempDir("mctl-worker-");
-  });
-  afterEach(async () => dir.remove());
-  const file = (name: string) => path.join(dir.path, name);
+  const t = workerSandbox(db);
 
   it("a question: the runner records it (ticket needs_input) and stops the agent", async () => {
-    await setUp();
+    await t.setUp();
     const { ticket, attempt } = await givenClaimed(db);
     const agent = await writeAgent(
-      dir.path,
+      t.dir,
       "ask",
       [
         '"$NODE" "$MCTL" signal needs-input --question "Which colour should the widget be?"',
         "sleep 30",
-        `touch ${file("finished")}`,
+        `touch ${t.file("finished")}`,
       ].join("\n"),
     );
-    const run = await ws.runWorker(attempt.id, [agent]).done;
+    const run = await t.ws.runWorker(attempt.id, [agent]).done;
     expect(run.code).toBe(0);
     expect(run.stderr).toContain("the agent signalled needs_input");
     expect(run.stdout).toContain("MC-1 is waiting for an answer"); // the agent's own mctl, streamed
     expect(run.stdout).toContain("MC-1 needs input: Which colour should the widget be?");
-    expect(existsSync(file("finished"))).toBe(false);
+    expect(existsSync(t.file("finished"))).toBe(false);
     const state = await stateOf(db, ticket.key);
     expect(state.ticket.state).toBe("needs_input");
     expect(state.attempts[0]).toMatchObject({ status: "needs_input" });
@@ -60,52 +42,43 @@ describeEachSharedDatabase("worker run: signals", (db) => {
   });
 
   it("a duplicate launch of a running attempt exits at once without running the agent", async () => {
-    await setUp();
+    await t.setUp();
     const { ticket, attempt } = await givenClaimed(db);
     const agent = await writeAgent(
-      dir.path,
+      t.dir,
       "slow",
       [
-        `echo "run $$" >> ${file("runs.txt")}`,
-        `while [ ! -f ${file("go")} ]; do sleep 0.05; done`,
+        `echo "run $$" >> ${t.file("runs.txt")}`,
+        `while [ ! -f ${t.file("go")} ]; do sleep 0.05; done`,
         "echo data > work.txt && git add work.txt && git commit -q -m work",
         'git push -q origin "HEAD:refs/heads/$MCTL_BRANCH"',
       ].join("\n"),
     );
-    const original = ws.runWorker(attempt.id, [agent]);
-    await until("the first agent to start", () => existsSync(file("runs.txt")));
-    const duplicate = await ws.runWorker(attempt.id, [agent]).done;
+    const original = t.ws.runWorker(attempt.id, [agent]);
+    await until("the first agent to start", () => existsSync(t.file("runs.txt")));
+    const duplicate = await t.ws.runWorker(attempt.id, [agent]).done;
     expect(duplicate.code).toBe(1);
     expect(duplicate.stderr).toMatch(/not started: fenced: attempt \S+ cannot start: it is running/);
     expect(duplicate.stderr).not.toContain("agent started");
-    await writeFile(file("go"), "");
+    await writeFile(t.file("go"), "");
     const first = await original.done;
     expect(first.code).toBe(0);
-    expect((await readFile(file("runs.txt"), "utf8")).trim().split("\n")).toHaveLength(1);
+    expect((await readFile(t.file("runs.txt"), "utf8")).trim().split("\n")).toHaveLength(1);
     // A launch after the end is just as stale.
-    const late = await ws.runWorker(attempt.id, [agent]).done;
+    const late = await t.ws.runWorker(attempt.id, [agent]).done;
     expect(late.stderr).toMatch(/not started: fenced: .* it is completed/);
     expect((await stateOf(db, ticket.key)).ticket.state).toBe("verifying");
   });
 });
 
 describeOnSharedDatabase("worker run: giving up", (db) => {
-  let dir: Awaited<ReturnType<typeof tempDir>>;
-  let ws: Workspace;
-  const setUp = async (settings: WorkerSettings = {}) => {
-    ws = await workspace(db, dir.path, settings);
-  };
-  beforeEach(async () => {
-    dir = await tempDir("mctl-worker-");
-  });
-  afterEach(async () => dir.remove());
-  const file = (name: string) => path.join(dir.path, name);
+  const t = workerSandbox(db);
 
   it("the agent gives up: failed with its reason; the next attempt reuses the worktree and is told why", async () => {
-    await setUp();
+    await t.setUp();
     const first = await givenClaimed(db);
     const giveUp = await writeAgent(
-      dir.path,
+      t.dir,
       "give-up",
       [
         "echo half > half.txt && git add half.txt && git commit -q -m 'half of it'",
@@ -114,7 +87,7 @@ describeOnSharedDatabase("worker run: giving up", (db) => {
         "exit 0",
       ].join("\n"),
     );
-    const failed = await ws.runWorker(first.attempt.id, [giveUp]).done;
+    const failed = await t.ws.runWorker(first.attempt.id, [giveUp]).done;
     expect(failed.code).toBe(1);
     expect(failed.stderr).toContain("attempt failed: agent_gave_up: the spec contradicts itself");
     let state = await stateOf(db, first.ticket.key);
@@ -137,24 +110,24 @@ describeOnSharedDatabase("worker run: giving up", (db) => {
       return claim.attempt;
     });
     const finish = await writeAgent(
-      dir.path,
+      t.dir,
       "finish",
       [
-        `cp "$MCTL_TICKET_FILE" ${file("brief-2.md")}`,
+        `cp "$MCTL_TICKET_FILE" ${t.file("brief-2.md")}`,
         "test -f half.txt",
         "echo rest > rest.txt && git add rest.txt && git commit -q -m 'the rest'",
         "git push -q",
       ].join("\n"),
     );
-    const completed = await ws.runWorker(second.id, [finish]).done;
+    const completed = await t.ws.runWorker(second.id, [finish]).done;
     expect(completed.stderr).toContain("reusing worktree");
     expect(completed.code).toBe(0);
-    const brief = await readFile(file("brief-2.md"), "utf8");
+    const brief = await readFile(t.file("brief-2.md"), "utf8");
     expect(brief).toContain("Attempt 1: failed, agent_gave_up (message: the spec contradicts itself)");
     state = await stateOf(db, first.ticket.key);
     expect(state.ticket.state).toBe("verifying");
     expect(state.attempts[1]?.outcome?.evidence).toMatchObject({
-      commitSha: await remoteHead(ws.git.remote, "mission-control/MC-1"),
+      commitSha: await remoteHead(t.ws.git.remote, "mission-control/MC-1"),
     });
   });
 });

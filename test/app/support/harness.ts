@@ -1,8 +1,8 @@
 import { generateKeyPairSync } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { Probot, ProbotOctokit, createNodeMiddleware } from "probot";
-import { missionControlApp, type AppRuntime } from "../../../src/app/app.js";
+import { createNodeMiddleware, Probot, ProbotOctokit } from "probot";
+import { type AppRuntime, missionControlApp } from "../../../src/app/app.js";
 import { type ReevaluationDeps, reevaluateUntilIdle } from "../../../src/app/evidence/reevaluate.js";
 import type { Database } from "../../../src/db/database.js";
 import { createVerifier } from "../../../src/evidence/index.js";
@@ -107,4 +107,18 @@ export async function startApp(db: Database, options: { faultSeed?: number } = {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * The repository the command tests talk in: `acme/widgets`, where alice is an admin, bob writes
+ * and rita only reads.
+ */
+export function givenWidgets(app: AppHarness): string {
+  app.gh.world.repository({
+    owner: "acme",
+    name: "widgets",
+    files: { "README.md": "# widgets\n" },
+    collaborators: { alice: "admin", bob: "write", rita: "read" },
+  });
+  return "acme/widgets";
 }

@@ -1,11 +1,12 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { chmod, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { afterEach, beforeEach } from "vitest";
 import type { AttemptRow, TicketRow } from "../../../src/db/schema.js";
 import type { Lifecycle } from "../../../src/lifecycle/index.js";
 import type { NewTicket } from "../../../src/lifecycle/schemas.js";
 import { dispatcher, newTicket } from "../../builders/tickets.js";
-import { MCTL } from "../../helpers/cli.js";
+import { MCTL, tempDir } from "../../helpers/cli.js";
 import type { SharedDatabase } from "./databases.js";
 import { GIT_ENV, type GitFixture, gitFixture } from "./git-fixture.js";
 
@@ -158,4 +159,37 @@ export async function until(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/**
+ * Per-test scaffold of the runner suites: a fresh temporary folder for every test (removed after
+ * it), `setUp(settings)` to build the workspace (git fixture, config) in it, `file(name)` for paths
+ * inside it.
+ */
+export function workerSandbox(db: SharedDatabase) {
+  let dir: Awaited<ReturnType<typeof tempDir>> | undefined;
+  let current: Workspace | undefined;
+  beforeEach(async () => {
+    dir = await tempDir("mctl-worker-");
+    current = undefined;
+  });
+  afterEach(async () => dir?.remove());
+  const folder = () => {
+    if (!dir) throw new Error("the worker sandbox is only available inside a test");
+    return dir.path;
+  };
+  return {
+    get dir(): string {
+      return folder();
+    },
+    get ws(): Workspace {
+      if (!current) throw new Error("call setUp() first");
+      return current;
+    },
+    async setUp(settings: WorkerSettings = {}): Promise<Workspace> {
+      current = await workspace(db, folder(), settings);
+      return current;
+    },
+    file: (name: string) => path.join(folder(), name),
+  };
 }
