@@ -3,6 +3,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    // The crash-injection suite is `npm run test:chaos` (vitest.chaos.config.ts), run by CI after `npm test`.
+    exclude: ["test/chaos/**", "node_modules/**"],
     globalSetup: ["test/setup/postgres.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
