@@ -22,6 +22,16 @@ function arrange() {
 }
 
 describe("commit graph", () => {
+  it("a commit can carry a real git sha (a local push shown on the stand-in), validated and unique", () => {
+    const { world, repo } = arrange();
+    const sha = "a".repeat(40);
+    const commit = world.commit(repo, { branch: "main", message: "from git", sha });
+    expect(commit.sha).toBe(sha);
+    expect(repo.branches.get("main")).toBe(sha);
+    expect(() => world.commit(repo, { branch: "main", sha })).toThrow(/already exists/);
+    expect(() => world.commit(repo, { branch: "main", sha: "not-a-sha" })).toThrow(/40-hex/);
+  });
+
   it("compare: identical, ahead, behind, diverged, with merge base and counts", () => {
     const { world, repo } = arrange();
     const root = repo.branches.get("main") ?? "";

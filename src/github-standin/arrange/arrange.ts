@@ -121,6 +121,8 @@ export class Arrange {
       readonly message?: string;
       readonly files?: Readonly<Record<string, string | null>>;
       readonly author?: string;
+      /** A real git commit's sha to show this commit under (default: the stand-in assigns one). */
+      readonly sha?: string;
     } = {},
   ): CommitRecord {
     const repo = this.repo(repoRef);
@@ -131,6 +133,7 @@ export class Arrange {
       parents,
       message: input.message ?? "Change",
       ...(input.files ? { files: input.files } : {}),
+      ...(input.sha ? { sha: input.sha } : {}),
       author,
     });
     if (input.branch) {

@@ -63,12 +63,22 @@ export interface CommitInput {
   /** Changes on top of the first parent's files: content to write, or null to delete. */
   readonly files?: Readonly<Record<string, string | null>>;
   readonly author?: UserRecord;
+  /**
+   * The commit's sha, when it mirrors a real git commit (a local clone's push shown on the stand-in,
+   * so that evidence naming git's sha finds it here). Default: one assigned by the stand-in.
+   */
+  readonly sha?: string;
 }
 
 /** Adds a commit object (no branch moves). Parents must exist in the repository. */
 export function addCommit(world: WorldState, repo: RepositoryRecord, input: CommitInput): CommitRecord {
   for (const parent of input.parents) {
     if (!repo.commits.has(parent)) throw new Error(`stand-in world: unknown parent commit ${parent}`);
+  }
+  if (input.sha !== undefined) {
+    if (!/^[0-9a-f]{40}$/.test(input.sha))
+      throw new Error(`stand-in world: ${input.sha} is not a 40-hex sha`);
+    if (repo.commits.has(input.sha)) throw new Error(`stand-in world: commit ${input.sha} already exists`);
   }
   const firstParent = input.parents[0];
   const files = new Map(firstParent ? repo.commits.get(firstParent)?.files : undefined);
@@ -85,7 +95,7 @@ export function addCommit(world: WorldState, repo: RepositoryRecord, input: Comm
   };
   const snapshot = hashSnapshot(files);
   const commit: CommitRecord = {
-    sha: world.ids.uniqueSha("commit", snapshot.root, input.message, ...input.parents),
+    sha: input.sha ?? world.ids.uniqueSha("commit", snapshot.root, input.message, ...input.parents),
     treeSha: snapshot.root,
     message: input.message,
     parents: [...input.parents],
