@@ -32,11 +32,27 @@ export interface DatabaseSession {
   readonly environment: Environment;
 }
 
+export interface CliContextOptions {
+  /**
+   * Opens the database each command works on (default: `openDatabase` from the environment). Tests
+   * that run many commands in-process pass one already-open database whose `close` does nothing.
+   */
+  readonly openDatabase?: (environment: Environment) => Promise<DatabaseHandle>;
+}
+
 /**
  * The composition root of the CLI. The embedded database migrates itself on open (it belongs to
  * this process); a PostgreSQL server is shared, so it must be migrated on purpose (`mctl db migrate`).
  */
-export function createCliContext(io: CliIo, readEnv: () => Environment): CliContext {
+export function createCliContext(
+  io: CliIo,
+  readEnv: () => Environment,
+  options: CliContextOptions = {},
+): CliContext {
+  const open =
+    options.openDatabase ??
+    ((environment: Environment) =>
+      openDatabase(environment.database, { lockWaitMs: environment.lockWaitMs }));
   let environment: Environment | undefined;
   const env = () => {
     try {
@@ -68,7 +84,7 @@ export function createCliContext(io: CliIo, readEnv: () => Environment): CliCont
       const environment = env();
       let handle: DatabaseHandle;
       try {
-        handle = await openDatabase(environment.database, { lockWaitMs: environment.lockWaitMs });
+        handle = await open(environment);
       } catch (error) {
         if (error instanceof DatabaseUnavailableError)
           throw new CliError(error.message, EXIT_DATABASE, { cause: error });
