@@ -4,6 +4,7 @@ import type { Verifier } from "../evidence/index.js";
 import { EVIDENCE_EVENTS, evidenceTargets } from "../evidence/index.js";
 import type { Lifecycle } from "../lifecycle/index.js";
 import { apiHandler } from "./api/index.js";
+import { boardHandler } from "./board/index.js";
 import { handleComment } from "./commands/handle-comment.js";
 import { intake } from "./intake.js";
 import { handleIssue } from "./issues.js";
@@ -56,6 +57,10 @@ export function missionControlApp(deps: AppDeps): ApplicationFunction {
         lifecycle: deps.lifecycle,
         logError: (err, message) => probot.log.error({ err }, message),
       }),
+    );
+    // The read-only board page (docs/board.md) on the same server.
+    options?.addHandler(
+      boardHandler({ lifecycle: deps.lifecycle, logError: (err, m) => probot.log.error({ err }, m) }),
     );
 
     probot.onAny(async (event) => {

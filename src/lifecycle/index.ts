@@ -16,6 +16,7 @@
 import type { Actor } from "../domain/actors.js";
 import type { BackoffPolicy } from "../domain/backoff.js";
 import { type AttemptLog, recordAttemptLog } from "./attempt-log.js";
+import { type BoardFilter, boardColumns } from "./board-reads.js";
 import {
   askQuestion,
   completeAttempt,
@@ -58,6 +59,7 @@ export type { HoldResult } from "./hold.js";
 export type { HeldLease, LockHeld } from "./leases.js";
 export type { AnswerResult, NotWaiting } from "./questions.js";
 export type { TicketFilter } from "./queries.js";
+export type { BoardCard, BoardColumn, BoardFilter } from "./board-reads.js";
 export type * from "./results.js";
 export type { NewTicket, TransitionInput } from "./schemas.js";
 export type { RecordVerdictResult, TicketOutcome, VerdictInput } from "./verdicts.js";
@@ -111,6 +113,8 @@ export function createLifecycle(deps: LifecycleDeps) {
     questionsOf: (ticketId: number) => ticketQuestionsOf(db, ticketId),
     readLease: (name: string) => readLease(db, name),
     recentDispatchCycles: (limit: number) => recentDispatchCycles(db, limit),
+    /** The board page's columns (src/lifecycle/board-reads.ts): read-only. */
+    board: { columns: (filter: BoardFilter) => boardColumns(db, filter) },
     // evidence verdicts (src/lifecycle/verdicts.ts)
     evidence: {
       recordVerdict: (input: verdicts.VerdictInput) => verdicts.recordVerdict(deps, input),

@@ -1,0 +1,78 @@
+import type { TicketState } from "../../domain/ticket-states.js";
+
+/** Column and state names as people read them. */
+export const STATE_LABELS: Readonly<Record<TicketState, string>> = {
+  todo: "To do",
+  in_progress: "In progress",
+  needs_input: "Needs input",
+  verifying: "Verifying",
+  in_review: "In review",
+  done: "Done",
+  cancelled: "Cancelled",
+};
+
+/** A stored dispatch decision (JSON), as far as the board shows it: its reason code, subject and why. */
+export interface DecisionLine {
+  readonly code: string;
+  readonly ticket: string | null;
+  readonly detail: string;
+}
+
+const str = (value: unknown): string | null => (typeof value === "string" && value ? value : null);
+
+/**
+ * One line per stored decision. Decisions are JSON written by the dispatcher (src/dispatch/decisions.ts);
+ * anything unexpected is shown by its code, never trusted to have a shape.
+ */
+export function decisionLine(decision: unknown): DecisionLine {
+  if (typeof decision !== "object" || decision === null) return { code: "unknown", ticket: null, detail: "" };
+  const d = decision as Record<string, unknown>;
+  const code = str(d.code) ?? "unknown";
+  const ticket = str(d.ticket);
+  let detail = "";
+  switch (code) {
+    case "skipped_policy":
+      detail = str(d.rule) ?? "";
+      break;
+    case "claimed":
+      detail = str(d.worker) ? `for ${str(d.worker)}` : "";
+      break;
+    case "claim_conflict":
+      detail = str(d.state) ? `now ${str(d.state)}` : "";
+      break;
+    case "blocked":
+      detail = Array.isArray(d.blockers)
+        ? `by ${d.blockers.filter((b) => typeof b === "string").join(", ")}`
+        : "";
+      break;
+    case "backing_off":
+      detail = str(d.until) ? `until ${str(d.until)}` : "";
+      break;
+    case "max_attempts":
+      detail = typeof d.attempts === "number" ? `${d.attempts} attempts` : "";
+      break;
+    case "lock_held":
+      detail = str(d.holder) ? `held by ${str(d.holder)}` : "";
+      break;
+    case "launch_failed":
+      detail = str(d.error) ?? "";
+      break;
+    case "lease_lost":
+      detail = str(d.message) ?? "";
+      break;
+    case "paused":
+      detail = [str(d.by) ? `by ${str(d.by)}` : null, str(d.reason)].filter(Boolean).join(": ");
+      break;
+    case "worker_count_unavailable":
+      detail = Array.isArray(d.errors)
+        ? d.errors
+            .map((e) => (typeof e === "object" && e ? str((e as Record<string, unknown>).source) : null))
+            .filter(Boolean)
+            .join(", ")
+        : "";
+      break;
+    default:
+      detail = "";
+  }
+  return { code, ticket, detail };
+}
