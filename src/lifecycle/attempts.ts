@@ -11,6 +11,7 @@ import { type Fence, type Fenced, fenced } from "./fence.js";
 import { checkFence } from "./leases.js";
 import type { Applied, NotFound, TransitionResult } from "./results.js";
 import { guardedTransition, type TransitionExtras } from "./transition.js";
+import { insertReevaluation } from "./evidence-reevaluations.js";
 
 export type AttemptResult = { readonly ok: true; readonly attempt: AttemptRow } | Fenced | NotFound;
 
@@ -88,7 +89,11 @@ interface Ending {
   /** Attempts that may end this way (`running` for a worker's signals). */
   readonly from: readonly AttemptStatus[];
   readonly extras?: (attempt: AttemptRow, failedAttempts: number) => TransitionExtras;
-  readonly also?: (tx: Transaction, attempt: AttemptRow) => Promise<void>;
+  readonly also?: (
+    tx: Transaction,
+    attempt: AttemptRow,
+    ticket: { readonly repository: string },
+  ) => Promise<void>;
   /** Expiry is the one ending that happens *because* the lease ran out. */
   readonly requireLiveLease: boolean;
   readonly fence?: Fence | null;
@@ -143,7 +148,7 @@ async function endAttempt(deps: LifecycleDeps, ending: Ending): Promise<EndAttem
         .where(eq(attempts.id, attempt.id))
         .returning();
       if (!ended) throw new Error("attempt update returned no row");
-      await ending.also?.(tx, ended);
+      await ending.also?.(tx, ended, ticket);
       return { ...moved, attempt: ended };
     }),
   );
@@ -218,6 +223,18 @@ export function completeAttempt(
     reason: "completion_claimed",
     from: ["running"],
     requireLiveLease: true,
+    // Verify at once, not only when a later CI webhook names the commit: its CI may have finished
+    // before the claim. The app's re-evaluation worker runs the request (one per attempt).
+    also: async (tx, attempt, ticket) => {
+      const sha = input.evidence.commitSha;
+      await insertReevaluation(tx, deps.clock.now(), {
+        deliveryId: `completion:${attempt.id}`,
+        event: "completion_claimed",
+        repository: ticket.repository,
+        shas: typeof sha === "string" ? [sha] : [],
+        wholeRepository: typeof sha !== "string",
+      });
+    },
   });
 }
 

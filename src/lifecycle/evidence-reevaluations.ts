@@ -32,8 +32,13 @@ export async function requestReevaluation(
   deps: LifecycleDeps,
   input: NewReevaluation,
 ): Promise<{ readonly ok: true; readonly code: "queued" | "duplicate" }> {
-  const now = deps.clock.now();
-  const rows = await deps.db
+  const queued = await insertReevaluation(deps.db, deps.clock.now(), input);
+  return { ok: true, code: queued ? "queued" : "duplicate" };
+}
+
+/** The insert itself, inside whatever transaction the caller holds; false when the request already exists. */
+export async function insertReevaluation(db: Executor, now: Date, input: NewReevaluation): Promise<boolean> {
+  const rows = await db
     .insert(evidenceReevaluations)
     .values({
       deliveryId: input.deliveryId,
@@ -46,7 +51,7 @@ export async function requestReevaluation(
     })
     .onConflictDoNothing()
     .returning({ id: evidenceReevaluations.id });
-  return { ok: true, code: rows.length ? "queued" : "duplicate" };
+  return rows.length > 0;
 }
 
 /** Takes up to `limit` due requests, oldest first, locking each for `leaseMs`; ones another worker holds are skipped. */

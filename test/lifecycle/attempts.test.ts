@@ -214,6 +214,23 @@ describeEachDriver("attempts", ({ db }) => {
     expect(again).toMatchObject({ ok: false, code: "fenced" });
   });
 
+  it("a completion asks for verification at once: one re-evaluation request for its commit", async () => {
+    const lifecycle = testLifecycle(db());
+    const { ticket, attempt } = await claimed(lifecycle);
+    await lifecycle.startAttempt({ attemptId: attempt.id, launchKey: attempt.launchKey, leaseMs: LEASE });
+    const sha = "c".repeat(40);
+    await lifecycle.completeAttempt({ attemptId: attempt.id, actor: worker, evidence: { commitSha: sha } });
+    const taken = await lifecycle.app.reevaluations.take({ worker: "w", leaseMs: LEASE, limit: 10 });
+    expect(taken).toEqual([
+      expect.objectContaining({
+        event: "completion_claimed",
+        repository: ticket.repository,
+        shas: [sha],
+        wholeRepository: false,
+      }),
+    ]);
+  });
+
   it("a failed attempt backs the ticket off; a failed launch releases it", async () => {
     const clock = manualClock();
     const lifecycle = testLifecycle(db(), clock);
