@@ -1,6 +1,6 @@
 import { simpleGit } from "simple-git";
 import type { GitFacts } from "./evidence.js";
-import { gitAt, remoteBranchSha } from "./git.js";
+import { GIT_COMPLETION, gitAt, remoteBranchSha } from "./git.js";
 
 const MAX_DIRTY_PATHS = 20;
 
@@ -52,7 +52,7 @@ export function redactCredentials(url: string): string {
 
 /** `git status` output must keep its leading spaces ("XY path"), so no trimming here. */
 function untrimmed(dir: string) {
-  return simpleGit({ baseDir: dir, trimmed: false });
+  return simpleGit({ baseDir: dir, trimmed: false, completion: GIT_COMPLETION });
 }
 
 /** Paths of `git status --porcelain=v1 -z` entries; a rename's second path (its source) is skipped. */

@@ -2,9 +2,17 @@ import { realpath } from "node:fs/promises";
 import path from "node:path";
 import { type SimpleGit, simpleGit } from "simple-git";
 
+/**
+ * When simple-git considers a command finished. Its default also settles 50 ms after the process
+ * exits even if the output has not been read yet: in a process whose event loop is busy (the demo
+ * runs the runner beside the embedded database) that loses the output, and an empty answer reads
+ * as "detached HEAD" or "not pushed". So: when the pipes close, or 5 s after the exit at the latest.
+ */
+export const GIT_COMPLETION = { onClose: true, onExit: 5_000 } as const;
+
 /** A simple-git client for `dir` whose `raw` output is trimmed. */
 export function gitAt(dir: string): SimpleGit {
-  return simpleGit({ baseDir: dir, trimmed: true });
+  return simpleGit({ baseDir: dir, trimmed: true, completion: GIT_COMPLETION });
 }
 
 /** `path` with symbolic links resolved (so two spellings of one directory compare equal). */

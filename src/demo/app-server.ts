@@ -1,0 +1,132 @@
+/**
+ * Mission Control's Probot app, served by Probot's own `Server` (so everything the app registers
+ * with `options.addHandler` — the JSON API, the board — is on the demo's port), with its Octokit
+ * pointed at the GitHub stand-in, and the mirror and evidence re-evaluation loops beside it, as in
+ * src/app/main.ts.
+ */
+import type { Logger } from "pino";
+import { Probot, ProbotOctokit, Server } from "probot";
+import { missionControlApp } from "../app/app.js";
+import { startReevaluationLoop } from "../app/evidence/reevaluate.js";
+import { startMirrorLoop } from "../app/mirror/runner.js";
+import type { Config } from "../config/schema.js";
+import { createVerifier, type Verifier } from "../evidence/index.js";
+import type { Lifecycle } from "../lifecycle/index.js";
+
+export const WEBHOOK_PATH = "/api/github/webhooks";
+
+export interface DemoAppOptions {
+  readonly lifecycle: Lifecycle;
+  readonly config: Config;
+  readonly host: string;
+  readonly port: number;
+  readonly appId: number;
+  readonly privateKey: string;
+  readonly webhookSecret: string;
+  readonly githubUrl: string;
+  readonly log: Logger;
+  /** How often the mirror and the re-evaluation worker look for work (the demo's short interval). */
+  readonly pollMs: number;
+}
+
+export interface DemoApp {
+  readonly verifier: Verifier;
+  /** Stops the HTTP server, then the loops (each waits for its running pass). */
+  stop(): Promise<void>;
+}
+
+export async function startDemoApp(options: DemoAppOptions): Promise<DemoApp> {
+  const { lifecycle, config } = options;
+  const backoff = {
+    baseMs: config.dispatch.backoff.base_seconds * 1000,
+    capMs: config.dispatch.backoff.cap_seconds * 1000,
+  };
+  const mirror = config.app.mirror;
+  const retry = { baseMs: mirror.retry_base_seconds * 1000, capMs: mirror.retry_cap_seconds * 1000 };
+  const warn = (message: string, detail?: Record<string, unknown>) => options.log.warn(detail ?? {}, message);
+  const stops: (() => Promise<void>)[] = [];
+  let verifier: Verifier | null = null;
+
+  const server = new Server({
+    host: options.host,
+    port: options.port,
+    webhookPath: WEBHOOK_PATH,
+    log: options.log,
+    Probot: Probot.defaults({
+      appId: options.appId,
+      privateKey: options.privateKey,
+      secret: options.webhookSecret,
+      log: options.log,
+      // GitHub's pacing of content writes (a write a second, a comment every three seconds) is
+      // real, but the stand-in is local and the demo should take seconds, not minutes.
+      Octokit: ProbotOctokit.defaults((instance: { throttle?: object }) => ({
+        ...instance,
+        baseUrl: options.githubUrl,
+        throttle: { ...instance.throttle, enabled: false },
+      })),
+    }),
+  });
+  await server.load(
+    missionControlApp({
+      lifecycle,
+      ticketLabel: config.app.ticket_label,
+      deliveryLeaseMs: config.app.delivery_lease_seconds * 1000,
+      verifier: (octokitFor) =>
+        createVerifier({ lifecycle, octokit: octokitFor, backoff, selfAppId: options.appId }),
+      onLoad: ({ octokitFor, verifier: loaded }) => {
+        verifier = loaded;
+        const mirrorLoop = startMirrorLoop(
+          {
+            lifecycle,
+            octokitFor,
+            worker: "demo-mirror",
+            ticketLabel: config.app.ticket_label,
+            retry,
+            leaseMs: mirror.lease_seconds * 1000,
+            batchLimit: mirror.batch_size,
+            log: warn,
+            // No prompt dispatch: the demo's own dispatcher loop runs every second.
+          },
+          options.pollMs,
+        );
+        stops.push(() => mirrorLoop.stop());
+        if (loaded) {
+          const reevaluation = startReevaluationLoop(
+            {
+              lifecycle,
+              verifier: loaded,
+              worker: "demo-reevaluation",
+              retry,
+              leaseMs: mirror.lease_seconds * 1000,
+              batchLimit: mirror.batch_size,
+              log: warn,
+            },
+            options.pollMs,
+          );
+          stops.push(() => reevaluation.stop());
+        }
+      },
+    }),
+  );
+  const stopLoops = async () => {
+    for (const stop of stops) await stop();
+  };
+  const loaded = verifier as Verifier | null;
+  if (!loaded) {
+    await stopLoops();
+    throw new Error("the app loaded without an evidence verifier");
+  }
+  try {
+    await server.start();
+  } catch (error) {
+    await stopLoops();
+    throw error;
+  }
+  return {
+    verifier: loaded,
+    async stop() {
+      await server.stop();
+      await stopLoops();
+    },
+  };
+}

@@ -1,0 +1,91 @@
+/** The demo's dispatcher and orchestrator loops, configured from the demo's configuration. */
+import type { Logger } from "pino";
+import { startPollLoop } from "../app/poll-loop.js";
+import type { Config } from "../config/schema.js";
+import type { DatabaseHandle } from "../db/database.js";
+import { type DispatchDeps, runDispatchCycle } from "../dispatch/cycle.js";
+import type { Launcher } from "../dispatch/launchers/launcher.js";
+import { databaseWorkerSource } from "../dispatch/worker-sources.js";
+import type { Lifecycle } from "../lifecycle/index.js";
+import { runOrchestratorPass } from "../orchestrator/pass.js";
+import { DEMO_AGENT } from "./scenario.js";
+
+/** Dispatch cycles and orchestrator passes, each on its own interval; `stop()` waits for both. */
+export function startDemoLoops(input: {
+  lifecycle: Lifecycle;
+  config: Config;
+  handle: DatabaseHandle;
+  launcher: Launcher;
+  log: Logger;
+  dispatchMs: number;
+  orchestrateMs: number;
+}) {
+  const { lifecycle, config } = input;
+  const warn = (message: string, detail?: Record<string, unknown>) => input.log.warn(detail ?? {}, message);
+  const deps = dispatcher(lifecycle, config, input.launcher, input.handle);
+  const dispatch = startPollLoop(
+    "dispatch",
+    async () => {
+      await runDispatchCycle(deps);
+      return { busy: false };
+    },
+    input.dispatchMs,
+    warn,
+  );
+  const orchestrate = startPollLoop(
+    "orchestrate",
+    async () => {
+      const pass = await runOrchestratorPass({
+        inbox: lifecycle.inbox,
+        setting: () => lifecycle.tasks.setting("orchestrate"),
+        rules: {
+          reviewRequired: config.orchestrator.review_required,
+          retryFailedCompletions: config.orchestrator.retry_failed_completions,
+        },
+        holder: "demo-orchestrator",
+        leaseMs: config.orchestrator.delivery_lease_seconds * 1000,
+        batchSize: config.orchestrator.batch_size,
+      });
+      return { busy: pass.status === "completed" && pass.delivered > 0 };
+    },
+    input.orchestrateMs,
+    warn,
+  );
+  return {
+    async stop() {
+      await dispatch.stop();
+      await orchestrate.stop();
+    },
+  };
+}
+
+/** The dispatcher's dependencies, as `mctl dispatch` builds them, with the demo's launcher. */
+function dispatcher(
+  lifecycle: Lifecycle,
+  config: Config,
+  launcher: Launcher,
+  handle: DatabaseHandle,
+): DispatchDeps {
+  const d = config.dispatch;
+  return {
+    lifecycle,
+    sources: [databaseWorkerSource(handle.db, lifecycle.deps.clock)],
+    launcher,
+    holder: "demo-dispatcher",
+    settings: {
+      maxWorkers: d.max_workers,
+      attemptLeaseMs: d.attempt_lease_seconds * 1000,
+      dispatchLeaseMs: d.lease_seconds * 1000,
+      backoff: { baseMs: d.backoff.base_seconds * 1000, capMs: d.backoff.cap_seconds * 1000 },
+      maxAttempts: d.max_attempts,
+      batchSize: d.batch_size,
+      scanLimit: d.scan_limit,
+      policy: {
+        agentIdentities: d.agent_identities,
+        excludedCampaigns: d.policy.excluded_campaigns,
+        excludedLabels: d.policy.excluded_labels,
+      },
+      workerIdentity: d.agent_identities[0] ?? DEMO_AGENT,
+    },
+  };
+}
