@@ -66,11 +66,14 @@ export function decideItem(item: ItemFacts, rules: OrchestratorRules): RuleOutco
       if (ticket?.state === "verifying")
         return decideWith("reject", ticket, "evidence failed; back to the queue");
       // The verifier has already sent the ticket back to the queue (with back-off): nothing to change.
+      // A hold stays: it is someone else's decision (the dispatcher's after max_attempts, a person's).
       return {
         action: "decide",
         decision: "retry",
-        effect: ticket?.held ? { transition: null, hold: "release" } : NO_EFFECT,
-        note: `evidence failed; ticket is ${ticket?.state ?? "gone"} and stays in the queue`,
+        effect: NO_EFFECT,
+        note: ticket?.held
+          ? `evidence failed; ticket is ${ticket.state} and stays held`
+          : `evidence failed; ticket is ${ticket?.state ?? "gone"} and stays in the queue`,
       };
     case "max_attempts_reached":
     case "needs_decision":

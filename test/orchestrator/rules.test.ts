@@ -50,6 +50,14 @@ describe("orchestrator rules", () => {
       decision: "retry",
       effect: { transition: null, hold: null },
     });
+    // A hold is someone else's decision (the dispatcher's after max_attempts): the retry keeps it.
+    expect(
+      decideItem({ ...failed, ticket: { state: "todo", held: true, currentAttemptId: null } }, rules),
+    ).toMatchObject({
+      decision: "retry",
+      effect: { transition: null, hold: null },
+      note: expect.stringContaining("stays held"),
+    });
     expect(
       decideItem({ ...failed, ticket: { state: "verifying", held: false, currentAttemptId: "a1" } }, rules),
     ).toMatchObject({
