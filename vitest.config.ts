@@ -5,7 +5,10 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     // The crash-injection suite is `npm run test:chaos` (vitest.chaos.config.ts), run by CI after `npm test`.
     exclude: ["test/chaos/**", "node_modules/**"],
-    globalSetup: ["test/setup/postgres.ts"],
+    // log-scan + capture-logs: every worker's and spawned process's output is scanned for secrets at
+    // the end of the run, and a secret found fails it (docs/hardening.md).
+    globalSetup: ["test/setup/postgres.ts", "test/setup/log-scan.ts"],
+    setupFiles: ["test/setup/capture-logs.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // Two cores: one worker per core keeps PGlite start-up and PostgreSQL tests from starving each other.

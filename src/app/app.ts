@@ -8,6 +8,8 @@ import { boardHandler } from "./board/index.js";
 import { handleComment } from "./commands/handle-comment.js";
 import { intake } from "./intake.js";
 import { handleIssue } from "./issues.js";
+import { guardWebhookRequests, MAX_WEBHOOK_BYTES } from "./webhook-guard.js";
+import { commentFacts, issueFacts, replaceNulCharacters } from "./webhook-payloads.js";
 
 export interface AppDeps {
   readonly lifecycle: Lifecycle;
@@ -17,6 +19,8 @@ export interface AppDeps {
   readonly ticketLabel?: string;
   /** A delivery left `received` this long (its handler never finished) is run again by a redelivery (`app.delivery_lease_seconds`). */
   readonly deliveryLeaseMs?: number;
+  /** Larger webhook bodies are refused with 413 before being read (default: GitHub's 25 MB cap). */
+  readonly maxWebhookBytes?: number;
   /** Called once the app is loaded, with what it needs to start the mirror worker. */
   readonly onLoad?: (runtime: AppRuntime) => void;
 }
@@ -28,19 +32,6 @@ export interface AppRuntime {
   readonly verifier: Verifier | null;
 }
 
-const COMMENT_FIELDS = (context: Context<"issue_comment">) => {
-  const { payload } = context;
-  return {
-    owner: payload.repository.owner.login,
-    repo: payload.repository.name,
-    issueNumber: payload.issue.number,
-    commentId: payload.comment.id,
-    body: payload.comment.body,
-    login: payload.comment.user?.login ?? payload.sender.login,
-    isBot: payload.comment.user?.type === "Bot" || payload.sender.type === "Bot",
-  };
-};
-
 /**
  * Mission Control as a Probot app. Every delivery goes through the intake (dedupe by
  * `X-GitHub-Delivery`), then one small handler: commands answer at once, evidence re-evaluation is
@@ -48,6 +39,10 @@ const COMMENT_FIELDS = (context: Context<"issue_comment">) => {
  */
 export function missionControlApp(deps: AppDeps): ApplicationFunction {
   return (probot: Probot, options?: ApplicationFunctionOptions) => {
+    // Size and shape of webhook requests, checked before Probot reads them (webhook-guard.ts).
+    guardWebhookRequests(probot, deps.maxWebhookBytes ?? MAX_WEBHOOK_BYTES, (reason, detail) =>
+      probot.log.warn({ reason, ...detail }, `webhook refused: ${reason.replace(/_/g, " ")}`),
+    );
     const octokitFor = installationOctokits(probot);
     const verifier = deps.verifier ? deps.verifier(octokitFor) : null;
     deps.onLoad?.({ probot, octokitFor, verifier });
@@ -66,6 +61,9 @@ export function missionControlApp(deps: AppDeps): ApplicationFunction {
     probot.onAny(async (event) => {
       // Probot's transform hands every listener a Context; the `onAny` type only says EmitterWebhookEvent.
       const context = event as unknown as Context;
+      const replaced = replaceNulCharacters(context.payload);
+      if (replaced)
+        context.log.warn({ delivery: context.id, strings: replaced }, "webhook: U+0000 replaced by U+FFFD");
       const delivery = { id: context.id, name: context.name, payload: context.payload };
       const result = await intake(deps.lifecycle, delivery, () => route(context), {
         leaseMs: deps.deliveryLeaseMs,
@@ -77,36 +75,22 @@ export function missionControlApp(deps: AppDeps): ApplicationFunction {
       const action = (context.payload as { action?: string }).action;
       const key = action ? `${context.name}.${action}` : context.name;
       if (key === "issue_comment.created") {
+        const comment = commentFacts(context.payload);
+        if (!comment.ok) return ignoreMalformed(context, comment);
         const octokit = context.octokit as unknown as Octokit;
-        return handleComment(
-          { lifecycle: deps.lifecycle, verifier, octokit },
-          COMMENT_FIELDS(context as Context<"issue_comment">),
-        );
+        return handleComment({ lifecycle: deps.lifecycle, verifier, octokit }, comment.facts);
       }
       if (context.name === "issue_comment") return `ignored:comment_${action ?? "unknown"}`;
       if (context.name === "issues") {
-        const { payload } = context as Context<"issues">;
-        const label = "label" in payload && payload.label ? payload.label.name : null;
+        const issue = issueFacts(context.payload);
+        if (!issue.ok) return ignoreMalformed(context, issue);
         return handleIssue(
           {
             lifecycle: deps.lifecycle,
             octokit: context.octokit as unknown as Octokit,
             ticketLabel: deps.ticketLabel ?? "mission-control",
           },
-          {
-            action: payload.action,
-            owner: payload.repository.owner.login,
-            repo: payload.repository.name,
-            number: payload.issue.number,
-            title: payload.issue.title,
-            body: payload.issue.body ?? "",
-            sender: payload.sender.login,
-            senderIsBot: payload.sender.type === "Bot",
-            label,
-            labels: (payload.issue.labels ?? []).flatMap((l) =>
-              typeof l === "string" ? [l] : l ? [l.name] : [],
-            ),
-          },
+          issue.facts,
         );
       }
       if ((EVIDENCE_EVENTS as readonly string[]).includes(context.name)) {
@@ -126,6 +110,15 @@ export function missionControlApp(deps: AppDeps): ApplicationFunction {
       return `ignored:${key}`;
     }
   };
+}
+
+/** A payload without the shape the handler needs: recorded as ignored with the reason, and logged. */
+function ignoreMalformed(context: Context, result: { outcome: string; problem: string }): string {
+  context.log.warn(
+    { delivery: context.id, event: context.name, problem: result.problem },
+    "webhook ignored: malformed payload",
+  );
+  return result.outcome;
 }
 
 /** Installation Octokits by repository, the installation id looked up once per repository. */

@@ -1,6 +1,8 @@
 /**
  * `npm start`: Mission Control's GitHub App. Probot reads APP_ID, PRIVATE_KEY and WEBHOOK_SECRET
- * (and runs its setup flow from app.yml when they are missing); the database is the embedded one
+ * (and runs its setup flow from app.yml when they are missing). Logs are pino JSON lines on stdout,
+ * at LOG_LEVEL (default info), with credentials redacted (src/app/log.ts; Probot's LOG_FORMAT no
+ * longer applies: pipe through a pino formatter to read them). The database is the embedded one
  * unless DATABASE_URL is set. MCTL_GITHUB_API_URL points the app at another REST API base URL than
  * https://api.github.com (a GitHub stand-in, a proxy; Probot's GHE_HOST always appends `/api/v3`).
  * The composition root: the only place that reads the environment.
@@ -14,6 +16,7 @@ import { migrateDatabase } from "../db/migrate.js";
 import { createVerifier } from "../evidence/index.js";
 import { createLifecycle, systemClock } from "../lifecycle/index.js";
 import { missionControlApp } from "./app.js";
+import { createAppLogger, logLevelFrom } from "./log.js";
 import { startReevaluationLoop } from "./evidence/reevaluate.js";
 import { startMirrorLoop } from "./mirror/runner.js";
 
@@ -31,6 +34,8 @@ async function main(): Promise<void> {
   };
   const mirror = config.app.mirror;
   const apiUrl = githubApiUrl(process.env.MCTL_GITHUB_API_URL);
+  // Our logger instead of Probot's: the same pino, with credentials redacted (src/app/log.ts).
+  const log = createAppLogger({ level: logLevelFrom(process.env.LOG_LEVEL) });
   const stops: (() => Promise<void>)[] = [];
   // 3. The app: webhooks in, the mirror and evidence re-evaluation workers beside it.
   const server = await run(
@@ -76,9 +81,12 @@ async function main(): Promise<void> {
         }
       },
     }),
-    apiUrl
-      ? { Octokit: ProbotOctokit.defaults((instance: object) => ({ ...instance, baseUrl: apiUrl })) }
-      : undefined,
+    {
+      log,
+      ...(apiUrl
+        ? { Octokit: ProbotOctokit.defaults((instance: object) => ({ ...instance, baseUrl: apiUrl })) }
+        : {}),
+    },
   );
   // 4. Stop cleanly: the running mirror pass ends, then the database closes.
   const shutdown = async () => {

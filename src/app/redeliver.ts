@@ -1,5 +1,6 @@
 import type { Octokit } from "@octokit/rest";
 import type { Lifecycle } from "../lifecycle/index.js";
+import { DEFAULT_DELIVERY_LEASE_MS } from "../lifecycle/webhook-deliveries.js";
 
 /** One delivery GitHub lists for the app (`GET /app/hook/deliveries`), the fields we read. */
 export interface ListedDelivery {
@@ -46,10 +47,15 @@ export function planRedeliveries(
   return decisions;
 }
 
-/** Lists the app's deliveries, plans, and (unless `dryRun`) asks GitHub to redeliver. */
+/**
+ * Lists the app's deliveries, plans, and (unless `dryRun`) asks GitHub to redeliver. A delivery
+ * the app recorded but whose handler never finished (still `received` after `deliveryLeaseMs`, the
+ * app's `app.delivery_lease_seconds`: the process died mid-handler) counts as not recorded: its
+ * redelivery is what the app takes over, so it must be asked for.
+ */
 export async function redeliverMissed(
   deps: { lifecycle: Lifecycle; appOctokit: Octokit },
-  options: { dryRun: boolean; limit: number },
+  options: { dryRun: boolean; limit: number; deliveryLeaseMs?: number },
 ): Promise<RedeliveryDecision[]> {
   const listed: ListedDelivery[] = [];
   for await (const page of deps.appOctokit.paginate.iterator(
@@ -61,9 +67,14 @@ export async function redeliverMissed(
     listed.push(...(page.data as ListedDelivery[]));
     if (listed.length >= options.limit) break;
   }
+  const leaseMs = options.deliveryLeaseMs ?? DEFAULT_DELIVERY_LEASE_MS;
+  const now = deps.lifecycle.deps.clock.now().getTime();
   const recorded = new Set<string>();
-  for (const delivery of listed)
-    if (await deps.lifecycle.app.findDelivery(delivery.guid)) recorded.add(delivery.guid);
+  for (const delivery of listed) {
+    const record = await deps.lifecycle.app.findDelivery(delivery.guid);
+    const abandoned = record?.status === "received" && now - record.receivedAt.getTime() >= leaseMs;
+    if (record && !abandoned) recorded.add(delivery.guid);
+  }
   const plan = planRedeliveries(listed, recorded);
   if (!options.dryRun)
     for (const decision of plan)

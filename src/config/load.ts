@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { parseDocument } from "yaml";
+import { Lexer, Parser, parseDocument } from "yaml";
 import type { z } from "zod";
 import { type ConfigOverride, applyOverrides } from "./overrides.js";
 import { type Config, ConfigSchema } from "./schema.js";
@@ -30,21 +30,80 @@ export function parseConfig(text: string, source: string, overrides: readonly Co
   return parsed.data;
 }
 
-/** The one YAML reader of configuration: YAML 1.2 core schema, duplicate keys refused. */
+/** A configuration file is a few KiB; anything near this is a mistake or an attack. */
+export const MAX_CONFIG_BYTES = 64 * 1024;
+/** Collections nested deeper than this are refused before the document is built (the schema needs 4). */
+export const MAX_CONFIG_DEPTH = 32;
+/** Alias expansions allowed when building the value: an "alias bomb" fails fast instead of blowing up. */
+const MAX_ALIAS_COUNT = 100;
+
+/**
+ * The one YAML reader of configuration: YAML 1.2 core schema, duplicate keys refused. Hostile input
+ * fails fast with a ConfigError: files over MAX_CONFIG_BYTES, nesting deeper than MAX_CONFIG_DEPTH
+ * (checked on the token stream, before the recursive document builder could exhaust the stack),
+ * alias bombs (maxAliasCount), and any tag the core schema does not know (`!!js/function`,
+ * `!!binary`, `!foo`): configuration holds plain values only.
+ */
 function readYaml(text: string, source: string): unknown {
+  const bytes = Buffer.byteLength(text, "utf8");
+  if (bytes > MAX_CONFIG_BYTES)
+    throw new ConfigError(
+      `${source}: the configuration is ${bytes} bytes; the limit is ${MAX_CONFIG_BYTES} (a configuration file is a few KiB)`,
+    );
+  const depth = nestingDepth(text, MAX_CONFIG_DEPTH);
+  if (depth > MAX_CONFIG_DEPTH)
+    throw new ConfigError(
+      `${source}: invalid YAML: collections nested more than ${MAX_CONFIG_DEPTH} levels deep`,
+    );
   const document = parseDocument(text, {
     version: "1.2",
     schema: "core",
     prettyErrors: true,
     uniqueKeys: true,
+    // YAML 1.1 types (`!!binary`, `!!timestamp`, `!!set`…) stay unresolved: refused below like any unknown tag.
+    resolveKnownTags: false,
+    // Errors and warnings are collected on the document (and refused below), not printed.
+    logLevel: "error",
   });
-  if (document.errors.length) {
-    const first = document.errors[0];
-    throw new ConfigError(`${source}: invalid YAML: ${first?.message.split("\n")[0] ?? "unknown error"}`, {
-      cause: first,
+  const problem = document.errors[0] ?? document.warnings[0];
+  if (problem) {
+    throw new ConfigError(`${source}: invalid YAML: ${problem.message.split("\n")[0] ?? "unknown error"}`, {
+      cause: problem,
     });
   }
-  return document.toJS();
+  try {
+    return document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    // yaml throws a plain ReferenceError for an alias bomb (and for an alias to nothing).
+    const message = error instanceof Error ? error.message : String(error);
+    throw new ConfigError(
+      /alias count/i.test(message)
+        ? `${source}: invalid YAML: aliases expand to too many nodes (more than ${MAX_ALIAS_COUNT}); write the values out`
+        : `${source}: invalid YAML: ${message.split("\n")[0]}`,
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * How deeply collections nest, read from yaml's token stream (Lexer + Parser keep an explicit stack,
+ * no recursion); stops counting as soon as `limit` is passed, so a hostile file costs little.
+ */
+function nestingDepth(text: string, limit: number): number {
+  const parser = new Parser();
+  let deepest = 0;
+  for (const lexeme of new Lexer().lex(text)) {
+    for (const _token of parser.next(lexeme)) {
+      // Whole documents come out here; only the stack of open tokens matters.
+    }
+    let depth = 0;
+    for (const token of parser.stack)
+      if (token.type === "block-map" || token.type === "block-seq" || token.type === "flow-collection")
+        depth++;
+    if (depth > deepest) deepest = depth;
+    if (deepest > limit) break;
+  }
+  return deepest;
 }
 
 /** Reads the configuration file; a missing file at the default path means "all defaults". */

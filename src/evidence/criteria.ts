@@ -120,7 +120,8 @@ export function commitCriterion(facts: GitHubFacts): Criterion {
  * or the head of a merged pull request. Not merged yet is pending: merging later makes it pass.
  */
 export function mergedCriterion(facts: GitHubFacts): Criterion {
-  const title = `merged into ${facts.defaultBranch}`;
+  const branch = facts.defaultBranch ?? "the default branch";
+  const title = `merged into ${branch}`;
   const { reachability, pulls } = facts;
   if (
     reachability?.ok &&
@@ -131,7 +132,7 @@ export function mergedCriterion(facts: GitHubFacts): Criterion {
       title,
       "pass",
       "reachable_from_default_branch",
-      `${facts.defaultBranch} contains ${facts.sha.slice(0, 7)}`,
+      `${branch} contains ${facts.sha.slice(0, 7)}`,
       reachability.value.url,
     );
   const merged = pulls?.ok
@@ -158,7 +159,7 @@ export function mergedCriterion(facts: GitHubFacts): Criterion {
     "not_merged",
     open
       ? `pull request #${open.number} is not merged yet`
-      : `${facts.defaultBranch} does not contain ${facts.sha.slice(0, 7)} and no merged pull request has it as head`,
+      : `${branch} does not contain ${facts.sha.slice(0, 7)} and no merged pull request has it as head`,
     open?.url ?? (reachability?.ok ? reachability.value.url : null),
   );
 }

@@ -69,7 +69,8 @@ export interface PullFact {
 /** What GitHub says about the commit. Facts the policy does not need are `null` (not fetched). */
 export interface GitHubFacts {
   readonly sha: string;
-  readonly defaultBranch: string;
+  /** The default branch's name: read only when the policy requires merging (null otherwise). */
+  readonly defaultBranch: string | null;
   readonly commit: Fetched<{ readonly sha: string; readonly url: string }>;
   /** `compare/{default}...{sha}`: `behind`/`identical` mean the default branch contains the commit. */
   readonly reachability: Fetched<{ readonly status: string; readonly url: string }> | null;

@@ -42,7 +42,11 @@ function map<T, U>(fact: Fetched<T>, f: (value: T) => U): Fetched<U> {
   return fact.ok ? { ok: true, value: f(fact.value) } : fact;
 }
 
-/** The repository's default branch (policy and reachability are judged against it). */
+/**
+ * The repository's default branch. Only reachability needs its name: the policy is read from the
+ * default branch without it. (The repository's own answer changes with every push and every issue
+ * opened or closed, so reading it on each check would rarely be a free 304.)
+ */
 export async function readDefaultBranch(
   reader: GitHubReader,
   where: RepoCoordinates,
@@ -53,18 +57,15 @@ export async function readDefaultBranch(
 
 /**
  * The repository policy: `.github/mission-control.yml` on the DEFAULT branch (never a pull
- * request's head), parsed with the one configuration parser. No file means the defaults.
+ * request's head), parsed with the one configuration parser. No file means the defaults. The
+ * contents API reads the default branch when no `ref` is given, so the policy costs one request,
+ * answered 304 while the file on the default branch is unchanged.
  */
-export async function readPolicy(
-  reader: GitHubReader,
-  where: RepoCoordinates,
-  defaultBranch: string,
-): Promise<PolicyFact> {
-  const source = `${where.owner}/${where.repo}@${defaultBranch}:${DEFAULT_CONFIG_PATH}`;
+export async function readPolicy(reader: GitHubReader, where: RepoCoordinates): Promise<PolicyFact> {
+  const source = `${where.owner}/${where.repo}:${DEFAULT_CONFIG_PATH} (default branch)`;
   const answer = await reader.get("GET /repos/{owner}/{repo}/contents/{path}", {
     ...where,
     path: DEFAULT_CONFIG_PATH,
-    ref: defaultBranch,
   });
   if (!answer.ok && answer.reason === "not_found")
     return {
@@ -93,14 +94,15 @@ export async function readPolicy(
 
 /**
  * Everything GitHub says about `sha` that the policy needs, each read for THAT commit: the commit,
- * its reachability from the default branch and its pull requests (if merging is required), its
- * check runs (all pages), its combined status, and per required environment its latest
- * deployment with that deployment's latest status.
+ * its reachability from the default branch and its pull requests (if merging is required), the
+ * check runs of each required name (all pages), its combined status, and per required environment
+ * its latest deployment with that deployment's latest status. `defaultBranch` is needed (and only
+ * read by the caller) when merging is required.
  */
 export async function gatherFacts(
   reader: GitHubReader,
   where: RepoCoordinates,
-  input: { sha: string; defaultBranch: string; policy: EvidenceConfig; selfAppId: number | null },
+  input: { sha: string; defaultBranch: string | null; policy: EvidenceConfig; selfAppId: number | null },
 ): Promise<GitHubFacts> {
   const { sha, defaultBranch, policy } = input;
   const commit = map(
@@ -123,12 +125,14 @@ export async function gatherFacts(
     selfAppId: input.selfAppId,
   };
   if (!commit.ok) return base;
-  const reachability = policy.require_merged
-    ? await readReachability(reader, where, defaultBranch, sha)
-    : null;
+  const reachability =
+    policy.require_merged && defaultBranch !== null
+      ? await readReachability(reader, where, defaultBranch, sha)
+      : null;
   const merged = reachability?.ok && ["behind", "identical"].includes(reachability.value.status);
   const pulls = policy.require_merged && !merged ? await readPulls(reader, where, sha) : null;
-  const checkRuns = policy.required_checks.length ? await readCheckRuns(reader, where, sha) : null;
+  const names = [...new Set(policy.required_checks.map((check) => check.name))];
+  const checkRuns = names.length ? await readCheckRuns(reader, where, sha, names) : null;
   const statuses = policy.required_statuses.length ? await readStatuses(reader, where, sha) : null;
   const deployments: Record<string, Fetched<DeploymentFact | null>> = {};
   for (const environment of policy.required_environments)
@@ -166,36 +170,45 @@ async function readPulls(
   );
 }
 
-async function readCheckRuns(
+/**
+ * The check runs of `sha` with the given names, one list per name (`check_name`): a run of another
+ * name (another app's, or Mission Control's own check run being published) does not change these
+ * lists, so re-checking them stays a 304 until a required check itself changes.
+ */
+export async function readCheckRuns(
   reader: GitHubReader,
   where: RepoCoordinates,
   sha: string,
+  names: readonly string[],
 ): Promise<Fetched<readonly CheckRunFact[]>> {
-  const answer = await reader.getAll(
-    "GET /repos/{owner}/{repo}/commits/{ref}/check-runs",
-    { ...where, ref: sha },
-    (body) => {
-      const page = CheckRunsShape.safeParse(body);
-      return page.success ? page.data.check_runs : [null];
-    },
-  );
-  if (!answer.ok) return answer;
-  if (answer.value.includes(null))
-    return { ok: false, reason: "github_unavailable", message: "check runs: unexpected answer" };
-  const runs = answer.value as z.infer<typeof CheckRunsShape>["check_runs"];
-  return {
-    ok: true,
-    value: runs.map((run) => ({
-      id: run.id,
-      name: run.name,
-      headSha: run.head_sha,
-      status: run.status,
-      conclusion: run.conclusion,
-      appId: run.app?.id ?? null,
-      appSlug: run.app?.slug ?? null,
-      url: run.html_url ?? run.details_url ?? null,
-    })),
-  };
+  const facts: CheckRunFact[] = [];
+  for (const name of names) {
+    const answer = await reader.getAll(
+      "GET /repos/{owner}/{repo}/commits/{ref}/check-runs",
+      { ...where, ref: sha, check_name: name },
+      (body) => {
+        const page = CheckRunsShape.safeParse(body);
+        return page.success ? page.data.check_runs : [null];
+      },
+    );
+    if (!answer.ok) return answer;
+    if (answer.value.includes(null))
+      return { ok: false, reason: "github_unavailable", message: "check runs: unexpected answer" };
+    const runs = answer.value as z.infer<typeof CheckRunsShape>["check_runs"];
+    facts.push(
+      ...runs.map((run) => ({
+        id: run.id,
+        name: run.name,
+        headSha: run.head_sha,
+        status: run.status,
+        conclusion: run.conclusion,
+        appId: run.app?.id ?? null,
+        appSlug: run.app?.slug ?? null,
+        url: run.html_url ?? run.details_url ?? null,
+      })),
+    );
+  }
+  return { ok: true, value: facts };
 }
 
 async function readStatuses(

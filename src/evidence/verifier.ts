@@ -7,7 +7,14 @@ import type { Lifecycle } from "../lifecycle/index.js";
 import { parseAttemptEvidence } from "./attempt-evidence.js";
 import { type Publication, publishCheckRun } from "./check-run.js";
 import type { GitHubFacts, PolicyFact, SubjectFacts } from "./facts.js";
-import { coordinatesOf, gatherFacts, readDefaultBranch, readPolicy } from "./gather.js";
+import {
+  coordinatesOf,
+  gatherFacts,
+  type RepoCoordinates,
+  readCheckRuns,
+  readDefaultBranch,
+  readPolicy,
+} from "./gather.js";
 import { DEFAULT_RETRY, GitHubReader, type ReadStats, type RetryPolicy } from "./github-reader.js";
 import { databaseHttpCache, type HttpCache } from "./http-cache.js";
 import { type PendingTooLong, pendingTooLong } from "./pending-report.js";
@@ -86,29 +93,33 @@ export function createVerifier(deps: VerifierDeps) {
       },
       evidence,
     };
-    // 1. The policy, from the default branch.
-    const defaultBranch = await readDefaultBranch(reader, where);
-    const policy: PolicyFact = defaultBranch.ok
-      ? await readPolicy(reader, where, defaultBranch.value)
-      : {
-          ok: false,
-          reason: "unavailable",
-          message: `cannot read ${ticket.repository}: ${defaultBranch.message}`,
-        };
+    // 1. The policy, from the default branch; the branch's name only when merging is required.
+    const read = await readPolicy(reader, where);
+    const defaultBranch =
+      read.ok && read.policy.require_merged ? await readDefaultBranch(reader, where) : null;
+    const policy: PolicyFact =
+      defaultBranch && !defaultBranch.ok
+        ? {
+            ok: false,
+            reason: "unavailable",
+            message: `cannot read ${ticket.repository}: ${defaultBranch.message}`,
+          }
+        : read;
     // 2. The facts of that commit.
     const sha = evidence.ok ? evidence.evidence.sha : null;
     const selfAppId = deps.selfAppId ?? (await lifecycle.evidence.knownSelfAppId());
     const facts: GitHubFacts | null =
-      sha && policy.ok && defaultBranch.ok
+      sha && policy.ok
         ? await gatherFacts(reader, where, {
             sha,
-            defaultBranch: defaultBranch.value,
+            defaultBranch: defaultBranch?.ok ? defaultBranch.value : null,
             policy: policy.policy,
             selfAppId,
           })
         : null;
     // 3. The verdict (pure), 4. stored with what it does to the ticket.
     const verdict = buildVerdict({ subject, policy, facts });
+    const earlier = await lifecycle.evidence.latestVerdictOf(attempt.id);
     const stored = await lifecycle.evidence.recordVerdict({
       ticketKey: ticket.key,
       attemptId: attempt.id,
@@ -129,7 +140,10 @@ export function createVerifier(deps: VerifierDeps) {
     const unpublished = stored.verdict.checkRunId === null || stored.verdict.publishError !== null;
     if (sha && current && (stored.changed || unpublished)) {
       const known = await lifecycle.evidence.checkRunOf(ticket.repository, sha);
-      const existingId = known?.checkRunId ?? ownRunIn(facts, selfAppId);
+      // Not recorded: an earlier verdict's publication may have reached GitHub just before a crash,
+      // so GitHub is asked before creating a second check run. A first verdict was never published.
+      const existingId =
+        known?.checkRunId ?? (earlier ? await findOwnCheckRun(reader, where, sha, selfAppId) : null);
       publication = await publishCheckRun(octokit, where, {
         sha,
         existingId,
@@ -234,13 +248,16 @@ export function createVerifier(deps: VerifierDeps) {
 export type Verifier = ReturnType<typeof createVerifier>;
 
 /** Our check run on the commit, if GitHub lists one (so a lost database row never makes a second one). */
-function ownRunIn(facts: GitHubFacts | null, selfAppId: number | null): number | null {
-  if (!facts?.checkRuns?.ok) return null;
-  const own = facts.checkRuns.value.find(
-    (run) =>
-      run.name === EVIDENCE_CHECK_NAME &&
-      run.headSha === facts.sha &&
-      (selfAppId === null || run.appId === selfAppId),
+async function findOwnCheckRun(
+  reader: GitHubReader,
+  where: RepoCoordinates,
+  sha: string,
+  selfAppId: number | null,
+): Promise<number | null> {
+  const runs = await readCheckRuns(reader, where, sha, [EVIDENCE_CHECK_NAME]);
+  if (!runs.ok) return null;
+  const own = runs.value.find(
+    (run) => run.headSha === sha && (selfAppId === null || run.appId === selfAppId),
   );
   return own?.id ?? null;
 }

@@ -47,7 +47,10 @@ describe("renderIssue", () => {
     expect(view.body.startsWith(ticketMarker("MC-3"))).toBe(true);
     expect(view.body).toContain("The fetcher gives up too soon.");
     const json = /```json\n([\s\S]*?)\n```/.exec(view.body)?.[1] ?? "";
-    expect(JSON.parse(json)).toMatchObject({ key: "MC-3", state: "todo", version: 2, priority: "high" });
+    expect(JSON.parse(json)).toMatchObject({ key: "MC-3", state: "todo", priority: "high" });
+    // The version moves with every event; an issue that showed it would need an update for each one.
+    expect(JSON.parse(json)).not.toHaveProperty("version");
+    expect(renderIssue(ticket({ version: 9 }), "mission-control")).toEqual(view);
     expect(view.labels).toEqual([
       "mission-control",
       "mission-control:state/todo",
@@ -86,6 +89,9 @@ describe("renderEventComment", () => {
     expect(body).toContain("<!-- mission-control:event 11 -->");
     expect(body).toContain("> Which DB?\n> Or both?");
     expect(renderEventComment(ticket(), event({ reason: "claimed" }))).toBeNull();
+    // A completion claim is shown by the `verifying` label and, on the commit, by the check run.
+    expect(renderEventComment(ticket(), event({ reason: "completion_claimed" }))).toBeNull();
+    expect(renderEventComment(ticket(), event({ reason: "evidence_failed" }))).toContain("Evidence failed");
   });
 });
 

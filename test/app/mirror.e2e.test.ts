@@ -47,7 +47,12 @@ describeEachDriver("mirror", (ctx) => {
       priority: "high",
       title: "Add retries",
     });
+    app.gh.requests.clear();
     await mirrorUntilIdle(mirrorDeps());
+    // Created from the view: one request, the issue is not read back.
+    expect(app.gh.requests.count({ route: "POST /repos/{owner}/{repo}/issues" })).toBe(1);
+    expect(app.gh.requests.count({ route: "GET /repos/{owner}/{repo}/issues/{issue_number}" })).toBe(0);
+    expect(app.gh.requests.count({ route: "PATCH /repos/{owner}/{repo}/issues/{issue_number}" })).toBe(0);
     const linked = await app.lifecycle.findTicket(ticket.key);
     const issue = linked?.issueNumber ?? -1;
     expect(issue).toBeGreaterThan(0);
@@ -66,6 +71,38 @@ describeEachDriver("mirror", (ctx) => {
     expect(labelsOf(issue)).toContain("mission-control:state/needs_input");
     expect(await app.lifecycle.app.mirror.backlog()).toBe(0);
     expect(app.gh.requests.count({ route: "POST /repos/{owner}/{repo}/issues" })).toBe(1);
+  });
+
+  it("an answer changes nothing the issue shows: its event costs no request; the requeue updates the issue", async () => {
+    const ticket = await givenTicket(app.lifecycle, { repository: repo });
+    await givenNeedsInput(app.lifecycle, ticket, "Which database?");
+    await mirrorUntilIdle(mirrorDeps());
+    const answered = await app.lifecycle.answerQuestion({
+      ticket: ticket.key,
+      answer: "PostgreSQL",
+      actor: { kind: "human", id: "bob" },
+    });
+    expect(answered.ok).toBe(true);
+    app.gh.requests.clear();
+    const pass = await mirrorUntilIdle(mirrorDeps());
+    expect(pass).toMatchObject({ mirrored: 1, failed: 0 });
+    expect(app.gh.requests.entries).toEqual([]);
+    expect(await app.lifecycle.app.mirror.backlog()).toBe(0);
+
+    const waiting = await app.lifecycle.findTicket(ticket.key);
+    if (!waiting) throw new Error("no ticket");
+    const requeued = await app.lifecycle.transition({
+      ticket: waiting.key,
+      from: "needs_input",
+      expectedVersion: waiting.version,
+      to: "todo",
+      reason: "requeued_needs_input",
+      actor: { kind: "dispatcher", id: "dispatcher-1" },
+    });
+    expect(requeued.ok).toBe(true);
+    await mirrorUntilIdle(mirrorDeps());
+    expect(labelsOf(waiting.issueNumber ?? -1)).toContain("mission-control:state/todo");
+    expect(app.gh.requests.count({ route: "PATCH /repos/{owner}/{repo}/issues/{issue_number}" })).toBe(1);
   });
 
   it("coalesces pending changes of one issue into one update", async () => {
@@ -131,7 +168,8 @@ describeEachDriver("mirror", (ctx) => {
     for (const t of tickets) {
       const final = await app.lifecycle.findTicket(t.key);
       const issue = app.gh.world.issueOf(repo, final?.issueNumber ?? -1);
-      expect(issue.body).toContain(`"version": ${final?.version}`);
+      if (!final) throw new Error(`no ticket ${t.key}`);
+      expect(issue.body).toBe(renderIssue(final, "mission-control").body);
       expect(labelsOf(issue.number)).toContain(`mission-control:priority/${final?.priority}`);
     }
     // One issue per ticket, whatever failed on the way.
@@ -153,6 +191,18 @@ describeEachDriver("mirror", (ctx) => {
     await givenTicket(app.lifecycle, { repository: repo, title: "T4" });
     await mirrorUntilIdle(mirrorDeps({ dispatch: { ...dispatch, intervalMs: 0 } }));
     expect(app.gh.requests.count({ route })).toBe(2);
+  });
+
+  it("prompt dispatch: the default branch is read once per repository, not for every trigger", async () => {
+    app.gh.world.workflow(repo, { path: ".github/workflows/mission-control-dispatch.yml" });
+    const dispatch = { workflow: "mission-control-dispatch.yml", intervalMs: 0 };
+    for (let i = 0; i < 3; i += 1) {
+      await givenTicket(app.lifecycle, { repository: repo, title: `T${i}` });
+      await mirrorUntilIdle(mirrorDeps({ dispatch }));
+    }
+    const route = "POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches";
+    expect(app.gh.requests.count({ route, status: 204 })).toBe(3);
+    expect(app.gh.requests.count({ route: "GET /repos/{owner}/{repo}" })).toBe(1);
   });
 
   it("prompt dispatch: a failed workflow_dispatch (5xx) gives the interval's slot back", async () => {
@@ -205,5 +255,22 @@ describeEachDriver("mirror", (ctx) => {
     expect((await app.lifecycle.findTicket(ticket.key))?.issueNumber).toBe(orphan.number);
     expect(app.gh.requests.count({ route: "POST /repos/{owner}/{repo}/issues" })).toBe(0);
     expect(await app.lifecycle.app.mirror.backlog()).toBe(0);
+  });
+
+  it("recovery trusts only the app's own issues: a person's issue carrying the ticket's marker is not adopted", async () => {
+    const ticket = await givenTicket(app.lifecycle, { repository: repo, title: "Forged" });
+    await app.lifecycle.app.mirror.take({ worker: "dead", leaseMs: 1, limit: 10 });
+    const view = renderIssue(ticket, "mission-control");
+    const forged = app.gh.world.issue(repo, {
+      title: view.title,
+      body: view.body,
+      labels: [...view.labels],
+      author: "mallory",
+    });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await mirrorUntilIdle(mirrorDeps({ worker: "alive" }));
+    const linked = (await app.lifecycle.findTicket(ticket.key))?.issueNumber;
+    expect(linked).not.toBeNull();
+    expect(linked).not.toBe(forged.number);
   });
 });

@@ -2,6 +2,8 @@ import type { Octokit } from "@octokit/rest";
 import { ProbotOctokit } from "probot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type ListedDelivery, planRedeliveries, redeliverMissed } from "../../src/app/redeliver.js";
+import { createLifecycle } from "../../src/lifecycle/index.js";
+import { manualClock } from "../builders/tickets.js";
 import { describeEachDriver } from "../helpers/databases.js";
 import { type AppHarness, SECRET, startApp } from "./support/harness.js";
 
@@ -71,5 +73,53 @@ describeEachDriver("redeliverMissed against the stand-in", (ctx) => {
     expect(again).toEqual([
       { guid: missed?.guid, id: missed?.id, event: "issues", decision: "skip", reason: "recorded" },
     ]);
+  });
+
+  // Found by the chaos harness (test/chaos): an app killed mid-handler leaves its delivery
+  // `received`; GitHub saw the delivery fail, but the redelivery tool skipped it as recorded, so the
+  // handler never ran again (a `/mc answer` or a check run's re-evaluation was lost for good).
+  it("asks again for a delivery whose handler died (received, past the lease); not for one still within it", async () => {
+    app.gh.webhooks.setTarget({ url: "http://127.0.0.1:1/api/github/webhooks", secret: SECRET });
+    app.gh.world.issue("acme/widgets", { title: "handler died", author: "bob" });
+    await app.settle();
+    app.gh.webhooks.setTarget({ url: app.webhookUrl, secret: SECRET });
+    const died = app.gh.webhooks.deliveries.find((d) => d.statusCode === 0);
+    if (!died) throw new Error("no failed delivery");
+    // The app recorded it two minutes ago, then its process died before the handler finished.
+    const twoMinutesAgo = manualClock(new Date(Date.now() - 120_000));
+    const before = createLifecycle({ db: ctx.db(), clock: twoMinutesAgo, keyPrefix: "MC" });
+    await before.app.recordDelivery({
+      deliveryId: died.guid,
+      event: "issues",
+      action: "opened",
+      repository: "acme/widgets",
+    });
+    const appOctokit = new ProbotOctokit({
+      baseUrl: app.gh.url,
+      auth: { appId: app.gh.app.id, privateKey: app.gh.app.privateKey ?? "" },
+    }) as unknown as Octokit;
+
+    const withinLease = await redeliverMissed(
+      { lifecycle: app.lifecycle, appOctokit },
+      { dryRun: true, limit: 100, deliveryLeaseMs: 300_000 },
+    );
+    expect(withinLease).toEqual([
+      { guid: died.guid, id: died.id, event: "issues", decision: "skip", reason: "recorded" },
+    ]);
+
+    const pastLease = await redeliverMissed(
+      { lifecycle: app.lifecycle, appOctokit },
+      { dryRun: false, limit: 100, deliveryLeaseMs: 60_000 },
+    );
+    expect(pastLease).toEqual([{ guid: died.guid, id: died.id, event: "issues", decision: "redeliver" }]);
+    await app.settle();
+    // The app took the abandoned record over and ran the handler: handled now, and skipped from then on.
+    expect(await app.lifecycle.app.findDelivery(died.guid)).toMatchObject({ status: "handled" });
+    expect(
+      await redeliverMissed(
+        { lifecycle: app.lifecycle, appOctokit },
+        { dryRun: true, limit: 100, deliveryLeaseMs: 60_000 },
+      ),
+    ).toEqual([{ guid: died.guid, id: died.id, event: "issues", decision: "skip", reason: "recorded" }]);
   });
 });

@@ -9,7 +9,7 @@ import { afterEach, beforeEach, expect, it } from "vitest";
 import { queryRows } from "../../src/db/database.js";
 import { startGitHubStandin } from "../../src/github-standin/index.js";
 import { givenTicket, testLifecycle } from "../builders/tickets.js";
-import { MCTL, tempDir } from "../helpers/cli.js";
+import { captureChildOutput, MCTL, tempDir } from "../helpers/cli.js";
 import { describePostgres } from "../helpers/databases.js";
 
 const children: ChildProcess[] = [];
@@ -20,6 +20,7 @@ function startDispatcher(args: string[], env: Record<string, string>, cwd: strin
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
     stdio: ["ignore", "ignore", "pipe"],
   });
+  captureChildOutput(child, "mctl-dispatch");
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => {
     stderr += chunk.toString();

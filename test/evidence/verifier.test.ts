@@ -410,9 +410,9 @@ describeEachDriver("evidence verifier (over HTTP against the GitHub stand-in)", 
     const verifier = s.verifier();
     const first = evaluated(await verifier.verifyTicket({ ticket: key }));
     expect(first.verdict.status).toBe("pending");
-    // The first evaluation published our check run, which changes the check-run list once.
-    evaluated(await verifier.verifyTicket({ ticket: key }));
+    expect(first.publication).toMatchObject({ ok: true, created: true });
 
+    // Publishing our own check run does not change what is read: check runs are read by name.
     const from = gh.requests.entries.length;
     const again = evaluated(await verifier.verifyTicket({ ticket: key }));
     const seen = requestsSince(gh, from);
@@ -436,7 +436,62 @@ describeEachDriver("evidence verifier (over HTTP against the GitHub stand-in)", 
     const ticketId = (await s.lifecycle.findTicket(key))?.id ?? 0;
     const history = await s.lifecycle.evidence.verdictsOf(ticketId);
     expect(history).toHaveLength(1);
-    expect(history[0]?.checks).toBe(3);
+    expect(history[0]?.checks).toBe(2);
+  });
+
+  it("a check run GitHub created but the database never recorded (a crash in between) is updated, never duplicated", async () => {
+    const s = scenario(gh, db(), { required_checks: [{ name: "build" }] });
+    const sha = s.commit();
+    const { key } = await s.verifyingTicket(sha);
+    const verifier = s.verifier();
+    // The first publication fails: the verdict is stored, unpublished.
+    gh.faults.add({
+      method: "POST",
+      route: "/repos/{owner}/{repo}/check-runs",
+      fault: { kind: "status", status: 502 },
+      times: 1,
+    });
+    const first = evaluated(await verifier.verifyTicket({ ticket: key }));
+    expect(first.publication).toMatchObject({ ok: false });
+    // A publication that reached GitHub while its process died before recording it.
+    const { data: orphan } = await s.octokit.request("POST /repos/{owner}/{repo}/check-runs", {
+      owner: "acme",
+      repo: s.repository.split("/")[1] ?? "",
+      name: EVIDENCE_CHECK_NAME,
+      head_sha: sha,
+      status: "in_progress",
+    });
+
+    gh.world.checkRun(s.repository, { app: "ci", name: "build", headSha: sha, conclusion: "success" });
+    const [again] = await verifier.reevaluate({ repository: s.repository, sha });
+    expect(again && evaluated(again).publication).toMatchObject({
+      ok: true,
+      created: false,
+      checkRunId: orphan.id,
+    });
+    const ours = gh.world.checkRunsOf(s.repository, sha).filter((r) => r.name === EVIDENCE_CHECK_NAME);
+    expect(ours.map((r) => [r.id, r.conclusion])).toEqual([[orphan.id, "success"]]);
+  });
+
+  it("a first verdict costs the policy, the commit and the required check (read by name), then creates its check run", async () => {
+    const s = scenario(gh, db(), { required_checks: [{ name: "build", app: "ci" }] });
+    const sha = s.commit();
+    // Other apps' runs on the commit are not read at all.
+    gh.world.checkRun(s.repository, { app: "ci", name: "lint", headSha: sha, conclusion: "failure" });
+    gh.world.checkRun(s.repository, { app: "ci", name: "build", headSha: sha, conclusion: "success" });
+    const { key } = await s.verifyingTicket(sha);
+    const from = gh.requests.entries.length;
+    const first = evaluated(await s.verifier().verifyTicket({ ticket: key }));
+    expect(first.verdict.status).toBe("pass");
+    const seen = requestsSince(gh, from);
+    expect(seen.byRoute).toEqual({
+      "GET /repos/{owner}/{repo}/contents/{path} 200": 1,
+      "GET /repos/{owner}/{repo}/commits/{ref} 200": 1,
+      "GET /repos/{owner}/{repo}/commits/{ref}/check-runs 200": 1,
+      "POST /repos/{owner}/{repo}/check-runs 201": 1,
+    });
+    // The failing "lint" run was never read: only the required name counts.
+    expect(criterion(first, "check:build")).toMatchObject({ status: "pass" });
   });
 
   it("an invalid policy on the default branch leaves the verdict pending and names the wrong key; a branch's policy is ignored", async () => {
@@ -450,7 +505,7 @@ describeEachDriver("evidence verifier (over HTTP against the GitHub stand-in)", 
     const policy = criterion(evaluation, "policy");
     expect(policy).toMatchObject({ status: "pending", reason: "policy_invalid" });
     expect(policy?.message).toContain("evidence: unknown key(s) require_merge");
-    expect(policy?.message).toContain("@main:.github/mission-control.yml");
+    expect(policy?.message).toContain(":.github/mission-control.yml (default branch)");
   });
 
   it("a verdict pending longer than the configured time is reported for the operator", async () => {

@@ -2,6 +2,10 @@ import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { captureChildOutput } from "../setup/log-capture.js";
+
+/** For tests that spawn processes themselves: their output joins the end-of-run secret scan. */
+export { captureChildOutput };
 
 export const MCTL = path.resolve(import.meta.dirname, "../../dist/cli/main.js");
 
@@ -34,6 +38,8 @@ export function runMctl(args: readonly string[], env: Record<string, string> = {
       env: { ...base, ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
+    // Scanned for secrets at the end of the run (docs/hardening.md).
+    captureChildOutput(child, `mctl-${args[0] ?? "help"}`);
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));

@@ -8,7 +8,7 @@ import { sql } from "drizzle-orm";
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { queryRows } from "../../src/db/database.js";
 import { testLifecycle } from "../builders/tickets.js";
-import { MCTL, runMctl, tempDir } from "../helpers/cli.js";
+import { captureChildOutput, MCTL, runMctl, tempDir } from "../helpers/cli.js";
 import { describePostgres } from "../helpers/databases.js";
 import { eventCount, givenVerifiedItem, itemRow } from "../inbox/support.js";
 
@@ -48,6 +48,7 @@ describePostgres("orchestrator crash between deliver and act", ({ db, url }) => 
       },
     );
     child = proc;
+    captureChildOutput(proc, "mctl-orchestrate");
     let stderr = "";
     proc.stderr?.on("data", (chunk: Buffer) => {
       stderr += chunk.toString();

@@ -115,7 +115,11 @@ async function postReply(
       ...where,
       per_page: 100,
     });
-    replyId = comments.find((c) => c.body?.includes(replyMarker(facts.commentId)))?.id;
+    // Only a bot's comment that starts with the marker is our reply: anyone can write the marker's
+    // text in a comment of their own (or have it quoted), which must not swallow the real reply.
+    replyId = comments.find(
+      (c) => c.user?.type === "Bot" && (c.body ?? "").startsWith(replyMarker(facts.commentId)),
+    )?.id;
   }
   if (replyId === undefined)
     replyId = (await deps.octokit.rest.issues.createComment({ ...where, body })).data.id;

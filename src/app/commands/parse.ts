@@ -1,8 +1,12 @@
 /**
  * The `/mc …` command language of issue comments, parsed by one zod-backed parser.
  *
- * A comment is a command only if its first non-blank line starts with `/mc`. The parser never
- * throws: it returns a command, a usage error that says what is wrong and shows the usage, or
+ * A comment is a command only if its first non-blank line starts with `/mc` — as a paragraph: a
+ * line indented by four spaces or a tab is a Markdown code block (an example, not an order), and
+ * so are fenced blocks and quotes, which never start with `/mc`. Lookalikes (`／mc`, `/ｍｃ`, an
+ * invisible character before the slash) are not `/mc`. One command per comment: another line
+ * starting with `/mc` makes the comment a usage error, never two actions. The parser never throws:
+ * it returns a command, a usage error that says what is wrong and shows the usage, or
  * `not_a_command` for every other comment.
  */
 import { z } from "zod";
@@ -59,9 +63,21 @@ const PREFIX = /^\/mc(?=\s|$)/;
 
 export function parseCommand(body: unknown): ParseResult {
   if (typeof body !== "string") return { kind: "not_a_command" };
-  const text = body.replace(/\r\n?/g, "\n").replace(/^\s+/, "");
-  if (!PREFIX.test(text)) return { kind: "not_a_command" };
-  const [firstLine = "", ...rest] = text.split("\n");
+  const lines = body.replace(/\r\n?/g, "\n").split("\n");
+  const first = lines.findIndex((line) => line.trim() !== "");
+  if (first === -1) return { kind: "not_a_command" };
+  const indent = /^[ \t]*/.exec(lines[first] ?? "")?.[0] ?? "";
+  if (indent.includes("\t") || indent.length >= 4) return { kind: "not_a_command" };
+  const [firstLine = "", ...rest] = lines
+    .slice(first)
+    .map((line, i) => (i === 0 ? line.slice(indent.length) : line));
+  if (!PREFIX.test(firstLine)) return { kind: "not_a_command" };
+  const another = rest.findIndex((line) => PREFIX.test(line.replace(/^ {0,3}/, "")));
+  if (another !== -1)
+    return usageError(
+      `one command per comment: line ${another + 2} of the command starts another /mc; send it as its own comment`,
+      HELP,
+    );
   const words = firstLine.replace(PREFIX, "").trim().split(/\s+/).filter(Boolean);
   const [verb, ...args] = words;
   if (!verb) return usageError("a command is missing after /mc", HELP);

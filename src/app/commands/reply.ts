@@ -1,4 +1,5 @@
 import type { TicketRow } from "../../db/schema.js";
+import { inertEcho } from "../untrusted-text.js";
 
 /** The hidden marker of a reply: finds an already posted reply after a crash (one reply per comment). */
 export const replyMarker = (commentId: number) => `<!-- mission-control:reply-to ${commentId} -->`;
@@ -13,7 +14,8 @@ export function renderReply(input: {
   const firstLine = input.command.split("\n")[0]?.slice(0, 200) ?? "";
   return [
     replyMarker(input.commentId),
-    `> ${firstLine}`,
+    // The command is quoted inert: no mention, no hidden marker, no reordering (untrusted-text.ts).
+    `> ${inertEcho(firstLine)}`,
     "",
     `@${input.login} ${input.text}`,
     "",
@@ -21,8 +23,9 @@ export function renderReply(input: {
   ].join("\n");
 }
 
+/** A usage error: its message may repeat the commenter's words, so it is echoed inert. */
 export function renderUsage(message: string, usage: string): string {
-  return `${message}.\n\nUsage:\n\`\`\`\n${usage}\n\`\`\``;
+  return `${inertEcho(message)}.\n\nUsage:\n\`\`\`\n${usage}\n\`\`\``;
 }
 
 export function renderStatus(ticket: TicketRow): string {

@@ -40,18 +40,45 @@ export async function promptDispatch(
   });
   if (!taken.ok) return "coalesced";
   const [owner = "", repo = ""] = repository.split("/");
+  const branches = defaultBranchesOf(deps.config);
+  const nowMs = deps.lifecycle.deps.clock.now().getTime();
   try {
-    const { data } = await deps.octokit.rest.repos.get({ owner, repo });
+    let ref = branches.get(repository);
+    if (!ref || ref.until <= nowMs) {
+      const { data } = await deps.octokit.rest.repos.get({ owner, repo });
+      ref = { branch: data.default_branch, until: nowMs + DEFAULT_BRANCH_TTL_MS };
+      branches.set(repository, ref);
+    }
     await deps.octokit.rest.actions.createWorkflowDispatch({
       owner,
       repo,
       workflow_id: deps.config.workflow,
-      ref: data.default_branch,
+      ref: ref.branch,
     });
   } catch (error) {
-    // Not sent: give the slot back, so the next runnable change (or this batch's retry) triggers.
+    // Not sent: give the slot back, so the next runnable change (or this batch's retry) triggers,
+    // and read the default branch again then (it may have been renamed).
+    branches.delete(repository);
     await deps.lifecycle.app.dispatchSlot.release({ repository, takenAt: taken.takenAt });
     throw error;
   }
   return "triggered";
+}
+
+/** How long a repository's default branch is trusted without reading the repository again. */
+const DEFAULT_BRANCH_TTL_MS = 3_600_000;
+
+/**
+ * Default branches by repository, one memo per configured mirror (its `dispatch` settings object
+ * lives as long as the mirror loop): a prompt costs one request instead of two.
+ */
+const defaultBranches = new WeakMap<PromptDispatchConfig, Map<string, { branch: string; until: number }>>();
+
+function defaultBranchesOf(config: PromptDispatchConfig): Map<string, { branch: string; until: number }> {
+  let memo = defaultBranches.get(config);
+  if (!memo) {
+    memo = new Map();
+    defaultBranches.set(config, memo);
+  }
+  return memo;
 }

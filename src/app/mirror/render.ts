@@ -1,4 +1,5 @@
 import type { TicketEventRow, TicketRow } from "../../db/schema.js";
+import { neutralizeMentions } from "../untrusted-text.js";
 
 /** The issue a ticket should have: everything the mirror writes, computed from the ticket alone. */
 export interface IssueView {
@@ -15,10 +16,11 @@ export const ticketMarker = (key: string) => `<!-- mission-control:ticket ${key}
 export const eventMarker = (eventId: number) => `<!-- mission-control:event ${eventId} -->`;
 
 export function renderIssue(ticket: TicketRow, ticketLabel: string): IssueView {
+  // No `version`: it moves with every event, and an issue update for a change nobody can see (an
+  // answer recorded, say) would cost a GitHub mutation for nothing.
   const machine = {
     key: ticket.key,
     state: ticket.state,
-    version: ticket.version,
     priority: ticket.priority,
     assignee: ticket.assignee,
     campaign: ticket.campaign,
@@ -36,7 +38,8 @@ export function renderIssue(ticket: TicketRow, ticketLabel: string): IssueView {
     ticketMarker(ticket.key),
     summary.join("\n"),
     "",
-    ticket.body,
+    // The ticket's text is shown as written, except that it notifies nobody from the app's account.
+    neutralizeMentions(ticket.body),
     "",
     "<details><summary>Mission Control data</summary>",
     "",
@@ -68,19 +71,28 @@ export function mergeLabels(existing: readonly string[], ours: readonly string[]
   return [...new Set([...kept, ...ours])];
 }
 
-/** The comment an event deserves on the issue (a question, a verdict), or null. */
+/**
+ * Events that change nothing the issue shows: `answered` (the person's `/mc answer` comment and our
+ * reply are already on the issue; the state stays `needs_input` until the dispatcher requeues it).
+ * A batch of only these costs no GitHub request.
+ */
+export const VIEW_NEUTRAL_REASONS: readonly string[] = ["answered"];
+
+/**
+ * The comment an event deserves on the issue (the agent's question, a failed verdict), or null.
+ * Comments notify people, so only events someone has to act on or should know the reason of get
+ * one; a state change alone is shown by the issue's labels and body.
+ */
 export function renderEventComment(ticket: TicketRow, event: TicketEventRow): string | null {
   const detail = event.detail;
   const text = (key: string) => (typeof detail[key] === "string" ? (detail[key] as string) : null);
   switch (event.reason) {
     case "needs_input":
-      return `${eventMarker(event.id)}\n**${ticket.key} needs input.** The agent asks:\n\n> ${(
-        text("question") ?? "(no question text)"
+      return `${eventMarker(event.id)}\n**${ticket.key} needs input.** The agent asks:\n\n> ${neutralizeMentions(
+        text("question") ?? "(no question text)",
       ).replace(/\n/g, "\n> ")}\n\nAnswer with \`/mc answer <text>\`.`;
     case "evidence_failed":
-      return `${eventMarker(event.id)}\n**Evidence failed** for ${ticket.key}: ${text("summary") ?? "see the check run"}. The ticket is back in \`todo\`.`;
-    case "completion_claimed":
-      return `${eventMarker(event.id)}\n${ticket.key}: completion claimed; verifying the evidence against GitHub.`;
+      return `${eventMarker(event.id)}\n**Evidence failed** for ${ticket.key}: ${neutralizeMentions(text("summary") ?? "see the check run")}. The ticket is back in \`todo\`.`;
     default:
       return null;
   }

@@ -2,7 +2,13 @@ import type { Octokit } from "@octokit/rest";
 import type { TicketRow } from "../../db/schema.js";
 import type { MirrorBatch } from "../../lifecycle/app-api.js";
 import type { Lifecycle } from "../../lifecycle/index.js";
-import { mergeLabels, renderEventComment, renderIssue, ticketMarker } from "./render.js";
+import {
+  mergeLabels,
+  renderEventComment,
+  renderIssue,
+  ticketMarker,
+  VIEW_NEUTRAL_REASONS,
+} from "./render.js";
 import { becameRunnable, type PromptDispatchConfig, promptDispatch } from "./prompt-dispatch.js";
 import { retryDelayMs, type MirrorRetry } from "./retry.js";
 
@@ -78,26 +84,40 @@ async function mirrorBatch(deps: MirrorDeps, batch: MirrorBatch): Promise<void> 
   const ticket = await lifecycle.app.ticketById(batch.ticketId);
   if (!ticket) throw new Error(`mirror: ticket ${batch.ticketId} vanished`);
   const events = await lifecycle.app.mirror.events(batch);
-  const octokit = await deps.octokitFor(ticket.repository);
-  const [owner = "", repo = ""] = ticket.repository.split("/");
-  const view = renderIssue(ticket, deps.ticketLabel);
-  const issueNumber = ticket.issueNumber ?? (await findOrCreateIssue(deps, octokit, ticket, batch, view));
-  const where = { owner, repo, issue_number: issueNumber };
-  const { data: issue } = await octokit.rest.issues.get(where);
-  const labels = mergeLabels(
-    issue.labels.map((label) => (typeof label === "string" ? label : (label.name ?? ""))).filter(Boolean),
-    view.labels,
-  );
   // Comments first, state last: a question is on the issue before the issue says `needs_input`.
   const comments = events.flatMap((event) => {
     const body = renderEventComment(ticket, event);
     return body ? [body] : [];
   });
+  // Nothing the issue shows changed (and nothing to prompt): no request at all; the issue stays as
+  // the last batch left it, which is what the ticket looks like now.
+  if (
+    ticket.issueNumber !== null &&
+    !batch.resumed &&
+    comments.length === 0 &&
+    events.every((event) => VIEW_NEUTRAL_REASONS.includes(event.reason)) &&
+    !(deps.dispatch && becameRunnable(ticket, events))
+  )
+    return;
+  const octokit = await deps.octokitFor(ticket.repository);
+  const [owner = "", repo = ""] = ticket.repository.split("/");
+  const view = renderIssue(ticket, deps.ticketLabel);
+  const found =
+    ticket.issueNumber === null ? await findOrCreateIssue(deps, octokit, ticket, batch, view) : null;
+  const issueNumber = ticket.issueNumber ?? found?.number ?? 0;
+  const where = { owner, repo, issue_number: issueNumber };
+  // An issue created just now is the view already; any other is read for its labels and state.
+  const issue = found?.created ? found.issue : (await octokit.rest.issues.get(where)).data;
+  const labels = mergeLabels(
+    issue.labels.map((label) => (typeof label === "string" ? label : (label.name ?? ""))).filter(Boolean),
+    view.labels,
+  );
   if (comments.length) {
+    // Only the app's own (bot) comments count: anyone can write a marker into a comment.
     const posted = batch.resumed
-      ? (await octokit.paginate(octokit.rest.issues.listComments, { ...where, per_page: 100 })).map(
-          (c) => c.body ?? "",
-        )
+      ? (await octokit.paginate(octokit.rest.issues.listComments, { ...where, per_page: 100 }))
+          .filter((c) => c.user?.type === "Bot")
+          .map((c) => c.body ?? "")
       : [];
     for (const body of comments) {
       const marker = body.split("\n")[0] ?? body;
@@ -131,9 +151,12 @@ async function mirrorBatch(deps: MirrorDeps, batch: MirrorBatch): Promise<void> 
   }
 }
 
+type Issue = Awaited<ReturnType<Octokit["rest"]["issues"]["get"]>>["data"];
+
 /**
  * The ticket's issue: created once. After a crash between creating it and recording its number
  * (`resumed`), the issue is looked up by the ticket's marker first, so a retry never makes a second one.
+ * `created` says the issue was made from `view` just now (so it needs no read and no update).
  */
 async function findOrCreateIssue(
   deps: MirrorDeps,
@@ -141,9 +164,8 @@ async function findOrCreateIssue(
   ticket: TicketRow,
   batch: MirrorBatch,
   view: ReturnType<typeof renderIssue>,
-): Promise<number> {
+): Promise<{ number: number; created: true; issue: Issue } | { number: number; created: false }> {
   const [owner = "", repo = ""] = ticket.repository.split("/");
-  let number: number | undefined;
   if (batch.resumed) {
     const issues = await octokit.paginate(octokit.rest.issues.listForRepo, {
       owner,
@@ -152,18 +174,25 @@ async function findOrCreateIssue(
       labels: deps.ticketLabel,
       per_page: 100,
     });
-    number = issues.find((issue) => issue.body?.startsWith(ticketMarker(ticket.key)))?.number;
+    const orphan = issues.find(
+      (issue) => issue.user?.type === "Bot" && issue.body?.startsWith(ticketMarker(ticket.key)),
+    )?.number;
+    if (orphan !== undefined) return { number: await link(deps, ticket, orphan), created: false };
   }
-  if (number === undefined) {
-    const { data } = await octokit.rest.issues.create({
-      owner,
-      repo,
-      title: view.title,
-      body: view.body,
-      labels: [...view.labels],
-    });
-    number = data.number;
-  }
+  const { data } = await octokit.rest.issues.create({
+    owner,
+    repo,
+    title: view.title,
+    body: view.body,
+    labels: [...view.labels],
+  });
+  const number = await link(deps, ticket, data.number);
+  // Another worker linked a different issue meanwhile: that one is the ticket's, read it as any other.
+  return number === data.number ? { number, created: true, issue: data } : { number, created: false };
+}
+
+/** Records the issue of the ticket; the issue already recorded wins. */
+async function link(deps: MirrorDeps, ticket: TicketRow, number: number): Promise<number> {
   const linked = await deps.lifecycle.app.linkIssue({ ticketId: ticket.id, issueNumber: number });
   if (!linked.ok && linked.issueNumber !== null) return linked.issueNumber;
   return number;

@@ -19,7 +19,7 @@ export function webhooksCommand(ctx: CliContext): Command {
   webhooks
     .command("redeliver")
     .description(
-      "list the app's failed deliveries (GET /app/hook/deliveries) and redeliver those the app has not recorded; needs APP_ID and PRIVATE_KEY",
+      "list the app's failed deliveries (GET /app/hook/deliveries) and redeliver those the app has not recorded (or whose handler died: still received after app.delivery_lease_seconds); needs APP_ID and PRIVATE_KEY",
     )
     .option("--dry-run", "only show what would be redelivered")
     .option("--limit <n>", "deliveries to look at, newest first", "500")
@@ -29,8 +29,12 @@ export function webhooksCommand(ctx: CliContext): Command {
       if (!Number.isInteger(limit) || limit < 1)
         throw new CliError("--limit must be a positive integer", EXIT_USAGE);
       const appOctokit = appClient();
+      const deliveryLeaseMs = (await ctx.config()).app.delivery_lease_seconds * 1000;
       const decisions = await ctx.withDatabase(({ lifecycle }) =>
-        redeliverMissed({ lifecycle, appOctokit }, { dryRun: options.dryRun === true, limit }),
+        redeliverMissed(
+          { lifecycle, appOctokit },
+          { dryRun: options.dryRun === true, limit, deliveryLeaseMs },
+        ),
       );
       if (options.json) return printJson({ dryRun: options.dryRun === true, decisions }, ctx.io.stdout);
       const rows = decisions.map((d) => [

@@ -6,7 +6,7 @@ import type { AttemptRow, TicketRow } from "../../../src/db/schema.js";
 import type { Lifecycle } from "../../../src/lifecycle/index.js";
 import type { NewTicket } from "../../../src/lifecycle/schemas.js";
 import { dispatcher, newTicket } from "../../builders/tickets.js";
-import { MCTL, tempDir } from "../../helpers/cli.js";
+import { captureChildOutput, MCTL, tempDir } from "../../helpers/cli.js";
 import type { SharedDatabase } from "./databases.js";
 import { GIT_ENV, type GitFixture, gitFixture } from "./git-fixture.js";
 
@@ -101,6 +101,7 @@ export function startMctl(args: readonly string[], env: Record<string, string>, 
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  captureChildOutput(child, `mctl-${args[0] ?? ""}`);
   let stdout = "";
   let stderr = "";
   child.stdout?.on("data", (chunk: Buffer) => {

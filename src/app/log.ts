@@ -1,0 +1,103 @@
+/**
+ * The app's logger: pino JSON lines that never carry a credential. Two layers, because a secret can
+ * reach a log line by paths nobody lists (an Octokit error nested in an AggregateError, a header
+ * copied into a message):
+ * 1. `redact` paths for the places credentials are known to sit (request headers, error requests,
+ *    option objects);
+ * 2. a last pass over every serialized line (`hooks.streamWrite`) that masks whatever still looks
+ *    like a private key, a GitHub token, a JWT, an Authorization value or a URL password.
+ * Probot, its HTTP logger and every Octokit it creates log through the logger given to it, so
+ * handing this one to Probot (`run(app, { log })`, `new Probot({ log })`) covers them all.
+ */
+import pino, { type DestinationStream, type Logger } from "pino";
+import { z } from "zod";
+
+export const REDACTED = "[REDACTED]";
+
+/** Where credentials sit in objects the app and its libraries log. */
+export const REDACT_PATHS: readonly string[] = [
+  "req.headers.authorization",
+  "req.headers.cookie",
+  "headers.authorization",
+  "*.headers.authorization",
+  "request.headers.authorization",
+  "*.request.headers.authorization",
+  "err.request.headers.authorization",
+  "err.response.headers.authorization",
+  "privateKey",
+  "*.privateKey",
+  "token",
+  "*.token",
+  "secret",
+  "*.secret",
+  "password",
+  "*.password",
+];
+
+const SCRUBS: readonly [RegExp, string][] = [
+  // A whole PEM private key, raw or JSON-escaped (its line breaks are then the two characters \n).
+  [
+    /-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY-----[\s\S]*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----/g,
+    `-----BEGIN $1PRIVATE KEY----- ${REDACTED}`,
+  ],
+  // A key cut short, or a header on its own: mask the header and whatever base64 follows it.
+  [
+    /-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY-----(?:\\[nr]|[\sA-Za-z0-9+/=])*/g,
+    `-----BEGIN $1PRIVATE KEY----- ${REDACTED}`,
+  ],
+  // The DER body of a private key without its frame (PKCS#8 RSA, PKCS#1 RSA, SEC1 EC).
+  [/MII[A-Za-z0-9+/]{3}(?:IBADANBgkqhkiG9w0BAQEFAAS|IBAAK)[A-Za-z0-9+/=]*/g, REDACTED],
+  [/MHcCAQEEI[A-Za-z0-9+/=]{20,}/g, REDACTED],
+  // GitHub tokens: installation, personal, OAuth, user-to-server, refresh, fine-grained.
+  [/\b(gh[pousr]_)[A-Za-z0-9]{20,}/g, `$1${REDACTED}`],
+  [/\bgithub_pat_[A-Za-z0-9_]{22,}/g, `github_pat_${REDACTED}`],
+  // JSON Web Tokens (the app's JWT).
+  [/\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g, REDACTED],
+  // Authorization values in any serialization: `authorization: token …`, `"authorization":"bearer …"`.
+  [
+    /(authorization\\?["']?\s*[:=]\s*\\?["']?\s*(?:token|bearer|basic)\s+)(?!\[REDACTED\])[A-Za-z0-9._~+/=-]+/gi,
+    `$1${REDACTED}`,
+  ],
+  // Passwords in connection URLs (DATABASE_URL).
+  [/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@"']+:)[^\s@/"']+@/gi, `$1${REDACTED}@`],
+];
+
+/** Masks every credential-looking substring of `text` (a serialized log line). */
+export function scrubSecrets(text: string): string {
+  let scrubbed = text;
+  for (const [pattern, replacement] of SCRUBS) scrubbed = scrubbed.replace(pattern, replacement);
+  return scrubbed;
+}
+
+export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const LevelSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}` }));
+
+/** LOG_LEVEL, validated: unset means `info`. */
+export function logLevelFrom(value: string | undefined): LogLevel {
+  if (value === undefined || value.trim() === "") return "info";
+  const parsed = LevelSchema.safeParse(value);
+  if (!parsed.success) throw new Error(parsed.error.issues[0]?.message ?? "invalid LOG_LEVEL");
+  return parsed.data;
+}
+
+/**
+ * The app's root logger. `destination` defaults to stdout; tests pass an in-memory one. Probot
+ * names its children (`http`, `event`, `github`), so this one is named `probot` like Probot's own.
+ */
+export function createAppLogger(options: { level?: LogLevel; destination?: DestinationStream } = {}): Logger {
+  return pino(
+    {
+      name: "probot",
+      level: options.level ?? "info",
+      redact: { paths: [...REDACT_PATHS], censor: REDACTED },
+      hooks: { streamWrite: scrubSecrets },
+    },
+    options.destination ?? pino.destination({ dest: 1, sync: false }),
+  );
+}

@@ -1,0 +1,277 @@
+/**
+ * The hardening corpus's app: the real Probot app on a local port (Probot's Node middleware, real
+ * signatures) against the GitHub stand-in, like test/app/support/harness.ts, but logging through
+ * the production logger (src/app/log.ts) into memory, so a test can read what the app logged and
+ * check that nothing secret is in it.
+ */
+import { generateKeyPairSync, randomBytes, randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { sql } from "drizzle-orm";
+import pg from "pg";
+import { createNodeMiddleware, Probot, ProbotOctokit } from "probot";
+import { afterAll, beforeAll, describe } from "vitest";
+import { type AppRuntime, missionControlApp } from "../../../src/app/app.js";
+import { reevaluateUntilIdle } from "../../../src/app/evidence/reevaluate.js";
+import { createAppLogger, type LogLevel } from "../../../src/app/log.js";
+import { mirrorUntilIdle } from "../../../src/app/mirror/worker.js";
+import { openDatabase } from "../../../src/db/connect.js";
+import { type Database, type DatabaseHandle, queryRows } from "../../../src/db/database.js";
+import { migrateDatabase } from "../../../src/db/migrate.js";
+import { createVerifier } from "../../../src/evidence/index.js";
+import { type GitHubStandin, signWebhook, startGitHubStandin } from "../../../src/github-standin/index.js";
+import { createLifecycle, type Lifecycle, systemClock } from "../../../src/lifecycle/index.js";
+import { databaseUrl, postgresServer } from "../../helpers/databases.js";
+
+export const SECRET = "test-webhook-secret";
+const keys = generateKeyPairSync("rsa", {
+  modulusLength: 2048,
+  publicKeyEncoding: { type: "spki", format: "pem" },
+  privateKeyEncoding: { type: "pkcs8", format: "pem" },
+});
+
+/** Every line the app logged, parsed. */
+export interface LogSink {
+  readonly lines: string[];
+  records(): Record<string, unknown>[];
+  clear(): void;
+}
+
+export function memoryLog(): LogSink & { write(line: string): void } {
+  const lines: string[] = [];
+  return {
+    lines,
+    write: (line: string) => {
+      lines.push(line);
+    },
+    records: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>),
+    clear: () => {
+      lines.length = 0;
+    },
+  };
+}
+
+export interface HardenedApp {
+  readonly gh: GitHubStandin;
+  readonly lifecycle: Lifecycle;
+  readonly runtime: AppRuntime;
+  readonly webhookUrl: string;
+  readonly baseUrl: string;
+  readonly log: LogSink;
+  readonly privateKey: string;
+  /** Waits for the stand-in's webhooks, then runs the evidence re-evaluations they recorded. */
+  settle(): Promise<void>;
+  /** Runs the mirror worker until nothing is pending. */
+  mirror(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startHardenedApp(
+  db: Database,
+  options: { level?: LogLevel; maxWebhookBytes?: number } = {},
+): Promise<HardenedApp> {
+  let handler: ((req: IncomingMessage, res: ServerResponse) => unknown) | null = null;
+  const server: Server = createServer((req, res) => {
+    if (!handler) {
+      res.writeHead(503).end();
+      return;
+    }
+    void handler(req, res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as AddressInfo).port;
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const webhookUrl = `${baseUrl}/api/github/webhooks`;
+  const gh = await startGitHubStandin({
+    app: { privateKey: keys.privateKey },
+    webhook: { url: webhookUrl, secret: SECRET },
+  });
+  const lifecycle = createLifecycle({ db, clock: systemClock, keyPrefix: "MC" });
+  const sink = memoryLog();
+  const probot = new Probot({
+    appId: gh.app.id,
+    privateKey: keys.privateKey,
+    secret: SECRET,
+    log: createAppLogger({ level: options.level ?? "info", destination: sink }),
+    Octokit: ProbotOctokit.defaults((instance: { throttle?: object }) => ({
+      ...instance,
+      baseUrl: gh.url,
+      throttle: { ...instance.throttle, enabled: false },
+      retry: { enabled: false },
+    })),
+  });
+  let runtime: AppRuntime | null = null;
+  const middleware = await createNodeMiddleware(
+    missionControlApp({
+      lifecycle,
+      verifier: (octokitFor) =>
+        createVerifier({
+          lifecycle,
+          octokit: octokitFor,
+          backoff: { baseMs: 60_000, capMs: 3_600_000 },
+          retry: { attempts: 1, baseMs: 1, maxWaitMs: 0 },
+        }),
+      ...(options.maxWebhookBytes === undefined ? {} : { maxWebhookBytes: options.maxWebhookBytes }),
+      onLoad: (r) => (runtime = r),
+    }),
+    { probot, webhooksPath: "/api/github/webhooks" },
+  );
+  handler = (req, res) =>
+    middleware(req, res, () => {
+      res.writeHead(404).end();
+    });
+  if (!runtime) throw new Error("the app did not load");
+  const loaded: AppRuntime = runtime;
+  const reevaluate = async () => {
+    if (!loaded.verifier) return;
+    await reevaluateUntilIdle({
+      lifecycle,
+      verifier: loaded.verifier,
+      worker: "hardening",
+      retry: { baseMs: 1, capMs: 5 },
+      leaseMs: 60_000,
+      batchLimit: 20,
+      log: (message, detail) => loaded.probot.log.warn(detail ?? {}, message),
+    });
+  };
+  return {
+    gh,
+    lifecycle,
+    runtime: loaded,
+    webhookUrl,
+    baseUrl,
+    log: sink,
+    privateKey: keys.privateKey,
+    async settle() {
+      await gh.webhooks.settle();
+      await reevaluate();
+    },
+    async mirror() {
+      await mirrorUntilIdle({
+        lifecycle,
+        octokitFor: loaded.octokitFor,
+        worker: "hardening",
+        ticketLabel: "mission-control",
+        retry: { baseMs: 1, capMs: 5 },
+        leaseMs: 60_000,
+        batchLimit: 20,
+        // As in src/app/main.ts: the workers' failures go to the app's logger.
+        log: (message, detail) => loaded.probot.log.warn(detail ?? {}, message),
+      });
+    },
+    async stop() {
+      await gh.stop();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/**
+ * One database for a whole file: a PostgreSQL database cloned from the suite's migrated template
+ * when the server is there (test/setup/postgres.ts; a clone takes a fraction of a second), else an
+ * embedded PGlite one (several seconds of CPU to start). The corpus is about inputs, not drivers:
+ * one real database is enough, and the cheaper one keeps the corpus within its time budget.
+ */
+export function describeOnDatabase(title: string, suite: (db: () => Database) => void): void {
+  const server = postgresServer;
+  describe(`${title} [${server ? "postgres" : "pglite"}]`, () => {
+    let handle: DatabaseHandle | undefined;
+    let name: string | null = null;
+    beforeAll(async () => {
+      if (server) {
+        name = `mctl_h_${randomBytes(6).toString("hex")}`;
+        await withAdmin(server.adminUrl, `create database ${name} template ${server.template}`);
+        handle = await openDatabase({ driver: "postgres", url: databaseUrl(server.adminUrl, name) });
+      } else {
+        handle = await openDatabase({ driver: "pglite", dataDir: "memory://" });
+        await migrateDatabase(handle);
+      }
+    });
+    afterAll(async () => {
+      await handle?.close();
+      if (server && name) await withAdmin(server.adminUrl, `drop database if exists ${name}`);
+    });
+    suite(() => {
+      if (!handle) throw new Error("the database is not open yet");
+      return handle.db;
+    });
+  });
+}
+
+async function withAdmin(adminUrl: string, statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+export interface Posted {
+  readonly status: number;
+  readonly body: string;
+  readonly id: string;
+}
+
+/** POSTs a webhook over HTTP; signed with the app's secret unless `signature` says otherwise. */
+export async function postWebhook(
+  url: string,
+  input: {
+    event: string;
+    payload?: unknown;
+    body?: string;
+    id?: string;
+    signature?: string | null;
+    headers?: Record<string, string>;
+  },
+): Promise<Posted> {
+  const body = input.body ?? JSON.stringify(input.payload);
+  const id = input.id ?? randomUUID();
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    "x-github-event": input.event,
+    "x-github-delivery": id,
+    ...input.headers,
+  };
+  const signature = input.signature === undefined ? signWebhook(SECRET, body) : input.signature;
+  if (signature !== null) headers["x-hub-signature-256"] = signature;
+  const response = await fetch(url, { method: "POST", headers, body });
+  return { status: response.status, body: await response.text(), id };
+}
+
+/** Tables a webhook may write even when it changes no state: the delivery log and the failure log. */
+const BOOKKEEPING = new Set([
+  "webhook_deliveries",
+  "webhook_failures",
+  "evidence_http_cache",
+  "__drizzle_migrations",
+]);
+
+/** Every state table's rows, as JSON text, for a before/after comparison. */
+export async function stateSnapshot(db: Database): Promise<Record<string, string>> {
+  const tables = await queryRows<{ name: string }>(
+    db,
+    sql`select tablename as name from pg_tables where schemaname = 'public' order by tablename`,
+  );
+  const snapshot: Record<string, string> = {};
+  for (const { name } of tables) {
+    if (BOOKKEEPING.has(name)) continue;
+    const rows = await queryRows<Record<string, unknown>>(
+      db,
+      sql.raw(`select * from "${name.replace(/"/g, '""')}" order by 1`),
+    );
+    snapshot[name] = JSON.stringify(rows);
+  }
+  return snapshot;
+}
+
+/** A fresh copy of the last payload the stand-in sent for `event` (and `action`). */
+export function lastPayload(gh: GitHubStandin, event: string, action?: string): Record<string, unknown> {
+  const delivery = gh.webhooks.deliveries.findLast(
+    (d) => d.event === event && (action === undefined || d.action === action),
+  );
+  if (!delivery) throw new Error(`the stand-in sent no ${event}${action ? `.${action}` : ""}`);
+  return structuredClone(delivery.payload) as Record<string, unknown>;
+}
