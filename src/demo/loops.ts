@@ -3,12 +3,11 @@ import type { Logger } from "pino";
 import { startPollLoop } from "../app/poll-loop.js";
 import type { Config } from "../config/schema.js";
 import type { DatabaseHandle } from "../db/database.js";
-import { type DispatchDeps, runDispatchCycle } from "../dispatch/cycle.js";
+import { type DispatchDeps, dispatchSettingsFrom, runDispatchCycle } from "../dispatch/cycle.js";
 import type { Launcher } from "../dispatch/launchers/launcher.js";
 import { databaseWorkerSource } from "../dispatch/worker-sources.js";
 import type { Lifecycle } from "../lifecycle/index.js";
 import { runOrchestratorPass } from "../orchestrator/pass.js";
-import { DEMO_AGENT } from "./scenario.js";
 
 /** Dispatch cycles and orchestrator passes, each on its own interval; `stop()` waits for both. */
 export function startDemoLoops(input: {
@@ -66,26 +65,11 @@ function dispatcher(
   launcher: Launcher,
   handle: DatabaseHandle,
 ): DispatchDeps {
-  const d = config.dispatch;
   return {
     lifecycle,
     sources: [databaseWorkerSource(handle.db, lifecycle.deps.clock)],
     launcher,
     holder: "demo-dispatcher",
-    settings: {
-      maxWorkers: d.max_workers,
-      attemptLeaseMs: d.attempt_lease_seconds * 1000,
-      dispatchLeaseMs: d.lease_seconds * 1000,
-      backoff: { baseMs: d.backoff.base_seconds * 1000, capMs: d.backoff.cap_seconds * 1000 },
-      maxAttempts: d.max_attempts,
-      batchSize: d.batch_size,
-      scanLimit: d.scan_limit,
-      policy: {
-        agentIdentities: d.agent_identities,
-        excludedCampaigns: d.policy.excluded_campaigns,
-        excludedLabels: d.policy.excluded_labels,
-      },
-      workerIdentity: d.agent_identities[0] ?? DEMO_AGENT,
-    },
+    settings: dispatchSettingsFrom(config.dispatch),
   };
 }

@@ -1,12 +1,13 @@
+import type { DispatchConfig } from "../config/schema.js";
 import type { Actor } from "../domain/actors.js";
 import type { BackoffPolicy } from "../domain/backoff.js";
 import type { Fence, Lifecycle } from "../lifecycle/index.js";
 import { readBlockerStates, readCandidatePage } from "./candidates.js";
-import { type CycleRecord, type Decision, countDecisions } from "./decisions.js";
+import { type CycleRecord, countDecisions, type Decision } from "./decisions.js";
 import type { Launcher } from "./launchers/launcher.js";
 import { type Candidate, planPick } from "./plan.js";
 import type { PolicyConfig } from "./policy.js";
-import { type WorkerCountSource, countWorkers } from "./worker-count.js";
+import { countWorkers, type WorkerCountSource } from "./worker-count.js";
 
 export const DISPATCH_LEASE = "dispatch";
 
@@ -22,6 +23,25 @@ export interface DispatchSettings {
   readonly policy: PolicyConfig;
   /** Identity recorded as the worker of new attempts. */
   readonly workerIdentity: string;
+}
+
+/** The `dispatch:` configuration as the cycle's settings (seconds → milliseconds). */
+export function dispatchSettingsFrom(d: DispatchConfig): DispatchSettings {
+  return {
+    maxWorkers: d.max_workers,
+    attemptLeaseMs: d.attempt_lease_seconds * 1000,
+    dispatchLeaseMs: d.lease_seconds * 1000,
+    backoff: { baseMs: d.backoff.base_seconds * 1000, capMs: d.backoff.cap_seconds * 1000 },
+    maxAttempts: d.max_attempts,
+    batchSize: d.batch_size,
+    scanLimit: d.scan_limit,
+    policy: {
+      agentIdentities: d.agent_identities,
+      excludedCampaigns: d.policy.excluded_campaigns,
+      excludedLabels: d.policy.excluded_labels,
+    },
+    workerIdentity: d.agent_identities[0] ?? "mission-control-agent",
+  };
 }
 
 export interface DispatchDeps {

@@ -1,24 +1,24 @@
+import { randomBytes } from "node:crypto";
 import { appendFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { randomBytes } from "node:crypto";
 import { Octokit } from "@octokit/rest";
 import { Command } from "commander";
 import { z } from "zod";
 import { readGitHubEnvironment } from "../../config/github.js";
 import type { Config } from "../../config/schema.js";
 import type { Database } from "../../db/database.js";
-import { type DispatchDeps, type DispatchSettings, runDispatchCycle } from "../../dispatch/cycle.js";
+import { type DispatchDeps, dispatchSettingsFrom, runDispatchCycle } from "../../dispatch/cycle.js";
 import type { CycleRecord } from "../../dispatch/decisions.js";
 import { commandLauncher } from "../../dispatch/launchers/command-launcher.js";
 import { githubWorkflowLauncher } from "../../dispatch/launchers/github-workflow-launcher.js";
 import type { Launcher } from "../../dispatch/launchers/launcher.js";
-import { databaseWorkerSource, workflowRunsWorkerSource } from "../../dispatch/worker-sources.js";
 import type { WorkerCountSource } from "../../dispatch/worker-count.js";
+import { databaseWorkerSource, workflowRunsWorkerSource } from "../../dispatch/worker-sources.js";
 import type { Lifecycle } from "../../lifecycle/index.js";
 import type { CliContext } from "../context.js";
-import { CliError, EXIT_USAGE } from "../errors.js";
 import { cycleMarkdown, formatCycle } from "../dispatch-report.js";
+import { CliError, EXIT_USAGE } from "../errors.js";
 import { formatTable, printJson } from "../output.js";
 import { parseOptions } from "../parse.js";
 
@@ -141,21 +141,7 @@ function buildDispatcher(
   holder: string,
 ): DispatchDeps {
   const d = config.dispatch;
-  const settings: DispatchSettings = {
-    maxWorkers: d.max_workers,
-    attemptLeaseMs: d.attempt_lease_seconds * 1000,
-    dispatchLeaseMs: d.lease_seconds * 1000,
-    backoff: { baseMs: d.backoff.base_seconds * 1000, capMs: d.backoff.cap_seconds * 1000 },
-    maxAttempts: d.max_attempts,
-    batchSize: d.batch_size,
-    scanLimit: d.scan_limit,
-    policy: {
-      agentIdentities: d.agent_identities,
-      excludedCampaigns: d.policy.excluded_campaigns,
-      excludedLabels: d.policy.excluded_labels,
-    },
-    workerIdentity: d.agent_identities[0] ?? "mission-control-agent",
-  };
+  const settings = dispatchSettingsFrom(d);
   const sources: WorkerCountSource[] = [databaseWorkerSource(db, lifecycle.deps.clock)];
   let launcher: Launcher;
   const launch = d.launcher;
