@@ -3,12 +3,14 @@ import path from "node:path";
 import { type SimpleGit, simpleGit } from "simple-git";
 
 /**
- * When simple-git considers a command finished. Its default also settles 50 ms after the process
- * exits even if the output has not been read yet: in a process whose event loop is busy (the demo
- * runs the runner beside the embedded database) that loses the output, and an empty answer reads
- * as "detached HEAD" or "not pushed". So: when the pipes close, or 5 s after the exit at the latest.
+ * When simple-git considers a command finished: when git's pipes close, so all of its output has
+ * been read. Its default also settles 50 ms after the process exits even if the output has not been
+ * read yet: in a process whose event loop is busy (the demo runs the runner beside the embedded
+ * database) that loses the output, and an empty answer reads as "detached HEAD" or "not pushed".
+ * No exit-based fallback: simple-git never clears that timer, so a fallback of N seconds kept every
+ * `mctl worker run` alive N seconds after its work was done.
  */
-export const GIT_COMPLETION = { onClose: true, onExit: 5_000 } as const;
+export const GIT_COMPLETION = { onClose: true, onExit: false } as const;
 
 /** A simple-git client for `dir` whose `raw` output is trimmed. */
 export function gitAt(dir: string): SimpleGit {
