@@ -8,7 +8,8 @@ import { type SimpleGit, simpleGit } from "simple-git";
  * read yet: in a process whose event loop is busy (the demo runs the runner beside the embedded
  * database) that loses the output, and an empty answer reads as "detached HEAD" or "not pushed".
  * No exit-based fallback: simple-git never clears that timer, so a fallback of N seconds kept every
- * `mctl worker run` alive N seconds after its work was done.
+ * `mctl worker run` alive N seconds after its work was done. (A helper git leaves running that holds
+ * its pipes would make the call wait; the attempt's lease bounds that, as it bounds a hung agent.)
  */
 export const GIT_COMPLETION = { onClose: true, onExit: false } as const;
 
