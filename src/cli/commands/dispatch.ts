@@ -21,6 +21,7 @@ import { cycleMarkdown, formatCycle } from "../dispatch-report.js";
 import { CliError, EXIT_USAGE } from "../errors.js";
 import { formatTable, printJson } from "../output.js";
 import { parseOptions } from "../parse.js";
+import { runPasses } from "../passes.js";
 
 const RunOptions = z.object({
   dryRun: z.boolean().optional(),
@@ -91,16 +92,9 @@ export function dispatchCommand(ctx: CliContext): Command {
 async function runCycles(ctx: CliContext, options: RunOptions): Promise<void> {
   const config = await ctx.config();
   const holder = options.holder ?? `${os.hostname()}/${process.pid}/${randomBytes(3).toString("hex")}`;
-  let stopping = false;
-  let wake: () => void = () => {};
-  const stop = () => {
-    stopping = true;
-    wake();
-  };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
-  try {
-    for (let cycle = 1; ; cycle++) {
+  await runPasses(
+    { loop: options.loop ?? false, intervalMs: options.interval * 1000, maxPasses: options.maxCycles },
+    async () => {
       // The database is opened per cycle so that, on the embedded database, launched workers can
       // take their turn with it between cycles.
       const record = await ctx.withDatabase(({ lifecycle, handle }) =>
@@ -109,20 +103,8 @@ async function runCycles(ctx: CliContext, options: RunOptions): Promise<void> {
         }),
       );
       await report(ctx, record, options);
-      if (!options.loop || stopping || (options.maxCycles && cycle >= options.maxCycles)) return;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, options.interval * 1000);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      if (stopping) return;
-    }
-  } finally {
-    process.off("SIGINT", stop);
-    process.off("SIGTERM", stop);
-  }
+    },
+  );
 }
 
 async function report(ctx: CliContext, record: CycleRecord, options: RunOptions): Promise<void> {

@@ -9,6 +9,7 @@ import type { CliContext } from "../context.js";
 import { CliError, EXIT_USAGE } from "../errors.js";
 import { formatTable, printJson } from "../output.js";
 import { parseOptions } from "../parse.js";
+import { runPasses } from "../passes.js";
 
 const Options = z.object({
   json: z.boolean().optional(),
@@ -24,7 +25,7 @@ export function orchestrateCommand(ctx: CliContext): Command {
   return new Command("orchestrate")
     .description("apply the configured orchestrator rules to delivered inbox items (one pass, or --loop)")
     .option("--json", "print each pass as JSON")
-    .option("--loop", "run passes until interrupted")
+    .option("--loop", "run passes until SIGINT/SIGTERM (the pass in progress finishes first)")
     .option("--interval <seconds>", "pause between passes with --loop", "30")
     .option("--max-passes <n>", "with --loop: stop after this many passes")
     .option("--holder <name>", "name of this orchestrator in deliveries and events (default host/pid/random)")
@@ -43,16 +44,17 @@ export function orchestrateCommand(ctx: CliContext): Command {
       if (options.maxPasses && !options.loop) throw new CliError("--max-passes needs --loop", EXIT_USAGE);
       const config = await ctx.config();
       const holder = options.holder ?? `${os.hostname()}/${process.pid}/${randomBytes(3).toString("hex")}`;
-      for (let pass = 1; ; pass++) {
-        // Opened per pass: on the embedded database, other mctl processes get their turn in between.
-        const report = await ctx.withDatabase(({ lifecycle }) =>
-          runOrchestratorPass(orchestrator(ctx, config, lifecycle, holder, options)),
-        );
-        if (options.json) printJson(report, ctx.io.stdout);
-        else ctx.io.stdout(formatPass(report));
-        if (!options.loop || (options.maxPasses && pass >= options.maxPasses)) return;
-        await new Promise((resolve) => setTimeout(resolve, options.interval * 1000));
-      }
+      await runPasses(
+        { loop: options.loop ?? false, intervalMs: options.interval * 1000, maxPasses: options.maxPasses },
+        async () => {
+          // Opened per pass: on the embedded database, other mctl processes get their turn in between.
+          const report = await ctx.withDatabase(({ lifecycle }) =>
+            runOrchestratorPass(orchestrator(ctx, config, lifecycle, holder, options)),
+          );
+          if (options.json) printJson(report, ctx.io.stdout);
+          else ctx.io.stdout(formatPass(report));
+        },
+      );
     });
 }
 
