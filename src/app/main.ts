@@ -9,15 +9,16 @@
  */
 import { hostname } from "node:os";
 import { ProbotOctokit, run } from "probot";
-import { loadConfig } from "../config/load.js";
+import { backoffFrom } from "../config/durations.js";
 import { readEnvironment } from "../config/environment.js";
+import { loadConfig } from "../config/load.js";
 import { openDatabase } from "../db/connect.js";
 import { migrateDatabase } from "../db/migrate.js";
 import { createVerifier } from "../evidence/index.js";
 import { createLifecycle, systemClock } from "../lifecycle/index.js";
 import { missionControlApp } from "./app.js";
-import { createAppLogger, logLevelFrom } from "./log.js";
 import { startReevaluationLoop } from "./evidence/reevaluate.js";
+import { createAppLogger, logLevelFrom } from "./log.js";
 import { startMirrorLoop } from "./mirror/runner.js";
 
 async function main(): Promise<void> {
@@ -28,10 +29,7 @@ async function main(): Promise<void> {
   const handle = await openDatabase(env.database, { lockWaitMs: env.lockWaitMs });
   await migrateDatabase(handle);
   const lifecycle = createLifecycle({ db: handle.db, clock: systemClock, keyPrefix: env.keyPrefix });
-  const backoff = {
-    baseMs: config.dispatch.backoff.base_seconds * 1000,
-    capMs: config.dispatch.backoff.cap_seconds * 1000,
-  };
+  const backoff = backoffFrom(config.dispatch);
   const mirror = config.app.mirror;
   const apiUrl = githubApiUrl(process.env.MCTL_GITHUB_API_URL);
   // Our logger instead of Probot's: the same pino, with credentials redacted (src/app/log.ts).

@@ -9,6 +9,7 @@ import { Probot, ProbotOctokit, Server } from "probot";
 import { missionControlApp } from "../app/app.js";
 import { startReevaluationLoop } from "../app/evidence/reevaluate.js";
 import { startMirrorLoop } from "../app/mirror/runner.js";
+import { backoffFrom } from "../config/durations.js";
 import type { Config } from "../config/schema.js";
 import { createVerifier, type Verifier } from "../evidence/index.js";
 import type { Lifecycle } from "../lifecycle/index.js";
@@ -37,10 +38,7 @@ export interface DemoApp {
 
 export async function startDemoApp(options: DemoAppOptions): Promise<DemoApp> {
   const { lifecycle, config } = options;
-  const backoff = {
-    baseMs: config.dispatch.backoff.base_seconds * 1000,
-    capMs: config.dispatch.backoff.cap_seconds * 1000,
-  };
+  const backoff = backoffFrom(config.dispatch);
   const mirror = config.app.mirror;
   const retry = { baseMs: mirror.retry_base_seconds * 1000, capMs: mirror.retry_cap_seconds * 1000 };
   const warn = (message: string, detail?: Record<string, unknown>) => options.log.warn(detail ?? {}, message);

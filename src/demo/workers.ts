@@ -2,8 +2,10 @@
 import { createWriteStream } from "node:fs";
 import path from "node:path";
 import type { Logger } from "pino";
+import { attemptPolicyFrom } from "../config/durations.js";
 import type { Config } from "../config/schema.js";
 import type { Lifecycle } from "../lifecycle/index.js";
+import { runnerSettingsFrom } from "../worker/settings.js";
 import { type InProcessLauncher, inProcessLauncher, type RunnerOutput } from "./in-process-launcher.js";
 import type { Workspace } from "./workspace.js";
 
@@ -21,27 +23,12 @@ export function demoLauncher(input: {
   app: { verifier: { verifyTicket(input: { ticket: string }): Promise<unknown> } };
 }): InProcessLauncher {
   const { config, workspace, log } = input;
-  const w = config.worker;
   return inProcessLauncher({
     lifecycle: input.lifecycle,
     repo: workspace.clone,
     agentCommand: [process.execPath, input.agentPath],
-    settings: {
-      worktreeRoot: w.worktree_root,
-      remote: w.remote,
-      heartbeatMs: w.heartbeat_seconds * 1000,
-      graceMs: w.stop_grace_seconds * 1000,
-      testCommand: w.test_command,
-      testTimeoutMs: w.test_timeout_seconds * 1000,
-      logMaxBytes: w.log_max_bytes,
-    },
-    policy: {
-      leaseMs: config.dispatch.attempt_lease_seconds * 1000,
-      backoff: {
-        baseMs: config.dispatch.backoff.base_seconds * 1000,
-        capMs: config.dispatch.backoff.cap_seconds * 1000,
-      },
-    },
+    settings: runnerSettingsFrom(config.worker),
+    policy: attemptPolicyFrom(config.dispatch),
     baseEnv: agentEnvironment(),
     output: (launchKey) =>
       runnerOutput(path.join(workspace.logDir, `${launchKey.replace(/[^\w.-]/g, "_")}.log`)),

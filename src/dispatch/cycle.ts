@@ -1,3 +1,4 @@
+import { backoffFrom } from "../config/durations.js";
 import type { DispatchConfig } from "../config/schema.js";
 import type { Actor } from "../domain/actors.js";
 import type { BackoffPolicy } from "../domain/backoff.js";
@@ -31,7 +32,7 @@ export function dispatchSettingsFrom(d: DispatchConfig): DispatchSettings {
     maxWorkers: d.max_workers,
     attemptLeaseMs: d.attempt_lease_seconds * 1000,
     dispatchLeaseMs: d.lease_seconds * 1000,
-    backoff: { baseMs: d.backoff.base_seconds * 1000, capMs: d.backoff.cap_seconds * 1000 },
+    backoff: backoffFrom(d),
     maxAttempts: d.max_attempts,
     batchSize: d.batch_size,
     scanLimit: d.scan_limit,

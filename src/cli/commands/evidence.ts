@@ -1,9 +1,10 @@
 import { Octokit } from "@octokit/rest";
 import { Command } from "commander";
+import { backoffFrom } from "../../config/durations.js";
 import { readGitHubEnvironment } from "../../config/github.js";
 import type { EvidenceVerdictRow } from "../../db/schema.js";
-import { createVerifier } from "../../evidence/verifier.js";
 import type { Criterion } from "../../evidence/types.js";
+import { createVerifier } from "../../evidence/verifier.js";
 import { TicketKeySchema } from "../../lifecycle/schemas.js";
 import type { CliContext, DatabaseSession } from "../context.js";
 import { CliError, EXIT_USAGE } from "../errors.js";
@@ -49,10 +50,7 @@ export function evidenceCommand(ctx: CliContext): Command {
         const verifier = createVerifier({
           lifecycle,
           octokit,
-          backoff: {
-            baseMs: config.dispatch.backoff.base_seconds * 1000,
-            capMs: config.dispatch.backoff.cap_seconds * 1000,
-          },
+          backoff: backoffFrom(config.dispatch),
         });
         const result = await verifier.verifyTicket({
           ticket: ticketKey,

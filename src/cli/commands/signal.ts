@@ -1,5 +1,6 @@
 import { Command, Option } from "commander";
 import { z } from "zod";
+import { attemptPolicyFrom } from "../../config/durations.js";
 import { SignalChannelError, sendSignal } from "../../worker/signal-channel.js";
 import { applySignal, type Signal, type SignalResult, SignalSchema } from "../../worker/signals.js";
 import type { CliContext } from "../context.js";
@@ -109,12 +110,6 @@ async function viaRunner(options: CommonOptions, signal: Signal): Promise<Signal
 async function direct(ctx: CliContext, signal: Signal): Promise<SignalResult> {
   const config = await ctx.config();
   return ctx.withDatabase(({ lifecycle }) =>
-    applySignal(lifecycle, signal, {
-      leaseMs: config.dispatch.attempt_lease_seconds * 1000,
-      backoff: {
-        baseMs: config.dispatch.backoff.base_seconds * 1000,
-        capMs: config.dispatch.backoff.cap_seconds * 1000,
-      },
-    }),
+    applySignal(lifecycle, signal, attemptPolicyFrom(config.dispatch)),
   );
 }

@@ -1,9 +1,10 @@
 import path from "node:path";
 import { Command, Option } from "commander";
 import { z } from "zod";
-import type { Config } from "../../config/schema.js";
+import { attemptPolicyFrom } from "../../config/durations.js";
 import { TicketKeySchema } from "../../lifecycle/schemas.js";
-import { type RunnerSettings, type RunReport, runWorker } from "../../worker/runner.js";
+import { type RunReport, runWorker } from "../../worker/runner.js";
+import { runnerSettingsFrom } from "../../worker/settings.js";
 import { createWorkerStore } from "../../worker/store.js";
 import type { CliContext } from "../context.js";
 import { CliError, EXIT_USAGE } from "../errors.js";
@@ -63,15 +64,12 @@ export function workerCommand(ctx: CliContext): Command {
         );
       }
       const environment = ctx.environment();
-      const store = createWorkerStore((work) => ctx.withDatabase(({ lifecycle }) => work(lifecycle)), {
-        leaseMs: config.dispatch.attempt_lease_seconds * 1000,
-        backoff: {
-          baseMs: config.dispatch.backoff.base_seconds * 1000,
-          capMs: config.dispatch.backoff.cap_seconds * 1000,
-        },
-      });
+      const store = createWorkerStore(
+        (work) => ctx.withDatabase(({ lifecycle }) => work(lifecycle)),
+        attemptPolicyFrom(config.dispatch),
+      );
       const info = (line: string) => ctx.io.stderr(`mctl worker: ${line}\n`);
-      const settings = runnerSettings(config);
+      const settings = runnerSettingsFrom(config.worker);
       if (settings.heartbeatMs >= config.dispatch.attempt_lease_seconds * 1000) {
         info(
           `warning: worker.heartbeat_seconds (${config.worker.heartbeat_seconds}) is not shorter than ` +
@@ -109,19 +107,6 @@ export function workerCommand(ctx: CliContext): Command {
     });
 
   return worker;
-}
-
-function runnerSettings(config: Config): RunnerSettings {
-  const w = config.worker;
-  return {
-    worktreeRoot: w.worktree_root,
-    remote: w.remote,
-    heartbeatMs: w.heartbeat_seconds * 1000,
-    graceMs: w.stop_grace_seconds * 1000,
-    testCommand: w.test_command,
-    testTimeoutMs: w.test_timeout_seconds * 1000,
-    logMaxBytes: w.log_max_bytes,
-  };
 }
 
 /** Says how the run ended, and turns anything but a completion or a question into exit code 1. */

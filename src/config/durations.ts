@@ -1,0 +1,15 @@
+import type { BackoffPolicy } from "../domain/backoff.js";
+import type { DispatchConfig } from "./schema.js";
+
+/** `dispatch.backoff` in milliseconds: the retry back-off of attempts, and of the app's GitHub work. */
+export function backoffFrom(d: Pick<DispatchConfig, "backoff">): BackoffPolicy {
+  return { baseMs: d.backoff.base_seconds * 1000, capMs: d.backoff.cap_seconds * 1000 };
+}
+
+/** What a worker's report needs from `dispatch:`: the attempt lease it renews and the back-off of a retry. */
+export function attemptPolicyFrom(d: Pick<DispatchConfig, "backoff" | "attempt_lease_seconds">): {
+  readonly leaseMs: number;
+  readonly backoff: BackoffPolicy;
+} {
+  return { leaseMs: d.attempt_lease_seconds * 1000, backoff: backoffFrom(d) };
+}
