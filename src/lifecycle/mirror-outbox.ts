@@ -1,6 +1,6 @@
 /**
  * The mirror outbox (DESIGN.md, "GitHub side"): every ticket event enqueues a job in the event's
- * own transaction, so no change can be committed without its mirror job.
+ * own transaction (`appendEvent`, events.ts), so no change can be committed without its mirror job.
  *
  * Terminology
  * - head: a ticket's oldest pending job. Only heads are taken, so a ticket's changes are mirrored
@@ -10,23 +10,10 @@
  * - lock: `locked_by` + `locked_until` on the head; an expired lock (a crashed worker) is taken over.
  */
 import { and, count, eq, isNull, lte, sql } from "drizzle-orm";
-import { type Executor, queryRows, type Transaction } from "../db/database.js";
+import { type Executor, queryRows } from "../db/database.js";
 import { retryTransaction } from "../db/retry.js";
 import { type MirrorJobRow, mirrorJobs, type TicketEventRow, ticketEvents } from "../db/schema.js";
 import type { LifecycleDeps } from "./deps.js";
-
-/** Called by `appendEvent` only, inside the event's transaction. */
-export async function enqueueMirrorJob(
-  tx: Transaction,
-  input: { ticketId: number; eventId: number; at: Date },
-): Promise<void> {
-  await tx.insert(mirrorJobs).values({
-    ticketId: input.ticketId,
-    eventId: input.eventId,
-    createdAt: input.at,
-    nextAttemptAt: input.at,
-  });
-}
 
 export interface MirrorBatch {
   readonly ticketId: number;
