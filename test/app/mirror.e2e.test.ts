@@ -193,6 +193,35 @@ describeEachDriver("mirror", (ctx) => {
     expect(app.gh.requests.count({ route })).toBe(2);
   });
 
+  it("prompt dispatch: an answered question prompts the dispatcher, without a request about the issue", async () => {
+    app.gh.world.workflow(repo, { path: ".github/workflows/mission-control-dispatch.yml" });
+    const dispatch = { workflow: "mission-control-dispatch.yml", intervalMs: 0 };
+    const ticket = await givenNeedsInput(
+      app.lifecycle,
+      await givenTicket(app.lifecycle, { repository: repo, title: "Asks" }),
+      "Which region?",
+    );
+    await mirrorUntilIdle(mirrorDeps({ dispatch }));
+    const route = "POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches";
+    const prompts = app.gh.requests.count({ route });
+    const issueRequests = () =>
+      app.gh.requests.entries.filter((e) => e.route?.startsWith("/repos/{owner}/{repo}/issues")).length;
+    const before = issueRequests();
+
+    const answered = await app.lifecycle.answerQuestion({
+      ticket: ticket.key,
+      answer: "eu-west",
+      actor: { kind: "human", id: "octocat" },
+    });
+    expect(answered.ok).toBe(true);
+    await mirrorUntilIdle(mirrorDeps({ dispatch }));
+    // The dispatcher puts the ticket back in the queue at its next cycle: prompted now, not in 5 minutes.
+    expect(app.gh.requests.count({ route })).toBe(prompts + 1);
+    // Nothing the issue shows changed (it says needs_input until the cycle requeues the ticket).
+    expect(issueRequests()).toBe(before);
+    expect((await app.lifecycle.findTicket(ticket.key))?.state).toBe("needs_input");
+  });
+
   it("prompt dispatch: the default branch is read once per repository, not for every trigger", async () => {
     app.gh.world.workflow(repo, { path: ".github/workflows/mission-control-dispatch.yml" });
     const dispatch = { workflow: "mission-control-dispatch.yml", intervalMs: 0 };

@@ -2,7 +2,7 @@ import type { Octokit } from "@octokit/rest";
 import type { TicketEventRow, TicketRow } from "../../db/schema.js";
 import type { Lifecycle } from "../../lifecycle/index.js";
 
-/** Events after which a ticket can be picked at once: created, answered, released, rejected, retried. */
+/** Events after which a `todo` ticket can be picked at once: created, answered, released, rejected, retried. */
 export const RUNNABLE_REASONS: readonly string[] = [
   "created",
   "answered",
@@ -17,11 +17,15 @@ export interface PromptDispatchConfig {
   readonly intervalMs: number;
 }
 
-/** Whether a batch of events made the ticket runnable now (a pure decision). */
+/**
+ * Whether a batch of events made the ticket runnable (a pure decision): now (it is `todo` after one
+ * of RUNNABLE_REASONS), or at the dispatcher's next cycle (its question was answered: the cycle puts
+ * an answered `needs_input` ticket back in the queue and may claim it at once).
+ */
 export function becameRunnable(ticket: TicketRow, events: readonly TicketEventRow[]): boolean {
-  return (
-    ticket.state === "todo" && ticket.hold === null && events.some((e) => RUNNABLE_REASONS.includes(e.reason))
-  );
+  if (ticket.hold !== null) return false;
+  if (ticket.state === "needs_input") return events.some((e) => e.reason === "answered");
+  return ticket.state === "todo" && events.some((e) => RUNNABLE_REASONS.includes(e.reason));
 }
 
 /**

@@ -89,17 +89,34 @@ async function mirrorBatch(deps: MirrorDeps, batch: MirrorBatch): Promise<void> 
     const body = renderEventComment(ticket, event);
     return body ? [body] : [];
   });
-  // Nothing the issue shows changed (and nothing to prompt): no request at all; the issue stays as
-  // the last batch left it, which is what the ticket looks like now.
-  if (
+  const runnable = deps.dispatch !== undefined && becameRunnable(ticket, events);
+  // Nothing the issue shows changed: no issue request at all; the issue stays as the last batch left
+  // it, which is what the ticket looks like now.
+  const issueUpToDate =
     ticket.issueNumber !== null &&
     !batch.resumed &&
     comments.length === 0 &&
-    events.every((event) => VIEW_NEUTRAL_REASONS.includes(event.reason)) &&
-    !(deps.dispatch && becameRunnable(ticket, events))
-  )
-    return;
+    events.every((event) => VIEW_NEUTRAL_REASONS.includes(event.reason));
+  if (issueUpToDate && !runnable) return;
   const octokit = await deps.octokitFor(ticket.repository);
+  if (!issueUpToDate) await mirrorIssue(deps, octokit, ticket, batch, comments);
+  if (deps.dispatch && runnable) {
+    // Best effort: the scheduled dispatch still runs if this trigger is lost, so it never fails the batch.
+    await promptDispatch({ lifecycle, octokit, config: deps.dispatch }, ticket.repository).catch(
+      (error: unknown) =>
+        deps.log?.("prompt dispatch failed", { repository: ticket.repository, error: String(error) }),
+    );
+  }
+}
+
+/** Brings the ticket's issue up to date: created if need be, the batch's comments posted, then its view. */
+async function mirrorIssue(
+  deps: MirrorDeps,
+  octokit: Octokit,
+  ticket: TicketRow,
+  batch: MirrorBatch,
+  comments: readonly string[],
+): Promise<void> {
   const [owner = "", repo = ""] = ticket.repository.split("/");
   const view = renderIssue(ticket, deps.ticketLabel);
   const found =
@@ -142,13 +159,6 @@ async function mirrorBatch(deps: MirrorDeps, batch: MirrorBatch): Promise<void> 
       state: view.state,
       ...(view.stateReason && view.state !== issue.state ? { state_reason: view.stateReason } : {}),
     });
-  if (deps.dispatch && becameRunnable(ticket, events)) {
-    // Best effort: the scheduled dispatch still runs if this trigger is lost, so it never fails the batch.
-    await promptDispatch({ lifecycle, octokit, config: deps.dispatch }, ticket.repository).catch(
-      (error: unknown) =>
-        deps.log?.("prompt dispatch failed", { repository: ticket.repository, error: String(error) }),
-    );
-  }
 }
 
 type Issue = Awaited<ReturnType<Octokit["rest"]["issues"]["get"]>>["data"];
