@@ -22,6 +22,8 @@ export interface MirrorBatch {
   readonly tries: number;
   /** The head was locked before (a worker crashed or failed mid-batch): effects may be half-applied. */
   readonly resumed: boolean;
+  /** When the head was queued: whatever an earlier try of this batch did on GitHub came after it. */
+  readonly queuedAt: Date;
 }
 
 /** Takes up to `limit` due heads, locking each for `leaseMs`. Heads another worker holds are skipped. */
@@ -36,9 +38,11 @@ export async function takeMirrorBatches(
     tries: number;
     locked_by: string | null;
     last_id: string;
+    queued_ms: string | number;
   }>(
     deps.db,
     sql`select j.ticket_id::text, j.id::text as head_id, j.tries, j.locked_by,
+          (extract(epoch from j.created_at) * 1000)::float8 as queued_ms,
           (select max(m.id) from ${mirrorJobs} m where m.ticket_id = j.ticket_id and m.done_at is null)::text as last_id
         from ${mirrorJobs} j
         where j.done_at is null and j.next_attempt_at <= ${now}
@@ -70,6 +74,7 @@ export async function takeMirrorBatches(
       lastId: Number(c.last_id),
       tries: c.tries,
       resumed: c.locked_by !== null || c.tries > 0,
+      queuedAt: new Date(Number(c.queued_ms)),
     });
   }
   return taken;

@@ -286,6 +286,42 @@ describeEachDriver("mirror", (ctx) => {
     expect(await app.lifecycle.app.mirror.backlog()).toBe(0);
   });
 
+  it("a resumed batch looks for its orphan among recent issues only, newest first, and stops at it", async () => {
+    // 150 labelled issues from before, 2 days old, and 120 from the last minutes (other tickets).
+    const labelled = (title: string) =>
+      app.gh.world.issue(repo, { title, body: "x", labels: ["mission-control"], author: "octocat" });
+    for (let i = 0; i < 150; i += 1) labelled(`old ${i}`).updatedAt -= 2 * 24 * 3600_000;
+    for (let i = 0; i < 120; i += 1) labelled(`recent ${i}`);
+    const list = { route: "GET /repos/{owner}/{repo}/issues" };
+
+    // A try that failed before creating anything: one short listing (nothing old), then the issue.
+    const first = await givenTicket(app.lifecycle, { repository: repo, title: "Failed first try" });
+    await app.lifecycle.app.mirror.take({ worker: "dead", leaseMs: 1, limit: 10 });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    app.gh.requests.clear();
+    await mirrorUntilIdle(mirrorDeps({ worker: "alive" }));
+    expect(app.gh.requests.count(list)).toBe(2); // 120 recent issues: two pages of 100, none older
+    expect(app.gh.requests.count({ route: "POST /repos/{owner}/{repo}/issues" })).toBe(1);
+    expect((await app.lifecycle.findTicket(first.key))?.issueNumber).not.toBeNull();
+
+    // A try that created the issue and died: found on the first page, the newest.
+    const second = await givenTicket(app.lifecycle, { repository: repo, title: "Died after creating" });
+    await app.lifecycle.app.mirror.take({ worker: "dead", leaseMs: 1, limit: 10 });
+    const view = renderIssue(second, "mission-control");
+    const { data: orphan } = await (await app.runtime.octokitFor(repo)).rest.issues.create({
+      owner: "acme",
+      repo: "widgets",
+      title: view.title,
+      body: view.body,
+      labels: [...view.labels],
+    });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    app.gh.requests.clear();
+    await mirrorUntilIdle(mirrorDeps({ worker: "alive" }));
+    expect(app.gh.requests.count(list)).toBe(1);
+    expect((await app.lifecycle.findTicket(second.key))?.issueNumber).toBe(orphan.number);
+  });
+
   it("recovery trusts only the app's own issues: a person's issue carrying the ticket's marker is not adopted", async () => {
     const ticket = await givenTicket(app.lifecycle, { repository: repo, title: "Forged" });
     await app.lifecycle.app.mirror.take({ worker: "dead", leaseMs: 1, limit: 10 });

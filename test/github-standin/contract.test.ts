@@ -257,6 +257,13 @@ describe("issues, labels, comments, reactions", () => {
     );
     await expectContract("issues/list-for-repo", await api("GET", `${R}/issues?state=all`), 200);
     await expectContract("issues/list-for-repo", await api("GET", `${R}/issues?state=sideways`), 422);
+    // `since`: only issues updated at or after it; a time that is not ISO 8601 is refused.
+    const recent = await api("GET", `${R}/issues?state=all&since=2000-01-01T00:00:00Z`);
+    await expectContract("issues/list-for-repo", recent, 200);
+    expect((recent.body as unknown[]).length).toBeGreaterThan(0);
+    const future = await api("GET", `${R}/issues?state=all&since=2999-01-01T00:00:00Z`);
+    expect(future.body).toEqual([]);
+    await expectContract("issues/list-for-repo", await api("GET", `${R}/issues?since=yesterday`), 422);
   });
 
   it("labels: create, get, list, add, set, remove, list on issue", async () => {

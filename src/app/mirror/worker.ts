@@ -177,16 +177,7 @@ async function findOrCreateIssue(
 ): Promise<{ number: number; created: true; issue: Issue } | { number: number; created: false }> {
   const [owner = "", repo = ""] = ticket.repository.split("/");
   if (batch.resumed) {
-    const issues = await octokit.paginate(octokit.rest.issues.listForRepo, {
-      owner,
-      repo,
-      state: "all",
-      labels: deps.ticketLabel,
-      per_page: 100,
-    });
-    const orphan = issues.find(
-      (issue) => issue.user?.type === "Bot" && issue.body?.startsWith(ticketMarker(ticket.key)),
-    )?.number;
+    const orphan = await findOrphanIssue(deps, octokit, ticket, batch);
     if (orphan !== undefined) return { number: await link(deps, ticket, orphan), created: false };
   }
   const { data } = await octokit.rest.issues.create({
@@ -199,6 +190,41 @@ async function findOrCreateIssue(
   const number = await link(deps, ticket, data.number);
   // Another worker linked a different issue meanwhile: that one is the ticket's, read it as any other.
   return number === data.number ? { number, created: true, issue: data } : { number, created: false };
+}
+
+/** How far GitHub's clock may be behind ours when the orphan is looked for by time. */
+const CLOCK_SKEW_MS = 60 * 60 * 1000;
+
+/**
+ * The issue an earlier try of `batch` created but did not record: an issue of the app (a bot) with
+ * the ticket's marker, created after the batch was queued. Only issues updated since then (less a
+ * margin for clock skew) are listed, newest first, and the listing stops at the first match, so a
+ * resumed batch costs one page in the usual case instead of every issue the repository ever had.
+ */
+async function findOrphanIssue(
+  deps: MirrorDeps,
+  octokit: Octokit,
+  ticket: TicketRow,
+  batch: MirrorBatch,
+): Promise<number | undefined> {
+  const [owner = "", repo = ""] = ticket.repository.split("/");
+  const pages = octokit.paginate.iterator(octokit.rest.issues.listForRepo, {
+    owner,
+    repo,
+    state: "all",
+    labels: deps.ticketLabel,
+    since: new Date(batch.queuedAt.getTime() - CLOCK_SKEW_MS).toISOString(),
+    sort: "created",
+    direction: "desc",
+    per_page: 100,
+  });
+  for await (const page of pages) {
+    const orphan = page.data.find(
+      (issue) => issue.user?.type === "Bot" && issue.body?.startsWith(ticketMarker(ticket.key)),
+    );
+    if (orphan) return orphan.number;
+  }
+  return undefined;
 }
 
 /** Records the issue of the ticket; the issue already recorded wins. */

@@ -35,6 +35,8 @@ const listQuery = z.object({
   state: z.enum(["open", "closed", "all"]).default("open"),
   labels: z.string().optional(),
   creator: z.string().optional(),
+  /** Only issues updated at or after this time (ISO 8601). */
+  since: z.iso.datetime({ offset: true }).optional(),
   sort: z.enum(["created", "updated", "comments"]).default("created"),
   direction: z.enum(["asc", "desc"]).default("desc"),
 });
@@ -59,8 +61,10 @@ function listIssues(ctx: RepoRouteContext) {
   }
   const query = parsed.data;
   const wantedLabels = query.labels ? query.labels.split(",").map((name) => name.trim().toLowerCase()) : [];
+  const since = query.since ? Date.parse(query.since) : Number.NEGATIVE_INFINITY;
   const issues = [...ctx.repo.issues.values()]
     .filter((issue) => query.state === "all" || issue.state === query.state)
+    .filter((issue) => issue.updatedAt >= since)
     .filter(
       (issue) =>
         query.creator === undefined || ctx.view.world.requireUser(issue.userId).login === query.creator,
