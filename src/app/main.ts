@@ -9,7 +9,7 @@
  */
 import { hostname } from "node:os";
 import { ProbotOctokit, run } from "probot";
-import { backoffFrom } from "../config/durations.js";
+import { verifierSettingsFrom } from "../config/durations.js";
 import { readEnvironment } from "../config/environment.js";
 import { loadConfig } from "../config/load.js";
 import { openDatabase } from "../db/connect.js";
@@ -29,7 +29,6 @@ async function main(): Promise<void> {
   const handle = await openDatabase(env.database, { lockWaitMs: env.lockWaitMs });
   await migrateDatabase(handle);
   const lifecycle = createLifecycle({ db: handle.db, clock: systemClock, keyPrefix: env.keyPrefix });
-  const backoff = backoffFrom(config.dispatch);
   const mirror = config.app.mirror;
   const apiUrl = githubApiUrl(process.env.MCTL_GITHUB_API_URL);
   // Our logger instead of Probot's: the same pino, with credentials redacted (src/app/log.ts).
@@ -41,7 +40,8 @@ async function main(): Promise<void> {
       lifecycle,
       ticketLabel: config.app.ticket_label,
       deliveryLeaseMs: config.app.delivery_lease_seconds * 1000,
-      verifier: (octokitFor) => createVerifier({ lifecycle, octokit: octokitFor, backoff }),
+      verifier: (octokitFor) =>
+        createVerifier({ lifecycle, octokit: octokitFor, ...verifierSettingsFrom(config) }),
       onLoad: ({ probot, octokitFor, verifier }) => {
         const loop = startMirrorLoop(
           {

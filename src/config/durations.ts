@@ -1,5 +1,5 @@
 import type { BackoffPolicy } from "../domain/backoff.js";
-import type { DispatchConfig } from "./schema.js";
+import type { DispatchConfig, EvidenceConfig } from "./schema.js";
 
 /** `dispatch.backoff` in milliseconds: the retry back-off of attempts, and of the app's GitHub work. */
 export function backoffFrom(d: Pick<DispatchConfig, "backoff">): BackoffPolicy {
@@ -12,4 +12,15 @@ export function attemptPolicyFrom(d: Pick<DispatchConfig, "backoff" | "attempt_l
   readonly backoff: BackoffPolicy;
 } {
   return { leaseMs: d.attempt_lease_seconds * 1000, backoff: backoffFrom(d) };
+}
+
+/** What the evidence verifier needs from the configuration: the back-off of a failed verdict and the missing-commit grace. */
+export function verifierSettingsFrom(c: {
+  readonly dispatch: Pick<DispatchConfig, "backoff">;
+  readonly evidence: Pick<EvidenceConfig, "missing_commit_grace_seconds">;
+}): { readonly backoff: BackoffPolicy; readonly missingCommitGraceMs: number } {
+  return {
+    backoff: backoffFrom(c.dispatch),
+    missingCommitGraceMs: c.evidence.missing_commit_grace_seconds * 1000,
+  };
 }

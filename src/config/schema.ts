@@ -114,6 +114,17 @@ export const EvidenceSchema = z.strictObject({
     .positive()
     .max(30 * 24 * 60)
     .default(120),
+  /**
+   * A commit GitHub does not find (404/422) is pending this long after the completion (GitHub's API
+   * can lag a push the worker saw on the remote), and fails after it; a re-check is scheduled for
+   * the end. Read by the verifier's process from its own configuration, like the back-off.
+   */
+  missing_commit_grace_seconds: z
+    .number()
+    .int()
+    .positive()
+    .max(60 * 60)
+    .default(300),
 });
 
 /**

@@ -9,7 +9,7 @@ import { Probot, ProbotOctokit, Server } from "probot";
 import { missionControlApp } from "../app/app.js";
 import { startReevaluationLoop } from "../app/evidence/reevaluate.js";
 import { startMirrorLoop } from "../app/mirror/runner.js";
-import { backoffFrom } from "../config/durations.js";
+import { verifierSettingsFrom } from "../config/durations.js";
 import type { Config } from "../config/schema.js";
 import { createVerifier, type Verifier } from "../evidence/index.js";
 import type { Lifecycle } from "../lifecycle/index.js";
@@ -38,7 +38,6 @@ export interface DemoApp {
 
 export async function startDemoApp(options: DemoAppOptions): Promise<DemoApp> {
   const { lifecycle, config } = options;
-  const backoff = backoffFrom(config.dispatch);
   const mirror = config.app.mirror;
   const retry = { baseMs: mirror.retry_base_seconds * 1000, capMs: mirror.retry_cap_seconds * 1000 };
   const warn = (message: string, detail?: Record<string, unknown>) => options.log.warn(detail ?? {}, message);
@@ -70,7 +69,12 @@ export async function startDemoApp(options: DemoAppOptions): Promise<DemoApp> {
       ticketLabel: config.app.ticket_label,
       deliveryLeaseMs: config.app.delivery_lease_seconds * 1000,
       verifier: (octokitFor) =>
-        createVerifier({ lifecycle, octokit: octokitFor, backoff, selfAppId: options.appId }),
+        createVerifier({
+          lifecycle,
+          octokit: octokitFor,
+          ...verifierSettingsFrom(config),
+          selfAppId: options.appId,
+        }),
       onLoad: ({ octokitFor, verifier: loaded }) => {
         verifier = loaded;
         const mirrorLoop = startMirrorLoop(

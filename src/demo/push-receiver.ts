@@ -3,7 +3,8 @@
  * repository's `post-receive` hook (push-hook.ts) posts the ref updates here and the push waits
  * for the answer, so by the time an agent's `git push` returns — and so before its worker can claim
  * completion — the commit is on the GitHub stand-in. (A verifier that looked before it got there
- * would find no commit, which is a failed verdict, not a pending one.)
+ * would find no commit: a pending verdict for `evidence.missing_commit_grace_seconds`, then a
+ * failed one.)
  */
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import { chmod, writeFile } from "node:fs/promises";

@@ -100,8 +100,44 @@ export function policyCriterion(policy: PolicyFact): Criterion {
   return make("policy", title, "pending", "policy_unavailable", policy.message);
 }
 
-export function commitCriterion(facts: GitHubFacts): Criterion {
+/**
+ * When a commit GitHub does not find stops being "not visible yet": `graceMs` after the completion.
+ * Null when the attempt has not ended (no completion to measure from).
+ */
+export function commitGraceEnd(subject: SubjectFacts, graceMs: number): Date | null {
+  const ended = subject.attempt.endedAt;
+  return ended === null ? null : new Date(ended.getTime() + graceMs);
+}
+
+/**
+ * The commit must exist on GitHub. The worker claims completion only after `git ls-remote` showed
+ * it on the remote, but GitHub's API can lag a push: a commit not found (404/422) is pending
+ * (`commit_not_visible_yet`) until `graceMs` after the completion, and fails (`commit_not_found`)
+ * from then on. The deadline is in the message, so re-checks within the grace keep one outcome.
+ */
+export function commitCriterion(facts: GitHubFacts, subject: SubjectFacts, graceMs: number): Criterion {
   const title = "commit exists";
+  if (!facts.commit.ok && facts.commit.reason === "not_found") {
+    const sha = facts.sha.slice(0, 7);
+    const graceEnd = commitGraceEnd(subject, graceMs);
+    const grace = `${Math.round(graceMs / 1000)} s`;
+    if (graceEnd === null) return unknown("commit", title, facts.commit, "commit");
+    if (subject.now.getTime() < graceEnd.getTime())
+      return make(
+        "commit",
+        title,
+        "pending",
+        "commit_not_visible_yet",
+        `GitHub does not show ${sha} yet (${facts.commit.message}); waiting up to ${grace} after the completion, until ${graceEnd.toISOString()}, then it fails`,
+      );
+    return make(
+      "commit",
+      title,
+      "fail",
+      "commit_not_found",
+      `${facts.commit.message}: ${sha} still not found ${grace} after the completion`,
+    );
+  }
   if (!facts.commit.ok) return unknown("commit", title, facts.commit, "commit");
   if (facts.commit.value.sha !== facts.sha)
     return make("commit", title, "fail", "commit_mismatch", `GitHub resolved ${facts.sha} to another commit`);

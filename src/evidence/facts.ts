@@ -18,8 +18,12 @@ export interface SubjectFacts {
     readonly status: AttemptStatus;
     /** `outcome.reason` of the attempt (`completion_claimed` for a completion). */
     readonly outcomeReason: string | null;
+    /** When the attempt ended (for a completion: when it was claimed); null while it runs. */
+    readonly endedAt: Date | null;
   };
   readonly evidence: ParsedEvidence;
+  /** When this evaluation happens, by the lifecycle's clock (criteria never read a clock). */
+  readonly now: Date;
 }
 
 /** The repository policy, or why it could not be used (`invalid` names the key and the problem). */

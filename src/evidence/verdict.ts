@@ -18,12 +18,15 @@ export interface VerdictInput {
   readonly policy: PolicyFact;
   /** Null when there was no commit to ask GitHub about (no usable evidence, or no policy). */
   readonly facts: GitHubFacts | null;
+  /** How long after the completion a commit GitHub does not find is pending rather than failed. */
+  readonly missingCommitGraceMs: number;
 }
 
 /**
  * Facts + policy + the attempt → a verdict. Pure. The requirements come from the policy, so an
  * unreadable or invalid policy leaves the verdict pending (never pass); a commit that does not exist
- * fails on its own, without a row of "not found" per check.
+ * fails on its own (or waits, within the grace after the completion), without a row per check: the
+ * requirements are judged only on a commit GitHub found (their facts are not read otherwise).
  */
 export function buildVerdict(input: VerdictInput): Verdict {
   const { subject, policy, facts } = input;
@@ -33,9 +36,9 @@ export function buildVerdict(input: VerdictInput): Verdict {
     policyCriterion(policy),
   ];
   if (policy.ok && facts) {
-    const commit = commitCriterion(facts);
+    const commit = commitCriterion(facts, subject, input.missingCommitGraceMs);
     criteria.push(commit);
-    if (commit.status !== "fail") criteria.push(...requirementCriteria(policy.policy, facts));
+    if (commit.status === "pass") criteria.push(...requirementCriteria(policy.policy, facts));
   }
   if (policy.ok && policy.policy.require_tests) criteria.push(testsCriterion(subject));
   return verdictOf(criteria);

@@ -1,11 +1,12 @@
 import type { Octokit } from "@octokit/rest";
 import type { Actor } from "../domain/actors.js";
 import type { BackoffPolicy } from "../domain/backoff.js";
-import { EVIDENCE_CHECK_NAME } from "../config/schema.js";
+import { DEFAULT_CONFIG, EVIDENCE_CHECK_NAME } from "../config/schema.js";
 import type { AttemptRow, EvidenceVerdictRow, TicketRow } from "../db/schema.js";
 import type { Lifecycle } from "../lifecycle/index.js";
 import { parseAttemptEvidence } from "./attempt-evidence.js";
 import { type Publication, publishCheckRun } from "./check-run.js";
+import { commitGraceEnd } from "./criteria.js";
 import type { GitHubFacts, PolicyFact, SubjectFacts } from "./facts.js";
 import {
   coordinatesOf,
@@ -34,6 +35,11 @@ export interface VerifierDeps {
   readonly retry?: RetryPolicy;
   /** Mission Control's app id, when the composition root knows it; else learned from its check runs. */
   readonly selfAppId?: number | null;
+  /**
+   * How long after the completion a commit GitHub does not find is pending (then it fails): the
+   * `evidence.missing_commit_grace_seconds` configuration. Default: that setting's default.
+   */
+  readonly missingCommitGraceMs?: number;
 }
 
 /** One evaluation of one attempt's evidence: the verdict, how it was stored and published, what it cost. */
@@ -70,6 +76,8 @@ export function createVerifier(deps: VerifierDeps) {
   const cache = deps.cache ?? databaseHttpCache(lifecycle.evidence);
   const retry = deps.retry ?? DEFAULT_RETRY;
   const actor = deps.actor ?? VERIFIER;
+  const missingCommitGraceMs =
+    deps.missingCommitGraceMs ?? DEFAULT_CONFIG.evidence.missing_commit_grace_seconds * 1000;
   const octokitFor = (repository: string) =>
     typeof deps.octokit === "function" ? deps.octokit(repository) : Promise.resolve(deps.octokit);
 
@@ -90,8 +98,10 @@ export function createVerifier(deps: VerifierDeps) {
         number: attempt.number,
         status: attempt.status,
         outcomeReason: typeof attempt.outcome?.reason === "string" ? attempt.outcome.reason : null,
+        endedAt: attempt.endedAt,
       },
       evidence,
+      now: lifecycle.deps.clock.now(),
     };
     // 1. The policy, from the default branch; the branch's name only when merging is required.
     const read = await readPolicy(reader, where);
@@ -118,7 +128,7 @@ export function createVerifier(deps: VerifierDeps) {
           })
         : null;
     // 3. The verdict (pure), 4. stored with what it does to the ticket.
-    const verdict = buildVerdict({ subject, policy, facts });
+    const verdict = buildVerdict({ subject, policy, facts, missingCommitGraceMs });
     const earlier = await lifecycle.evidence.latestVerdictOf(attempt.id);
     const stored = await lifecycle.evidence.recordVerdict({
       ticketKey: ticket.key,
@@ -133,6 +143,24 @@ export function createVerifier(deps: VerifierDeps) {
       backoff: deps.backoff,
     });
     if (!stored.ok) return stored;
+    // A commit GitHub does not show yet: the verdict waits, and nothing may come to re-evaluate it
+    // (no webhook names a commit GitHub never got). A re-check is scheduled for the grace's end,
+    // when the same answer fails it. Idempotent per attempt, so every re-check may ask again.
+    const graceEnd = commitGraceEnd(subject, missingCommitGraceMs);
+    if (
+      sha &&
+      graceEnd &&
+      verdict.status === "pending" &&
+      verdict.criteria.some((c) => c.id === "commit" && c.reason === "commit_not_visible_yet")
+    )
+      await lifecycle.app.reevaluations.schedule({
+        deliveryId: `commit-grace:${attempt.id}`,
+        event: "commit_grace_ended",
+        repository: ticket.repository,
+        shas: [sha],
+        wholeRepository: false,
+        notBefore: graceEnd,
+      });
     // 5. Published on the commit: only for the ticket's current attempt, and only when it changed
     // (or the last publication did not get through).
     let publication: Publication | null = null;

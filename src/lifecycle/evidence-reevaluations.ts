@@ -1,8 +1,10 @@
 /**
  * Durable evidence re-evaluation requests (`evidence_reevaluations`). A CI webhook records one
- * while its delivery is handled; the app's re-evaluation worker takes due requests (locked with a
- * lease, taken over when a worker dies), runs the verifier and marks them done, or releases them
- * with back-off. A crash between recording and running delays the work; it never loses it.
+ * while its delivery is handled, a completion in its own transaction, and the verifier schedules
+ * one for later (not due before a given time: the end of a missing commit's grace); the app's
+ * re-evaluation worker takes due requests (locked with a lease, taken over when a worker dies),
+ * runs the verifier and marks them done, or releases them with back-off. A crash between
+ * recording and running delays the work; it never loses it.
  */
 import { and, count, eq, isNull, sql } from "drizzle-orm";
 import { type Executor, queryRows } from "../db/database.js";
@@ -27,6 +29,14 @@ export interface TakenReevaluation {
   readonly tries: number;
 }
 
+/**
+ * A request that is not due before `notBefore` (the verifier's re-check at the end of a grace
+ * period); `deliveryId` is then the caller's idempotency key, e.g. `commit-grace:<attempt>`.
+ */
+export interface ScheduledReevaluation extends NewReevaluation {
+  readonly notBefore: Date;
+}
+
 /** Records a request (idempotent by delivery id): `queued`, or `duplicate` when that delivery already asked. */
 export async function requestReevaluation(
   deps: LifecycleDeps,
@@ -36,8 +46,27 @@ export async function requestReevaluation(
   return { ok: true, code: queued ? "queued" : "duplicate" };
 }
 
-/** The insert itself, inside whatever transaction the caller holds; false when the request already exists. */
-export async function insertReevaluation(db: Executor, now: Date, input: NewReevaluation): Promise<boolean> {
+/**
+ * Records a request that no worker takes before `input.notBefore` (idempotent by its key):
+ * `scheduled`, or `duplicate` when that key was recorded before (its due time is then left as it was).
+ */
+export async function scheduleReevaluation(
+  deps: LifecycleDeps,
+  input: ScheduledReevaluation,
+): Promise<{ readonly ok: true; readonly code: "scheduled" | "duplicate" }> {
+  const scheduled = await insertReevaluation(deps.db, deps.clock.now(), input);
+  return { ok: true, code: scheduled ? "scheduled" : "duplicate" };
+}
+
+/**
+ * The insert itself, inside whatever transaction the caller holds; false when the request already
+ * exists. Due at once, or at `notBefore` when given.
+ */
+export async function insertReevaluation(
+  db: Executor,
+  now: Date,
+  input: NewReevaluation & { readonly notBefore?: Date },
+): Promise<boolean> {
   const rows = await db
     .insert(evidenceReevaluations)
     .values({
@@ -47,7 +76,7 @@ export async function insertReevaluation(db: Executor, now: Date, input: NewReev
       shas: [...input.shas],
       wholeRepository: input.wholeRepository,
       createdAt: now,
-      nextAttemptAt: now,
+      nextAttemptAt: input.notBefore ?? now,
     })
     .onConflictDoNothing()
     .returning({ id: evidenceReevaluations.id });

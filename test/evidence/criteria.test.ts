@@ -1,15 +1,17 @@
 import { describe, expect, it } from "vitest";
+import { verifierSettingsFrom } from "../../src/config/durations.js";
 import { parseConfig } from "../../src/config/load.js";
 import { DEFAULT_CONFIG, EVIDENCE_CHECK_NAME } from "../../src/config/schema.js";
 import { renderCheckRun } from "../../src/evidence/check-run.js";
 import {
   checkCriterion,
+  commitCriterion,
   deploymentCriterion,
   mergedCriterion,
   statusCriterion,
 } from "../../src/evidence/criteria.js";
-import type { CheckRunFact, GitHubFacts } from "../../src/evidence/facts.js";
-import { verdictOf } from "../../src/evidence/verdict.js";
+import type { CheckRunFact, GitHubFacts, SubjectFacts } from "../../src/evidence/facts.js";
+import { buildVerdict, verdictOf } from "../../src/evidence/verdict.js";
 import { evidenceTargets } from "../../src/evidence/webhook-targets.js";
 
 /** Pure rules: facts built by hand, no HTTP and no database. */
@@ -39,6 +41,118 @@ const facts = (overrides: Partial<GitHubFacts> = {}): GitHubFacts => ({
   deployments: {},
   selfAppId: null,
   ...overrides,
+});
+
+const ATTEMPT = "00000000-0000-4000-8000-000000000001";
+const COMPLETED_AT = new Date("2026-01-01T12:00:00.000Z");
+const GRACE_MS = 300_000;
+const subject = (now: Date, endedAt: Date | null = COMPLETED_AT): SubjectFacts => ({
+  ticket: { key: "MC-1", state: "verifying", currentAttemptId: ATTEMPT, repository: "acme/w" },
+  attempt: { id: ATTEMPT, number: 1, status: "completed", outcomeReason: "completion_claimed", endedAt },
+  evidence: {
+    ok: true,
+    evidence: { attemptId: ATTEMPT, sha: SHA, branch: "mc/work", tests: { status: "not_configured" } },
+  },
+  now,
+});
+const afterCompletion = (ms: number) => new Date(COMPLETED_AT.getTime() + ms);
+const notFound = {
+  ok: false as const,
+  reason: "not_found" as const,
+  message: `GET /repos/acme/w/commits/${SHA}: 404 Not Found`,
+};
+
+describe("commit criterion", () => {
+  it("a commit GitHub does not find is pending within the grace after the completion, saying until when", () => {
+    for (const ms of [0, 1_000, GRACE_MS - 1]) {
+      const criterion = commitCriterion(facts({ commit: notFound }), subject(afterCompletion(ms)), GRACE_MS);
+      expect(criterion).toMatchObject({ id: "commit", status: "pending", reason: "commit_not_visible_yet" });
+      expect(criterion.message).toContain("waiting up to 300 s after the completion");
+      expect(criterion.message).toContain(`until ${afterCompletion(GRACE_MS).toISOString()}`);
+      expect(criterion.message).toContain("404 Not Found");
+    }
+    // The deadline is fixed, not a countdown: re-checks within the grace keep one outcome.
+    expect(commitCriterion(facts({ commit: notFound }), subject(afterCompletion(1)), GRACE_MS)).toEqual(
+      commitCriterion(facts({ commit: notFound }), subject(afterCompletion(GRACE_MS - 1)), GRACE_MS),
+    );
+  });
+
+  it("at and after the grace's end it fails as commit_not_found; without a completion time at once", () => {
+    for (const ms of [GRACE_MS, GRACE_MS + 1, 24 * 3600_000]) {
+      const criterion = commitCriterion(facts({ commit: notFound }), subject(afterCompletion(ms)), GRACE_MS);
+      expect(criterion).toMatchObject({ status: "fail", reason: "commit_not_found" });
+      expect(criterion.message).toContain(`${SHA.slice(0, 7)} still not found 300 s after the completion`);
+    }
+    expect(
+      commitCriterion(facts({ commit: notFound }), subject(afterCompletion(0), null), GRACE_MS),
+    ).toMatchObject({
+      status: "fail",
+      reason: "commit_not_found",
+    });
+    // A shorter grace is honoured.
+    expect(
+      commitCriterion(facts({ commit: notFound }), subject(afterCompletion(10_000)), 10_000).status,
+    ).toBe("fail");
+  });
+
+  it("a commit found passes at any time; one GitHub could not give is pending with its reason, even after the grace", () => {
+    for (const ms of [0, GRACE_MS + 1])
+      expect(commitCriterion(facts(), subject(afterCompletion(ms)), GRACE_MS)).toMatchObject({
+        status: "pass",
+        reason: "commit_found",
+        url: "u",
+      });
+    const down = { ok: false as const, reason: "github_unavailable" as const, message: "502 after 3 tries" };
+    expect(
+      commitCriterion(facts({ commit: down }), subject(afterCompletion(GRACE_MS + 1)), GRACE_MS),
+    ).toMatchObject({
+      status: "pending",
+      reason: "github_unavailable",
+    });
+    expect(
+      commitCriterion(facts({ commit: ok({ sha: OTHER, url: "u" }) }), subject(afterCompletion(0)), GRACE_MS)
+        .reason,
+    ).toBe("commit_mismatch");
+  });
+
+  it("the verdict: pending while the commit is not visible (no rows for requirements it could not read), then fail", () => {
+    const policy = {
+      ok: true as const,
+      policy: { ...DEFAULT_CONFIG.evidence, required_checks: [{ name: "build" }] },
+      source: "p",
+      url: null,
+    };
+    const input = (now: Date) => ({
+      subject: subject(now),
+      policy,
+      facts: facts({ commit: notFound }),
+      missingCommitGraceMs: GRACE_MS,
+    });
+    const waiting = buildVerdict(input(afterCompletion(1_000)));
+    expect(waiting.status).toBe("pending");
+    expect(waiting.criteria.map((c) => [c.id, c.status, c.reason])).toEqual([
+      ["attempt", "pass", "current_attempt"],
+      ["evidence", "pass", "evidence_valid"],
+      ["policy", "pass", "policy_read"],
+      ["commit", "pending", "commit_not_visible_yet"],
+    ]);
+    expect(buildVerdict(input(afterCompletion(2_000))).fingerprint).toBe(waiting.fingerprint);
+    const failed = buildVerdict(input(afterCompletion(GRACE_MS)));
+    expect(failed.status).toBe("fail");
+    expect(failed.criteria.at(-1)).toMatchObject({
+      id: "commit",
+      status: "fail",
+      reason: "commit_not_found",
+    });
+    const found = buildVerdict({ ...input(afterCompletion(1_000)), facts: facts() });
+    expect(found.criteria.map((c) => c.id)).toEqual([
+      "attempt",
+      "evidence",
+      "policy",
+      "commit",
+      "check:build",
+    ]);
+  });
 });
 
 describe("check criterion", () => {
@@ -173,6 +287,22 @@ describe("evidence configuration", () => {
       required_environments: [],
       require_tests: false,
       pending_timeout_minutes: 120,
+      missing_commit_grace_seconds: 300,
+    });
+  });
+
+  it("missing_commit_grace_seconds: a positive whole number of seconds, an hour at most", () => {
+    expect(parseConfig("evidence:\n  missing_commit_grace_seconds: 30\n", "p.yml").evidence).toMatchObject({
+      missing_commit_grace_seconds: 30,
+    });
+    for (const bad of ["0", "-5", "1.5", "3601", "soon"])
+      expect(() => parseConfig(`evidence:\n  missing_commit_grace_seconds: ${bad}\n`, "p.yml")).toThrow(
+        "p.yml: evidence.missing_commit_grace_seconds",
+      );
+    // What every composition root gives createVerifier: the dispatch back-off and the grace in ms.
+    expect(verifierSettingsFrom(DEFAULT_CONFIG)).toEqual({
+      backoff: { baseMs: 60_000, capMs: 3_600_000 },
+      missingCommitGraceMs: 300_000,
     });
   });
 

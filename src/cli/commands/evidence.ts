@@ -1,6 +1,6 @@
 import { Octokit } from "@octokit/rest";
 import { Command } from "commander";
-import { backoffFrom } from "../../config/durations.js";
+import { verifierSettingsFrom } from "../../config/durations.js";
 import { readGitHubEnvironment } from "../../config/github.js";
 import type { EvidenceVerdictRow } from "../../db/schema.js";
 import type { Criterion } from "../../evidence/types.js";
@@ -47,11 +47,7 @@ export function evidenceCommand(ctx: CliContext): Command {
         },
       });
       await ctx.withDatabase(async ({ lifecycle }) => {
-        const verifier = createVerifier({
-          lifecycle,
-          octokit,
-          backoff: backoffFrom(config.dispatch),
-        });
+        const verifier = createVerifier({ lifecycle, octokit, ...verifierSettingsFrom(config) });
         const result = await verifier.verifyTicket({
           ticket: ticketKey,
           ...(options.attempt ? { attemptId: options.attempt } : {}),
