@@ -1,9 +1,11 @@
 import { generateKeyPairSync } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { DestinationStream } from "pino";
 import { createNodeMiddleware, Probot, ProbotOctokit } from "probot";
 import { type AppRuntime, missionControlApp } from "../../../src/app/app.js";
 import { type ReevaluationDeps, reevaluateUntilIdle } from "../../../src/app/evidence/reevaluate.js";
+import { createAppLogger, type LogLevel } from "../../../src/app/log.js";
 import type { Database } from "../../../src/db/database.js";
 import { createVerifier } from "../../../src/evidence/index.js";
 import { type GitHubStandin, startGitHubStandin } from "../../../src/github-standin/index.js";
@@ -21,6 +23,10 @@ export interface AppHarness {
   readonly lifecycle: Lifecycle;
   readonly runtime: AppRuntime;
   readonly webhookUrl: string;
+  /** The app's own server (`/api/…`, `/board`). */
+  readonly baseUrl: string;
+  /** The app's private key (for tests that check it never shows up anywhere). */
+  readonly privateKey: string;
   /** Waits until every webhook sent so far was answered and the re-evaluation requests they recorded ran. */
   settle(): Promise<void>;
   /** What the app's re-evaluation worker runs with (`worker: "test-reevaluation"`). */
@@ -28,11 +34,22 @@ export interface AppHarness {
   stop(): Promise<void>;
 }
 
+export interface AppOptions {
+  /** Seeds the stand-in's fault injection. */
+  readonly faultSeed?: number;
+  /** Logs through the production logger (src/app/log.ts) into `destination`; otherwise nothing is logged. */
+  readonly log?: { readonly level: LogLevel; readonly destination: DestinationStream };
+  /** The app's webhook body limit, when a test needs a small one. */
+  readonly maxWebhookBytes?: number;
+  /** One try per GitHub read in the verifier (no retry waits), for tests of failing reads. */
+  readonly verifierSingleTry?: boolean;
+}
+
 /**
  * The app on a local port, as in production (Probot's Node middleware, signature checked), with
  * Octokit pointed at the GitHub stand-in, which delivers real signed webhooks to it.
  */
-export async function startApp(db: Database, options: { faultSeed?: number } = {}): Promise<AppHarness> {
+export async function startApp(db: Database, options: AppOptions = {}): Promise<AppHarness> {
   let handler: ((req: IncomingMessage, res: ServerResponse) => unknown) | null = null;
   const server: Server = createServer((req, res) => {
     if (!handler) {
@@ -43,7 +60,8 @@ export async function startApp(db: Database, options: { faultSeed?: number } = {
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
-  const webhookUrl = `http://127.0.0.1:${port}/api/github/webhooks`;
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const webhookUrl = `${baseUrl}/api/github/webhooks`;
   const gh = await startGitHubStandin({
     app: { privateKey: keys.privateKey },
     webhook: { url: webhookUrl, secret: SECRET },
@@ -54,7 +72,7 @@ export async function startApp(db: Database, options: { faultSeed?: number } = {
     appId: gh.app.id,
     privateKey: keys.privateKey,
     secret: SECRET,
-    logLevel: "fatal",
+    ...(options.log ? { log: createAppLogger(options.log) } : { logLevel: "fatal" as const }),
     // Probot sets its own throttle options per instance; GitHub's content-creation pacing (one write a
     // second, a comment every three) is real but would make each test take seconds, so it is off here.
     Octokit: ProbotOctokit.defaults((instance: { throttle?: object }) => ({
@@ -69,7 +87,13 @@ export async function startApp(db: Database, options: { faultSeed?: number } = {
     missionControlApp({
       lifecycle,
       verifier: (octokitFor) =>
-        createVerifier({ lifecycle, octokit: octokitFor, backoff: { baseMs: 60_000, capMs: 3_600_000 } }),
+        createVerifier({
+          lifecycle,
+          octokit: octokitFor,
+          backoff: { baseMs: 60_000, capMs: 3_600_000 },
+          ...(options.verifierSingleTry ? { retry: { attempts: 1, baseMs: 1, maxWaitMs: 0 } } : {}),
+        }),
+      ...(options.maxWebhookBytes === undefined ? {} : { maxWebhookBytes: options.maxWebhookBytes }),
       onLoad: (r) => (runtime = r),
     }),
     { probot, webhooksPath: "/api/github/webhooks" },
@@ -89,6 +113,8 @@ export async function startApp(db: Database, options: { faultSeed?: number } = {
       retry: { baseMs: 1, capMs: 5 },
       leaseMs: 60_000,
       batchLimit: 20,
+      // As in src/app/main.ts: the worker's failures go to the app's logger.
+      log: (message, detail) => loaded.probot.log.warn(detail ?? {}, message),
       ...overrides,
     };
   };
@@ -97,6 +123,8 @@ export async function startApp(db: Database, options: { faultSeed?: number } = {
     lifecycle,
     runtime: loaded,
     webhookUrl,
+    baseUrl,
+    privateKey: keys.privateKey,
     reevaluationDeps,
     async settle() {
       await gh.webhooks.settle();
@@ -104,6 +132,7 @@ export async function startApp(db: Database, options: { faultSeed?: number } = {
     },
     async stop() {
       await gh.stop();
+      server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

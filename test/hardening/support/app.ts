@@ -1,34 +1,22 @@
 /**
- * The hardening corpus's app: the real Probot app on a local port (Probot's Node middleware, real
- * signatures) against the GitHub stand-in, like test/app/support/harness.ts, but logging through
- * the production logger (src/app/log.ts) into memory, so a test can read what the app logged and
- * check that nothing secret is in it.
+ * The hardening corpus's app: the app harness (test/app/support/harness.ts: the real Probot app on
+ * a local port against the GitHub stand-in) logging through the production logger (src/app/log.ts)
+ * into memory, so a test can read what the app logged and check that nothing secret is in it.
  */
-import { generateKeyPairSync, randomBytes, randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { randomBytes, randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import pg from "pg";
-import { createNodeMiddleware, Probot, ProbotOctokit } from "probot";
 import { afterAll, beforeAll, describe } from "vitest";
-import { type AppRuntime, missionControlApp } from "../../../src/app/app.js";
-import { reevaluateUntilIdle } from "../../../src/app/evidence/reevaluate.js";
-import { createAppLogger, type LogLevel } from "../../../src/app/log.js";
+import type { LogLevel } from "../../../src/app/log.js";
 import { mirrorUntilIdle } from "../../../src/app/mirror/worker.js";
 import { openDatabase } from "../../../src/db/connect.js";
 import { type Database, type DatabaseHandle, queryRows } from "../../../src/db/database.js";
 import { migrateDatabase } from "../../../src/db/migrate.js";
-import { createVerifier } from "../../../src/evidence/index.js";
-import { type GitHubStandin, signWebhook, startGitHubStandin } from "../../../src/github-standin/index.js";
-import { createLifecycle, type Lifecycle, systemClock } from "../../../src/lifecycle/index.js";
+import { type GitHubStandin, signWebhook } from "../../../src/github-standin/index.js";
+import { type AppHarness, SECRET, startApp } from "../../app/support/harness.js";
 import { databaseUrl, postgresServer } from "../../helpers/databases.js";
 
-export const SECRET = "test-webhook-secret";
-const keys = generateKeyPairSync("rsa", {
-  modulusLength: 2048,
-  publicKeyEncoding: { type: "spki", format: "pem" },
-  privateKeyEncoding: { type: "pkcs8", format: "pem" },
-});
+export { SECRET };
 
 /** Every line the app logged, parsed. */
 export interface LogSink {
@@ -51,118 +39,38 @@ export function memoryLog(): LogSink & { write(line: string): void } {
   };
 }
 
-export interface HardenedApp {
-  readonly gh: GitHubStandin;
-  readonly lifecycle: Lifecycle;
-  readonly runtime: AppRuntime;
-  readonly webhookUrl: string;
-  readonly baseUrl: string;
+export interface HardenedApp extends AppHarness {
   readonly log: LogSink;
-  readonly privateKey: string;
-  /** Waits for the stand-in's webhooks, then runs the evidence re-evaluations they recorded. */
-  settle(): Promise<void>;
   /** Runs the mirror worker until nothing is pending. */
   mirror(): Promise<void>;
-  stop(): Promise<void>;
 }
 
+/** The app harness logging at `level` into memory, its verifier reading GitHub once per fact. */
 export async function startHardenedApp(
   db: Database,
   options: { level?: LogLevel; maxWebhookBytes?: number } = {},
 ): Promise<HardenedApp> {
-  let handler: ((req: IncomingMessage, res: ServerResponse) => unknown) | null = null;
-  const server: Server = createServer((req, res) => {
-    if (!handler) {
-      res.writeHead(503).end();
-      return;
-    }
-    void handler(req, res);
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as AddressInfo).port;
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const webhookUrl = `${baseUrl}/api/github/webhooks`;
-  const gh = await startGitHubStandin({
-    app: { privateKey: keys.privateKey },
-    webhook: { url: webhookUrl, secret: SECRET },
-  });
-  const lifecycle = createLifecycle({ db, clock: systemClock, keyPrefix: "MC" });
   const sink = memoryLog();
-  const probot = new Probot({
-    appId: gh.app.id,
-    privateKey: keys.privateKey,
-    secret: SECRET,
-    log: createAppLogger({ level: options.level ?? "info", destination: sink }),
-    Octokit: ProbotOctokit.defaults((instance: { throttle?: object }) => ({
-      ...instance,
-      baseUrl: gh.url,
-      throttle: { ...instance.throttle, enabled: false },
-      retry: { enabled: false },
-    })),
+  const app = await startApp(db, {
+    log: { level: options.level ?? "info", destination: sink },
+    verifierSingleTry: true,
+    ...(options.maxWebhookBytes === undefined ? {} : { maxWebhookBytes: options.maxWebhookBytes }),
   });
-  let runtime: AppRuntime | null = null;
-  const middleware = await createNodeMiddleware(
-    missionControlApp({
-      lifecycle,
-      verifier: (octokitFor) =>
-        createVerifier({
-          lifecycle,
-          octokit: octokitFor,
-          backoff: { baseMs: 60_000, capMs: 3_600_000 },
-          retry: { attempts: 1, baseMs: 1, maxWaitMs: 0 },
-        }),
-      ...(options.maxWebhookBytes === undefined ? {} : { maxWebhookBytes: options.maxWebhookBytes }),
-      onLoad: (r) => (runtime = r),
-    }),
-    { probot, webhooksPath: "/api/github/webhooks" },
-  );
-  handler = (req, res) =>
-    middleware(req, res, () => {
-      res.writeHead(404).end();
-    });
-  if (!runtime) throw new Error("the app did not load");
-  const loaded: AppRuntime = runtime;
-  const reevaluate = async () => {
-    if (!loaded.verifier) return;
-    await reevaluateUntilIdle({
-      lifecycle,
-      verifier: loaded.verifier,
-      worker: "hardening",
-      retry: { baseMs: 1, capMs: 5 },
-      leaseMs: 60_000,
-      batchLimit: 20,
-      log: (message, detail) => loaded.probot.log.warn(detail ?? {}, message),
-    });
-  };
   return {
-    gh,
-    lifecycle,
-    runtime: loaded,
-    webhookUrl,
-    baseUrl,
+    ...app,
     log: sink,
-    privateKey: keys.privateKey,
-    async settle() {
-      await gh.webhooks.settle();
-      await reevaluate();
-    },
     async mirror() {
       await mirrorUntilIdle({
-        lifecycle,
-        octokitFor: loaded.octokitFor,
+        lifecycle: app.lifecycle,
+        octokitFor: app.runtime.octokitFor,
         worker: "hardening",
         ticketLabel: "mission-control",
         retry: { baseMs: 1, capMs: 5 },
         leaseMs: 60_000,
         batchLimit: 20,
         // As in src/app/main.ts: the workers' failures go to the app's logger.
-        log: (message, detail) => loaded.probot.log.warn(detail ?? {}, message),
+        log: (message, detail) => app.runtime.probot.log.warn(detail ?? {}, message),
       });
-    },
-    async stop() {
-      await gh.stop();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }
