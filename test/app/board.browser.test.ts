@@ -1,17 +1,13 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { boardHandler } from "../../src/app/board/index.js";
 import { STATE_LABELS } from "../../src/app/board/labels.js";
-import { openDatabase } from "../../src/db/connect.js";
-import type { DatabaseHandle } from "../../src/db/database.js";
-import { migrateDatabase } from "../../src/db/migrate.js";
 import { TICKET_STATES } from "../../src/domain/ticket-states.js";
 import { givenTicket } from "../builders/tickets.js";
 import { describeWithBrowser } from "../helpers/browser.js";
-import { type BoardScene, givenBoardScene, SCENE_CRITERIA } from "./support/board.js";
-import { type AppHarness, startApp } from "./support/harness.js";
+import { boardApp, SCENE_CRITERIA } from "./support/board.js";
 
 /**
  * The page's globals, typed only as far as these tests use them inside `page.evaluate` (the
@@ -44,33 +40,19 @@ async function tabTo(page: Page, id: string, max = 40): Promise<number> {
  * with tickets in every state made through the lifecycle.
  */
 describeWithBrowser("board in a browser", (browser) => {
-  let handle: DatabaseHandle | undefined;
-  let app: AppHarness;
-  let base: string;
-  let scene: BoardScene;
-  beforeAll(async () => {
-    handle = await openDatabase({ driver: "pglite", dataDir: "memory://" });
-    await migrateDatabase(handle);
-    app = await startApp(handle.db);
-    base = new URL(app.webhookUrl).origin;
-    scene = await givenBoardScene(app.lifecycle);
-  });
-  afterAll(async () => {
-    await app?.stop();
-    await handle?.close();
-  });
+  const board = boardApp();
 
   it("shows every ticket card in its state's column, found by role and name", async () => {
     const page = await browser.newPage();
     const problems: string[] = [];
     page.on("console", (m) => void (m.type() === "error" && problems.push(m.text())));
     page.on("pageerror", (e) => problems.push(e.message));
-    await page.goto(`${base}/board`);
+    await page.goto(`${board.base}/board`);
     expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Mission Control board");
-    const tickets = await app.lifecycle.listTickets({ limit: 1000 });
+    const tickets = await board.app.lifecycle.listTickets({ limit: 1000 });
     for (const state of TICKET_STATES) {
       const column = page.getByRole("region", { name: STATE_LABELS[state], exact: true });
-      const keys = scene.byState[state];
+      const keys = board.scene.byState[state];
       expect(await column.getByRole("listitem").count(), state).toBe(
         tickets.filter((t) => t.state === state).length,
       );
@@ -95,8 +77,8 @@ describeWithBrowser("board in a browser", (browser) => {
 
   it("keyboard only: Tab to a card, Enter opens the ticket page with its timeline and verdict", async () => {
     const page = await browser.newPage();
-    await page.goto(`${base}/board`);
-    const key = scene.verifying.key;
+    await page.goto(`${board.base}/board`);
+    const key = board.scene.verifying.key;
     await tabTo(page, `card-${key}`);
     // The focused link shows a visible focus ring.
     const outline = await page.evaluate(() => {
@@ -107,7 +89,7 @@ describeWithBrowser("board in a browser", (browser) => {
     expect(outline.style).toBe("solid");
     expect(outline.width).toBeGreaterThanOrEqual(2);
     await page.keyboard.press("Enter");
-    await page.waitForURL(`${base}/board/tickets/${key}`);
+    await page.waitForURL(`${board.base}/board/tickets/${key}`);
     expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe(`${key} Ship the board page`);
 
     const verdict = page.getByRole("region", { name: "Evidence verdict" }).getByRole("table", {
@@ -122,7 +104,7 @@ describeWithBrowser("board in a browser", (browser) => {
     );
 
     const timeline = page.getByRole("region", { name: "Timeline" }).getByRole("table");
-    const history = await app.lifecycle.ticketHistory(scene.verifying.id);
+    const history = await board.app.lifecycle.ticketHistory(board.scene.verifying.id);
     const rows = timeline.locator("tbody").getByRole("row");
     expect(await rows.count()).toBe(history.length);
     for (const [i, event] of history.entries()) {
@@ -135,13 +117,13 @@ describeWithBrowser("board in a browser", (browser) => {
     // Back to the board, by keyboard too.
     await page.getByRole("link", { name: "← Board" }).focus();
     await page.keyboard.press("Enter");
-    await page.waitForURL(`${base}/board`);
+    await page.waitForURL(`${board.base}/board`);
     await page.close();
   });
 
   it("refreshes itself without moving keyboard focus or the scroll position", async () => {
     // The same handler on its own server with a one-second refresh (the app uses 15 s).
-    const handler = boardHandler({ lifecycle: app.lifecycle, refreshSeconds: 1 });
+    const handler = boardHandler({ lifecycle: board.app.lifecycle, refreshSeconds: 1 });
     const server: Server = createServer((req, res) => {
       void handler(req, res).then((handled) => {
         if (!handled) res.writeHead(404).end();
@@ -152,12 +134,15 @@ describeWithBrowser("board in a browser", (browser) => {
     try {
       await page.setViewportSize({ width: 1366, height: 360 });
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/board`);
-      const focusId = `card-${scene.running.key}`;
+      const focusId = `card-${board.scene.running.key}`;
       await tabTo(page, focusId);
       await page.evaluate(() => (globalThis as unknown as PageGlobals).scrollTo(0, 120));
       const before = await page.evaluate(() => (globalThis as unknown as PageGlobals).scrollY);
       expect(before).toBeGreaterThan(0);
-      const added = await givenTicket(app.lifecycle, { title: "Arrived while reading", priority: "low" });
+      const added = await givenTicket(board.app.lifecycle, {
+        title: "Arrived while reading",
+        priority: "low",
+      });
       await page
         .getByRole("region", { name: "To do", exact: true })
         .getByRole("link", { name: `${added.key} Arrived while reading` })
@@ -171,7 +156,7 @@ describeWithBrowser("board in a browser", (browser) => {
       expect(
         await page.getByRole("button", { name: "Resume auto-refresh" }).getAttribute("aria-pressed"),
       ).toBe("true");
-      const late = await givenTicket(app.lifecycle, { title: "Arrived while paused" });
+      const late = await givenTicket(board.app.lifecycle, { title: "Arrived while paused" });
       await page.waitForTimeout(1500);
       expect(await page.getByRole("link", { name: `${late.key} Arrived while paused` }).count()).toBe(0);
     } finally {

@@ -1,16 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { escapeHtml, html, safeHttpUrl } from "../../src/app/board/html.js";
 import { PALETTE, TEXT_PAIRS } from "../../src/app/board/styles.js";
 import { relativeAge } from "../../src/app/board/time.js";
-import { openDatabase } from "../../src/db/connect.js";
-import type { DatabaseHandle } from "../../src/db/database.js";
-import { migrateDatabase } from "../../src/db/migrate.js";
-import { createLifecycle, systemClock } from "../../src/lifecycle/index.js";
 import { TICKET_STATES, type TicketState } from "../../src/domain/ticket-states.js";
+import { createLifecycle, systemClock } from "../../src/lifecycle/index.js";
 import { givenTicket } from "../builders/tickets.js";
 import { describePostgres } from "../helpers/databases.js";
-import { type BoardScene, givenBoardScene } from "./support/board.js";
-import { type AppHarness, startApp } from "./support/harness.js";
+import { boardApp, givenBoardScene } from "./support/board.js";
 import { givenNeedsInput } from "./support/tickets.js";
 
 interface Page {
@@ -66,43 +62,31 @@ function expectSecureHtml(page: Page) {
  * board's own query also runs on PostgreSQL below).
  */
 describe("board page [pglite]", () => {
-  let handle: DatabaseHandle | undefined;
-  let app: AppHarness;
-  let base: string;
-  let scene: BoardScene;
-  beforeAll(async () => {
-    handle = await openDatabase({ driver: "pglite", dataDir: "memory://" });
-    await migrateDatabase(handle);
-    app = await startApp(handle.db);
-    base = new URL(app.webhookUrl).origin;
-    scene = await givenBoardScene(app.lifecycle);
-  });
-  afterAll(async () => {
-    await app?.stop();
-    await handle?.close();
-  });
+  const board = boardApp();
 
   it("shows each ticket in its state's column, columns in the state machine's order, with secure headers", async () => {
-    const page = await get(base, "/board");
+    const page = await get(board.base, "/board");
     expect(page.status).toBe(200);
     expect(expectSecureHtml(page)).toMatchObject({ styles: 1, scripts: 1 });
     const columns = columnsOf(page.body);
     expect(columns.map(([state]) => state)).toEqual([...TICKET_STATES]);
     for (const [state, keys] of columns)
-      expect(new Set(keys), state).toEqual(new Set(scene.byState[state as TicketState]));
+      expect(new Set(keys), state).toEqual(new Set(board.scene.byState[state as TicketState]));
     // Open columns in pick order: the high-priority person's ticket before the normal blocked one.
-    expect(Object.fromEntries(columns).todo).toEqual(scene.byState.todo);
+    expect(Object.fromEntries(columns).todo).toEqual(board.scene.byState.todo);
 
-    const running = cardOf(page.body, scene.running.key);
+    const running = cardOf(page.body, board.scene.running.key);
     expect(running).toContain("Refactor the dispatcher");
     expect(running).toContain("urgent");
     expect(running).toContain("#1 running");
     expect(running).toMatch(/Heartbeat<\/dt><dd><time datetime="[^"]+Z" title="[^"]+ UTC">/);
-    expect(cardOf(page.body, scene.byState.todo[1] ?? "")).toContain(`Blocked by ${scene.assigned.key}`);
+    expect(cardOf(page.body, board.scene.byState.todo[1] ?? "")).toContain(
+      `Blocked by ${board.scene.assigned.key}`,
+    );
   });
 
   it("has panels for the open inbox items, open alerts and the last dispatch cycles with reason codes", async () => {
-    const { body } = await get(base, "/board");
+    const { body } = await get(board.base, "/board");
     const panel = (id: string) =>
       body.slice(
         body.indexOf(`aria-labelledby="${id}"`),
@@ -111,7 +95,7 @@ describe("board page [pglite]", () => {
     const inbox = panel("inbox-heading");
     expect(inbox).toContain('Inbox <span class="count">(1 open)</span>');
     expect(inbox).toContain("<code>completion_verified</code>");
-    expect(inbox).toContain(`>${scene.byState.verifying[1]}</a>`);
+    expect(inbox).toContain(`>${board.scene.byState.verifying[1]}</a>`);
     const alerts = panel("alerts-heading");
     expect(alerts).toContain("<code>needs_input_unanswered</code>");
     expect(alerts).toContain("has waited for an answer too long");
@@ -119,18 +103,20 @@ describe("board page [pglite]", () => {
     expect(cycles).toContain("<strong>completed</strong>");
     expect(cycles).toMatch(
       new RegExp(
-        `<code>skipped_policy</code> <a [^>]+>${scene.assigned.key}</a> <span class="meta">assigned_to_human</span>`,
+        `<code>skipped_policy</code> <a [^>]+>${board.scene.assigned.key}</a> <span class="meta">assigned_to_human</span>`,
       ),
     );
     expect(cycles).toContain("<code>blocked</code>");
   });
 
   it("ticket page: summary, attempts, the verdict's criteria and the timeline with actor, reason and time", async () => {
-    const page = await get(base, `/board/tickets/${scene.verifying.key.toLowerCase()}`);
+    const page = await get(board.base, `/board/tickets/${board.scene.verifying.key.toLowerCase()}`);
     expect(page.status).toBe(200);
     expectSecureHtml(page);
     const { body } = page;
-    expect(body).toContain(`<h1><span class="key">${scene.verifying.key}</span> Ship the board page</h1>`);
+    expect(body).toContain(
+      `<h1><span class="key">${board.scene.verifying.key}</span> Ship the board page</h1>`,
+    );
     // The verdict table: one row per criterion, with its status and reason code.
     expect(body).toContain("pending: 2 pass, 1 pending (check:build)");
     const rows = [
@@ -148,7 +134,7 @@ describe("board page [pglite]", () => {
     );
     expect(body).not.toContain("javascript:"); // a stored link that is not http(s) is dropped
     // The timeline: every event, oldest first, with its reason code and actor.
-    const history = await app.lifecycle.ticketHistory(scene.verifying.id);
+    const history = await board.app.lifecycle.ticketHistory(board.scene.verifying.id);
     const timeline = body.slice(body.indexOf('aria-labelledby="timeline-heading"'));
     const reasons = [
       ...timeline.matchAll(/<td class="nowrap"><code>(\w+)<\/code><\/td><td>(\w+) <code>([^<]+)<\/code>/g),
@@ -165,17 +151,19 @@ describe("board page [pglite]", () => {
 
   it("filters by assignee and campaign (validated); empty fields mean no filter", async () => {
     const keysOf = async (query: string) =>
-      columnsOf((await get(base, `/board${query}`)).body)
+      columnsOf((await get(board.base, `/board${query}`)).body)
         .flatMap(([, keys]) => keys)
         .sort();
-    const all = (await app.lifecycle.listTickets({ limit: 1000 })).map((t) => t.key).sort();
-    expect(all).toEqual(expect.arrayContaining(Object.values(scene.byState).flat()));
+    const all = (await board.app.lifecycle.listTickets({ limit: 1000 })).map((t) => t.key).sort();
+    expect(all).toEqual(expect.arrayContaining(Object.values(board.scene.byState).flat()));
     expect(await keysOf("")).toEqual(all);
     expect(await keysOf("?assignee=&campaign=")).toEqual(all);
-    expect(await keysOf("?assignee=ana")).toEqual([scene.assigned.key]);
-    expect(await keysOf("?campaign=spring")).toEqual([scene.assigned.key, scene.running.key].sort());
+    expect(await keysOf("?assignee=ana")).toEqual([board.scene.assigned.key]);
+    expect(await keysOf("?campaign=spring")).toEqual(
+      [board.scene.assigned.key, board.scene.running.key].sort(),
+    );
     expect(await keysOf("?campaign=spring&assignee=bo")).toEqual([]);
-    const filtered = await get(base, "/board?assignee=ana");
+    const filtered = await get(board.base, "/board?assignee=ana");
     expect(filtered.body).toContain('value="ana"');
     expect(filtered.body).toContain("Showing tickets assigned to <strong>ana</strong>");
     // Every column is still there, counting what matches.
@@ -184,19 +172,19 @@ describe("board page [pglite]", () => {
 
   it("escapes every value: a hostile title, body, assignee, question and filter stay text", async () => {
     const hostile = `<script>alert("x")</script><img src=x onerror=alert(1)> **bold** ünïcödé 🚀 & 'q'`;
-    const ticket = await givenTicket(app.lifecycle, {
+    const ticket = await givenTicket(board.app.lifecycle, {
       title: hostile,
       body: `</pre><script>alert(2)</script>`,
       assignee: `"><script>alert(3)</script>`,
       campaign: "<b>c</b>",
       labels: ["<i>l</i>"],
     });
-    await givenNeedsInput(app.lifecycle, ticket, "<iframe src=//evil></iframe>?");
+    await givenNeedsInput(board.app.lifecycle, ticket, "<iframe src=//evil></iframe>?");
     const escaped =
       "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt; **bold** ünïcödé 🚀 &amp; &#39;q&#39;";
     const assignee = encodeURIComponent(`"><script>alert(4)</script>`);
     for (const path of ["/board", `/board/tickets/${ticket.key}`, `/board?assignee=${assignee}`]) {
-      const page = await get(base, path);
+      const page = await get(board.base, path);
       expect(page.status, path).toBe(200);
       const { scripts } = expectSecureHtml(page);
       expect(scripts, path).toBe(1); // the page's own, with the nonce
@@ -204,11 +192,11 @@ describe("board page [pglite]", () => {
       expect(page.body, path).not.toContain("<script>alert");
       if (!path.includes("?")) expect(page.body, path).toContain(escaped);
     }
-    const detail = await get(base, `/board/tickets/${ticket.key}`);
+    const detail = await get(board.base, `/board/tickets/${ticket.key}`);
     expect(detail.body).toContain("&lt;/pre&gt;&lt;script&gt;alert(2)&lt;/script&gt;");
     expect(detail.body).toContain("&lt;iframe src=//evil&gt;&lt;/iframe&gt;?");
     expect(detail.body).toContain(`<title>${ticket.key} ${escaped} · Mission Control</title>`);
-    const filtered = await get(base, `/board?assignee=${assignee}`);
+    const filtered = await get(board.base, `/board?assignee=${assignee}`);
     expect(filtered.body).toContain('value="&quot;&gt;&lt;script&gt;alert(4)&lt;/script&gt;"');
   });
 
@@ -224,7 +212,7 @@ describe("board page [pglite]", () => {
       ["/board/nothing/here", 404, "There is no page /board/nothing/here."],
     ];
     for (const [path, status, reason] of cases) {
-      const page = await get(base, path);
+      const page = await get(board.base, path);
       expect(page.status, path).toBe(status);
       expect(page.body, path).toContain(`<li>${reason}`);
       expect(page.body, path).toContain('<a href="/board">Back to the board</a>');
@@ -235,23 +223,23 @@ describe("board page [pglite]", () => {
       ["DELETE", "/board/tickets/MC-1"],
       ["PUT", "/board/tickets/MC-999"],
     ] as const) {
-      const page = await get(base, path, { method });
+      const page = await get(board.base, path, { method });
       expect(page.status, `${method} ${path}`).toBe(405);
       expect(page.headers.get("allow")).toBe("GET");
       expect(page.body).toContain(`${method} is not allowed: the board is read-only.`);
     }
-    expect((await get(base, "/board/tickets/MC-1")).status).toBe(200);
-    expect((await get(base, "/board/")).status).toBe(200);
+    expect((await get(board.base, "/board/tickets/MC-1")).status).toBe(200);
+    expect((await get(board.base, "/board/")).status).toBe(200);
   });
 
   it("a refresh request gets the same regions without the inline style and script", async () => {
-    await givenTicket(app.lifecycle, { title: "Refresh me" });
+    await givenTicket(board.app.lifecycle, { title: "Refresh me" });
     for (const [path, expected] of [
       ["/board", "Refresh me"],
-      [`/board/tickets/${scene.verifying.key}`, "check_missing"],
+      [`/board/tickets/${board.scene.verifying.key}`, "check_missing"],
     ] as const) {
-      const full = await get(base, path);
-      const partial = await get(base, path, { headers: { "x-mission-control-refresh": "1" } });
+      const full = await get(board.base, path);
+      const partial = await get(board.base, path, { headers: { "x-mission-control-refresh": "1" } });
       expect(partial.status).toBe(200);
       expect(expectSecureHtml(partial)).toMatchObject({ styles: 0, scripts: 0 });
       const regions = (body: string) => [...body.matchAll(/data-refresh-region="(\w+)"/g)].map((m) => m[1]);
@@ -264,8 +252,10 @@ describe("board page [pglite]", () => {
       expect(main.match(/<a (?!id=")[^>]*>/g), path).toBeNull();
     }
     // Paths that are not the board's are left to the other handlers (the JSON API here).
-    expect((await get(base, "/api/v1/tickets")).headers.get("content-type")).toMatch(/^application\/json/);
-    expect((await get(base, "/boards")).headers.get("content-security-policy")).toBeNull();
+    expect((await get(board.base, "/api/v1/tickets")).headers.get("content-type")).toMatch(
+      /^application\/json/,
+    );
+    expect((await get(board.base, "/boards")).headers.get("content-security-policy")).toBeNull();
   });
 });
 

@@ -1,10 +1,15 @@
+import { afterAll, beforeAll } from "vitest";
+import { openDatabase } from "../../../src/db/connect.js";
+import type { DatabaseHandle } from "../../../src/db/database.js";
+import { migrateDatabase } from "../../../src/db/migrate.js";
 import type { TicketRow } from "../../../src/db/schema.js";
-import type { TicketState } from "../../../src/domain/ticket-states.js";
 import { runDispatchCycle } from "../../../src/dispatch/cycle.js";
+import type { TicketState } from "../../../src/domain/ticket-states.js";
 import type { Lifecycle } from "../../../src/lifecycle/index.js";
 import { testDispatcher } from "../../builders/dispatch.js";
 import { givenClaimedTicket, givenTicket, human } from "../../builders/tickets.js";
 import { acceptResult, backoff, givenVerifiedItem, givenVerifying, verifier } from "../../inbox/support.js";
+import { type AppHarness, startApp } from "./harness.js";
 import { givenNeedsInput } from "./tickets.js";
 
 /** The criteria of the scene's verdict, as the evidence verifier writes them (src/evidence/criteria.ts). */
@@ -147,4 +152,38 @@ export async function givenBoardScene(lifecycle: Lifecycle): Promise<BoardScene>
 async function act(lifecycle: Lifecycle, itemId: number, result: unknown) {
   const acted = await lifecycle.inbox.act({ itemId, result });
   if (!acted.ok) throw new Error(`set-up act: ${acted.message}`);
+}
+
+/**
+ * One app (the harness's Probot server over real HTTP) on an in-memory PGlite with the board scene,
+ * for a whole file: the pages only read, so every test shares it. Read the fields inside tests.
+ */
+export function boardApp(): { readonly app: AppHarness; readonly base: string; readonly scene: BoardScene } {
+  let handle: DatabaseHandle | undefined;
+  let current: { app: AppHarness; base: string; scene: BoardScene } | undefined;
+  beforeAll(async () => {
+    handle = await openDatabase({ driver: "pglite", dataDir: "memory://" });
+    await migrateDatabase(handle);
+    const app = await startApp(handle.db);
+    current = { app, base: app.baseUrl, scene: await givenBoardScene(app.lifecycle) };
+  });
+  afterAll(async () => {
+    await current?.app.stop();
+    await handle?.close();
+  });
+  const started = () => {
+    if (!current) throw new Error("the board app starts in beforeAll");
+    return current;
+  };
+  return {
+    get app() {
+      return started().app;
+    },
+    get base() {
+      return started().base;
+    },
+    get scene() {
+      return started().scene;
+    },
+  };
 }
