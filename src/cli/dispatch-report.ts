@@ -25,7 +25,11 @@ export function describeDecision(decision: Decision): [string, string, string] {
     case "backing_off":
       return [decision.code, decision.ticket, `retry after ${decision.until}`];
     case "max_attempts":
-      return [decision.code, decision.ticket, `${decision.attempts} attempts used; held for a decision`];
+      return [
+        decision.code,
+        decision.ticket,
+        `${decision.attempts} of ${decision.budget} attempts used; held for a decision`,
+      ];
     case "requeued_needs_input":
       return [decision.code, decision.ticket, "answered; back to todo"];
     case "lease_expired":

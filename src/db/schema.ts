@@ -58,6 +58,11 @@ export const tickets = pgTable(
     /** Incremented by every transition: the compare-and-set token. */
     version: integer("version").notNull().default(1),
     attemptCount: integer("attempt_count").notNull().default(0),
+    /**
+     * Attempts a person granted on top of `dispatch.max_attempts` (the `grant_attempts` decision):
+     * the dispatcher holds the ticket once `attempt_count >= max_attempts + extra_attempts`.
+     */
+    extraAttempts: integer("extra_attempts").notNull().default(0),
     /** Retry back-off: the ticket is not runnable before this time. */
     nextEligibleAt: tstz("next_eligible_at"),
     /**

@@ -47,6 +47,7 @@ export async function readCandidatePage(
       labels: tickets.labels,
       blockedBy: tickets.blockedBy,
       attemptCount: tickets.attemptCount,
+      extraAttempts: tickets.extraAttempts,
       nextEligibleAt: tickets.nextEligibleAt,
     })
     .from(tickets)

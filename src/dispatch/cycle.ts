@@ -235,6 +235,8 @@ async function pickClaimLaunch(deps: DispatchDeps, ctx: PickContext): Promise<"d
           hold: "max_attempts_reached",
           actor: ctx.actor,
           fence: ctx.fence,
+          // Recorded with the inbox item, so a grant can say the ticket's new budget.
+          maxAttempts: settings.maxAttempts,
         });
       }
     }

@@ -15,7 +15,8 @@ export type Decision =
   | { code: "no_slot"; ticket: string; freeSlots: number }
   | { code: "blocked"; ticket: string; blockers: string[] }
   | { code: "backing_off"; ticket: string; until: string }
-  | { code: "max_attempts"; ticket: string; attempts: number }
+  /** `budget`: `max_attempts` plus the attempts people granted the ticket. */
+  | { code: "max_attempts"; ticket: string; attempts: number; budget: number }
   | { code: "requeued_needs_input"; ticket: string }
   | { code: "lease_expired"; ticket: string; attempt: string }
   | { code: "lock_held"; holder: string; until: string }

@@ -1,3 +1,4 @@
+import { attemptBudget, attemptsUsedUp } from "../domain/attempts.js";
 import type { TicketState } from "../domain/ticket-states.js";
 import type { Decision } from "./decisions.js";
 import { type PolicyConfig, evaluatePolicy } from "./policy.js";
@@ -11,6 +12,8 @@ export interface Candidate {
   readonly labels: readonly string[];
   readonly blockedBy: readonly string[];
   readonly attemptCount: number;
+  /** Attempts people granted on top of `max_attempts` (`grant_attempts`). */
+  readonly extraAttempts: number;
   readonly nextEligibleAt: Date | null;
 }
 
@@ -19,6 +22,7 @@ export interface PickInput {
   /** State of every ticket named in a candidate's blockedBy (missing = unknown, treated as not done). */
   readonly blockerStates: ReadonlyMap<string, TicketState>;
   readonly freeSlots: number;
+  /** `dispatch.max_attempts`; a candidate's budget is this plus its extra attempts. */
   readonly maxAttempts: number;
   readonly policy: PolicyConfig;
   readonly now: Date;
@@ -27,7 +31,7 @@ export interface PickInput {
 export interface PickPlan {
   /** Candidates to claim, in pick order, at most `freeSlots`. */
   readonly claims: readonly Candidate[];
-  /** Tickets to take out of the queue because they used up their attempts. */
+  /** Tickets to take out of the queue because they used up their attempt budget. */
   readonly holds: readonly Candidate[];
   /** Why every other candidate was not claimed. */
   readonly decisions: readonly Decision[];
@@ -37,7 +41,8 @@ export interface PickPlan {
 
 /**
  * The pick phase as a pure function: for each candidate in pick order, the first reason not to
- * claim it (attempts used up, blockers not done, back-off, policy), else a claim while slots last.
+ * claim it (attempt budget — `max_attempts` plus attempts granted — used up, blockers not done,
+ * back-off, policy), else a claim while slots last.
  */
 export function planPick(input: PickInput): PickPlan {
   const claims: Candidate[] = [];
@@ -46,9 +51,10 @@ export function planPick(input: PickInput): PickPlan {
   let slotsExhausted = false;
   for (const candidate of input.candidates) {
     const ticket = candidate.key;
-    if (candidate.attemptCount >= input.maxAttempts) {
+    const budget = attemptBudget(input.maxAttempts, candidate.extraAttempts);
+    if (attemptsUsedUp(candidate.attemptCount, budget)) {
       holds.push(candidate);
-      decisions.push({ code: "max_attempts", ticket, attempts: candidate.attemptCount });
+      decisions.push({ code: "max_attempts", ticket, attempts: candidate.attemptCount, budget });
       continue;
     }
     const blockers = candidate.blockedBy.filter((key) => input.blockerStates.get(key) !== "done");

@@ -20,3 +20,16 @@ export const LIVE_ATTEMPT_STATUSES: readonly AttemptStatus[] = ["launching", "ru
 export function isLiveAttempt(status: AttemptStatus): boolean {
   return LIVE_ATTEMPT_STATUSES.includes(status);
 }
+
+/**
+ * How many attempts a ticket may make before the dispatcher holds it for a person:
+ * `dispatch.max_attempts` plus the attempts people granted it (`grant_attempts`).
+ */
+export function attemptBudget(maxAttempts: number, extraAttempts: number): number {
+  return maxAttempts + extraAttempts;
+}
+
+/** True when a ticket has used its attempt budget (the dispatcher holds it instead of claiming). */
+export function attemptsUsedUp(attemptCount: number, budget: number): boolean {
+  return attemptCount >= budget;
+}

@@ -1,11 +1,12 @@
 import { eq } from "drizzle-orm";
+import { z } from "zod";
 import { DECISIONS_BY_KIND, INBOX_KINDS, type InboxKind } from "../domain/inbox.js";
 import type { Transaction } from "../db/database.js";
 import { retryTransaction } from "../db/retry.js";
 import { type InboxItemRow, type TicketRow, inboxItems, tickets } from "../db/schema.js";
 import type { LifecycleDeps } from "./deps.js";
 import { type Fenced, fenced } from "./fence.js";
-import { releaseHold, setHold } from "./inbox-effects.js";
+import { grantAttempts, releaseHold, setHold } from "./inbox-effects.js";
 import {
   type InboxResult,
   InboxResultSchema,
@@ -113,6 +114,24 @@ async function applyEffect(
 ): Promise<Applied> {
   const now = deps.clock.now();
   const detail = { inboxItem: item.id, decision: result.decision, note: result.note };
+  if (result.decision === "grant_attempts") {
+    if (!ticket) return { ok: false, code: "not_found", message: `inbox item ${item.id} names no ticket` };
+    const granted = await grantAttempts(tx, now, ticket, {
+      count: result.attempts ?? 0,
+      maxAttempts: maxAttemptsOfHold(item, ticket),
+      actor: result.actor,
+      detail,
+    });
+    if (!granted.ok) return refuse(granted.code, granted.message);
+    return {
+      ok: true,
+      applied: {
+        ticketVersion: granted.ticket.version,
+        eventId: granted.grantEvent.id,
+        grant: { ...granted.grant, holdReleasedEventId: granted.releaseEvent.id },
+      },
+    };
+  }
   if (result.transition) {
     if (!ticket) return { ok: false, code: "not_found", message: `inbox item ${item.id} names no ticket` };
     // A verified completion may only be accepted while its proof stands: the attempt is still the
@@ -148,6 +167,24 @@ async function applyEffect(
     return { ok: true, applied: { ticketVersion: changed.ticket.version, eventId: changed.event.id } };
   }
   return { ok: true, applied: null };
+}
+
+/** What the dispatcher records with a `max_attempts_reached` item (src/lifecycle/hold.ts). */
+const MaxAttemptsPayload = z.object({
+  attempts: z.number().int().nonnegative(),
+  maxAttempts: z.number().int().nonnegative().optional(),
+});
+
+/**
+ * The `dispatch.max_attempts` a ticket was held with: recorded in the item by the dispatcher. An item
+ * filed without it (before grants existed, or a hold set by hand) counts the attempts used at the
+ * hold as the budget then: the ticket was held when it had used them all.
+ */
+function maxAttemptsOfHold(item: InboxItemRow, ticket: TicketRow): number {
+  const payload = MaxAttemptsPayload.safeParse(item.payload);
+  if (payload.success && payload.data.maxAttempts !== undefined) return payload.data.maxAttempts;
+  const heldAt = payload.success ? payload.data.attempts : ticket.attemptCount;
+  return Math.max(0, heldAt - ticket.extraAttempts);
 }
 
 function refuse(code: ActRefused["code"], message: string): ActRefused {

@@ -1,13 +1,16 @@
 import { and, eq } from "drizzle-orm";
 import type { Actor } from "../domain/actors.js";
+import { MAX_ATTEMPTS_HOLD, planGrant } from "../domain/inbox.js";
 import type { Transaction } from "../db/database.js";
 import { type TicketEventRow, type TicketRow, tickets } from "../db/schema.js";
 import { appendEvent } from "./events.js";
 
 /**
- * Holds set and released by inbox decisions. A hold keeps a `todo` ticket out of the dispatcher's
- * queue; it is not a state change, so it is a version bump plus a `held` / `hold_released` event,
- * compare-and-set on the version the caller read under its row lock.
+ * Holds set and released by inbox decisions, and attempts granted. A hold keeps a `todo` ticket out
+ * of the dispatcher's queue; it is not a state change, so it is a version bump plus a `held` /
+ * `hold_released` event, compare-and-set on the version the caller read under its row lock. A grant
+ * is two such changes, each with its event: `attempts_granted` (the extra attempts grow), then
+ * `hold_released` (the `max_attempts_reached` hold goes).
  */
 
 export type HoldChange =
@@ -36,6 +39,78 @@ export async function releaseHold(
 ): Promise<HoldChange> {
   if (ticket.hold === null) return { ok: false, message: `${ticket.key} is not held` };
   return bump(tx, now, ticket, null, actor, "hold_released", { released: ticket.hold, ...detail });
+}
+
+export type GrantChange =
+  | {
+      readonly ok: true;
+      readonly ticket: TicketRow;
+      readonly grantEvent: TicketEventRow;
+      readonly releaseEvent: TicketEventRow;
+      readonly grant: {
+        readonly attemptsUsed: number;
+        readonly maxAttempts: number;
+        readonly extraAttempts: number;
+        readonly budget: number;
+      };
+    }
+  | { readonly ok: false; readonly code: "stale_item" | "decision_not_allowed"; readonly message: string };
+
+/**
+ * Grants `count` more attempts to a ticket held for `max_attempts_reached` and releases that hold,
+ * inside the caller's transaction (the caller holds the ticket's row lock). `maxAttempts` is the
+ * setting the dispatcher held the ticket with. Refused, writing nothing, when the ticket is no longer
+ * held for max_attempts or the grant would leave no attempt to make.
+ */
+export async function grantAttempts(
+  tx: Transaction,
+  now: Date,
+  ticket: TicketRow,
+  input: { count: number; maxAttempts: number; actor: Actor; detail: Record<string, unknown> },
+): Promise<GrantChange> {
+  if (ticket.state !== "todo" || ticket.hold !== MAX_ATTEMPTS_HOLD)
+    return {
+      ok: false,
+      code: "stale_item",
+      message: `${ticket.key} is no longer held for max_attempts (it is ${ticket.state}, ${ticket.hold === null ? "not held" : `held: ${ticket.hold}`}); dismiss the item, or decide again`,
+    };
+  const plan = planGrant(
+    {
+      key: ticket.key,
+      attemptCount: ticket.attemptCount,
+      extraAttempts: ticket.extraAttempts,
+      maxAttempts: input.maxAttempts,
+    },
+    input.count,
+  );
+  if (!plan.ok) return { ok: false, code: "decision_not_allowed", message: plan.message };
+  const grant = {
+    attemptsUsed: plan.attemptsUsed,
+    maxAttempts: input.maxAttempts,
+    extraAttempts: plan.extraAttempts,
+    budget: plan.budget,
+  };
+  const [granted] = await tx
+    .update(tickets)
+    .set({ extraAttempts: plan.extraAttempts, version: ticket.version + 1, updatedAt: now })
+    .where(and(eq(tickets.id, ticket.id), eq(tickets.version, ticket.version)))
+    .returning();
+  if (!granted) return { ok: false, code: "stale_item", message: `${ticket.key} changed meanwhile` };
+  const grantEvent = await appendEvent(tx, {
+    ticketId: granted.id,
+    from: granted.state,
+    to: granted.state,
+    actor: input.actor,
+    reason: "attempts_granted",
+    version: granted.version,
+    detail: { granted: input.count, ...grant, ...input.detail },
+    at: now,
+  });
+  const released = await releaseHold(tx, now, granted, input.actor, input.detail);
+  // The row is locked and was just written by this transaction: a miss here is a bug, and throwing
+  // rolls the grant back with it (never a grant without its release).
+  if (!released.ok) throw new Error(`grant on ${ticket.key}: the hold release failed: ${released.message}`);
+  return { ok: true, ticket: released.ticket, grantEvent, releaseEvent: released.event, grant };
 }
 
 async function bump(

@@ -156,6 +156,8 @@ export interface ItemTicketFacts {
     readonly state: (typeof tickets.$inferSelect)["state"];
     readonly version: number;
     readonly held: boolean;
+    /** Why it is held (`max_attempts_reached`, `inbox:…`), null while it is not. */
+    readonly hold: string | null;
     readonly currentAttemptId: string | null;
   } | null;
   /** Status of the latest verdict of the item's attempt, if it names one. */
@@ -172,6 +174,7 @@ export async function factsOf(db: Executor, item: InboxItemRow): Promise<ItemTic
           state: ticket.state,
           version: ticket.version,
           held: ticket.hold !== null,
+          hold: ticket.hold,
           currentAttemptId: ticket.currentAttemptId,
         }
       : null,

@@ -21,6 +21,8 @@ describe("/mc command parser", () => {
       ["/mc cancel", { name: "cancel" }],
       ["/mc priority URGENT", { name: "priority", priority: "urgent" }],
       ["/mc retry", { name: "retry" }],
+      ["/mc retry attempts=3", { name: "retry", attempts: 3 }],
+      ["/mc retry ATTEMPTS=10", { name: "retry", attempts: 10 }],
       ["/mc maintenance pause dispatch", { name: "maintenance", action: "pause", task: "dispatch" }],
       ["/MC help", undefined],
       ["/mc help", { name: "help" }],
@@ -43,6 +45,12 @@ describe("/mc command parser", () => {
       ["/mc priority soon", /priority must be one of urgent, high, normal, low/, USAGE.priority],
       ["/mc maintenance stop dispatch", /Invalid option/, USAGE.maintenance],
       ["/mc approve now", /takes no arguments/, USAGE.approve],
+      ["/mc retry attempts=0", /attempts= must be a whole number from 1 to 10/, USAGE.retry],
+      ["/mc retry attempts=11", /attempts= must be a whole number from 1 to 10/, USAGE.retry],
+      ["/mc retry attempts=2.5", /attempts= must be a whole number from 1 to 10/, USAGE.retry],
+      ["/mc retry attempts=", /attempts= must be a whole number from 1 to 10/, USAGE.retry],
+      ["/mc retry now", /"now" is not key=value/, USAGE.retry],
+      ["/mc retry times=2", /unknown argument\(s\) times/, USAGE.retry],
     ];
     for (const [body, message, usage] of cases) {
       const result = parseCommand(body);
@@ -67,6 +75,8 @@ describe("/mc command parser", () => {
       ...Object.keys(USAGE),
       "sha=",
       "attempt=",
+      "attempts=",
+      "attempts=3",
       ATTEMPT,
       "urgent",
       "pause",

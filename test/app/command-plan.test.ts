@@ -18,6 +18,7 @@ const ticket = (overrides: Partial<TicketRow> = {}): TicketRow => ({
   state: "todo",
   version: 1,
   attemptCount: 0,
+  extraAttempts: 0,
   nextEligibleAt: null,
   hold: null,
   currentAttemptId: null,
@@ -92,11 +93,35 @@ describe("planCommand", () => {
     });
   });
 
-  it("retries only a held ticket; priority must change", () => {
+  it("retries only a held ticket", () => {
     expect(plan({ name: "retry" })).toMatchObject({ code: "not_held" });
-    expect(plan({ name: "retry" }, ticket({ hold: "max_attempts_reached" }))).toMatchObject({
-      action: { op: "retry" },
+    expect(plan({ name: "retry" }, ticket({ hold: "inbox:completion_failed" }))).toEqual({
+      kind: "apply",
+      action: { op: "retry", grant: false, attempts: 1 },
     });
+  });
+
+  it("a ticket held after max_attempts is granted attempts by /mc retry: one, or attempts=N", () => {
+    const held = ticket({ hold: "max_attempts_reached" });
+    expect(plan({ name: "retry" }, held)).toEqual({
+      kind: "apply",
+      action: { op: "retry", grant: true, attempts: 1 },
+    });
+    expect(plan({ name: "retry", attempts: 4 }, held)).toEqual({
+      kind: "apply",
+      action: { op: "retry", grant: true, attempts: 4 },
+    });
+    expect(plan({ name: "retry", attempts: 2 }, ticket({ hold: "inbox:completion_failed" }))).toEqual({
+      kind: "refuse",
+      code: "no_attempts_to_grant",
+      text: "MC-1 is held (inbox:completion_failed), not for max_attempts: attempts= only applies to a ticket that used up its attempts; use /mc retry",
+    });
+    expect(plan({ name: "retry", attempts: 2 }, ticket({ state: "in_progress" }))).toMatchObject({
+      code: "not_held",
+    });
+  });
+
+  it("priority must change", () => {
     expect(plan({ name: "priority", priority: "normal" })).toMatchObject({ code: "unchanged" });
     expect(plan({ name: "priority", priority: "high" })).toMatchObject({
       action: { op: "priority", priority: "high" },

@@ -8,7 +8,8 @@ import { type AppHarness, givenWidgets, startApp } from "./support/harness.js";
 /**
  * `/mc retry` end to end over HTTP (real signed `issue_comment` webhooks from the stand-in): a
  * ticket held for a person with an open inbox item is released by a writer's `/mc retry`, with
- * exactly one reply; a reader is refused and nothing changes.
+ * exactly one reply; a ticket held after max_attempts is granted one more attempt (or
+ * `attempts=N`); a reader is refused and nothing changes.
  */
 describeEachDriver("/mc retry over HTTP", (ctx) => {
   let app: AppHarness;
@@ -78,8 +79,9 @@ describeEachDriver("/mc retry over HTTP", (ctx) => {
     expect(again.text).toMatch(/not held: there is nothing to retry/);
   });
 
-  it("a ticket held for max_attempts is not released by /mc retry (granting attempts is not built)", async () => {
-    const { ticket } = await givenVerifying(app.lifecycle, "out of attempts");
+  /** A ticket held for max_attempts after one attempt (as the dispatcher holds it), linked to an issue. */
+  async function heldAfterMaxAttempts(title: string) {
+    const { ticket } = await givenVerifying(app.lifecycle, title);
     const todo = await app.lifecycle.transition({
       ticket: ticket.key,
       from: "verifying",
@@ -93,20 +95,76 @@ describeEachDriver("/mc retry over HTTP", (ctx) => {
       ticket: ticket.key,
       expectedVersion: todo.ticket.version,
       hold: "max_attempts_reached",
-      actor: human,
+      actor: { kind: "dispatcher", id: "dispatcher-test" },
       fence: null,
+      maxAttempts: 1,
     });
     expect(held.ok).toBe(true);
     const issue = app.gh.world.issue(repo, { title: ticket.title, author: "alice" });
     expect((await app.lifecycle.app.linkIssue({ ticketId: ticket.id, issueNumber: issue.number })).ok).toBe(
       true,
     );
+    return { ticket, issue: issue.number };
+  }
 
-    const refused = await command(issue.number, "bob", "/mc retry");
-    expect(refused.outcome).toBe("decision_not_allowed");
-    expect((await app.lifecycle.findTicket(ticket.key))?.hold).toBe("max_attempts_reached");
-    expect(
-      (await app.lifecycle.inbox.ofTicket(ticket.id)).find((i) => i.kind === "max_attempts_reached")?.state,
-    ).not.toBe("acted");
+  it("a ticket held for max_attempts is granted one more attempt by /mc retry, acting on its inbox item", async () => {
+    const { ticket, issue } = await heldAfterMaxAttempts("out of attempts");
+
+    const refused = await command(issue, "rita", "/mc retry");
+    expect(refused.text).toMatch(/rita has read permission.*needs write/);
+    expect(await app.lifecycle.findTicket(ticket.key)).toMatchObject({
+      hold: "max_attempts_reached",
+      extraAttempts: 0,
+    });
+
+    const granted = await command(issue, "bob", "/mc retry");
+    expect(granted.outcome).toBe("attempts_granted");
+    expect(granted.text).toContain(`${ticket.key}: 1 more attempt granted (1 of 2 used); back in the queue`);
+    expect(await app.lifecycle.findTicket(ticket.key)).toMatchObject({
+      state: "todo",
+      hold: null,
+      extraAttempts: 1,
+    });
+    const [item] = await app.lifecycle.inbox.ofTicket(ticket.id);
+    expect(item).toMatchObject({
+      kind: "max_attempts_reached",
+      state: "acted",
+      result: {
+        decision: "grant_attempts",
+        attempts: 1,
+        hold: "release",
+        actor: { kind: "human", id: "bob" },
+        applied: { grant: { attemptsUsed: 1, budget: 2 } },
+      },
+    });
+    const reasons = (await app.lifecycle.ticketHistory(ticket.id)).map((e) => e.reason);
+    expect(reasons.slice(-2)).toEqual(["attempts_granted", "hold_released"]);
+
+    // Granted and back in the queue: nothing is left to retry.
+    const again = await command(issue, "bob", "/mc retry");
+    expect(again.outcome).toBe("not_held");
+    expect((await app.lifecycle.findTicket(ticket.key))?.extraAttempts).toBe(1);
+  });
+
+  it("/mc retry attempts=N grants N; a bad count gets the usage; attempts= on another hold is refused", async () => {
+    const { ticket, issue } = await heldAfterMaxAttempts("needs a few more");
+
+    const bad = await command(issue, "bob", "/mc retry attempts=11");
+    expect(bad.outcome).toBe("usage_error");
+    expect(bad.text).toMatch(/attempts= must be a whole number from 1 to 10/);
+    expect(bad.text).toContain("/mc retry [attempts=<1-10>]");
+    expect((await app.lifecycle.findTicket(ticket.key))?.extraAttempts).toBe(0);
+
+    const granted = await command(issue, "bob", "/mc retry attempts=3");
+    expect(granted.outcome).toBe("attempts_granted");
+    expect(granted.text).toContain(`${ticket.key}: 3 more attempts granted (1 of 4 used); back in the queue`);
+    expect(await app.lifecycle.findTicket(ticket.key)).toMatchObject({ hold: null, extraAttempts: 3 });
+
+    // A ticket held for another reason is only released by /mc retry: it has no attempts to grant.
+    const failed = await heldFailedCompletion();
+    const wrong = await command(failed.issue, "bob", "/mc retry attempts=2");
+    expect(wrong.outcome).toBe("no_attempts_to_grant");
+    expect(wrong.text).toMatch(/held \(inbox:completion_failed\), not for max_attempts/);
+    expect((await app.lifecycle.findTicket(failed.ticket.key))?.hold).toBe("inbox:completion_failed");
   });
 });

@@ -17,6 +17,7 @@ const ticket = (overrides: Partial<TicketRow> = {}): TicketRow => ({
   state: "todo",
   version: 2,
   attemptCount: 0,
+  extraAttempts: 0,
   nextEligibleAt: null,
   hold: null,
   currentAttemptId: null,

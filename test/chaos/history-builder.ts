@@ -108,6 +108,7 @@ export class HistoryBuilder {
       state: state as TicketRow["state"],
       version,
       attemptCount: 0,
+      extraAttempts: 0,
       nextEligibleAt: null,
       hold: null,
       currentAttemptId: null,

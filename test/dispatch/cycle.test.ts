@@ -5,6 +5,7 @@ import type { Lifecycle } from "../../src/lifecycle/index.js";
 import { failingSource, recordingLauncher, testDispatcher } from "../builders/dispatch.js";
 import { givenTicket, human, manualClock, testLifecycle } from "../builders/tickets.js";
 import { describeEachDriver } from "../helpers/databases.js";
+import { failLaunched } from "../inbox/support.js";
 
 const codes = (decisions: readonly Decision[]) =>
   decisions.map((d) => `${d.code}${"ticket" in d ? ` ${d.ticket}` : ""}`);
@@ -161,6 +162,58 @@ describeEachDriver("dispatch cycle", ({ db }) => {
     });
     clock.advance(3_600_000);
     expect((await runDispatchCycle(deps)).decisions).toEqual([]);
+  });
+
+  it("a ticket granted one more attempt after max_attempts is claimed once, then held again with a new item", async () => {
+    const clock = manualClock();
+    const lifecycle = testLifecycle(db(), clock);
+    await tickets(lifecycle, 1);
+    const deps = testDispatcher(lifecycle, { settings: { maxAttempts: 1 } });
+    expect(codes((await runDispatchCycle(deps)).decisions)).toEqual(["claimed MC-1"]);
+    await failLaunched(lifecycle, deps.launched.at(-1));
+    clock.advance(60_001);
+    const held = await runDispatchCycle(deps);
+    expect(held.decisions).toEqual([{ code: "max_attempts", ticket: "MC-1", attempts: 1, budget: 1 }]);
+    const ticket = await lifecycle.findTicket("MC-1");
+    const [first] = await lifecycle.inbox.ofTicket(ticket?.id ?? 0);
+    expect(first).toMatchObject({ kind: "max_attempts_reached", payload: { attempts: 1, budget: 1 } });
+
+    const granted = await lifecycle.inbox.act({
+      itemId: first?.id ?? 0,
+      result: { decision: "grant_attempts", transition: null, hold: "release", attempts: 1, actor: human },
+    });
+    expect(granted).toMatchObject({
+      ok: true,
+      result: { applied: { grant: { attemptsUsed: 1, budget: 2 } } },
+    });
+
+    // The next cycle claims it (attempt 2 of 2), and only once.
+    expect(codes((await runDispatchCycle(deps)).decisions)).toEqual(["claimed MC-1"]);
+    expect(deps.launched.map((l) => l.launchKey)).toEqual(["MC-1/1", "MC-1/2"]);
+    expect(codes((await runDispatchCycle(deps)).decisions)).toEqual([]);
+    await failLaunched(lifecycle, deps.launched.at(-1));
+    clock.advance(60_001);
+
+    // That attempt failed: the budget is used up again, so it is held, with a new item for a person.
+    const again = await runDispatchCycle(deps);
+    expect(again.decisions).toEqual([{ code: "max_attempts", ticket: "MC-1", attempts: 2, budget: 2 }]);
+    expect(await lifecycle.findTicket("MC-1")).toMatchObject({
+      state: "todo",
+      hold: "max_attempts_reached",
+      attemptCount: 2,
+      extraAttempts: 1,
+    });
+    const items = await lifecycle.inbox.ofTicket(ticket?.id ?? 0);
+    expect(items).toMatchObject([
+      { id: first?.id, state: "acted" },
+      {
+        kind: "max_attempts_reached",
+        state: "pending",
+        payload: { attempts: 2, maxAttempts: 1, extraAttempts: 1, budget: 2 },
+      },
+    ]);
+    expect(codes((await runDispatchCycle(deps)).decisions)).toEqual([]);
+    expect(deps.launched).toHaveLength(2);
   });
 
   it("a failed launch is recorded and the ticket is released for a later cycle, not lost", async () => {

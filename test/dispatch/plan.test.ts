@@ -14,6 +14,7 @@ function candidate(key: string, overrides: Partial<Candidate> = {}): Candidate {
     labels: [],
     blockedBy: [],
     attemptCount: 0,
+    extraAttempts: 0,
     nextEligibleAt: null,
     ...overrides,
   };
@@ -62,7 +63,7 @@ describe("pick plan", () => {
       ]),
     );
     expect(result.decisions).toEqual([
-      { code: "max_attempts", ticket: "MC-1", attempts: 3 },
+      { code: "max_attempts", ticket: "MC-1", attempts: 3, budget: 3 },
       { code: "blocked", ticket: "MC-2", blockers: ["MC-9"] },
       { code: "backing_off", ticket: "MC-3", until: "2026-01-01T00:00:01.000Z" },
       {
@@ -84,6 +85,21 @@ describe("pick plan", () => {
       { code: "skipped_policy", ticket: "MC-1", rule: "assigned_to_human", message: expect.any(String) },
     ]);
     expect(result.claims).toEqual([]);
+  });
+
+  it("the attempt budget is max_attempts plus the attempts granted, and the decision says it", () => {
+    const result = plan([
+      candidate("MC-1", { attemptCount: 3, extraAttempts: 1 }),
+      candidate("MC-2", { attemptCount: 4, extraAttempts: 1 }),
+      candidate("MC-3", { attemptCount: 5, extraAttempts: 1 }),
+      candidate("MC-4", { attemptCount: 12, extraAttempts: 10 }),
+    ]);
+    expect(result.decisions).toEqual([
+      { code: "max_attempts", ticket: "MC-2", attempts: 4, budget: 4 },
+      { code: "max_attempts", ticket: "MC-3", attempts: 5, budget: 4 },
+    ]);
+    expect(result.claims.map((c) => c.key)).toEqual(["MC-1", "MC-4"]);
+    expect(result.holds.map((c) => c.key)).toEqual(["MC-2", "MC-3"]);
   });
 
   it("a blocker that does not exist counts as not done", () => {

@@ -2,8 +2,10 @@ import { eq, sql } from "drizzle-orm";
 import type { Actor } from "../../src/domain/actors.js";
 import { type Database, queryRows } from "../../src/db/database.js";
 import { type InboxItemRow, inboxItems } from "../../src/db/schema.js";
+import { runDispatchCycle } from "../../src/dispatch/cycle.js";
 import type { Lifecycle } from "../../src/lifecycle/index.js";
-import { givenClaimedTicket } from "../builders/tickets.js";
+import { testDispatcher } from "../builders/dispatch.js";
+import { agentWorker, givenClaimedTicket, givenTicket } from "../builders/tickets.js";
 
 export const verifier: Actor = { kind: "verifier", id: "evidence-verifier" };
 export const orchestratorActor: Actor = { kind: "orchestrator", id: "orchestrator-test" };
@@ -75,4 +77,41 @@ export function acceptResult(actor: Actor = orchestratorActor) {
     actor,
     note: "evidence verified",
   } as const;
+}
+
+/** The worker of a launched attempt starts it and gives up (`tests_failed`): the ticket is back in `todo`. */
+export async function failLaunched(lifecycle: Lifecycle, launched: { attempt: string } | undefined) {
+  if (!launched) throw new Error("set-up: nothing was launched");
+  const attempt = await lifecycle.findAttempt(launched.attempt);
+  const started = await lifecycle.startAttempt({
+    attemptId: launched.attempt,
+    launchKey: attempt?.launchKey ?? "",
+    leaseMs: 60_000,
+  });
+  if (!started.ok) throw new Error(`set-up start: ${started.message}`);
+  const failed = await lifecycle.failAttempt({
+    attemptId: launched.attempt,
+    actor: agentWorker,
+    reason: "tests_failed",
+    backoff,
+  });
+  if (!failed.ok) throw new Error(`set-up fail: ${failed.message}`);
+}
+
+/**
+ * A ticket that used its one attempt (`max_attempts: 1`): claimed by the dispatcher, its attempt
+ * failed, and held by the next cycle with a `max_attempts_reached` item.
+ */
+export async function givenHeldAfterMaxAttempts(lifecycle: Lifecycle, clock: { advance(ms: number): void }) {
+  const ticket = await givenTicket(lifecycle, { title: "flaky" });
+  const deps = testDispatcher(lifecycle, { settings: { maxAttempts: 1 } });
+  await runDispatchCycle(deps);
+  await failLaunched(lifecycle, deps.launched.at(-1));
+  clock.advance(60_001);
+  await runDispatchCycle(deps);
+  const held = await lifecycle.findTicket(ticket.key);
+  const [item] = (await lifecycle.inbox.ofTicket(ticket.id)).filter((i) => i.kind === "max_attempts_reached");
+  if (!item || held?.hold !== "max_attempts_reached" || held.attemptCount !== 1)
+    throw new Error("set-up: the ticket was not held for max_attempts after one attempt");
+  return { ticket: held, item, deps };
 }

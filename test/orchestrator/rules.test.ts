@@ -71,6 +71,22 @@ describe("orchestrator rules", () => {
     });
   });
 
+  it("never grants attempts: a ticket held after max_attempts is left for a person, whatever the rules", () => {
+    const held: ItemFacts = {
+      kind: "max_attempts_reached",
+      attemptId: null,
+      ticket: { state: "todo", held: true, currentAttemptId: null },
+      latestVerdict: null,
+    };
+    for (const reviewRequired of [false, true])
+      for (const retryFailedCompletions of [false, true])
+        expect(decideItem(held, { reviewRequired, retryFailedCompletions })).toEqual({
+          action: "leave",
+          why: "max attempts reached needs a person",
+          holdTicket: false,
+        });
+  });
+
   it("max attempts and open questions are left for a person", () => {
     for (const kind of ["max_attempts_reached", "needs_decision"] as const)
       expect(decideItem({ ...verified(), kind }, rules)).toMatchObject({

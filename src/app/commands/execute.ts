@@ -1,4 +1,5 @@
 import type { Actor } from "../../domain/actors.js";
+import { moreAttempts } from "../../domain/inbox.js";
 import type { TicketRow } from "../../db/schema.js";
 import type { Verifier } from "../../evidence/index.js";
 import type { Lifecycle } from "../../lifecycle/index.js";
@@ -19,6 +20,15 @@ export interface ExecuteDeps {
 const failed = (result: { code: string; message: string }): CommandOutcome => ({
   code: result.code,
   text: result.message,
+});
+
+/** Someone decided the item between the read and the act: their result stands, nothing changed. */
+const alreadyDecided = (
+  key: string,
+  result: { decision: string; actor: { kind: string; id: string } },
+): CommandOutcome => ({
+  code: "already_decided",
+  text: `${key}: its open decision was just taken (${result.decision} by ${result.actor.kind}:${result.actor.id}); nothing changed`,
 });
 
 /**
@@ -103,13 +113,41 @@ export async function executeAction(
       };
     }
     case "retry": {
-      const item = (await lifecycle.inbox.ofTicket(ticket.id)).find((row) => row.state !== "acted");
+      const open = (await lifecycle.inbox.ofTicket(ticket.id)).filter((row) => row.state !== "acted");
+      // A ticket held after max_attempts answers to its max_attempts_reached item: more attempts.
+      const item = action.grant
+        ? (open.find((row) => row.kind === "max_attempts_reached") ?? open[0])
+        : open[0];
       if (!item) return { code: "nothing_to_retry", text: `${ticket.key} has no open decision to retry` };
+      if (item.kind === "max_attempts_reached") {
+        const acted = await lifecycle.inbox.act({
+          itemId: item.id,
+          result: {
+            decision: "grant_attempts",
+            transition: null,
+            hold: "release",
+            attempts: action.attempts,
+            actor,
+            note: `/mc retry by @${actor.id}`,
+          },
+        });
+        if (!acted.ok) return failed(acted as { code: string; message: string });
+        if (acted.replayed) return alreadyDecided(ticket.key, acted.result);
+        const grant = acted.result.applied?.grant;
+        const granted = moreAttempts(acted.result.attempts ?? action.attempts);
+        return {
+          code: "attempts_granted",
+          text: grant
+            ? `${ticket.key}: ${granted} granted (${grant.attemptsUsed} of ${grant.budget} used); back in the queue`
+            : `${ticket.key}: ${granted} granted; back in the queue`,
+        };
+      }
       const acted = await lifecycle.inbox.act({
         itemId: item.id,
         result: { decision: "retry", transition: null, hold: "release", actor, note: "/mc retry" },
       });
       if (!acted.ok) return failed(acted as { code: string; message: string });
+      if (acted.replayed) return alreadyDecided(ticket.key, acted.result);
       return { code: "retried", text: `${ticket.key} is back in the queue` };
     }
     case "transition": {

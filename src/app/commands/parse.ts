@@ -10,12 +10,20 @@
  * `not_a_command` for every other comment.
  */
 import { z } from "zod";
+import { GRANT_ATTEMPTS_MAX, GRANT_ATTEMPTS_MIN } from "../../domain/inbox.js";
 import { PRIORITIES } from "../../domain/priorities.js";
 import { TASKS } from "../../domain/tasks.js";
 
 const Sha = z.string().regex(/^[0-9a-f]{7,64}$/i, "sha= must be a commit SHA (7 to 64 hex digits)");
 const AttemptId = z.uuid({ message: "attempt= must be an attempt id (a UUID)" });
 const Text = z.string().trim().min(1).max(10_000);
+const ATTEMPTS_RANGE = `attempts= must be a whole number from ${GRANT_ATTEMPTS_MIN} to ${GRANT_ATTEMPTS_MAX}`;
+/** `/mc retry attempts=N`: attempts to grant a ticket held after max_attempts. */
+const GrantCount = z
+  .string()
+  .regex(/^\d{1,3}$/, ATTEMPTS_RANGE)
+  .transform(Number)
+  .pipe(z.number().int().min(GRANT_ATTEMPTS_MIN, ATTEMPTS_RANGE).max(GRANT_ATTEMPTS_MAX, ATTEMPTS_RANGE));
 
 export const CommandSchema = z.discriminatedUnion("name", [
   z.object({ name: z.literal("status") }),
@@ -30,7 +38,7 @@ export const CommandSchema = z.discriminatedUnion("name", [
     name: z.literal("priority"),
     priority: z.enum(PRIORITIES, { error: `priority must be one of ${PRIORITIES.join(", ")}` }),
   }),
-  z.object({ name: z.literal("retry") }),
+  z.object({ name: z.literal("retry"), attempts: GrantCount.optional() }),
   z.object({ name: z.literal("maintenance"), action: z.enum(["pause", "resume"]), task: z.enum(TASKS) }),
   z.object({ name: z.literal("help") }),
 ]);
@@ -47,7 +55,7 @@ export const USAGE: Record<CommandName, string> = {
   reject: "/mc reject [reason]",
   cancel: "/mc cancel",
   priority: `/mc priority <${PRIORITIES.join("|")}>`,
-  retry: "/mc retry",
+  retry: `/mc retry [attempts=<${GRANT_ATTEMPTS_MIN}-${GRANT_ATTEMPTS_MAX}>]`,
   maintenance: `/mc maintenance pause|resume <${TASKS.join("|")}>`,
   help: "/mc help",
 };
@@ -116,15 +124,16 @@ function build(name: CommandName, args: readonly string[], freeText: string): Ca
       return args.length === 2
         ? fields({ name, action: args[0]?.toLowerCase(), task: args[1]?.toLowerCase() })
         : wrong("give an action (pause or resume) and a task");
+    case "retry": {
+      // A ticket held after max_attempts is granted one more attempt, or attempts=N.
+      const pairs = keyValues(args, ["attempts"]);
+      if ("error" in pairs) return pairs;
+      const attempts = pairs.get("attempts");
+      return fields(attempts === undefined ? { name } : { name, attempts });
+    }
     case "done": {
-      const pairs = new Map<string, string>();
-      for (const arg of args) {
-        const match = /^([a-z]+)=(.*)$/i.exec(arg);
-        if (!match) return wrong(`"${arg.slice(0, 40)}" is not key=value`);
-        pairs.set((match[1] ?? "").toLowerCase(), match[2] ?? "");
-      }
-      const unknown = [...pairs.keys()].filter((key) => key !== "sha" && key !== "attempt");
-      if (unknown.length) return wrong(`unknown argument(s) ${unknown.join(", ")}`);
+      const pairs = keyValues(args, ["sha", "attempt"]);
+      if ("error" in pairs) return pairs;
       if (!pairs.has("sha") || !pairs.has("attempt")) return wrong("both sha= and attempt= are required");
       return fields({
         name,
@@ -135,6 +144,22 @@ function build(name: CommandName, args: readonly string[], freeText: string): Ca
     default:
       return args.length ? wrong(`/mc ${name} takes no arguments`) : fields({ name });
   }
+}
+
+/** `key=value` words (keys case-insensitive) among `known`; anything else is an error. */
+function keyValues(
+  args: readonly string[],
+  known: readonly string[],
+): Map<string, string> | { error: string } {
+  const pairs = new Map<string, string>();
+  for (const arg of args) {
+    const match = /^([a-z]+)=(.*)$/i.exec(arg);
+    if (!match) return { error: `"${arg.slice(0, 40)}" is not key=value` };
+    pairs.set((match[1] ?? "").toLowerCase(), match[2] ?? "");
+  }
+  const unknown = [...pairs.keys()].filter((key) => !known.includes(key));
+  if (unknown.length) return { error: `unknown argument(s) ${unknown.join(", ")}` };
+  return pairs;
 }
 
 function usageError(message: string, usage: string): ParseResult {

@@ -1,4 +1,5 @@
 import type { TicketRow } from "../../db/schema.js";
+import { MAX_ATTEMPTS_HOLD } from "../../domain/inbox.js";
 import type { Priority } from "../../domain/priorities.js";
 import type { TicketState, TransitionReason } from "../../domain/ticket-states.js";
 import type { Command } from "./parse.js";
@@ -23,7 +24,11 @@ export type CommandAction =
   | { readonly op: "answer"; readonly text: string }
   | { readonly op: "priority"; readonly priority: Priority }
   | { readonly op: "verify"; readonly sha: string; readonly attempt: string }
-  | { readonly op: "retry" }
+  /**
+   * Act on the ticket's open inbox item: `retry` releases its hold; for a ticket held after
+   * max_attempts, `grant` more attempts (`attempts`, default 1) and release the hold.
+   */
+  | { readonly op: "retry"; readonly grant: boolean; readonly attempts: number }
   | { readonly op: "maintenance"; readonly task: string; readonly enabled: boolean };
 
 const TERMINAL: readonly TicketState[] = ["done", "cancelled"];
@@ -79,9 +84,17 @@ export function planCommand(command: Command, ticket: TicketRow | null, login: s
       if (ticket.priority === command.priority)
         return refuse("unchanged", `${ticket.key} already has priority ${command.priority}`);
       return apply({ op: "priority", priority: command.priority });
-    case "retry":
+    case "retry": {
       if (ticket.state !== "todo" || ticket.hold === null)
         return refuse("not_held", `${ticket.key} is ${ticket.state} and not held: there is nothing to retry`);
-      return apply({ op: "retry" });
+      // Out of attempts: releasing alone would let the dispatcher hold it again at once.
+      const grant = ticket.hold === MAX_ATTEMPTS_HOLD;
+      if (!grant && command.attempts !== undefined)
+        return refuse(
+          "no_attempts_to_grant",
+          `${ticket.key} is held (${ticket.hold}), not for max_attempts: attempts= only applies to a ticket that used up its attempts; use /mc retry`,
+        );
+      return apply({ op: "retry", grant, attempts: command.attempts ?? 1 });
+    }
   }
 }

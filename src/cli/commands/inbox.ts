@@ -1,14 +1,17 @@
 import { Command, Option } from "commander";
 import { z } from "zod";
 import {
+  GRANT_ATTEMPTS_MAX,
+  GRANT_ATTEMPTS_MIN,
   INBOX_DECISIONS,
   INBOX_KINDS,
   INBOX_STATES,
   type InboxState,
   NO_EFFECT,
   effectOf,
+  moreAttempts,
 } from "../../domain/inbox.js";
-import type { InboxItemView } from "../../lifecycle/index.js";
+import type { InboxItemView, StoredResult } from "../../lifecycle/index.js";
 import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
 import { formatTable, printJson } from "../output.js";
@@ -35,13 +38,36 @@ const NextOptions = z.object({
   json: z.boolean().optional(),
 });
 
-const ActOptions = z.object({
-  id: ItemId,
-  decision: z.enum(INBOX_DECISIONS),
-  note: z.string().max(2000).default(""),
-  actor: z.string().trim().min(1).max(200).optional(),
-  json: z.boolean().optional(),
-});
+const ATTEMPTS_RANGE = `a whole number from ${GRANT_ATTEMPTS_MIN} to ${GRANT_ATTEMPTS_MAX}`;
+
+const ActOptions = z
+  .object({
+    id: ItemId,
+    decision: z.enum(INBOX_DECISIONS),
+    note: z.string().max(2000).default(""),
+    actor: z.string().trim().min(1).max(200).optional(),
+    attempts: z
+      .string()
+      .regex(/^\d+$/, `must be ${ATTEMPTS_RANGE}`)
+      .transform(Number)
+      .pipe(
+        z
+          .number()
+          .int()
+          .min(GRANT_ATTEMPTS_MIN, `must be ${ATTEMPTS_RANGE}`)
+          .max(GRANT_ATTEMPTS_MAX, `must be ${ATTEMPTS_RANGE}`),
+      )
+      .optional(),
+    json: z.boolean().optional(),
+  })
+  .superRefine((options, ctx) => {
+    if (options.attempts !== undefined && options.decision !== "grant_attempts")
+      ctx.addIssue({
+        code: "custom",
+        path: ["attempts"],
+        message: `only goes with --decision grant_attempts, not ${options.decision}`,
+      });
+  });
 
 export function inboxCommand(ctx: CliContext): Command {
   const inbox = new Command("inbox").description(
@@ -131,12 +157,18 @@ export function inboxCommand(ctx: CliContext): Command {
     )
     .option("--note <text>", "why (recorded with the result)", "")
     .option("--actor <name>", "who decides (default: $MCTL_ACTOR or your user name)")
+    .option(
+      "--attempts <n>",
+      `with --decision grant_attempts: attempts to add, ${GRANT_ATTEMPTS_MIN}–${GRANT_ATTEMPTS_MAX} (default 1)`,
+    )
     .option("--json", "print the result as JSON")
     .addHelpText(
       "after",
       "\nThe ticket change follows from the decision and the ticket's state: accept → done (or approved from in_review),\n" +
         "accept_for_review → in_review, reject → todo, cancel → cancelled, retry → release a hold, hold → hold a todo ticket,\n" +
-        "dismiss → nothing. Acting on an item that was acted on already prints the first result and changes nothing.",
+        "grant_attempts → more attempts for a ticket held after max_attempts (max_attempts_reached items; --attempts N,\n" +
+        "default 1) and its hold released, dismiss → nothing. Acting on an item that was acted on already prints the\n" +
+        "first result and changes nothing.",
     )
     .action(async (id: string, raw: Record<string, unknown>) => {
       const options = parseOptions(ActOptions, { ...raw, id });
@@ -159,6 +191,10 @@ export function inboxCommand(ctx: CliContext): Command {
             hold: effect.effect.hold,
             actor: { kind: "human", id: options.actor ?? environment.actorId },
             note: options.note,
+            attempts:
+              item.state !== "acted" && options.decision === "grant_attempts"
+                ? (options.attempts ?? 1)
+                : null,
           },
         });
         if (!acted.ok) throw failureToCliError(acted);
@@ -168,11 +204,7 @@ export function inboxCommand(ctx: CliContext): Command {
             ctx.io.stdout,
           );
         const r = acted.result;
-        const change = r.transition
-          ? `${item.ticketKey}: ${r.transition.from} → ${r.transition.to}`
-          : r.hold
-            ? `${item.ticketKey}: hold ${r.hold}`
-            : "no ticket change";
+        const change = describeChange(item.ticketKey, r);
         ctx.io.stdout(
           acted.replayed
             ? `inbox item ${item.id} was already acted on by ${r.actor.kind}:${r.actor.id} (${r.decision}, ${change}); that result stands, nothing changed\n`
@@ -181,6 +213,16 @@ export function inboxCommand(ctx: CliContext): Command {
       });
     });
   return inbox;
+}
+
+/** The ticket change of a result, in a few words. */
+function describeChange(ticketKey: string | null, r: StoredResult): string {
+  const grant = r.applied?.grant;
+  if (r.decision === "grant_attempts" && grant)
+    return `${ticketKey}: ${moreAttempts(r.attempts ?? 0)} granted, ${grant.attemptsUsed} of ${grant.budget} used; hold released`;
+  if (r.transition) return `${ticketKey}: ${r.transition.from} → ${r.transition.to}`;
+  if (r.hold) return `${ticketKey}: hold ${r.hold}`;
+  return "no ticket change";
 }
 
 function describeItem(item: InboxItemView): string {

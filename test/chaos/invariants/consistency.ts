@@ -7,6 +7,7 @@ import { type Finding, groupBy, type InvariantOutcome, outcome } from "./finding
 const NON_TRANSITIONS: ReadonlySet<string> = new Set([
   "held",
   "hold_released",
+  "attempts_granted",
   "answered",
   "assigned",
   "priority_changed",

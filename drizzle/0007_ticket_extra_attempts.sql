@@ -1,0 +1,1 @@
+ALTER TABLE "tickets" ADD COLUMN "extra_attempts" integer DEFAULT 0 NOT NULL;
