@@ -1,14 +1,15 @@
 /**
- * `mctl dispatch --loop` and `mctl orchestrate --loop` as real processes on an embedded database:
+ * `mctl dispatch --loop` and `mctl orchestrate --loop` as real processes (on PostgreSQL when the
+ * server is there, else on an embedded database):
  * SIGTERM (what a scheduler or `kill` sends) and SIGINT (Ctrl-C) end the loop between passes, and
  * the process exits 0 by itself instead of dying of the signal.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, expect, it } from "vitest";
 import { captureChildOutput, MCTL, tempDir } from "../helpers/cli.js";
+import { describeOnSharedDatabase } from "../worker/support/databases.js";
 
-// One signal each: both commands share the loop (src/cli/passes.ts), and each process start costs
-// seconds of embedded-database start-up.
+// One signal each: both commands share the loop (src/cli/passes.ts).
 const LOOPS = [
   {
     command: ["dispatch", "--loop", "--interval", "3600"],
@@ -22,7 +23,7 @@ const LOOPS = [
   },
 ] as const;
 
-describe("looping commands stop on a signal", () => {
+describeOnSharedDatabase("looping commands stop on a signal", (db) => {
   let dir: Awaited<ReturnType<typeof tempDir>>;
   let child: ChildProcess | undefined;
   beforeEach(async () => {
@@ -37,7 +38,7 @@ describe("looping commands stop on a signal", () => {
     it(`mctl ${command.join(" ")}: ${signal} during the pause exits 0`, async () => {
       const proc = spawn(process.execPath, [MCTL, ...command], {
         cwd: dir.path,
-        env: { PATH: process.env.PATH ?? "", HOME: dir.path, MCTL_DATA_DIR: `${dir.path}/data` },
+        env: { PATH: process.env.PATH ?? "", HOME: dir.path, ...db.env() },
         stdio: ["ignore", "pipe", "pipe"],
       });
       child = proc;
