@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { z } from "zod";
-import { DECISIONS_BY_KIND, INBOX_KINDS, type InboxKind } from "../domain/inbox.js";
+import { DECISIONS_BY_KIND, heldForMaxAttempts, INBOX_KINDS, type InboxKind } from "../domain/inbox.js";
 import type { Transaction } from "../db/database.js";
 import { retryTransaction } from "../db/retry.js";
 import { type InboxItemRow, type TicketRow, inboxItems, tickets } from "../db/schema.js";
@@ -114,6 +114,19 @@ async function applyEffect(
 ): Promise<Applied> {
   const now = deps.clock.now();
   const detail = { inboxItem: item.id, decision: result.decision, note: result.note };
+  // The only item that can grant a ticket attempts: closing it while the ticket is still held for
+  // max_attempts would strand the ticket (held, nothing open to grant from). It is stale once the
+  // ticket is no longer held for that (cancelled, or released by another decision).
+  if (
+    item.kind === "max_attempts_reached" &&
+    (result.decision === "dismiss" || result.decision === "hold") &&
+    ticket &&
+    heldForMaxAttempts({ state: ticket.state, held: ticket.hold !== null, hold: ticket.hold })
+  )
+    return refuse(
+      "decision_not_allowed",
+      `${ticket.key} is still held for max_attempts: ${result.decision} would leave it held with no item to grant it attempts from; decide grant_attempts or cancel (or leave the item open)`,
+    );
   if (result.decision === "grant_attempts") {
     if (!ticket) return { ok: false, code: "not_found", message: `inbox item ${item.id} names no ticket` };
     const granted = await grantAttempts(tx, now, ticket, {

@@ -138,6 +138,35 @@ describeEachDriver("grant_attempts", ({ db }) => {
     expect(await lifecycle.inbox.act({ itemId: item.id, result: grant(1) })).toMatchObject({ ok: true });
   });
 
+  it("refuses dismiss and hold while the ticket is still held for max_attempts (they would strand it), allows dismiss once stale", async () => {
+    const clock = manualClock();
+    const lifecycle = testLifecycle(db(), clock);
+    const { ticket, item } = await givenHeldAfterMaxAttempts(lifecycle, clock);
+    for (const result of [
+      { ...grant(null), decision: "dismiss", hold: null },
+      { ...grant(null), decision: "hold", hold: "set" },
+    ]) {
+      const refused = await lifecycle.inbox.act({ itemId: item.id, result });
+      expect(refused).toMatchObject({ ok: false, code: "decision_not_allowed" });
+      expect(!refused.ok && refused.message).toMatch(/MC-1 is still held for max_attempts/);
+    }
+    expect(await itemRow(db(), item.id)).toMatchObject({ state: "pending", result: null });
+    const cancelled = await lifecycle.transition({
+      ticket: ticket.key,
+      from: "todo",
+      expectedVersion: ticket.version,
+      to: "cancelled",
+      reason: "cancelled",
+      actor: human,
+    });
+    expect(cancelled.ok).toBe(true);
+    const dismissed = await lifecycle.inbox.act({
+      itemId: item.id,
+      result: { ...grant(null), decision: "dismiss", hold: null },
+    });
+    expect(dismissed).toMatchObject({ ok: true });
+  });
+
   it("refuses a stale item (the ticket is no longer held for max_attempts) and leaves it open", async () => {
     const clock = manualClock();
     const lifecycle = testLifecycle(db(), clock);
