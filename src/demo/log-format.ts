@@ -125,6 +125,7 @@ const StoredDecision = z.looseObject({
   blockers: z.array(z.string()).optional(),
   until: z.string().optional(),
   attempts: z.number().optional(),
+  budget: z.number().optional(),
   error: z.string().optional(),
   holder: z.unknown().optional(),
 });
@@ -156,7 +157,7 @@ export function dispatchEntry(decision: unknown, at: Date): { dedupe: string; en
     case "max_attempts":
       return make(
         `${ticket}:${d.code}`,
-        `${ticket} not claimed: ${d.attempts ?? "?"} attempts used (max_attempts)`,
+        `${ticket} not claimed: ${d.attempts ?? "?"}${d.budget === undefined ? "" : ` of ${d.budget}`} attempts used (max_attempts)`,
       );
     case "launch_failed":
       return make(`${ticket}:${d.code}:${at.getTime()}`, `${ticket} launch failed: ${d.error ?? "?"}`);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { escapeHtml, html, safeHttpUrl } from "../../src/app/board/html.js";
+import { decisionLine } from "../../src/app/board/labels.js";
 import { PALETTE, TEXT_PAIRS } from "../../src/app/board/styles.js";
 import { relativeAge } from "../../src/app/board/time.js";
 import { TICKET_STATES, type TicketState } from "../../src/domain/ticket-states.js";
@@ -302,6 +303,15 @@ describe("board rendering helpers", () => {
     );
     expect(escapeHtml(title)).toBe("&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;amp;&lt;/a&gt;");
     expect(html`${null}${undefined}${false}${0}${html`<b>${"<i>"}</b>`}`.value).toBe("0<b>&lt;i&gt;</b>");
+  });
+
+  it("a max_attempts decision says the attempts used against the budget when the cycle recorded one", () => {
+    expect(decisionLine({ code: "max_attempts", ticket: "MC-7", attempts: 3, budget: 3 })).toEqual({
+      code: "max_attempts",
+      ticket: "MC-7",
+      detail: "3 of 3 attempts used",
+    });
+    expect(decisionLine({ code: "max_attempts", ticket: "MC-7", attempts: 3 }).detail).toBe("3 attempts");
   });
 
   it("links from stored data must be http(s)", () => {

@@ -49,7 +49,12 @@ export function decisionLine(decision: unknown): DecisionLine {
       detail = str(d.until) ? `until ${str(d.until)}` : "";
       break;
     case "max_attempts":
-      detail = typeof d.attempts === "number" ? `${d.attempts} attempts` : "";
+      detail =
+        typeof d.attempts !== "number"
+          ? ""
+          : typeof d.budget === "number"
+            ? `${d.attempts} of ${d.budget} attempts used`
+            : `${d.attempts} attempts`;
       break;
     case "lock_held":
       detail = str(d.holder) ? `held by ${str(d.holder)}` : "";
