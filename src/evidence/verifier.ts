@@ -161,12 +161,14 @@ export function createVerifier(deps: VerifierDeps) {
         wholeRepository: false,
         notBefore: graceEnd,
       });
-    // 5. Published on the commit: only for the ticket's current attempt, and only when it changed
-    // (or the last publication did not get through).
+    // 5. Published on the commit: only for the ticket's current attempt, only when it changed (or
+    // the last publication did not get through), and only on a commit GitHub knows (it refuses a
+    // check run on any other with a 422: the verdict is published once the commit is there).
     let publication: Publication | null = null;
     const current = ticket.currentAttemptId === attempt.id;
     const unpublished = stored.verdict.checkRunId === null || stored.verdict.publishError !== null;
-    if (sha && current && (stored.changed || unpublished)) {
+    const commitUnknown = facts !== null && !facts.commit.ok && facts.commit.reason === "not_found";
+    if (sha && current && !commitUnknown && (stored.changed || unpublished)) {
       const known = await lifecycle.evidence.checkRunOf(ticket.repository, sha);
       // Not recorded: an earlier verdict's publication may have reached GitHub just before a crash,
       // so GitHub is asked before creating a second check run. A first verdict was never published.

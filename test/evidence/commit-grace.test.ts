@@ -61,6 +61,8 @@ describeEachDriver("a commit GitHub does not show yet (over HTTP against the Git
     const sha = unseenSha();
     const { key } = await s.verifyingTicket(sha);
     const verifier = s.verifier(); // the grace by default: missing_commit_grace_seconds' default, 300 s
+    const createCheckRun = { route: "POST /repos/{owner}/{repo}/check-runs" };
+    const checkRunsBefore = gh.requests.count(createCheckRun);
 
     const early = evaluated(await verifier.verifyTicket({ ticket: key }));
     expect(early.verdict.status).toBe("pending");
@@ -70,8 +72,9 @@ describeEachDriver("a commit GitHub does not show yet (over HTTP against the Git
     expect(early.verdict.criteria.map((c) => c.id)).toEqual(["attempt", "evidence", "policy", "commit"]);
     expect(early.stored).toMatchObject({ status: "pending", ticketOutcome: "none" });
     expect((await s.lifecycle.findTicket(key))?.state).toBe("verifying");
-    // GitHub refuses a check run on a commit it does not know: the publication is retried later.
-    expect(early.publication).toMatchObject({ ok: false });
+    // GitHub refuses a check run on a commit it does not know: none is attempted until it is there.
+    expect(early.publication).toBeNull();
+    expect(gh.requests.count(createCheckRun)).toBe(checkRunsBefore);
 
     // GitHub catches up within the grace; its CI starts. The re-check sees the commit, and the
     // check run is published as in progress while the required check runs.
