@@ -65,9 +65,22 @@ export function missionControlApp(deps: AppDeps): ApplicationFunction {
       if (replaced)
         context.log.warn({ delivery: context.id, strings: replaced }, "webhook: U+0000 replaced by U+FFFD");
       const delivery = { id: context.id, name: context.name, payload: context.payload };
-      const result = await intake(deps.lifecycle, delivery, () => route(context), {
-        leaseMs: deps.deliveryLeaseMs,
-      });
+      let result: Awaited<ReturnType<typeof intake>>;
+      try {
+        result = await intake(deps.lifecycle, delivery, () => route(context), {
+          leaseMs: deps.deliveryLeaseMs,
+        });
+      } catch (error) {
+        // The whole error goes to our (redacting) log and, by the intake, to webhook_failures for the
+        // operator; GitHub's delivery log, which shows the answer's body, gets only what happened.
+        context.log.error(
+          { err: error, delivery: context.id, event: context.name },
+          "webhook handler failed",
+        );
+        throw new Error(
+          "Mission Control could not handle this delivery; it is recorded for the operator and runs again when redelivered",
+        );
+      }
       context.log.info({ delivery: context.id, event: context.name, ...result }, "webhook");
     });
 

@@ -19,6 +19,7 @@ interface Answer {
 async function get(base: string, path: string): Promise<Answer> {
   const res = await fetch(`${base}${path}`);
   expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+  expect(res.headers.get("x-content-type-options")).toBe("nosniff");
   return { status: res.status, body: await res.json() };
 }
 

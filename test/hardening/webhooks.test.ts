@@ -195,6 +195,29 @@ describeOnDatabase("webhook corpus", (db) => {
     });
   });
 
+  it("a handler that fails (GitHub answers 502 to the command's reaction): 500 with a message that says only that, the error itself in the log and webhook_failures", async () => {
+    app.gh.faults.add({
+      method: "POST",
+      route: "/repos/{owner}/{repo}/issues/comments/{comment_id}/reactions",
+      fault: { kind: "status", status: 502 },
+      times: 1,
+    });
+    const payload = structuredClone(comment);
+    const body = payload.comment as { id: number; body: string };
+    body.id = nextCommentId++;
+    body.body = "/mc status";
+    const failed = await failures();
+    const result = await postWebhook(app.webhookUrl, { event: "issue_comment", payload });
+    expect(result.status).toBe(500);
+    expect(result.body).toMatch(/could not handle this delivery; it is recorded for the operator/);
+    expect(result.body).not.toMatch(/502|reactions|api\.github|127\.0\.0\.1/);
+    expect(await failures()).toBe(failed + 1);
+    const logged = app.log
+      .records()
+      .find((r) => r.msg === "webhook handler failed" && r.delivery === result.id);
+    expect(JSON.stringify(logged?.err)).toMatch(/502/);
+  });
+
   it("an installation id of the wrong type fails in Probot's authentication: 500, nothing written", async () => {
     const payload = brokenComment("installation.id", { $gt: 0 });
     const result = await unchanged(() => postWebhook(app.webhookUrl, { event: "issue_comment", payload }));

@@ -22,6 +22,8 @@ export function sendJson(
   res.writeHead(status, {
     "content-type": "application/json; charset=utf-8",
     "cache-control": "no-store",
+    // A browser must not guess another type: an issue title is data, never markup to render.
+    "x-content-type-options": "nosniff",
     "content-length": Buffer.byteLength(text),
     ...headers,
   });
