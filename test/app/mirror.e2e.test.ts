@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { renderIssue } from "../../src/app/mirror/render.js";
 import { type MirrorDeps, mirrorUntilIdle } from "../../src/app/mirror/worker.js";
+import type { TicketRow } from "../../src/db/schema.js";
 import { givenTicket } from "../builders/tickets.js";
 import { describeEachDriver } from "../helpers/databases.js";
 import { type AppHarness, startApp } from "./support/harness.js";
@@ -263,21 +264,25 @@ describeEachDriver("mirror", (ctx) => {
     expect(app.gh.requests.count({ route })).toBe(2);
   });
 
-  it("a worker that died after creating the issue: the next one takes over the lease and reuses that issue", async () => {
-    const ticket = await givenTicket(app.lifecycle, { repository: repo, title: "Crashy" });
-    // The dead worker took the batch and created the issue, but never recorded it nor finished.
+  /** A mirror worker ("dead") took the ticket's batch and created its issue as the app, then died. */
+  async function diedAfterCreatingIssue(ticket: TicketRow) {
     const [taken] = await app.lifecycle.app.mirror.take({ worker: "dead", leaseMs: 1, limit: 10 });
     expect(taken?.ticketId).toBe(ticket.id);
-    const octokit = await app.runtime.octokitFor(repo);
     const view = renderIssue(ticket, "mission-control");
-    const { data: orphan } = await octokit.rest.issues.create({
+    const { data } = await (await app.runtime.octokitFor(repo)).rest.issues.create({
       owner: "acme",
       repo: "widgets",
       title: view.title,
       body: view.body,
       labels: [...view.labels],
     });
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await new Promise((resolve) => setTimeout(resolve, 5)); // the dead worker's lease runs out
+    return data;
+  }
+
+  it("a worker that died after creating the issue: the next one takes over the lease and reuses that issue", async () => {
+    const ticket = await givenTicket(app.lifecycle, { repository: repo, title: "Crashy" });
+    const orphan = await diedAfterCreatingIssue(ticket);
 
     app.gh.requests.clear();
     await mirrorUntilIdle(mirrorDeps({ worker: "alive" }));
@@ -306,16 +311,7 @@ describeEachDriver("mirror", (ctx) => {
 
     // A try that created the issue and died: found on the first page, the newest.
     const second = await givenTicket(app.lifecycle, { repository: repo, title: "Died after creating" });
-    await app.lifecycle.app.mirror.take({ worker: "dead", leaseMs: 1, limit: 10 });
-    const view = renderIssue(second, "mission-control");
-    const { data: orphan } = await (await app.runtime.octokitFor(repo)).rest.issues.create({
-      owner: "acme",
-      repo: "widgets",
-      title: view.title,
-      body: view.body,
-      labels: [...view.labels],
-    });
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    const orphan = await diedAfterCreatingIssue(second);
     app.gh.requests.clear();
     await mirrorUntilIdle(mirrorDeps({ worker: "alive" }));
     expect(app.gh.requests.count(list)).toBe(1);

@@ -21,6 +21,19 @@ const grant = (attempts: unknown, note = "one more try") => ({
   note,
 });
 
+/** A person cancels the held ticket: its max_attempts item goes stale. */
+async function cancel(lifecycle: Lifecycle, ticket: { key: string; version: number }) {
+  const cancelled = await lifecycle.transition({
+    ticket: ticket.key,
+    from: "todo",
+    expectedVersion: ticket.version,
+    to: "cancelled",
+    reason: "cancelled",
+    actor: human,
+  });
+  expect(cancelled.ok).toBe(true);
+}
+
 async function eventsOf(lifecycle: Lifecycle, ticketId: number) {
   return (await lifecycle.ticketHistory(ticketId)).map((e) => ({
     reason: e.reason,
@@ -151,15 +164,7 @@ describeEachDriver("grant_attempts", ({ db }) => {
       expect(!refused.ok && refused.message).toMatch(/MC-1 is still held for max_attempts/);
     }
     expect(await itemRow(db(), item.id)).toMatchObject({ state: "pending", result: null });
-    const cancelled = await lifecycle.transition({
-      ticket: ticket.key,
-      from: "todo",
-      expectedVersion: ticket.version,
-      to: "cancelled",
-      reason: "cancelled",
-      actor: human,
-    });
-    expect(cancelled.ok).toBe(true);
+    await cancel(lifecycle, ticket);
     const dismissed = await lifecycle.inbox.act({
       itemId: item.id,
       result: { ...grant(null), decision: "dismiss", hold: null },
@@ -171,15 +176,7 @@ describeEachDriver("grant_attempts", ({ db }) => {
     const clock = manualClock();
     const lifecycle = testLifecycle(db(), clock);
     const { ticket, item } = await givenHeldAfterMaxAttempts(lifecycle, clock);
-    const cancelled = await lifecycle.transition({
-      ticket: ticket.key,
-      from: "todo",
-      expectedVersion: ticket.version,
-      to: "cancelled",
-      reason: "cancelled",
-      actor: human,
-    });
-    expect(cancelled.ok).toBe(true);
+    await cancel(lifecycle, ticket);
     const refused = await lifecycle.inbox.act({ itemId: item.id, result: grant(1) });
     expect(refused).toMatchObject({ ok: false, code: "stale_item" });
     expect(!refused.ok && refused.message).toMatch(
