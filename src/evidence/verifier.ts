@@ -1,8 +1,8 @@
 import type { Octokit } from "@octokit/rest";
-import type { Actor } from "../domain/actors.js";
-import type { BackoffPolicy } from "../domain/backoff.js";
 import { DEFAULT_CONFIG, EVIDENCE_CHECK_NAME } from "../config/schema.js";
 import type { AttemptRow, EvidenceVerdictRow, TicketRow } from "../db/schema.js";
+import type { Actor } from "../domain/actors.js";
+import type { BackoffPolicy } from "../domain/backoff.js";
 import type { Lifecycle } from "../lifecycle/index.js";
 import { parseAttemptEvidence } from "./attempt-evidence.js";
 import { type Publication, publishCheckRun } from "./check-run.js";
@@ -130,6 +130,13 @@ export function createVerifier(deps: VerifierDeps) {
     // 3. The verdict (pure), 4. stored with what it does to the ticket.
     const verdict = buildVerdict({ subject, policy, facts, missingCommitGraceMs });
     const earlier = await lifecycle.evidence.latestVerdictOf(attempt.id);
+    // A commit GitHub does not show yet: the verdict waits, and nothing may come to re-evaluate it
+    // (no webhook names a commit GitHub never got). A re-check is recorded with the verdict for the
+    // grace's end, when the same answer fails it; idempotent per attempt, so every re-check asks.
+    const graceEnd = commitGraceEnd(subject, missingCommitGraceMs);
+    const waitingForCommit = verdict.criteria.some(
+      (c) => c.id === "commit" && c.reason === "commit_not_visible_yet",
+    );
     const stored = await lifecycle.evidence.recordVerdict({
       ticketKey: ticket.key,
       attemptId: attempt.id,
@@ -141,26 +148,20 @@ export function createVerifier(deps: VerifierDeps) {
       fingerprint: verdict.fingerprint,
       actor,
       backoff: deps.backoff,
+      ...(sha && graceEnd && waitingForCommit
+        ? {
+            recheck: {
+              deliveryId: `commit-grace:${attempt.id}`,
+              event: "commit_grace_ended",
+              repository: ticket.repository,
+              shas: [sha],
+              wholeRepository: false,
+              notBefore: graceEnd,
+            },
+          }
+        : {}),
     });
     if (!stored.ok) return stored;
-    // A commit GitHub does not show yet: the verdict waits, and nothing may come to re-evaluate it
-    // (no webhook names a commit GitHub never got). A re-check is scheduled for the grace's end,
-    // when the same answer fails it. Idempotent per attempt, so every re-check may ask again.
-    const graceEnd = commitGraceEnd(subject, missingCommitGraceMs);
-    if (
-      sha &&
-      graceEnd &&
-      verdict.status === "pending" &&
-      verdict.criteria.some((c) => c.id === "commit" && c.reason === "commit_not_visible_yet")
-    )
-      await lifecycle.app.reevaluations.schedule({
-        deliveryId: `commit-grace:${attempt.id}`,
-        event: "commit_grace_ended",
-        repository: ticket.repository,
-        shas: [sha],
-        wholeRepository: false,
-        notBefore: graceEnd,
-      });
     // 5. Published on the commit: only for the ticket's current attempt, only when it changed (or
     // the last publication did not get through), and only on a commit GitHub knows (it refuses a
     // check run on any other with a 422: the verdict is published once the commit is there).

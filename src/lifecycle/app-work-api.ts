@@ -7,14 +7,12 @@ import {
   type NewReevaluation,
   reevaluationBacklog,
   requestReevaluation,
-  type ScheduledReevaluation,
-  scheduleReevaluation,
   takeReevaluations,
 } from "./evidence-reevaluations.js";
 import type { NewDelivery } from "./webhook-deliveries.js";
 import { failDelivery, recentWebhookFailures, unresolvedWebhookFailures } from "./webhook-failures.js";
 
-export type { NewReevaluation, ScheduledReevaluation, TakenReevaluation } from "./evidence-reevaluations.js";
+export type { NewReevaluation, TakenReevaluation } from "./evidence-reevaluations.js";
 export type { UnresolvedWebhookFailure } from "./webhook-failures.js";
 
 /**
@@ -38,8 +36,6 @@ export function appWorkApi(deps: LifecycleDeps) {
     },
     reevaluations: {
       request: (input: NewReevaluation) => requestReevaluation(deps, input),
-      /** A request not taken before `notBefore` (the verifier's re-check when a grace ends). */
-      schedule: (input: ScheduledReevaluation) => scheduleReevaluation(deps, input),
       take: (input: { worker: string; leaseMs: number; limit: number }) => takeReevaluations(deps, input),
       complete: (input: { id: number; worker: string }) => completeReevaluation(deps, input),
       fail: (input: { id: number; worker: string; error: string; retryAt: Date }) =>

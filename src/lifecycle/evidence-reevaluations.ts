@@ -1,7 +1,7 @@
 /**
  * Durable evidence re-evaluation requests (`evidence_reevaluations`). A CI webhook records one
- * while its delivery is handled, a completion in its own transaction, and the verifier schedules
- * one for later (not due before a given time: the end of a missing commit's grace); the app's
+ * while its delivery is handled, a completion in its own transaction, and a verdict schedules one
+ * for later in its own (not due before a given time: the end of a missing commit's grace); the app's
  * re-evaluation worker takes due requests (locked with a lease, taken over when a worker dies),
  * runs the verifier and marks them done, or releases them with back-off. A crash between
  * recording and running delays the work; it never loses it.
@@ -31,7 +31,8 @@ export interface TakenReevaluation {
 
 /**
  * A request that is not due before `notBefore` (the verifier's re-check at the end of a grace
- * period); `deliveryId` is then the caller's idempotency key, e.g. `commit-grace:<attempt>`.
+ * period, recorded with its verdict); `deliveryId` is then the caller's idempotency key, e.g.
+ * `commit-grace:<attempt>`.
  */
 export interface ScheduledReevaluation extends NewReevaluation {
   readonly notBefore: Date;
@@ -44,18 +45,6 @@ export async function requestReevaluation(
 ): Promise<{ readonly ok: true; readonly code: "queued" | "duplicate" }> {
   const queued = await insertReevaluation(deps.db, deps.clock.now(), input);
   return { ok: true, code: queued ? "queued" : "duplicate" };
-}
-
-/**
- * Records a request that no worker takes before `input.notBefore` (idempotent by its key):
- * `scheduled`, or `duplicate` when that key was recorded before (its due time is then left as it was).
- */
-export async function scheduleReevaluation(
-  deps: LifecycleDeps,
-  input: ScheduledReevaluation,
-): Promise<{ readonly ok: true; readonly code: "scheduled" | "duplicate" }> {
-  const scheduled = await insertReevaluation(deps.db, deps.clock.now(), input);
-  return { ok: true, code: scheduled ? "scheduled" : "duplicate" };
 }
 
 /**

@@ -1,22 +1,23 @@
 import { and, asc, desc, eq, lte, sql } from "drizzle-orm";
-import type { Actor } from "../domain/actors.js";
-import { type BackoffPolicy, nextEligibleAt } from "../domain/backoff.js";
 import type { Executor, Transaction } from "../db/database.js";
 import { retryTransaction } from "../db/retry.js";
 import {
   type AttemptRow,
+  attempts,
   type EvidenceCheckRunRow,
   type EvidenceDecisionRequestRow,
   type EvidenceVerdictRow,
-  type TicketRow,
-  attempts,
   evidenceCheckRuns,
   evidenceDecisionRequests,
   evidenceHttpCache,
   evidenceVerdicts,
+  type TicketRow,
   tickets,
 } from "../db/schema.js";
+import type { Actor } from "../domain/actors.js";
+import { type BackoffPolicy, nextEligibleAt } from "../domain/backoff.js";
 import type { LifecycleDeps } from "./deps.js";
+import { insertReevaluation, type ScheduledReevaluation } from "./evidence-reevaluations.js";
 import { enqueueInTx } from "./inbox.js";
 import type { NotFound, TransitionResult } from "./results.js";
 import { guardedTransition } from "./transition.js";
@@ -41,6 +42,11 @@ export interface VerdictInput {
   readonly fingerprint: string;
   readonly actor: Actor;
   readonly backoff: BackoffPolicy;
+  /**
+   * A re-evaluation to run later, recorded with the verdict (idempotent by its key): the verifier's
+   * re-check at the end of a missing commit's grace, which no webhook would otherwise bring.
+   */
+  readonly recheck?: ScheduledReevaluation;
 }
 
 export type TicketOutcome = "none" | "decision_requested" | "returned_to_todo" | `not_applied: ${string}`;
@@ -65,6 +71,7 @@ export async function recordVerdict(deps: LifecycleDeps, input: VerdictInput): P
       const [attempt] = await tx.select().from(attempts).where(eq(attempts.id, input.attemptId));
       if (!attempt || attempt.ticketId !== ticket.id)
         return { ok: false, code: "not_found", message: `no attempt ${input.attemptId} of ${ticket.key}` };
+      if (input.recheck) await insertReevaluation(tx, now, input.recheck);
       const latest = await latestVerdictOf(tx, attempt.id);
       if (latest && latest.fingerprint === input.fingerprint && latest.sha === input.sha) {
         const [touched] = await tx

@@ -1,30 +1,61 @@
 import { expect, it } from "vitest";
+import type { Lifecycle } from "../../src/lifecycle/index.js";
 import { manualClock, testLifecycle } from "../builders/tickets.js";
 import { describeEachDriver } from "../helpers/databases.js";
+import { backoff, givenVerifying, verifier } from "../inbox/support.js";
 
 const LEASE = 60_000;
 const SHA = "d".repeat(40);
 
-describeEachDriver("evidence re-evaluation requests: scheduled ones", ({ db }) => {
-  it("a scheduled request is not taken before its time, is taken when due, and is recorded once per key", async () => {
-    const clock = manualClock();
-    const lifecycle = testLifecycle(db(), clock);
-    const reevaluations = lifecycle.app.reevaluations;
-    const notBefore = new Date(clock.now().getTime() + 300_000);
-    const request = {
-      deliveryId: "commit-grace:attempt-1",
+/**
+ * The verifier's pending verdict on a verifying ticket, recorded with a re-check for `notBefore`
+ * (under the key `deliveryId`): what the verifier does while GitHub does not show the commit yet.
+ */
+async function pendingWithRecheck(
+  lifecycle: Lifecycle,
+  attempt: { ticketKey: string; attemptId: string },
+  recheck: { deliveryId: string; notBefore: Date },
+) {
+  const stored = await lifecycle.evidence.recordVerdict({
+    ...attempt,
+    repository: "acme/widgets",
+    sha: SHA,
+    status: "pending",
+    criteria: [],
+    summary: "pending: commit not visible yet",
+    fingerprint: "f".repeat(32),
+    actor: verifier,
+    backoff,
+    recheck: {
+      ...recheck,
       event: "commit_grace_ended",
       repository: "acme/widgets",
       shas: [SHA],
       wholeRepository: false,
-      notBefore,
-    };
-    expect(await reevaluations.schedule(request)).toEqual({ ok: true, code: "scheduled" });
+    },
+  });
+  expect(stored.ok).toBe(true);
+}
+
+describeEachDriver("evidence re-evaluation requests: scheduled with a verdict", ({ db }) => {
+  it("a scheduled request is not taken before its time, is taken when due, and is recorded once per key", async () => {
+    const clock = manualClock();
+    const lifecycle = testLifecycle(db(), clock);
+    const reevaluations = lifecycle.app.reevaluations;
+    const { ticket, attemptId } = await givenVerifying(lifecycle);
+    const attempt = { ticketKey: ticket.key, attemptId };
+    // The completion recorded its own request (due at once): run it out of the way.
+    for (const r of await reevaluations.take({ worker: "w", leaseMs: LEASE, limit: 10 }))
+      await reevaluations.complete({ id: r.id, worker: "w" });
+    const notBefore = new Date(clock.now().getTime() + 300_000);
+    const request = { deliveryId: "commit-grace:attempt-1", notBefore };
+    await pendingWithRecheck(lifecycle, attempt, request);
     // Asked again (every re-check within the grace asks): nothing new, the due time unchanged.
     clock.advance(10_000);
-    expect(
-      await reevaluations.schedule({ ...request, notBefore: new Date(notBefore.getTime() + 10_000) }),
-    ).toEqual({ ok: true, code: "duplicate" });
+    await pendingWithRecheck(lifecycle, attempt, {
+      ...request,
+      notBefore: new Date(notBefore.getTime() + 10_000),
+    });
     expect(await reevaluations.backlog()).toBe(1);
     expect(await reevaluations.findByDelivery(request.deliveryId)).toMatchObject({
       event: "commit_grace_ended",
@@ -50,7 +81,7 @@ describeEachDriver("evidence re-evaluation requests: scheduled ones", ({ db }) =
     expect(await reevaluations.complete({ id: taken[0]?.id ?? -1, worker: "w" })).toEqual({ ok: true });
     expect(await reevaluations.backlog()).toBe(0);
     // Done: asking again with the same key does not queue it a second time.
-    expect(await reevaluations.schedule(request)).toEqual({ ok: true, code: "duplicate" });
+    await pendingWithRecheck(lifecycle, attempt, request);
     expect(await reevaluations.backlog()).toBe(0);
   });
 
@@ -58,14 +89,14 @@ describeEachDriver("evidence re-evaluation requests: scheduled ones", ({ db }) =
     const clock = manualClock();
     const lifecycle = testLifecycle(db(), clock);
     const reevaluations = lifecycle.app.reevaluations;
-    await reevaluations.schedule({
-      deliveryId: "commit-grace:attempt-2",
-      event: "commit_grace_ended",
-      repository: "acme/widgets",
-      shas: [SHA],
-      wholeRepository: false,
-      notBefore: new Date(clock.now().getTime() + 60_000),
-    });
+    const { ticket, attemptId } = await givenVerifying(lifecycle);
+    for (const r of await reevaluations.take({ worker: "w", leaseMs: LEASE, limit: 10 }))
+      await reevaluations.complete({ id: r.id, worker: "w" });
+    await pendingWithRecheck(
+      lifecycle,
+      { ticketKey: ticket.key, attemptId },
+      { deliveryId: "commit-grace:attempt-2", notBefore: new Date(clock.now().getTime() + 60_000) },
+    );
     expect(
       await reevaluations.request({
         deliveryId: "delivery-1",
