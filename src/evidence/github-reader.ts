@@ -45,6 +45,7 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 export class GitHubReader {
   readonly stats: ReadStats = { requests: 0, conditional: 0, notModified: 0, retries: 0 };
   readonly #sleep: (ms: number) => Promise<void>;
+  #unavailable: GitHubUnavailable | null = null;
 
   constructor(
     private readonly octokit: Octokit,
@@ -78,7 +79,10 @@ export class GitHubReader {
         }
         const outcome = classify(failure, `GET ${new URL(url).pathname}`, attempt);
         const wait = outcome.retryable ? this.#waitFor(outcome, attempt) : null;
-        if (wait === null || attempt >= this.retry.attempts) return outcome.unavailable;
+        if (wait === null || attempt >= this.retry.attempts) {
+          this.#noteUnavailable(outcome);
+          return outcome.unavailable;
+        }
         this.stats.retries += 1;
         await this.#sleep(wait);
       }
@@ -106,11 +110,33 @@ export class GitHubReader {
     };
   }
 
+  /**
+   * Whether GitHub failed a read for a while-lasting reason (5xx, no answer, a rate limit) after the
+   * retries, with the longest `retry-after` it asked for: a verdict left pending by it is checked
+   * again later, as no webhook may come to do it.
+   */
+  unavailable(): GitHubUnavailable | null {
+    return this.#unavailable;
+  }
+
+  #noteUnavailable(outcome: Classified): void {
+    const { reason } = outcome.unavailable;
+    if (reason !== "github_unavailable" && reason !== "rate_limited") return;
+    const retryAfterMs = Math.max(this.#unavailable?.retryAfterMs ?? 0, outcome.retryAfterMs ?? 0);
+    this.#unavailable = { reason, retryAfterMs: retryAfterMs > 0 ? retryAfterMs : null };
+  }
+
   #waitFor(outcome: Classified, attempt: number): number | null {
     const backoff = this.retry.baseMs * 2 ** (attempt - 1);
     const wait = Math.max(backoff, outcome.retryAfterMs ?? 0);
     return wait > this.retry.maxWaitMs ? null : wait;
   }
+}
+
+export interface GitHubUnavailable {
+  readonly reason: "github_unavailable" | "rate_limited";
+  /** The longest wait GitHub asked for (`retry-after`, or until the rate limit's reset), if any. */
+  readonly retryAfterMs: number | null;
 }
 
 interface Classified {

@@ -3,7 +3,7 @@ import { DEFAULT_CONFIG, EVIDENCE_CHECK_NAME } from "../config/schema.js";
 import type { AttemptRow, EvidenceVerdictRow, TicketRow } from "../db/schema.js";
 import type { Actor } from "../domain/actors.js";
 import type { BackoffPolicy } from "../domain/backoff.js";
-import type { Lifecycle } from "../lifecycle/index.js";
+import type { Lifecycle, ScheduledReevaluation } from "../lifecycle/index.js";
 import { parseAttemptEvidence } from "./attempt-evidence.js";
 import { type Publication, publishCheckRun } from "./check-run.js";
 import { commitGraceEnd } from "./criteria.js";
@@ -16,7 +16,13 @@ import {
   readDefaultBranch,
   readPolicy,
 } from "./gather.js";
-import { DEFAULT_RETRY, GitHubReader, type ReadStats, type RetryPolicy } from "./github-reader.js";
+import {
+  DEFAULT_RETRY,
+  GitHubReader,
+  type GitHubUnavailable,
+  type ReadStats,
+  type RetryPolicy,
+} from "./github-reader.js";
 import { databaseHttpCache, type HttpCache } from "./http-cache.js";
 import { type PendingTooLong, pendingTooLong } from "./pending-report.js";
 import type { Verdict } from "./types.js";
@@ -130,13 +136,16 @@ export function createVerifier(deps: VerifierDeps) {
     // 3. The verdict (pure), 4. stored with what it does to the ticket.
     const verdict = buildVerdict({ subject, policy, facts, missingCommitGraceMs });
     const earlier = await lifecycle.evidence.latestVerdictOf(attempt.id);
-    // A commit GitHub does not show yet: the verdict waits, and nothing may come to re-evaluate it
-    // (no webhook names a commit GitHub never got). A re-check is recorded with the verdict for the
-    // grace's end, when the same answer fails it; idempotent per attempt, so every re-check asks.
-    const graceEnd = commitGraceEnd(subject, missingCommitGraceMs);
-    const waitingForCommit = verdict.criteria.some(
-      (c) => c.id === "commit" && c.reason === "commit_not_visible_yet",
-    );
+    const recheck = sha
+      ? recheckFor(verdict, {
+          attemptId: attempt.id,
+          repository: ticket.repository,
+          sha,
+          now: subject.now,
+          graceEnd: commitGraceEnd(subject, missingCommitGraceMs),
+          unavailable: reader.unavailable(),
+        })
+      : undefined;
     const stored = await lifecycle.evidence.recordVerdict({
       ticketKey: ticket.key,
       attemptId: attempt.id,
@@ -148,18 +157,7 @@ export function createVerifier(deps: VerifierDeps) {
       fingerprint: verdict.fingerprint,
       actor,
       backoff: deps.backoff,
-      ...(sha && graceEnd && waitingForCommit
-        ? {
-            recheck: {
-              deliveryId: `commit-grace:${attempt.id}`,
-              event: "commit_grace_ended",
-              repository: ticket.repository,
-              shas: [sha],
-              wholeRepository: false,
-              notBefore: graceEnd,
-            },
-          }
-        : {}),
+      ...(recheck ? { recheck } : {}),
     });
     if (!stored.ok) return stored;
     // 5. Published on the commit: only for the ticket's current attempt, only when it changed (or
@@ -291,4 +289,49 @@ async function findOwnCheckRun(
     (run) => run.headSha === sha && (selfAppId === null || run.appId === selfAppId),
   );
   return own?.id ?? null;
+}
+
+/** When GitHub failed a read, the verdict is checked again after this long (or when it asks to). */
+export const UNAVAILABLE_RECHECK_MS = 60_000;
+
+/**
+ * A pending verdict that nothing may come to re-evaluate gets a re-check recorded with it (no
+ * webhook names a commit GitHub never got; CI that concluded sends no more):
+ * - the commit GitHub does not show yet: at the grace's end, when the same answer fails it (one per
+ *   attempt, so every re-check within the grace asks for the same one);
+ * - a read GitHub failed (5xx, a rate limit) after its retries: after `retry-after` or the rate
+ *   limit's reset, at least a minute (keyed by that minute, so each failed re-check asks for the next).
+ */
+export function recheckFor(
+  verdict: Verdict,
+  at: {
+    attemptId: string;
+    repository: string;
+    sha: string;
+    now: Date;
+    graceEnd: Date | null;
+    unavailable: GitHubUnavailable | null;
+  },
+): ScheduledReevaluation | undefined {
+  if (verdict.status !== "pending") return undefined;
+  const target = { repository: at.repository, shas: [at.sha], wholeRepository: false };
+  const waitingForCommit = verdict.criteria.some(
+    (c) => c.id === "commit" && c.reason === "commit_not_visible_yet",
+  );
+  if (waitingForCommit && at.graceEnd)
+    return {
+      ...target,
+      deliveryId: `commit-grace:${at.attemptId}`,
+      event: "commit_grace_ended",
+      notBefore: at.graceEnd,
+    };
+  if (!at.unavailable) return undefined;
+  const wait = Math.max(at.unavailable.retryAfterMs ?? 0, UNAVAILABLE_RECHECK_MS);
+  const minute = Math.ceil((at.now.getTime() + wait) / 60_000);
+  return {
+    ...target,
+    deliveryId: `${at.unavailable.reason}:${at.attemptId}:${minute}`,
+    event: at.unavailable.reason,
+    notBefore: new Date(minute * 60_000),
+  };
 }

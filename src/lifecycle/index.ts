@@ -15,8 +15,9 @@
  */
 import type { Actor } from "../domain/actors.js";
 import type { BackoffPolicy } from "../domain/backoff.js";
+import { appApi } from "./app-api.js";
+import { appWorkApi } from "./app-work-api.js";
 import { type AttemptLog, recordAttemptLog } from "./attempt-log.js";
-import { type BoardFilter, boardColumns } from "./board-reads.js";
 import {
   askQuestion,
   completeAttempt,
@@ -27,6 +28,7 @@ import {
   releaseFailedLaunch,
   startAttempt,
 } from "./attempts.js";
+import { type BoardFilter, boardColumns } from "./board-reads.js";
 import { type ClaimInput, claimTicket } from "./claim.js";
 import { createTicket } from "./create-ticket.js";
 import type { LifecycleDeps } from "./deps.js";
@@ -47,27 +49,26 @@ import type { NewTicket, TransitionInput } from "./schemas.js";
 import { transitionTicket } from "./transition.js";
 import * as verdicts from "./verdicts.js";
 import { alertsApi, inboxApi, tasksApi } from "./work-queues.js";
-import { appApi } from "./app-api.js";
-import { appWorkApi } from "./app-work-api.js";
 
 export type { AttemptResult, EndAttemptResult } from "./attempts.js";
+export type { BoardCard, BoardColumn, BoardFilter } from "./board-reads.js";
 export type { ClaimInput, ClaimResult } from "./claim.js";
 export type { Clock, LifecycleDeps } from "./deps.js";
 export { systemClock } from "./deps.js";
+export type { ScheduledReevaluation } from "./evidence-reevaluations.js";
 export type { Fence, Fenced } from "./fence.js";
 export type { HoldResult } from "./hold.js";
-export type { HeldLease, LockHeld } from "./leases.js";
-export type { AnswerResult, NotWaiting } from "./questions.js";
-export type { TicketFilter } from "./queries.js";
-export type { BoardCard, BoardColumn, BoardFilter } from "./board-reads.js";
-export type * from "./results.js";
-export type { NewTicket, TransitionInput } from "./schemas.js";
-export type { RecordVerdictResult, TicketOutcome, VerdictInput } from "./verdicts.js";
-export type { ActRefused, ActResult } from "./inbox-act.js";
 export type { Enqueued, InboxItemView, ItemTicketFacts, NewInboxItem } from "./inbox.js";
+export type { ActRefused, ActResult } from "./inbox-act.js";
 export type { HandOverResult } from "./inbox-handover.js";
 export type { InboxResult, InboxResultInput, StoredResult } from "./inbox-schemas.js";
+export type { HeldLease, LockHeld } from "./leases.js";
+export type { TicketFilter } from "./queries.js";
+export type { AnswerResult, NotWaiting } from "./questions.js";
+export type * from "./results.js";
+export type { NewTicket, TransitionInput } from "./schemas.js";
 export type { MaintenanceInput, MaintenanceResult, NotAllowed, TaskSettingView } from "./task-settings.js";
+export type { RecordVerdictResult, TicketOutcome, VerdictInput } from "./verdicts.js";
 
 export type Lifecycle = ReturnType<typeof createLifecycle>;
 
