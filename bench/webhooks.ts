@@ -35,6 +35,7 @@ import { type ApplicationFunction, Probot, ProbotOctokit, Server } from "probot"
 import { missionControlApp } from "../src/app/app.js";
 import { startReevaluationLoop } from "../src/app/evidence/reevaluate.js";
 import { startMirrorLoop } from "../src/app/mirror/runner.js";
+import { mirrorRetryFrom, verifierSettingsFrom } from "../src/config/durations.js";
 import { parseConfig } from "../src/config/load.js";
 import { openDatabase } from "../src/db/connect.js";
 import { type DatabaseHandle, queryRows } from "../src/db/database.js";
@@ -347,7 +348,7 @@ async function serveMissionControl(
   }
   const config = parseConfig("{}", "defaults");
   const mirror = config.app.mirror;
-  const retry = { baseMs: mirror.retry_base_seconds * 1000, capMs: mirror.retry_cap_seconds * 1000 };
+  const retry = mirrorRetryFrom(mirror);
   const stops: (() => Promise<void>)[] = [];
   const target = await serve(
     "Mission Control",
@@ -361,10 +362,7 @@ async function serveMissionControl(
         createVerifier({
           lifecycle,
           octokit: octokitFor,
-          backoff: {
-            baseMs: config.dispatch.backoff.base_seconds * 1000,
-            capMs: config.dispatch.backoff.cap_seconds * 1000,
-          },
+          ...verifierSettingsFrom(config),
         }),
       // The mirror and the evidence re-evaluation loops run beside the intake, as in `npm start`.
       onLoad: ({ octokitFor, verifier }) => {

@@ -9,7 +9,7 @@
  */
 import { hostname } from "node:os";
 import { ProbotOctokit, run } from "probot";
-import { verifierSettingsFrom } from "../config/durations.js";
+import { mirrorRetryFrom, verifierSettingsFrom } from "../config/durations.js";
 import { readEnvironment } from "../config/environment.js";
 import { loadConfig } from "../config/load.js";
 import { openDatabase } from "../db/connect.js";
@@ -49,7 +49,7 @@ async function main(): Promise<void> {
             octokitFor,
             worker: `${hostname()}:${process.pid}`,
             ticketLabel: config.app.ticket_label,
-            retry: { baseMs: mirror.retry_base_seconds * 1000, capMs: mirror.retry_cap_seconds * 1000 },
+            retry: mirrorRetryFrom(mirror),
             leaseMs: mirror.lease_seconds * 1000,
             batchLimit: mirror.batch_size,
             log: (message, detail) => probot.log.warn(detail ?? {}, message),
@@ -68,7 +68,7 @@ async function main(): Promise<void> {
               lifecycle,
               verifier,
               worker: `${hostname()}:${process.pid}`,
-              retry: { baseMs: mirror.retry_base_seconds * 1000, capMs: mirror.retry_cap_seconds * 1000 },
+              retry: mirrorRetryFrom(mirror),
               leaseMs: mirror.lease_seconds * 1000,
               batchLimit: mirror.batch_size,
               log: (message, detail) => probot.log.warn(detail ?? {}, message),

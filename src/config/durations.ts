@@ -1,5 +1,5 @@
 import type { BackoffPolicy } from "../domain/backoff.js";
-import type { DispatchConfig, EvidenceConfig } from "./schema.js";
+import type { AppConfig, DispatchConfig, EvidenceConfig } from "./schema.js";
 
 /** `dispatch.backoff` in milliseconds: the retry back-off of attempts, and of the app's GitHub work. */
 export function backoffFrom(d: Pick<DispatchConfig, "backoff">): BackoffPolicy {
@@ -23,4 +23,11 @@ export function verifierSettingsFrom(c: {
     backoff: backoffFrom(c.dispatch),
     missingCommitGraceMs: c.evidence.missing_commit_grace_seconds * 1000,
   };
+}
+
+/** `app.mirror`'s retry back-off in milliseconds: the mirror's and the evidence re-evaluations' failed work. */
+export function mirrorRetryFrom(
+  m: Pick<AppConfig["mirror"], "retry_base_seconds" | "retry_cap_seconds">,
+): BackoffPolicy {
+  return { baseMs: m.retry_base_seconds * 1000, capMs: m.retry_cap_seconds * 1000 };
 }

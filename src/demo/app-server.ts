@@ -9,7 +9,7 @@ import { Probot, ProbotOctokit, Server } from "probot";
 import { missionControlApp } from "../app/app.js";
 import { startReevaluationLoop } from "../app/evidence/reevaluate.js";
 import { startMirrorLoop } from "../app/mirror/runner.js";
-import { verifierSettingsFrom } from "../config/durations.js";
+import { mirrorRetryFrom, verifierSettingsFrom } from "../config/durations.js";
 import type { Config } from "../config/schema.js";
 import { createVerifier, type Verifier } from "../evidence/index.js";
 import type { Lifecycle } from "../lifecycle/index.js";
@@ -39,7 +39,7 @@ export interface DemoApp {
 export async function startDemoApp(options: DemoAppOptions): Promise<DemoApp> {
   const { lifecycle, config } = options;
   const mirror = config.app.mirror;
-  const retry = { baseMs: mirror.retry_base_seconds * 1000, capMs: mirror.retry_cap_seconds * 1000 };
+  const retry = mirrorRetryFrom(mirror);
   const warn = (message: string, detail?: Record<string, unknown>) => options.log.warn(detail ?? {}, message);
   const stops: (() => Promise<void>)[] = [];
   let verifier: Verifier | null = null;
