@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { type ReevaluationDeps, reevaluationPass } from "../../src/app/evidence/reevaluate.js";
+import { reevaluationPass } from "../../src/app/evidence/reevaluate.js";
 import { EVIDENCE_CHECK_NAME } from "../../src/config/schema.js";
 import type { Evaluation, VerifyResult } from "../../src/evidence/verifier.js";
 import type { GitHubStandin } from "../../src/github-standin/index.js";
@@ -41,18 +41,6 @@ function unseenSha(): string {
 function appear(s: Scenario, sha: string): void {
   if (!gh.world.repo(s.repository).branches.has("mc/work")) gh.world.branch(s.repository, "mc/work");
   gh.world.commit(s.repository, { branch: "mc/work", sha, message: "work", files: { "src/a.ts": "1\n" } });
-}
-
-/** The app's re-evaluation worker, run against this scenario's verifier and clock. */
-function worker(s: Scenario, verifier: ReturnType<Scenario["verifier"]>): ReevaluationDeps {
-  return {
-    lifecycle: s.lifecycle,
-    verifier,
-    worker: "test-reevaluation",
-    retry: { baseMs: 1, capMs: 5 },
-    leaseMs: 60_000,
-    batchLimit: 20,
-  };
 }
 
 describeEachDriver("a commit GitHub does not show yet (over HTTP against the GitHub stand-in)", ({ db }) => {
@@ -136,7 +124,7 @@ describeEachDriver("a commit GitHub does not show yet (over HTTP against the Git
     const s = scenario(gh, db(), {});
     const sha = unseenSha();
     const { key, attemptId } = await s.verifyingTicket(sha);
-    const deps = worker(s, s.verifier({ missingCommitGraceMs: GRACE_MS }));
+    const deps = s.reevaluationWorker(s.verifier({ missingCommitGraceMs: GRACE_MS }));
     const completedAt = (await s.lifecycle.findAttempt(attemptId))?.endedAt;
     if (!completedAt) throw new Error("set-up: the attempt has no end time");
 
@@ -183,7 +171,7 @@ describeEachDriver("a commit GitHub does not show yet (over HTTP against the Git
     const sha = unseenSha();
     const { key, attemptId } = await s.verifyingTicket(sha);
     const verifier = s.verifier({ missingCommitGraceMs: GRACE_MS });
-    const deps = worker(s, verifier);
+    const deps = s.reevaluationWorker(verifier);
     expect(await reevaluationPass(deps)).toEqual({ taken: 1, done: 1, failed: 0 });
 
     s.clock.advance(5_000);

@@ -2,6 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Octokit } from "@octokit/rest";
 import { stringify } from "yaml";
+import type { ReevaluationDeps } from "../../src/app/evidence/reevaluate.js";
 import type { Database } from "../../src/db/database.js";
 import { createVerifier, type VerifierDeps } from "../../src/evidence/verifier.js";
 import { type GitHubStandin, startGitHubStandin } from "../../src/github-standin/index.js";
@@ -70,6 +71,8 @@ export interface Scenario {
   /** Waits asked for by the verifier's retries (no real sleeping in tests). */
   readonly waits: number[];
   verifier(overrides?: Partial<VerifierDeps>): ReturnType<typeof createVerifier>;
+  /** The app's re-evaluation worker on this scenario's lifecycle, with `verifier` (default: `verifier()`). */
+  reevaluationWorker(verifier?: ReturnType<typeof createVerifier>): ReevaluationDeps;
   /** A commit on the ticket's branch (pushed), by default on top of the default branch. */
   commit(input?: { branch?: string; parents?: string[] }): string;
   /** A ticket in `verifying` whose current attempt completed with evidence naming `sha`. */
@@ -120,6 +123,16 @@ export function scenario(
         },
         ...overrides,
       }),
+    reevaluationWorker(verifier) {
+      return {
+        lifecycle,
+        verifier: verifier ?? this.verifier(),
+        worker: "test-reevaluation",
+        retry: { baseMs: 1, capMs: 5 },
+        leaseMs: 60_000,
+        batchLimit: 20,
+      };
+    },
     commit(input = {}) {
       commits += 1;
       const branch = input.branch ?? "mc/work";

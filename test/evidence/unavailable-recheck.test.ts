@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
-import { type ReevaluationDeps, reevaluationPass } from "../../src/app/evidence/reevaluate.js";
+import { reevaluationPass } from "../../src/app/evidence/reevaluate.js";
 import type { GitHubStandin } from "../../src/github-standin/index.js";
 import { describeEachDriver } from "../helpers/databases.js";
 import { type Scenario, scenario, startWorld } from "./support.js";
@@ -23,18 +23,6 @@ afterEach(() => gh.faults.clear());
 
 const POLICY_READ = { method: "GET", route: "/repos/{owner}/{repo}/contents/{path}" };
 
-/** The app's re-evaluation worker, run against this scenario's verifier and clock. */
-function worker(s: Scenario): ReevaluationDeps {
-  return {
-    lifecycle: s.lifecycle,
-    verifier: s.verifier(),
-    worker: "test-reevaluation",
-    retry: { baseMs: 1, capMs: 5 },
-    leaseMs: 60_000,
-    batchLimit: 20,
-  };
-}
-
 async function statusesOf(s: Scenario, key: string) {
   const ticket = await s.lifecycle.findTicket(key);
   return (await s.lifecycle.evidence.verdictsOf(ticket?.id ?? -1)).map((v) => v.status);
@@ -44,7 +32,7 @@ describeEachDriver("a verdict GitHub's failures left pending is checked again", 
   it("5xx after the retries: pending with the reason, a re-check a minute later passes it once GitHub answers", async () => {
     const s = scenario(gh, db(), {});
     const { key, attemptId } = await s.verifyingTicket(s.commit());
-    const deps = worker(s);
+    const deps = s.reevaluationWorker();
     gh.faults.add({ ...POLICY_READ, fault: { kind: "status", status: 503 } });
 
     // The completion's own request: the policy cannot be read, the verdict is pending.
@@ -76,7 +64,7 @@ describeEachDriver("a verdict GitHub's failures left pending is checked again", 
   it("a rate limit: the re-check waits for its retry-after, rounded up to the minute", async () => {
     const s = scenario(gh, db(), {});
     const { key, attemptId } = await s.verifyingTicket(s.commit());
-    const deps = worker(s);
+    const deps = s.reevaluationWorker();
     gh.faults.add({
       ...POLICY_READ,
       fault: { kind: "secondary-rate-limit", status: 403, retryAfterSeconds: 90 },
