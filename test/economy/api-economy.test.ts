@@ -76,4 +76,22 @@ describeEachDriver("API economy of one ticket", (ctx) => {
     expect(rechecked.notModified).toBeGreaterThan(0);
     expect(rechecked.counted).toBe(GOALS.recheckCounted);
   });
+
+  it(`without a question, CI done before the completion: ≤ ${GOALS.mutations} mutations and ≤ ${GOALS.reads} reads`, async () => {
+    const run = await runLifecycle(app, { question: false, ciBeforeCompletion: true });
+    console.log(
+      renderLedger(`API economy: ${run.key} without a question, CI first [${ctx.driver}]`, run.ledger),
+    );
+    expect((await app.lifecycle.findTicket(run.key))?.state).toBe("done");
+    expect(app.gh.world.checkRunsOf(REPO, run.sha).map((c) => [c.name, c.conclusion])).toContainEqual([
+      "Mission Control / evidence",
+      "success",
+    ]);
+    const work = totalsOf(run.ledger.work());
+    // The issue, the dispatch prompt and the check run (created with its verdict: no update);
+    // the issue's `in_progress`, `verifying` and `done`.
+    expect({ creates: work.creates, updates: work.updates }).toEqual({ creates: 3, updates: 3 });
+    expect(work.creates + work.updates).toBeLessThanOrEqual(GOALS.mutations);
+    expect(work.reads).toBeLessThanOrEqual(GOALS.reads);
+  });
 });

@@ -68,6 +68,10 @@ export async function runLifecycle(
   options: {
     /** Runs once the verdict passed and before the orchestrator decides; its requests are left out. */
     readonly whileVerified?: (sha: string) => Promise<void>;
+    /** The agent asks a question and bob answers it (steps 3–5); default true. */
+    readonly question?: boolean;
+    /** CI concludes before the worker claims completion (the worker's own tests ran longer); default false. */
+    readonly ciBeforeCompletion?: boolean;
   } = {},
 ): Promise<LifecycleRun> {
   const { lifecycle, gh } = app;
@@ -96,31 +100,33 @@ export async function runLifecycle(
   ledger.mark("create + mirror");
 
   // 2. claim: one dispatch cycle; the launched worker takes its attempt.
-  const first = await claimAndStart(dispatcher, store, key);
+  let attempt = await claimAndStart(dispatcher, store, key);
   await quiesce();
   ledger.mark("claim + mirror");
-
-  // 3. needs-input: the agent asks through `mctl signal needs-input` (the worker's signal path).
-  const asked = await store.signal({
-    kind: "needs_input",
-    attemptId: first,
-    question: "Which status codes should be retried?",
-  });
-  if (!asked.ok) throw new Error(`needs-input: ${asked.message}`);
-  await quiesce();
-  ledger.mark("needs-input + mirror");
   const issue = (await lifecycle.findTicket(key))?.issueNumber;
   if (!issue) throw new Error("the mirror did not link an issue");
 
-  // 4. answer: bob comments `/mc answer …` on the issue (a real signed issue_comment webhook).
-  gh.world.comment(REPO, issue, { author: "bob", body: "/mc answer 502, 503 and 504; not 500." });
-  await quiesce();
-  ledger.mark("/mc answer + mirror");
+  if (options.question !== false) {
+    // 3. needs-input: the agent asks through `mctl signal needs-input` (the worker's signal path).
+    const asked = await store.signal({
+      kind: "needs_input",
+      attemptId: attempt,
+      question: "Which status codes should be retried?",
+    });
+    if (!asked.ok) throw new Error(`needs-input: ${asked.message}`);
+    await quiesce();
+    ledger.mark("needs-input + mirror");
 
-  // 5. the next cycle requeues the answered ticket and claims it again; the new worker starts.
-  const second = await claimAndStart(dispatcher, store, key);
-  await quiesce();
-  ledger.mark("requeue + claim + mirror");
+    // 4. answer: bob comments `/mc answer …` on the issue (a real signed issue_comment webhook).
+    gh.world.comment(REPO, issue, { author: "bob", body: "/mc answer 502, 503 and 504; not 500." });
+    await quiesce();
+    ledger.mark("/mc answer + mirror");
+
+    // 5. the next cycle requeues the answered ticket and claims it again; the new worker starts.
+    attempt = await claimAndStart(dispatcher, store, key);
+    await quiesce();
+    ledger.mark("requeue + claim + mirror");
+  }
 
   // 6. the agent commits and pushes (a push webhook); CI starts its check run (a check_run webhook).
   // Both are recorded for re-evaluation; nothing is verifying yet, so neither reads GitHub.
@@ -133,22 +139,25 @@ export async function runLifecycle(
   const ci = gh.world.checkRun(REPO, { app: "ci", name: "ci/test", headSha: sha, status: "in_progress" });
   await quiesce();
   ledger.mark("push + CI starts");
+  // 8. CI passes: the check_run webhook queues a re-evaluation; the verifier passes and publishes.
+  const ciPasses = async () => {
+    gh.world.completeCheckRun(REPO, ci.id, "success");
+    await quiesce();
+    ledger.mark("CI passes → verified + mirror");
+  };
+  if (options.ciBeforeCompletion) await ciPasses();
 
   // 7. the worker's own tests pass; it claims completion with the evidence it collected from git.
   const completed = await store.complete({
-    attemptId: second,
+    attemptId: attempt,
     actor: agent,
-    evidence: evidence(key, second, sha, base),
+    evidence: evidence(key, attempt, sha, base),
   });
   if (!completed.result.ok) throw new Error(`complete: ${completed.result.message}`);
   await quiesce();
   ledger.mark("complete + mirror");
-
-  // 8. CI passes: the check_run webhook queues a re-evaluation; the verifier passes and publishes.
-  gh.world.completeCheckRun(REPO, ci.id, "success");
-  await quiesce();
-  ledger.mark("CI passes → verified + mirror");
-  const verdict = await lifecycle.evidence.latestVerdictOf(second);
+  if (!options.ciBeforeCompletion) await ciPasses();
+  const verdict = await lifecycle.evidence.latestVerdictOf(attempt);
   if (verdict?.status !== "pass") throw new Error(`verification: ${verdict?.status ?? "no verdict"}`);
   if (options.whileVerified) {
     await options.whileVerified(sha);
@@ -168,7 +177,7 @@ export async function runLifecycle(
     throw new Error(`orchestrator: ${JSON.stringify(pass)}`);
   await quiesce();
   ledger.mark("orchestrator → done + mirror");
-  return { key, issue, sha, attemptId: second, ledger };
+  return { key, issue, sha, attemptId: attempt, ledger };
 }
 
 async function claimAndStart(
