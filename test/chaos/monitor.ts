@@ -20,6 +20,7 @@ export async function progress(db: Database, gh: GitHubStandin): Promise<Progres
     open_items: number;
     mirror: number;
     reevaluations: number;
+    reevaluations_due: number;
     live: number;
   }>(
     db,
@@ -27,6 +28,8 @@ export async function progress(db: Database, gh: GitHubStandin): Promise<Progres
                (select count(*)::int from inbox_items where state <> 'acted') as open_items,
                (select count(*)::int from mirror_jobs where done_at is null) as mirror,
                (select count(*)::int from evidence_reevaluations where done_at is null) as reevaluations,
+               (select count(*)::int from evidence_reevaluations
+                 where done_at is null and next_attempt_at <= now()) as reevaluations_due,
                (select count(*)::int from attempts where status in ('launching', 'running')) as live`,
   );
   const states = row?.states ?? {};
@@ -37,11 +40,19 @@ export async function progress(db: Database, gh: GitHubStandin): Promise<Progres
     `${Object.entries(states)
       .map(([s, n]) => `${s}=${n}`)
       .join(" ")} | live attempts=${row?.live} inbox open=${row?.open_items} ` +
-    `mirror backlog=${row?.mirror} re-evaluations=${row?.reevaluations} github requests=${gh.requests.entries.length}`;
+    `mirror backlog=${row?.mirror} re-evaluations=${row?.reevaluations} (due ${row?.reevaluations_due}) ` +
+    `github requests=${gh.requests.entries.length}`;
   return {
     line,
+    // Quiet: every ticket terminal and nothing in flight. A re-evaluation scheduled for later (a
+    // re-check after GitHub failed a read, or at a missing commit's grace end) is not in flight: on
+    // a terminal ticket it finds nothing to verify when it comes due.
     quiet:
-      open === 0 && row?.open_items === 0 && row?.mirror === 0 && row?.reevaluations === 0 && row?.live === 0,
+      open === 0 &&
+      row?.open_items === 0 &&
+      row?.mirror === 0 &&
+      row?.reevaluations_due === 0 &&
+      row?.live === 0,
   };
 }
 
