@@ -33,9 +33,8 @@ import pg from "pg";
 import { pino } from "pino";
 import { type ApplicationFunction, Probot, ProbotOctokit, Server } from "probot";
 import { missionControlApp } from "../src/app/app.js";
-import { startReevaluationLoop } from "../src/app/evidence/reevaluate.js";
-import { startMirrorLoop } from "../src/app/mirror/runner.js";
-import { mirrorRetryFrom, verifierSettingsFrom } from "../src/config/durations.js";
+import { startAppWorkers } from "../src/app/workers.js";
+import { verifierSettingsFrom } from "../src/config/durations.js";
 import { parseConfig } from "../src/config/load.js";
 import { openDatabase } from "../src/db/connect.js";
 import { type DatabaseHandle, queryRows } from "../src/db/database.js";
@@ -347,8 +346,6 @@ async function serveMissionControl(
     await lifecycle.app.linkIssue({ ticketId: created.ticket.id, issueNumber });
   }
   const config = parseConfig("{}", "defaults");
-  const mirror = config.app.mirror;
-  const retry = mirrorRetryFrom(mirror);
   const stops: (() => Promise<void>)[] = [];
   const target = await serve(
     "Mission Control",
@@ -365,20 +362,15 @@ async function serveMissionControl(
           ...verifierSettingsFrom(config),
         }),
       // The mirror and the evidence re-evaluation loops run beside the intake, as in `npm start`.
-      onLoad: ({ octokitFor, verifier }) => {
-        const common = { lifecycle, worker: "bench", retry, leaseMs: mirror.lease_seconds * 1000 };
-        const loop = startMirrorLoop(
-          { ...common, octokitFor, ticketLabel: config.app.ticket_label, batchLimit: mirror.batch_size },
-          mirror.poll_seconds * 1000,
-        );
-        stops.push(() => loop.stop());
-        if (verifier) {
-          const reevaluation = startReevaluationLoop(
-            { ...common, verifier, batchLimit: mirror.batch_size },
-            mirror.poll_seconds * 1000,
-          );
-          stops.push(() => reevaluation.stop());
-        }
+      onLoad: (runtime) => {
+        const workers = startAppWorkers(runtime, {
+          lifecycle,
+          config,
+          worker: "bench",
+          log: () => {},
+          promptDispatch: false,
+        });
+        stops.push(() => workers.stop());
       },
     }),
   );

@@ -9,7 +9,7 @@
  */
 import { hostname } from "node:os";
 import { ProbotOctokit, run } from "probot";
-import { mirrorRetryFrom, verifierSettingsFrom } from "../config/durations.js";
+import { verifierSettingsFrom } from "../config/durations.js";
 import { readEnvironment } from "../config/environment.js";
 import { loadConfig } from "../config/load.js";
 import { openDatabase } from "../db/connect.js";
@@ -17,9 +17,8 @@ import { migrateDatabase } from "../db/migrate.js";
 import { createVerifier } from "../evidence/index.js";
 import { createLifecycle, systemClock } from "../lifecycle/index.js";
 import { missionControlApp } from "./app.js";
-import { startReevaluationLoop } from "./evidence/reevaluate.js";
 import { createAppLogger, logLevelFrom } from "./log.js";
-import { startMirrorLoop } from "./mirror/runner.js";
+import { startAppWorkers } from "./workers.js";
 
 async function main(): Promise<void> {
   // 1. Environment and configuration.
@@ -29,7 +28,6 @@ async function main(): Promise<void> {
   const handle = await openDatabase(env.database, { lockWaitMs: env.lockWaitMs });
   await migrateDatabase(handle);
   const lifecycle = createLifecycle({ db: handle.db, clock: systemClock, keyPrefix: env.keyPrefix });
-  const mirror = config.app.mirror;
   const apiUrl = githubApiUrl(process.env.MCTL_GITHUB_API_URL);
   // Our logger instead of Probot's: the same pino, with credentials redacted (src/app/log.ts).
   const log = createAppLogger({ level: logLevelFrom(process.env.LOG_LEVEL) });
@@ -42,41 +40,16 @@ async function main(): Promise<void> {
       deliveryLeaseMs: config.app.delivery_lease_seconds * 1000,
       verifier: (octokitFor) =>
         createVerifier({ lifecycle, octokit: octokitFor, ...verifierSettingsFrom(config) }),
-      onLoad: ({ probot, octokitFor, verifier }) => {
-        const loop = startMirrorLoop(
-          {
-            lifecycle,
-            octokitFor,
-            worker: `${hostname()}:${process.pid}`,
-            ticketLabel: config.app.ticket_label,
-            retry: mirrorRetryFrom(mirror),
-            leaseMs: mirror.lease_seconds * 1000,
-            batchLimit: mirror.batch_size,
-            log: (message, detail) => probot.log.warn(detail ?? {}, message),
-            dispatch: {
-              workflow: config.app.dispatch_workflow,
-              intervalMs: config.app.dispatch_trigger_seconds * 1000,
-            },
-          },
-          mirror.poll_seconds * 1000,
-        );
-        stops.push(() => loop.stop());
-        // Evidence re-evaluation requests recorded by CI webhooks, with the mirror's lease and back-off.
-        if (verifier) {
-          const reevaluation = startReevaluationLoop(
-            {
-              lifecycle,
-              verifier,
-              worker: `${hostname()}:${process.pid}`,
-              retry: mirrorRetryFrom(mirror),
-              leaseMs: mirror.lease_seconds * 1000,
-              batchLimit: mirror.batch_size,
-              log: (message, detail) => probot.log.warn(detail ?? {}, message),
-            },
-            mirror.poll_seconds * 1000,
-          );
-          stops.push(() => reevaluation.stop());
-        }
+      // The mirror and the evidence re-evaluation workers run beside the intake.
+      onLoad: (runtime) => {
+        const workers = startAppWorkers(runtime, {
+          lifecycle,
+          config,
+          worker: `${hostname()}:${process.pid}`,
+          log: (message, detail) => runtime.probot.log.warn(detail ?? {}, message),
+          promptDispatch: true,
+        });
+        stops.push(() => workers.stop());
       },
     }),
     {

@@ -7,9 +7,8 @@
 import type { Logger } from "pino";
 import { Probot, ProbotOctokit, Server } from "probot";
 import { missionControlApp } from "../app/app.js";
-import { startReevaluationLoop } from "../app/evidence/reevaluate.js";
-import { startMirrorLoop } from "../app/mirror/runner.js";
-import { mirrorRetryFrom, verifierSettingsFrom } from "../config/durations.js";
+import { startAppWorkers } from "../app/workers.js";
+import { verifierSettingsFrom } from "../config/durations.js";
 import type { Config } from "../config/schema.js";
 import { createVerifier, type Verifier } from "../evidence/index.js";
 import type { Lifecycle } from "../lifecycle/index.js";
@@ -38,8 +37,6 @@ export interface DemoApp {
 
 export async function startDemoApp(options: DemoAppOptions): Promise<DemoApp> {
   const { lifecycle, config } = options;
-  const mirror = config.app.mirror;
-  const retry = mirrorRetryFrom(mirror);
   const warn = (message: string, detail?: Record<string, unknown>) => options.log.warn(detail ?? {}, message);
   const stops: (() => Promise<void>)[] = [];
   let verifier: Verifier | null = null;
@@ -75,38 +72,18 @@ export async function startDemoApp(options: DemoAppOptions): Promise<DemoApp> {
           ...verifierSettingsFrom(config),
           selfAppId: options.appId,
         }),
-      onLoad: ({ octokitFor, verifier: loaded }) => {
-        verifier = loaded;
-        const mirrorLoop = startMirrorLoop(
-          {
-            lifecycle,
-            octokitFor,
-            worker: "demo-mirror",
-            ticketLabel: config.app.ticket_label,
-            retry,
-            leaseMs: mirror.lease_seconds * 1000,
-            batchLimit: mirror.batch_size,
-            log: warn,
-            // No prompt dispatch: the demo's own dispatcher loop runs every second.
-          },
-          options.pollMs,
-        );
-        stops.push(() => mirrorLoop.stop());
-        if (loaded) {
-          const reevaluation = startReevaluationLoop(
-            {
-              lifecycle,
-              verifier: loaded,
-              worker: "demo-reevaluation",
-              retry,
-              leaseMs: mirror.lease_seconds * 1000,
-              batchLimit: mirror.batch_size,
-              log: warn,
-            },
-            options.pollMs,
-          );
-          stops.push(() => reevaluation.stop());
-        }
+      onLoad: (runtime) => {
+        verifier = runtime.verifier;
+        // No prompt dispatch: the demo's own dispatcher loop runs every second.
+        const workers = startAppWorkers(runtime, {
+          lifecycle,
+          config,
+          worker: "demo",
+          log: warn,
+          promptDispatch: false,
+          pollMs: options.pollMs,
+        });
+        stops.push(() => workers.stop());
       },
     }),
   );

@@ -1,0 +1,65 @@
+import { mirrorRetryFrom } from "../config/durations.js";
+import type { Config } from "../config/schema.js";
+import type { Lifecycle } from "../lifecycle/index.js";
+import type { AppRuntime } from "./app.js";
+import { startReevaluationLoop } from "./evidence/reevaluate.js";
+import { startMirrorLoop } from "./mirror/runner.js";
+
+export interface AppWorkersOptions {
+  readonly lifecycle: Lifecycle;
+  readonly config: Pick<Config, "app">;
+  /** Names this process in the work it takes (mirror batches, re-evaluation requests). */
+  readonly worker: string;
+  /** Where the workers' failures go (the app's logger). */
+  readonly log: (message: string, detail?: Record<string, unknown>) => void;
+  /** Prompt the dispatch workflow when a ticket becomes runnable (off where a dispatcher loop runs beside). */
+  readonly promptDispatch: boolean;
+  /** Pause between idle passes (default `app.mirror.poll_seconds`). */
+  readonly pollMs?: number;
+}
+
+/**
+ * The work beside the webhook intake, configured from `app:` as `npm start` runs it: the mirror
+ * worker and, when the app has a verifier, the evidence re-evaluation worker (with the mirror's
+ * lease, batch size and back-off). `stop()` waits for the passes in progress.
+ */
+export function startAppWorkers(
+  runtime: Pick<AppRuntime, "octokitFor" | "verifier">,
+  options: AppWorkersOptions,
+): { stop(): Promise<void> } {
+  const { app } = options.config;
+  const mirror = app.mirror;
+  const pollMs = options.pollMs ?? mirror.poll_seconds * 1000;
+  const common = {
+    lifecycle: options.lifecycle,
+    worker: options.worker,
+    retry: mirrorRetryFrom(mirror),
+    leaseMs: mirror.lease_seconds * 1000,
+    batchLimit: mirror.batch_size,
+    log: options.log,
+  };
+  const loops = [
+    startMirrorLoop(
+      {
+        ...common,
+        octokitFor: runtime.octokitFor,
+        ticketLabel: app.ticket_label,
+        ...(options.promptDispatch
+          ? {
+              dispatch: {
+                workflow: app.dispatch_workflow,
+                intervalMs: app.dispatch_trigger_seconds * 1000,
+              },
+            }
+          : {}),
+      },
+      pollMs,
+    ),
+  ];
+  if (runtime.verifier) loops.push(startReevaluationLoop({ ...common, verifier: runtime.verifier }, pollMs));
+  return {
+    async stop() {
+      for (const loop of loops) await loop.stop();
+    },
+  };
+}
