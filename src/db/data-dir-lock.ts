@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { link, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { link, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { DatabaseUnavailableError } from "./errors.js";
 
 /**
@@ -29,7 +29,7 @@ async function tryLock(dataDir: string): Promise<() => Promise<void>> {
   const mine = `${lockPath}.${process.pid}.${randomBytes(4).toString("hex")}`;
   await writeFile(mine, String(process.pid));
   try {
-    for (let tries = 0; tries < 5; tries++) {
+    for (let tries = 0; tries < 20; tries++) {
       try {
         // link() creates the lock with its content in one atomic step: no reader ever sees it empty.
         await link(mine, lockPath);
@@ -45,7 +45,7 @@ async function tryLock(dataDir: string): Promise<() => Promise<void>> {
             "PGlite serves one process at a time: stop that process, or set DATABASE_URL to share a PostgreSQL server.",
         );
       }
-      await moveAsideStaleLock(lockPath, owner);
+      await removeStaleLock(lockPath, owner);
     }
     throw new DatabaseUnavailableError(`could not lock the embedded database in ${dataDir}`);
   } finally {
@@ -54,22 +54,37 @@ async function tryLock(dataDir: string): Promise<() => Promise<void>> {
 }
 
 /**
- * Removes a lock left by a dead process. Renaming is atomic, so of several processes doing this at
- * once only one moves the file; if what it moved is not the stale lock it saw (another process
- * already replaced it), it puts it back.
+ * Removes a lock left by a dead process. Several processes may find the same stale lock at once, so
+ * the removal is done under a takeover guard (a second file created exclusively): its holder checks
+ * that the lock still names the dead owner and only then removes it. Without the guard, a
+ * process that read the stale owner before another one took the lock over could move that new,
+ * live lock aside, and a third one then got the lock too (two holders; seen as a flaky test).
+ * A guard left by a process that died in these few milliseconds is taken over once it is old.
  */
-async function moveAsideStaleLock(lockPath: string, staleOwner: string): Promise<void> {
-  const aside = `${lockPath}.stale.${process.pid}.${randomBytes(4).toString("hex")}`;
+async function removeStaleLock(lockPath: string, staleOwner: string): Promise<void> {
+  const guard = `${lockPath}.takeover`;
   try {
-    await rename(lockPath, aside);
+    await writeFile(guard, String(process.pid), { flag: "wx" });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
-    throw error;
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    const age = await stat(guard).then(
+      (s) => Date.now() - s.mtimeMs,
+      () => 0,
+    );
+    if (age > ABANDONED_GUARD_MS) await rm(guard, { force: true });
+    else await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20));
+    return; // the caller tries again: the lock is then free, or held by whoever took it over
   }
-  if ((await readFile(aside, "utf8").catch(() => "")) !== staleOwner)
-    await link(aside, lockPath).catch(() => {});
-  await rm(aside, { force: true });
+  try {
+    if ((await readFile(lockPath, "utf8").catch(() => null)) !== staleOwner) return;
+    await rm(lockPath, { force: true });
+  } finally {
+    await rm(guard, { force: true });
+  }
 }
+
+/** A takeover takes milliseconds; a guard this old was left by a process that died holding it. */
+const ABANDONED_GUARD_MS = 10_000;
 
 function isAlive(pid: number): boolean {
   try {
