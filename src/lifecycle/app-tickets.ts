@@ -4,12 +4,12 @@ import { retryTransaction } from "../db/retry.js";
 import { type TicketRow, tickets } from "../db/schema.js";
 import type { Actor } from "../domain/actors.js";
 import type { Priority } from "../domain/priorities.js";
+import type { FieldChangeReason } from "../domain/ticket-events.js";
+import { casTicket, type TicketChange } from "./cas-ticket.js";
 import { insertTicket } from "./create-ticket.js";
 import type { LifecycleDeps } from "./deps.js";
-import { appendEvent } from "./events.js";
 import type { Applied, InvalidInput, NotFound, TransitionConflict } from "./results.js";
 import { ActorSchema, type NewTicket, NewTicketSchema } from "./schemas.js";
-import { explainMiss } from "./transition.js";
 import { validate } from "./validation.js";
 
 /** Ticket changes the GitHub App makes besides transitions: assignee, priority, the linked issue. */
@@ -26,39 +26,21 @@ async function changeField(
     ticket: string;
     expectedVersion: number;
     actor: Actor;
-    reason: string;
-    set: Partial<Pick<TicketRow, "assignee" | "priority">>;
+    reason: FieldChangeReason;
+    set: Pick<TicketChange, "assignee" | "priority">;
     detail: Record<string, unknown>;
   },
 ): Promise<FieldChangeResult> {
   return retryTransaction(() =>
-    deps.db.transaction(async (tx): Promise<FieldChangeResult> => {
-      const now = deps.clock.now();
-      const [row] = await tx
-        .update(tickets)
-        .set({ ...input.set, version: input.expectedVersion + 1, updatedAt: now })
-        .where(and(eq(tickets.key, input.ticket), eq(tickets.version, input.expectedVersion)))
-        .returning();
-      if (!row) {
-        const [current] = await tx.select().from(tickets).where(eq(tickets.key, input.ticket));
-        return explainMiss(tx, {
-          ticket: input.ticket,
-          from: current?.state ?? "todo",
-          expectedVersion: input.expectedVersion,
-        });
-      }
-      const event = await appendEvent(tx, {
-        ticketId: row.id,
-        from: row.state,
-        to: row.state,
-        actor: input.actor,
-        reason: input.reason,
-        version: row.version,
-        detail: input.detail,
-        at: now,
-      });
-      return { ok: true, ticket: row, event };
-    }),
+    deps.db.transaction((tx) =>
+      casTicket(tx, {
+        key: input.ticket,
+        expectedVersion: input.expectedVersion,
+        set: input.set,
+        event: { actor: input.actor, reason: input.reason, detail: input.detail },
+        at: deps.clock.now(),
+      }),
+    ),
   );
 }
 

@@ -3,6 +3,7 @@ import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import { queryRows, type Transaction } from "../db/database.js";
 import { mirrorJobs, type TicketEventRow, ticketEvents } from "../db/schema.js";
 import type { Actor } from "../domain/actors.js";
+import type { TicketEventReason } from "../domain/ticket-events.js";
 import type { TicketState } from "../domain/ticket-states.js";
 
 export interface EventInput {
@@ -10,7 +11,7 @@ export interface EventInput {
   readonly from: TicketState | null;
   readonly to: TicketState;
   readonly actor: Actor;
-  readonly reason: string;
+  readonly reason: TicketEventReason;
   readonly version: number;
   readonly attemptId?: string | undefined;
   readonly detail?: Record<string, unknown> | undefined;

@@ -1,15 +1,12 @@
-import { and, eq, isNull } from "drizzle-orm";
 import type { Actor } from "../domain/actors.js";
 import { attemptBudget } from "../domain/attempts.js";
 import { MAX_ATTEMPTS_HOLD } from "../domain/inbox.js";
 import { retryTransaction } from "../db/retry.js";
-import { tickets } from "../db/schema.js";
 import type { LifecycleDeps } from "./deps.js";
-import { appendEvent } from "./events.js";
+import { casTicket } from "./cas-ticket.js";
 import type { Fence, Fenced } from "./fence.js";
 import { enqueueInTx } from "./inbox.js";
 import { checkFence } from "./leases.js";
-import { explainMiss } from "./transition.js";
 import type { Applied, NotFound, TransitionConflict } from "./results.js";
 
 export type HoldResult = Applied | TransitionConflict | NotFound | Fenced;
@@ -36,34 +33,17 @@ export async function holdTicket(
       const lost = await checkFence(tx, deps.clock, input.fence ?? null);
       if (lost) return lost;
       const now = deps.clock.now();
-      const [row] = await tx
-        .update(tickets)
-        .set({ hold: input.hold, version: input.expectedVersion + 1, updatedAt: now })
-        .where(
-          and(
-            eq(tickets.key, input.ticket),
-            eq(tickets.version, input.expectedVersion),
-            eq(tickets.state, "todo"),
-            isNull(tickets.hold),
-          ),
-        )
-        .returning();
-      if (!row)
-        return explainMiss(tx, {
-          ticket: input.ticket,
-          from: "todo",
-          expectedVersion: input.expectedVersion,
-        });
-      const event = await appendEvent(tx, {
-        ticketId: row.id,
+      const held = await casTicket(tx, {
+        key: input.ticket,
+        expectedVersion: input.expectedVersion,
         from: "todo",
-        to: "todo",
-        actor: input.actor,
-        reason: "held",
-        version: row.version,
-        detail: { hold: input.hold },
+        unheld: true,
+        set: { hold: input.hold },
+        event: { actor: input.actor, reason: "held", detail: { hold: input.hold } },
         at: now,
       });
+      if (!held.ok) return held;
+      const row = held.ticket;
       // A ticket out of attempts waits for a person's decision: the inbox item is filed with the
       // hold (idempotent by ticket, attempt count and attempts granted, so a repeated hold files
       // nothing new, and a hold after a grant files a new item).
@@ -83,7 +63,7 @@ export async function holdTicket(
           },
           idempotencyKey: `max_attempts_reached:${row.id}:${row.attemptCount}${row.extraAttempts ? `+${row.extraAttempts}` : ""}`,
         });
-      return { ok: true, ticket: row, event };
+      return held;
     }),
   );
 }

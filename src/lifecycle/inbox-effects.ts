@@ -1,9 +1,8 @@
-import { and, eq } from "drizzle-orm";
 import type { Actor } from "../domain/actors.js";
 import { MAX_ATTEMPTS_HOLD, planGrant } from "../domain/inbox.js";
 import type { Transaction } from "../db/database.js";
-import { type TicketEventRow, type TicketRow, tickets } from "../db/schema.js";
-import { appendEvent } from "./events.js";
+import type { TicketEventRow, TicketRow } from "../db/schema.js";
+import { casTicket } from "./cas-ticket.js";
 
 /**
  * Holds set and released by inbox decisions, and attempts granted. A hold keeps a `todo` ticket out
@@ -90,22 +89,19 @@ export async function grantAttempts(
     extraAttempts: plan.extraAttempts,
     budget: plan.budget,
   };
-  const [granted] = await tx
-    .update(tickets)
-    .set({ extraAttempts: plan.extraAttempts, version: ticket.version + 1, updatedAt: now })
-    .where(and(eq(tickets.id, ticket.id), eq(tickets.version, ticket.version)))
-    .returning();
-  if (!granted) return { ok: false, code: "stale_item", message: `${ticket.key} changed meanwhile` };
-  const grantEvent = await appendEvent(tx, {
-    ticketId: granted.id,
-    from: granted.state,
-    to: granted.state,
-    actor: input.actor,
-    reason: "attempts_granted",
-    version: granted.version,
-    detail: { granted: input.count, ...grant, ...input.detail },
+  const moved = await casTicket(tx, {
+    key: ticket.key,
+    expectedVersion: ticket.version,
+    set: { extraAttempts: plan.extraAttempts },
+    event: {
+      actor: input.actor,
+      reason: "attempts_granted",
+      detail: { granted: input.count, ...grant, ...input.detail },
+    },
     at: now,
   });
+  if (!moved.ok) return { ok: false, code: "stale_item", message: `${ticket.key} changed meanwhile` };
+  const { ticket: granted, event: grantEvent } = moved;
   const released = await releaseHold(tx, now, granted, input.actor, input.detail);
   // The row is locked and was just written by this transaction: a miss here is a bug, and throwing
   // rolls the grant back with it (never a grant without its release).
@@ -119,24 +115,16 @@ async function bump(
   ticket: TicketRow,
   hold: string | null,
   actor: Actor,
-  reason: string,
+  reason: "held" | "hold_released",
   detail: Record<string, unknown>,
 ): Promise<HoldChange> {
-  const [row] = await tx
-    .update(tickets)
-    .set({ hold, version: ticket.version + 1, updatedAt: now })
-    .where(and(eq(tickets.id, ticket.id), eq(tickets.version, ticket.version)))
-    .returning();
-  if (!row) return { ok: false, message: `${ticket.key} changed meanwhile` };
-  const event = await appendEvent(tx, {
-    ticketId: row.id,
-    from: row.state,
-    to: row.state,
-    actor,
-    reason,
-    version: row.version,
-    detail,
+  const moved = await casTicket(tx, {
+    key: ticket.key,
+    expectedVersion: ticket.version,
+    set: { hold },
+    event: { actor, reason, detail },
     at: now,
   });
-  return { ok: true, ticket: row, event };
+  if (!moved.ok) return { ok: false, message: `${ticket.key} changed meanwhile` };
+  return moved;
 }

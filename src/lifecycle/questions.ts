@@ -4,8 +4,8 @@ import type { Executor } from "../db/database.js";
 import { retryTransaction } from "../db/retry.js";
 import { type TicketQuestionRow, type TicketRow, ticketQuestions, tickets } from "../db/schema.js";
 import type { LifecycleDeps } from "./deps.js";
-import { appendEvent } from "./events.js";
-import type { Applied, InvalidInput, NotFound } from "./results.js";
+import { casTicket } from "./cas-ticket.js";
+import type { Applied, InvalidInput, NotFound, TransitionConflict } from "./results.js";
 
 export interface NotWaiting {
   readonly ok: false;
@@ -17,11 +17,14 @@ export type AnswerResult =
   | (Applied & { readonly question: TicketQuestionRow })
   | NotFound
   | NotWaiting
+  | TransitionConflict
   | InvalidInput;
 
 /**
  * Records a person's answer to the ticket's open question. The ticket stays in `needs_input`
  * (its version moves, with an `answered` event); the dispatcher's needs-input phase requeues it.
+ * Compare-and-set on the version read here: a change first (another answer, a release) is a
+ * `conflict` and records nothing.
  */
 export async function answerQuestion(
   deps: LifecycleDeps,
@@ -32,7 +35,9 @@ export async function answerQuestion(
     return { ok: false, code: "invalid_input", message: "an answer cannot be empty", issues: ["answer"] };
   return retryTransaction(() =>
     deps.db.transaction(async (tx): Promise<AnswerResult> => {
-      const [ticket] = await tx.select().from(tickets).where(eq(tickets.key, input.ticket)).for("update");
+      // No row lock: the compare-and-set below loses to a concurrent change (a second answer, a
+      // release) instead, and the question is written only by the winner.
+      const [ticket] = await tx.select().from(tickets).where(eq(tickets.key, input.ticket));
       if (!ticket) return { ok: false, code: "not_found", message: `no ticket ${input.ticket}` };
       const [open] = await tx
         .select()
@@ -48,28 +53,27 @@ export async function answerQuestion(
         };
       }
       const now = deps.clock.now();
+      const moved = await casTicket(tx, {
+        key: ticket.key,
+        expectedVersion: ticket.version,
+        from: "needs_input",
+        event: {
+          actor: input.actor,
+          reason: "answered",
+          attemptId: open.attemptId,
+          detail: { questionId: open.id },
+        },
+        at: now,
+      });
+      if (!moved.ok) return moved;
       const [question] = await tx
         .update(ticketQuestions)
         .set({ answer, answeredBy: input.actor.id, answeredAt: now })
-        .where(eq(ticketQuestions.id, open.id))
+        .where(and(eq(ticketQuestions.id, open.id), isNull(ticketQuestions.answer)))
         .returning();
-      const [row] = await tx
-        .update(tickets)
-        .set({ version: ticket.version + 1, updatedAt: now })
-        .where(eq(tickets.id, ticket.id))
-        .returning();
-      if (!question || !row) throw new Error("answer update returned no row");
-      const event = await appendEvent(tx, {
-        ticketId: row.id,
-        from: "needs_input",
-        to: "needs_input",
-        actor: input.actor,
-        reason: "answered",
-        version: row.version,
-        attemptId: open.attemptId,
-        detail: { questionId: open.id },
-        at: now,
-      });
+      // The version guard above makes this transaction the only answerer of this question.
+      if (!question) throw new Error("answer update returned no row");
+      const { ticket: row, event } = moved;
       return { ok: true, ticket: row, event, question };
     }),
   );

@@ -1,12 +1,12 @@
-import { type SQL, and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import { LIVE_ATTEMPT_STATUSES } from "../domain/attempts.js";
 import { type TicketState, decideTransition } from "../domain/ticket-states.js";
-import type { Executor, Transaction } from "../db/database.js";
+import type { Transaction } from "../db/database.js";
 import { retryTransaction } from "../db/retry.js";
-import { type TicketRow, attempts, tickets } from "../db/schema.js";
+import { type TicketRow, attempts } from "../db/schema.js";
 import type { LifecycleDeps } from "./deps.js";
-import { appendEvent } from "./events.js";
-import type { Holder, NotFound, TransitionConflict, TransitionResult } from "./results.js";
+import { casTicket, type TicketChange } from "./cas-ticket.js";
+import type { TransitionResult } from "./results.js";
 import { TransitionInputSchema, type TransitionInput } from "./schemas.js";
 import { validate } from "./validation.js";
 
@@ -45,11 +45,7 @@ function checkTable(request: ValidTransition) {
 }
 
 /** Columns a lifecycle operation may set together with a transition (values or SQL expressions). */
-export type TransitionExtras = {
-  currentAttemptId?: string | null | SQL;
-  attemptCount?: number | SQL;
-  nextEligibleAt?: Date | null | SQL;
-};
+export type TransitionExtras = Pick<TicketChange, "currentAttemptId" | "attemptCount" | "nextEligibleAt">;
 
 /**
  * For lifecycle operations inside their own transaction: checks the table, then applies the
@@ -67,81 +63,40 @@ export async function guardedTransition(
 }
 
 /**
- * The compare-and-set itself, inside a caller's transaction, for lifecycle operations that change
- * more than the ticket (a claim also creates an attempt). The caller has checked the table.
+ * The compare-and-set itself (src/lifecycle/cas-ticket.ts), inside a caller's transaction; the
+ * table has been checked. Not exported: every transition goes through the table first.
  */
-export async function applyTransition(
+async function applyTransition(
   tx: Transaction,
   deps: Pick<LifecycleDeps, "clock">,
   request: ValidTransition,
   extra: TransitionExtras = {},
 ): Promise<TransitionResult> {
   const now = deps.clock.now();
-  const [row] = await tx
-    .update(tickets)
-    .set({
-      state: request.to,
-      version: request.expectedVersion + 1,
-      updatedAt: now,
-      ...effectsOf(request.to),
-      ...extra,
-    })
-    .where(
-      and(
-        eq(tickets.key, request.ticket),
-        eq(tickets.version, request.expectedVersion),
-        eq(tickets.state, request.from),
-      ),
-    )
-    .returning();
-  if (!row) return explainMiss(tx, request);
+  const moved = await casTicket(tx, {
+    key: request.ticket,
+    expectedVersion: request.expectedVersion,
+    from: request.from,
+    to: request.to,
+    set: { ...effectsOf(request.to), ...extra },
+    event: {
+      actor: request.actor,
+      reason: request.reason,
+      attemptId: request.attemptId,
+      detail: request.detail,
+    },
+    at: now,
+  });
+  if (!moved.ok) return moved;
   if (request.reason === "cancelled" || request.reason === "released") {
     // A person took the ticket away from its worker: end the live attempt too, so its heartbeats
     // and signals are refused and the worker stops.
     await tx
       .update(attempts)
       .set({ status: request.reason, outcome: { reason: request.reason }, endedAt: now, updatedAt: now })
-      .where(and(eq(attempts.ticketId, row.id), inArray(attempts.status, [...LIVE_ATTEMPT_STATUSES])));
+      .where(
+        and(eq(attempts.ticketId, moved.ticket.id), inArray(attempts.status, [...LIVE_ATTEMPT_STATUSES])),
+      );
   }
-  const event = await appendEvent(tx, {
-    ticketId: row.id,
-    from: request.from,
-    to: request.to,
-    actor: request.actor,
-    reason: request.reason,
-    version: row.version,
-    attemptId: request.attemptId,
-    detail: request.detail,
-    at: now,
-  });
-  return { ok: true, ticket: row, event };
-}
-
-/** Zero rows updated: either the ticket does not exist or someone else moved it first. */
-export async function explainMiss(
-  tx: Executor,
-  request: Pick<ValidTransition, "ticket" | "from" | "expectedVersion">,
-): Promise<TransitionConflict | NotFound> {
-  const [current] = await tx
-    .select({
-      state: tickets.state,
-      version: tickets.version,
-      attemptId: attempts.id,
-      worker: attempts.worker,
-    })
-    .from(tickets)
-    .leftJoin(attempts, eq(attempts.id, tickets.currentAttemptId))
-    .where(eq(tickets.key, request.ticket));
-  if (!current) return { ok: false, code: "not_found", message: `no ticket ${request.ticket}` };
-  const holder: Holder | null =
-    current.attemptId && current.worker ? { attemptId: current.attemptId, worker: current.worker } : null;
-  const heldBy = holder ? `, held by ${holder.worker} (attempt ${holder.attemptId})` : "";
-  return {
-    ok: false,
-    code: "conflict",
-    message:
-      `${request.ticket} changed first: expected ${request.from} v${request.expectedVersion}, ` +
-      `found ${current.state} v${current.version}${heldBy}`,
-    current: { state: current.state, version: current.version, holder },
-  };
+  return moved;
 }
