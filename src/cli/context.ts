@@ -17,6 +17,11 @@ export interface CliIo {
 export interface CliContext {
   readonly io: CliIo;
   readonly environment: () => Environment;
+  /**
+   * The process environment as given by the entry point (src/cli/main.ts): what a command hands on
+   * to the processes it starts, and the few variables read where they are used (GITHUB_TOKEN, …).
+   */
+  readonly processEnv: Readonly<Record<string, string | undefined>>;
   /** The configuration file, read and validated once (a bad file is a usage error, exit 2). */
   readonly config: () => Promise<Config>;
   /** Opens the database, runs `work`, and closes it whatever happens. */
@@ -38,6 +43,8 @@ export interface CliContextOptions {
    * that run many commands in-process pass one already-open database whose `close` does nothing.
    */
   readonly openDatabase?: (environment: Environment) => Promise<DatabaseHandle>;
+  /** The process environment (default: empty; src/cli/main.ts passes its own). */
+  readonly processEnv?: Readonly<Record<string, string | undefined>>;
 }
 
 /**
@@ -79,6 +86,7 @@ export function createCliContext(
   return {
     io,
     environment: env,
+    processEnv: options.processEnv ?? {},
     config: loadConfigOnce,
     async withDatabase(work, options = {}) {
       const environment = env();

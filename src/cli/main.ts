@@ -6,5 +6,6 @@ import { runCli } from "./program.js";
 const ctx = createCliContext(
   { stdout: (text) => process.stdout.write(text), stderr: (text) => process.stderr.write(text) },
   () => readEnvironment(process.env, process.cwd()),
+  { processEnv: process.env },
 );
 process.exitCode = await runCli(process.argv.slice(2), ctx, Boolean(process.env.MCTL_DEBUG));

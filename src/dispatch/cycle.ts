@@ -2,12 +2,12 @@ import { backoffFrom } from "../config/durations.js";
 import type { DispatchConfig } from "../config/schema.js";
 import type { Actor } from "../domain/actors.js";
 import type { BackoffPolicy } from "../domain/backoff.js";
-import type { Fence, Lifecycle } from "../lifecycle/index.js";
-import { readBlockerStates, readCandidatePage } from "./candidates.js";
+import type { CandidateCursor, Fence } from "../lifecycle/index.js";
 import { type CycleRecord, countDecisions, type Decision } from "./decisions.js";
 import type { Launcher } from "./launchers/launcher.js";
 import { type Candidate, planPick } from "./plan.js";
 import type { PolicyConfig } from "./policy.js";
+import type { DispatchLifecycle } from "./port.js";
 import { countWorkers, type WorkerCountSource } from "./worker-count.js";
 
 export const DISPATCH_LEASE = "dispatch";
@@ -46,7 +46,7 @@ export function dispatchSettingsFrom(d: DispatchConfig): DispatchSettings {
 }
 
 export interface DispatchDeps {
-  readonly lifecycle: Lifecycle;
+  readonly lifecycle: DispatchLifecycle;
   readonly sources: readonly WorkerCountSource[];
   readonly launcher: Launcher;
   readonly settings: DispatchSettings;
@@ -65,7 +65,7 @@ export async function runDispatchCycle(
   options: { dryRun?: boolean } = {},
 ): Promise<CycleRecord> {
   const { lifecycle, settings } = deps;
-  const clock = lifecycle.deps.clock;
+  const clock = lifecycle.clock;
   const dryRun = options.dryRun ?? false;
   const actor: Actor = { kind: "dispatcher", id: deps.holder };
   const startedAt = clock.now();
@@ -205,25 +205,21 @@ interface PickContext {
 
 async function pickClaimLaunch(deps: DispatchDeps, ctx: PickContext): Promise<"done" | "lease_lost"> {
   const { lifecycle, settings } = deps;
-  const db = lifecycle.deps.db;
   let claimed = 0;
   let scanned = 0;
-  let cursor: Parameters<typeof readCandidatePage>[1] = null;
+  let cursor: CandidateCursor | null = null;
   for (;;) {
-    const page = await readCandidatePage(db, cursor, PAGE);
+    const page = await lifecycle.candidatePage(cursor, PAGE);
     if (!page.candidates.length) return "done";
     scanned += page.candidates.length;
     cursor = page.candidates[page.candidates.length - 1]?.cursor ?? null;
     const plan = planPick({
       candidates: page.candidates,
-      blockerStates: await readBlockerStates(
-        db,
-        page.candidates.flatMap((c) => c.blockedBy),
-      ),
+      blockerStates: await lifecycle.blockerStates(page.candidates.flatMap((c) => c.blockedBy)),
       freeSlots: ctx.slots - claimed,
       maxAttempts: settings.maxAttempts,
       policy: settings.policy,
-      now: lifecycle.deps.clock.now(),
+      now: lifecycle.clock.now(),
     });
     // Reasons first, then the claims in pick order, then the ticket that found no slot.
     ctx.decisions.push(...plan.decisions.filter((d) => d.code !== "no_slot"));

@@ -29,6 +29,7 @@ import {
   startAttempt,
 } from "./attempts.js";
 import { type BoardFilter, boardColumns } from "./board-reads.js";
+import { type CandidateCursor, readBlockerStates, readCandidatePage } from "./candidates.js";
 import { type ClaimInput, claimTicket } from "./claim.js";
 import { createTicket } from "./create-ticket.js";
 import type { LifecycleDeps } from "./deps.js";
@@ -38,20 +39,25 @@ import { holdTicket } from "./hold.js";
 import { acquireLease, readLease, releaseLease, renewLease } from "./leases.js";
 import {
   attemptsOf,
+  countLiveAttempts,
   findAttempt,
   findTicket,
+  findTicketById,
   listTickets,
+  pingDatabase,
   type TicketFilter,
   ticketHistory,
 } from "./queries.js";
 import { answerQuestion, findAnsweredTickets, ticketQuestionsOf } from "./questions.js";
 import type { NewTicket, TransitionInput } from "./schemas.js";
+import { listTicketsAfter, type TicketListFilter } from "./ticket-list.js";
 import { transitionTicket } from "./transition.js";
 import * as verdicts from "./verdicts.js";
 import { alertsApi, inboxApi, tasksApi } from "./work-queues.js";
 
 export type { AttemptResult, EndAttemptResult } from "./attempts.js";
 export type { BoardCard, BoardColumn, BoardFilter } from "./board-reads.js";
+export type { CandidateCursor, CandidatePage, QueuedTicket } from "./candidates.js";
 export type { ClaimInput, ClaimResult } from "./claim.js";
 export type { Clock, LifecycleDeps } from "./deps.js";
 export { systemClock } from "./deps.js";
@@ -67,15 +73,23 @@ export type { TicketFilter } from "./queries.js";
 export type { AnswerResult, NotWaiting } from "./questions.js";
 export type * from "./results.js";
 export type { NewTicket, TransitionInput } from "./schemas.js";
+export type { ListedTicket, TicketListFilter, TicketListPosition } from "./ticket-list.js";
 export type { MaintenanceInput, MaintenanceResult, NotAllowed, TaskSettingView } from "./task-settings.js";
 export type { RecordVerdictResult, TicketOutcome, VerdictInput } from "./verdicts.js";
 
 export type Lifecycle = ReturnType<typeof createLifecycle>;
 
+/**
+ * The lifecycle over one database. Callers take the few operations they use (a `Pick<Lifecycle, …>`
+ * or a port of their own); the database handle itself stays in here (and the store).
+ */
 export function createLifecycle(deps: LifecycleDeps) {
   const { db, clock } = deps;
   return {
-    deps,
+    /** The clock every write is stamped with, for callers that compute times the lifecycle compares. */
+    clock,
+    /** Kept for callers not yet moved to `clock`; deliberately without the database handle. */
+    deps: { clock } as Pick<LifecycleDeps, "clock">,
     // tickets
     createTicket: (input: NewTicket, actor: Actor) => createTicket(deps, input, actor),
     transition: (input: TransitionInput) => transitionTicket(deps, input),
@@ -105,6 +119,16 @@ export function createLifecycle(deps: LifecycleDeps) {
     recordDispatchCycle: (cycle: NewDispatchCycle) => recordDispatchCycle(db, cycle),
     // reads
     findTicket: (key: string) => findTicket(db, key),
+    findTicketById: (id: number) => findTicketById(db, id),
+    /** Tickets in pick order after a position, for paged lists (src/lifecycle/ticket-list.ts). */
+    listTicketsAfter: (filter: TicketListFilter) => listTicketsAfter(db, filter),
+    /** One page of the dispatcher's queue (`todo`, unheld) in pick order, after `after`. */
+    candidatePage: (after: CandidateCursor | null, limit: number) => readCandidatePage(db, after, limit),
+    /** States of the tickets named as blockers. */
+    blockerStates: (keys: readonly string[]) => readBlockerStates(db, keys),
+    countLiveAttempts: () => countLiveAttempts(db, clock.now()),
+    /** Throws when the database does not answer (the health check). */
+    ping: () => pingDatabase(db),
     listTickets: (filter?: TicketFilter) => listTickets(db, filter),
     ticketHistory: (ticketId: number) => ticketHistory(db, ticketId),
     findAttempt: (attemptId: string) => findAttempt(db, attemptId),

@@ -1,4 +1,5 @@
-import { type SQL, and, asc, desc, eq } from "drizzle-orm";
+import { type SQL, and, asc, count, desc, eq, gt, inArray, sql } from "drizzle-orm";
+import { LIVE_ATTEMPT_STATUSES } from "../domain/attempts.js";
 import type { TicketState } from "../domain/ticket-states.js";
 import type { Priority } from "../domain/priorities.js";
 import type { Executor } from "../db/database.js";
@@ -66,4 +67,23 @@ export async function findAttempt(db: Executor, attemptId: string): Promise<Atte
 /** Every attempt of a ticket, oldest first. */
 export async function attemptsOf(db: Executor, ticketId: number): Promise<AttemptRow[]> {
   return db.select().from(attempts).where(eq(attempts.ticketId, ticketId)).orderBy(asc(attempts.number));
+}
+
+export async function findTicketById(db: Executor, id: number): Promise<TicketRow | undefined> {
+  const [row] = await db.select().from(tickets).where(eq(tickets.id, id));
+  return row;
+}
+
+/** Attempts whose lease is live at `now` (launching or running, not yet expired): workers busy. */
+export async function countLiveAttempts(db: Executor, now: Date): Promise<number> {
+  const [row] = await db
+    .select({ n: count() })
+    .from(attempts)
+    .where(and(inArray(attempts.status, [...LIVE_ATTEMPT_STATUSES]), gt(attempts.leaseExpiresAt, now)));
+  return Number(row?.n ?? 0);
+}
+
+/** Whether the database answers at all (the health check's probe). */
+export async function pingDatabase(db: Executor): Promise<void> {
+  await db.execute(sql`select 1`);
 }

@@ -1,7 +1,5 @@
-import { eq } from "drizzle-orm";
 import type { AttemptRow, TicketQuestionRow, TicketRow } from "../db/schema.js";
-import { tickets } from "../db/schema.js";
-import type { Lifecycle } from "../lifecycle/index.js";
+import type { WorkerLifecycle } from "./port.js";
 
 /** What the runner knows about its attempt: the ticket, its earlier attempts and every question. */
 export interface AttemptContext {
@@ -14,7 +12,7 @@ export interface AttemptContext {
 
 /** Reads an attempt's context (read-only; every write goes through the lifecycle). */
 export async function readAttemptContext(
-  lifecycle: Lifecycle,
+  lifecycle: Pick<WorkerLifecycle, "findTicketById" | "attemptsOf" | "questionsOf">,
   attempt: AttemptRow,
 ): Promise<AttemptContext | undefined> {
   const ticket = await ticketOfAttempt(lifecycle, attempt);
@@ -31,9 +29,8 @@ export async function readAttemptContext(
 
 /** The ticket an attempt belongs to. */
 export async function ticketOfAttempt(
-  lifecycle: Lifecycle,
+  lifecycle: Pick<WorkerLifecycle, "findTicketById">,
   attempt: AttemptRow,
 ): Promise<TicketRow | undefined> {
-  const [ticket] = await lifecycle.deps.db.select().from(tickets).where(eq(tickets.id, attempt.ticketId));
-  return ticket;
+  return lifecycle.findTicketById(attempt.ticketId);
 }

@@ -6,8 +6,8 @@
 import { z } from "zod";
 import type { BackoffPolicy } from "../domain/backoff.js";
 import { TICKET_STATES } from "../domain/ticket-states.js";
-import type { Lifecycle } from "../lifecycle/index.js";
 import { ticketOfAttempt } from "./attempt-context.js";
+import type { WorkerLifecycle } from "./port.js";
 
 export const SignalSchema = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("heartbeat"), attemptId: z.uuid("must be an attempt id (a UUID)") }),
@@ -53,7 +53,10 @@ export const AGENT_GAVE_UP = "agent_gave_up";
  * its ticket's current attempt; the lifecycle re-checks that, and the lease, in its own transaction.
  */
 export async function applySignal(
-  lifecycle: Lifecycle,
+  lifecycle: Pick<
+    WorkerLifecycle,
+    "findAttempt" | "findTicketById" | "heartbeat" | "askQuestion" | "failAttempt"
+  >,
   signal: Signal,
   policy: SignalPolicy,
 ): Promise<SignalResult> {

@@ -1,9 +1,10 @@
 import type { Actor } from "../domain/actors.js";
 import type { AttemptLog, RecordLogResult } from "../lifecycle/attempt-log.js";
-import type { AttemptResult, EndAttemptResult, Lifecycle } from "../lifecycle/index.js";
+import type { AttemptResult, EndAttemptResult } from "../lifecycle/index.js";
 import { type AttemptContext, readAttemptContext, ticketOfAttempt } from "./attempt-context.js";
 import type { CompletionEvidence } from "./evidence.js";
 import type { WorkerFailureReason } from "./judge.js";
+import type { WorkerLifecycle } from "./port.js";
 import { applySignal, type Signal, type SignalPolicy, type SignalResult } from "./signals.js";
 
 /**
@@ -11,7 +12,7 @@ import { applySignal, type Signal, type SignalPolicy, type SignalResult } from "
  * while the agent runs: the embedded database (PGlite) serves one process at a time, and the
  * agent's own `mctl` calls, the dispatcher and other workers need it too.
  */
-export type WithLifecycle = <T>(work: (lifecycle: Lifecycle) => Promise<T>) => Promise<T>;
+export type WithLifecycle = <T>(work: (lifecycle: WorkerLifecycle) => Promise<T>) => Promise<T>;
 
 export type StartOutcome =
   | { readonly ok: true; readonly context: AttemptContext }
@@ -53,7 +54,7 @@ export function createWorkerStore(withLifecycle: WithLifecycle, policy: SignalPo
   // One session at a time: a heartbeat and a signal arriving together must not both wait for the
   // embedded database's lock, which this very process would be holding.
   let queue: Promise<unknown> = Promise.resolve();
-  const serial = <T>(work: (lifecycle: Lifecycle) => Promise<T>): Promise<T> => {
+  const serial = <T>(work: (lifecycle: WorkerLifecycle) => Promise<T>): Promise<T> => {
     const run = queue.then(() => withLifecycle(work));
     queue = run.catch(() => {});
     return run;
@@ -111,7 +112,7 @@ export function createWorkerStore(withLifecycle: WithLifecycle, policy: SignalPo
 }
 
 async function logAfter(
-  lifecycle: Lifecycle,
+  lifecycle: Pick<WorkerLifecycle, "recordAttemptLog">,
   result: EndAttemptResult,
   input: { attemptId: string; log?: AttemptLog | undefined },
 ): Promise<RecordLogResult | undefined> {

@@ -2,6 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { apiHandler } from "../../src/app/api/index.js";
+import type { ApiLifecycle } from "../../src/app/api/port.js";
 import { encodeCursor } from "../../src/app/api/query.js";
 import type { TicketRow } from "../../src/db/schema.js";
 import type { Lifecycle } from "../../src/lifecycle/index.js";
@@ -207,12 +208,11 @@ describe("JSON API without a database", () => {
   let server: Server;
   let base: string;
   beforeAll(async () => {
+    // Only what the health check reaches before it answers: the database probe fails.
     const down = {
-      deps: {
-        db: { execute: () => Promise.reject(new Error("connect ECONNREFUSED")) },
-        clock: { now: () => new Date() },
-      },
-    } as unknown as Lifecycle;
+      ping: () => Promise.reject(new Error("connect ECONNREFUSED")),
+      clock: { now: () => new Date() },
+    } as unknown as ApiLifecycle;
     const handler = apiHandler({ lifecycle: down });
     server = createServer((req, res) => {
       void handler(req, res).then((handled) => {

@@ -1,6 +1,6 @@
 import type { DispatchDeps, DispatchSettings } from "../../src/dispatch/cycle.js";
 import type { LaunchRequest, LaunchResult, Launcher } from "../../src/dispatch/launchers/launcher.js";
-import { databaseWorkerSource } from "../../src/dispatch/worker-sources.js";
+import { lifecycleWorkerSource } from "../../src/dispatch/worker-sources.js";
 import type { WorkerCountSource } from "../../src/dispatch/worker-count.js";
 import type { Lifecycle } from "../../src/lifecycle/index.js";
 
@@ -48,7 +48,7 @@ export function testDispatcher(
   return {
     lifecycle,
     holder: "dispatcher-test",
-    sources: [databaseWorkerSource(lifecycle.deps.db, lifecycle.deps.clock)],
+    sources: [lifecycleWorkerSource(lifecycle)],
     launcher: recording.launcher,
     launched: recording.launched,
     ...overrides,

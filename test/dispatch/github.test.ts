@@ -2,7 +2,7 @@ import { Octokit } from "@octokit/rest";
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
 import { runDispatchCycle } from "../../src/dispatch/cycle.js";
 import { githubWorkflowLauncher } from "../../src/dispatch/launchers/github-workflow-launcher.js";
-import { databaseWorkerSource, workflowRunsWorkerSource } from "../../src/dispatch/worker-sources.js";
+import { lifecycleWorkerSource, workflowRunsWorkerSource } from "../../src/dispatch/worker-sources.js";
 import { type GitHubStandin, startGitHubStandin } from "../../src/github-standin/index.js";
 import { testDispatcher } from "../builders/dispatch.js";
 import { givenTicket, manualClock, testLifecycle } from "../builders/tickets.js";
@@ -32,10 +32,7 @@ describeEachDriver("dispatch in GitHub mode (against the GitHub stand-in)", ({ d
   const githubDispatcher = (lifecycle: ReturnType<typeof testLifecycle>) =>
     testDispatcher(lifecycle, {
       launcher: githubWorkflowLauncher(octokit, target),
-      sources: [
-        databaseWorkerSource(lifecycle.deps.db, lifecycle.deps.clock),
-        workflowRunsWorkerSource(octokit, target),
-      ],
+      sources: [lifecycleWorkerSource(lifecycle), workflowRunsWorkerSource(octokit, target)],
       settings: { maxWorkers: 3 },
     });
 

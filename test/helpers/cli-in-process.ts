@@ -22,13 +22,15 @@ export function inProcessCli(
     const ctx = createCliContext(
       { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) },
       () => readEnvironment({ ...baseEnv, ...env }, process.cwd()),
-      handle
-        ? { openDatabase: async () => ({ ...handle, close: async () => {} }) }
-        : {
-            openDatabase: async () => {
+      {
+        // What commands hand on to the processes they start (as the binary passes its own).
+        processEnv: process.env,
+        openDatabase: handle
+          ? async () => ({ ...handle, close: async () => {} })
+          : async () => {
               throw new Error("this in-process CLI has no database");
             },
-          },
+      },
     );
     const code = await runCli(args, ctx);
     return { code, stdout, stderr };

@@ -1,4 +1,3 @@
-import { sql } from "drizzle-orm";
 import { sendJson } from "./errors.js";
 import type { Route } from "./route.js";
 
@@ -9,9 +8,8 @@ import type { Route } from "./route.js";
 export const healthRoute: Route = {
   path: "/api/health",
   async handle({ res, lifecycle }) {
-    const { db, clock } = lifecycle.deps;
     try {
-      await db.execute(sql`select 1`);
+      await lifecycle.ping();
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       sendJson(res, 503, { status: "unavailable", database: "unreachable", reason });
@@ -21,7 +19,7 @@ export const healthRoute: Route = {
       lifecycle.recentDispatchCycles(1),
       lifecycle.app.mirror.backlog(),
     ]);
-    const now = clock.now().getTime();
+    const now = lifecycle.clock.now().getTime();
     sendJson(res, 200, {
       status: "ok",
       database: "ok",

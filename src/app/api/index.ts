@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Lifecycle } from "../../lifecycle/index.js";
 import { sendError } from "./errors.js";
+import type { ApiLifecycle } from "./port.js";
 import { healthRoute } from "./health.js";
 import { matchPath, type Route } from "./route.js";
 import { ticketListRoute, ticketRoute } from "./tickets.js";
@@ -17,7 +17,7 @@ const ROUTES: readonly Route[] = [
 ];
 
 export interface ApiDeps {
-  readonly lifecycle: Lifecycle;
+  readonly lifecycle: ApiLifecycle;
   /** Where an unexpected error goes (its details never reach the client). */
   readonly logError?: (error: unknown, message: string) => void;
 }

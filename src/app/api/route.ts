@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { z } from "zod";
-import type { Lifecycle } from "../../lifecycle/index.js";
 import { issuesOf, sendInvalid } from "./errors.js";
+import type { ApiLifecycle } from "./port.js";
 import { queryObject } from "./query.js";
 
 /** What a route handler gets: the request, the response, the parsed URL and its path parameters. */
@@ -10,7 +10,7 @@ export interface RouteContext {
   readonly res: ServerResponse;
   readonly url: URL;
   readonly params: Readonly<Record<string, string>>;
-  readonly lifecycle: Lifecycle;
+  readonly lifecycle: ApiLifecycle;
 }
 
 export interface Route {

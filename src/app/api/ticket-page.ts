@@ -1,6 +1,5 @@
-import { and, asc, eq, type SQL, sql } from "drizzle-orm";
-import type { Executor } from "../../db/database.js";
-import { type TicketRow, tickets } from "../../db/schema.js";
+import type { Lifecycle } from "../../lifecycle/index.js";
+import type { TicketRow } from "../../db/schema.js";
 import { encodeCursor, type TicketListQuery } from "./query.js";
 
 export interface TicketPage {
@@ -8,30 +7,22 @@ export interface TicketPage {
   readonly nextCursor: string | null;
 }
 
-/** created_at as exact epoch microseconds (a JS Date keeps only milliseconds). */
-const createdMicros = sql<string>`(extract(epoch from ${tickets.createdAt}) * 1000000)::bigint::text`;
-
 /**
- * One page of tickets in pick order (priority, created_at, id), after the cursor's position
- * (keyset pagination: stable while tickets are added, no offset scans). A read: no writes here.
+ * One page of tickets in pick order (priority, created_at, id), after the cursor's position: the
+ * lifecycle's keyset read asked for one ticket more than the page, so a next cursor is only handed
+ * out when there is a next page.
  */
-export async function ticketPage(db: Executor, query: TicketListQuery): Promise<TicketPage> {
-  const conditions: SQL[] = [];
-  if (query.state) conditions.push(eq(tickets.state, query.state));
-  if (query.assignee) conditions.push(eq(tickets.assignee, query.assignee));
-  if (query.campaign) conditions.push(eq(tickets.campaign, query.campaign));
-  const after = query.cursor;
-  if (after) {
-    conditions.push(
-      sql`(${tickets.priority}, ${tickets.createdAt}, ${tickets.id}) > (${after.priority}::ticket_priority, timestamptz 'epoch' + ${after.createdMicros}::bigint * interval '1 microsecond', ${after.id}::bigint)`,
-    );
-  }
-  const rows = await db
-    .select({ ticket: tickets, createdMicros })
-    .from(tickets)
-    .where(and(...conditions))
-    .orderBy(asc(tickets.priority), asc(tickets.createdAt), asc(tickets.id))
-    .limit(query.limit + 1);
+export async function ticketPage(
+  lifecycle: Pick<Lifecycle, "listTicketsAfter">,
+  query: TicketListQuery,
+): Promise<TicketPage> {
+  const rows = await lifecycle.listTicketsAfter({
+    state: query.state,
+    assignee: query.assignee,
+    campaign: query.campaign,
+    after: query.cursor,
+    limit: query.limit + 1,
+  });
   const page = rows.slice(0, query.limit);
   const last = page.at(-1);
   const nextCursor =

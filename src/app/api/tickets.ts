@@ -11,7 +11,7 @@ export const ticketListRoute: Route = {
   async handle(ctx) {
     const query = parseQuery(ctx, TicketListQuery);
     if (!query) return;
-    const page = await ticketPage(ctx.lifecycle.deps.db, query);
+    const page = await ticketPage(ctx.lifecycle, query);
     sendJson(ctx.res, 200, { items: page.items, next_cursor: page.nextCursor });
   },
 };

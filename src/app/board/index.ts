@@ -1,16 +1,16 @@
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { parseTicketKey } from "../../domain/ticket-key.js";
-import type { Lifecycle } from "../../lifecycle/index.js";
 import { matchPath } from "../api/route.js";
 import { type BoardView, renderBoardPage } from "./board-page.js";
 import { type ErrorPage, renderErrorPage } from "./error-page.js";
 import { REFRESH_HEADER, type RenderOptions } from "./layout.js";
+import type { BoardLifecycle } from "./port.js";
 import { BOARD_FILTERS, BoardQuery, parseQuery, TicketPageQuery } from "./query.js";
 import { renderTicketPage, type TicketView } from "./ticket-page.js";
 
 export interface BoardDeps {
-  readonly lifecycle: Lifecycle;
+  readonly lifecycle: BoardLifecycle;
   /** Where an unexpected error goes (its details never reach the page). */
   readonly logError?: (error: unknown, message: string) => void;
   /** Seconds between the pages' self-refreshes (default 15). */
@@ -33,7 +33,7 @@ export function boardHandler(deps: BoardDeps) {
     const path = url.pathname.replace(/\/+$/, "");
     if (path !== "/board" && !path.startsWith("/board/")) return false;
     const nonce = randomBytes(18).toString("base64");
-    const now = deps.lifecycle.deps.clock.now();
+    const now = deps.lifecycle.clock.now();
     const fail = (error: ErrorPage, headers: Record<string, string> = {}) =>
       sendHtml(res, error.status, renderErrorPage(error, nonce, now), nonce, headers);
     const ticketParams = matchPath("/board/tickets/:key", path);
@@ -88,7 +88,7 @@ function badRequest(issues: readonly { parameter: string; message: string }[]): 
   };
 }
 
-async function boardPage(lifecycle: Lifecycle, url: URL, now: Date): Promise<PageResult> {
+async function boardPage(lifecycle: BoardLifecycle, url: URL, now: Date): Promise<PageResult> {
   const query = parseQuery(BoardQuery, url.searchParams, BOARD_FILTERS);
   if (!query.ok) return badRequest(query.issues);
   const filter = { assignee: query.value.assignee, campaign: query.value.campaign };
@@ -113,7 +113,12 @@ async function boardPage(lifecycle: Lifecycle, url: URL, now: Date): Promise<Pag
   return { ok: true, render: (options) => renderBoardPage(view, options) };
 }
 
-async function ticketPage(lifecycle: Lifecycle, rawKey: string, url: URL, now: Date): Promise<PageResult> {
+async function ticketPage(
+  lifecycle: BoardLifecycle,
+  rawKey: string,
+  url: URL,
+  now: Date,
+): Promise<PageResult> {
   const query = parseQuery(TicketPageQuery, url.searchParams);
   if (!query.ok) return badRequest(query.issues);
   const parsed = parseTicketKey(rawKey);

@@ -7,14 +7,14 @@ import { Command } from "commander";
 import { z } from "zod";
 import { readGitHubEnvironment } from "../../config/github.js";
 import type { Config } from "../../config/schema.js";
-import type { Database } from "../../db/database.js";
 import { type DispatchDeps, dispatchSettingsFrom, runDispatchCycle } from "../../dispatch/cycle.js";
 import type { CycleRecord } from "../../dispatch/decisions.js";
 import { commandLauncher } from "../../dispatch/launchers/command-launcher.js";
 import { githubWorkflowLauncher } from "../../dispatch/launchers/github-workflow-launcher.js";
 import type { Launcher } from "../../dispatch/launchers/launcher.js";
+import type { DispatchLifecycle } from "../../dispatch/port.js";
 import type { WorkerCountSource } from "../../dispatch/worker-count.js";
-import { databaseWorkerSource, workflowRunsWorkerSource } from "../../dispatch/worker-sources.js";
+import { lifecycleWorkerSource, workflowRunsWorkerSource } from "../../dispatch/worker-sources.js";
 import type { Lifecycle } from "../../lifecycle/index.js";
 import type { CliContext } from "../context.js";
 import { cycleMarkdown, formatCycle } from "../dispatch-report.js";
@@ -97,8 +97,8 @@ async function runCycles(ctx: CliContext, options: RunOptions): Promise<void> {
     async () => {
       // The database is opened per cycle so that, on the embedded database, launched workers can
       // take their turn with it between cycles.
-      const record = await ctx.withDatabase(({ lifecycle, handle }) =>
-        runDispatchCycle(buildDispatcher(ctx, config, lifecycle, handle.db, holder), {
+      const record = await ctx.withDatabase(({ lifecycle }) =>
+        runDispatchCycle(buildDispatcher(ctx, config, lifecycle, holder), {
           dryRun: options.dryRun ?? false,
         }),
       );
@@ -110,7 +110,7 @@ async function runCycles(ctx: CliContext, options: RunOptions): Promise<void> {
 async function report(ctx: CliContext, record: CycleRecord, options: RunOptions): Promise<void> {
   if (options.json) printJson(record, ctx.io.stdout);
   else ctx.io.stdout(formatCycle(record));
-  const summaryFile = process.env.GITHUB_STEP_SUMMARY;
+  const summaryFile = ctx.processEnv.GITHUB_STEP_SUMMARY;
   if (summaryFile) await appendFile(summaryFile, `${cycleMarkdown(record)}\n`);
 }
 
@@ -118,17 +118,16 @@ async function report(ctx: CliContext, record: CycleRecord, options: RunOptions)
 function buildDispatcher(
   ctx: CliContext,
   config: Config,
-  lifecycle: Lifecycle,
-  db: Database,
+  lifecycle: DispatchLifecycle & Pick<Lifecycle, "countLiveAttempts">,
   holder: string,
 ): DispatchDeps {
   const d = config.dispatch;
   const settings = dispatchSettingsFrom(d);
-  const sources: WorkerCountSource[] = [databaseWorkerSource(db, lifecycle.deps.clock)];
+  const sources: WorkerCountSource[] = [lifecycleWorkerSource(lifecycle)];
   let launcher: Launcher;
   const launch = d.launcher;
   if (launch.kind === "github-workflow") {
-    const github = readGitHubEnvironment(process.env);
+    const github = readGitHubEnvironment(ctx.processEnv);
     if (!github.token) throw new CliError("the github-workflow launcher needs GITHUB_TOKEN", EXIT_USAGE);
     const octokit = new Octokit({
       auth: github.token,
@@ -156,7 +155,7 @@ function buildDispatcher(
           ]
         : undefined);
     launcher = argv
-      ? commandLauncher({ argv, cwd, env: process.env, stateDir: path.join(cwd, ".mission-control") })
+      ? commandLauncher({ argv, cwd, env: ctx.processEnv, stateDir: path.join(cwd, ".mission-control") })
       : {
           kind: "command",
           launch: async () => ({

@@ -31,7 +31,7 @@ export function evidenceCommand(ctx: CliContext): Command {
     .action(async (key: string, options: { attempt?: string; json?: boolean }) => {
       const ticketKey = parseKey(key);
       const config = await ctx.config();
-      const github = readGitHub();
+      const github = readGitHub(ctx.processEnv);
       if (!github.token)
         throw new CliError("GITHUB_TOKEN is not set: the verifier reads GitHub with it", EXIT_USAGE);
       const octokit = new Octokit({
@@ -114,9 +114,9 @@ export function evidenceCommand(ctx: CliContext): Command {
 }
 
 /** GITHUB_TOKEN and GITHUB_API_URL, read here at the command's composition root (as `mctl dispatch` does). */
-function readGitHub() {
+function readGitHub(env: Readonly<Record<string, string | undefined>>) {
   try {
-    return readGitHubEnvironment(process.env);
+    return readGitHubEnvironment(env);
   } catch (error) {
     throw new CliError(`configuration: ${(error as Error).message}`, EXIT_USAGE, { cause: error });
   }

@@ -20,7 +20,7 @@ export function operateCommand(ctx: CliContext): Command {
         runOperatorPass({
           reader: snapshotReader(handle.db),
           port: { recordPass: lifecycle.alerts.recordPass },
-          now: () => lifecycle.deps.clock.now(),
+          now: () => lifecycle.clock.now(),
           thresholds: {
             dispatchStaleMs: o.dispatch_stale_minutes * 60_000,
             needsInputUnansweredMs: o.needs_input_unanswered_hours * 3_600_000,

@@ -61,7 +61,10 @@ export function orchestrateCommand(ctx: CliContext): Command {
 function orchestrator(
   ctx: CliContext,
   config: Config,
-  lifecycle: Lifecycle,
+  lifecycle: {
+    readonly inbox: OrchestratorDeps["inbox"];
+    readonly tasks: Pick<Lifecycle["tasks"], "setting">;
+  },
   holder: string,
   options: Options,
 ): OrchestratorDeps {

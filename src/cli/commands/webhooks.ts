@@ -28,7 +28,7 @@ export function webhooksCommand(ctx: CliContext): Command {
       const limit = Number(options.limit);
       if (!Number.isInteger(limit) || limit < 1)
         throw new CliError("--limit must be a positive integer", EXIT_USAGE);
-      const appOctokit = appClient();
+      const appOctokit = appClient(ctx.processEnv);
       const deliveryLeaseMs = (await ctx.config()).app.delivery_lease_seconds * 1000;
       const decisions = await ctx.withDatabase(({ lifecycle }) =>
         redeliverMissed(
@@ -52,11 +52,11 @@ export function webhooksCommand(ctx: CliContext): Command {
   return webhooks;
 }
 
-function appClient(): Octokit {
+function appClient(env: Readonly<Record<string, string | undefined>>): Octokit {
   const parsed = AppEnvironment.safeParse({
-    APP_ID: process.env.APP_ID || undefined,
-    PRIVATE_KEY: process.env.PRIVATE_KEY?.replace(/\\n/g, "\n") || undefined,
-    GITHUB_API_URL: process.env.GITHUB_API_URL || undefined,
+    APP_ID: env.APP_ID || undefined,
+    PRIVATE_KEY: env.PRIVATE_KEY?.replace(/\\n/g, "\n") || undefined,
+    GITHUB_API_URL: env.GITHUB_API_URL || undefined,
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

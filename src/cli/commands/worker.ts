@@ -89,7 +89,7 @@ export function workerCommand(ctx: CliContext): Command {
           repo: path.resolve(environment.cwd, options.repo ?? "."),
           agentCommand,
           settings,
-          baseEnv: process.env,
+          baseEnv: { ...ctx.processEnv },
           store,
           output: {
             agentStdout: options.json ? ctx.io.stderr : ctx.io.stdout,

@@ -2,16 +2,33 @@ import { and, asc, eq, gt, inArray, isNull, or, sql } from "drizzle-orm";
 import type { TicketState } from "../domain/ticket-states.js";
 import type { Executor } from "../db/database.js";
 import { tickets } from "../db/schema.js";
-import type { Candidate } from "./plan.js";
 
-interface Cursor {
+/** Where a page of queued tickets ends: the pick-order position of its last ticket. */
+export interface CandidateCursor {
   readonly priority: string;
   readonly createdAt: Date;
   readonly id: number;
 }
 
+/** What the dispatcher's pick phase reads of one queued (`todo`, unheld) ticket. */
+export interface QueuedTicket {
+  readonly id: number;
+  readonly key: string;
+  readonly version: number;
+  readonly priority: string;
+  readonly createdAt: Date;
+  readonly assignee: string | null;
+  readonly campaign: string | null;
+  readonly labels: readonly string[];
+  readonly blockedBy: readonly string[];
+  readonly attemptCount: number;
+  readonly extraAttempts: number;
+  readonly nextEligibleAt: Date | null;
+  readonly cursor: CandidateCursor;
+}
+
 export interface CandidatePage {
-  readonly candidates: (Candidate & { cursor: Cursor })[];
+  readonly candidates: QueuedTicket[];
 }
 
 /**
@@ -20,7 +37,7 @@ export interface CandidatePage {
  */
 export async function readCandidatePage(
   db: Executor,
-  after: Cursor | null,
+  after: CandidateCursor | null,
   limit: number,
 ): Promise<CandidatePage> {
   const keyset = after

@@ -1,0 +1,27 @@
+import type { Lifecycle } from "../lifecycle/index.js";
+
+/**
+ * What a dispatch cycle asks of the lifecycle, and nothing more: its lease, the expiry and
+ * needs-input phases, the queue reads of the pick phase, claims, holds and released launches, and
+ * the cycle's record. A `Lifecycle` is one; a test may hand in anything that has these.
+ */
+export type DispatchLifecycle = Pick<
+  Lifecycle,
+  | "clock"
+  | "acquireLease"
+  | "renewLease"
+  | "releaseLease"
+  | "recordDispatchCycle"
+  | "findExpiredAttempts"
+  | "expireAttempt"
+  | "findAnsweredTickets"
+  | "transition"
+  | "candidatePage"
+  | "blockerStates"
+  | "holdTicket"
+  | "claim"
+  | "releaseFailedLaunch"
+> & {
+  /** Only the dispatcher's own maintenance setting (a paused dispatcher claims nothing). */
+  readonly tasks: Pick<Lifecycle["tasks"], "setting">;
+};
