@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Command } from "../../src/app/commands/parse.js";
 import { checkPermission, permissionLevelOf } from "../../src/app/commands/permission.js";
+import type { CommandFacts } from "../../src/app/commands/facts.js";
 import { planCommand } from "../../src/app/commands/plan.js";
 import type { TicketRow } from "../../src/db/schema.js";
 
@@ -49,72 +50,222 @@ describe("permission rules", () => {
   });
 });
 
+const BOB = { kind: "human", id: "bob" } as const;
+
+const facts = (overrides: Partial<CommandFacts> = {}): CommandFacts => ({
+  login: "bob",
+  ticket: ticket(),
+  openItems: [],
+  verifierConfigured: true,
+  ...overrides,
+});
+
 describe("planCommand", () => {
-  const plan = (command: Command, t: TicketRow | null = ticket()) => planCommand(command, t, "bob");
+  const plan = (command: Command, t: TicketRow | null = ticket(), more: Partial<CommandFacts> = {}) =>
+    planCommand(command, facts({ ticket: t, ...more }));
 
   it("answers only a ticket that waits for input", () => {
     expect(plan({ name: "answer", text: "yes" })).toMatchObject({ kind: "refuse", code: "not_waiting" });
     expect(plan({ name: "answer", text: "yes" }, ticket({ state: "needs_input" }))).toEqual({
       kind: "apply",
-      action: { op: "answer", text: "yes" },
+      steps: [{ call: "answerQuestion", ticket: "MC-1", answer: "yes", actor: BOB }],
+      success: {
+        say: "text",
+        code: "answered",
+        text: "answer recorded; MC-1 goes back to todo at the next dispatch",
+      },
     });
   });
 
   it("approves from verifying or in_review with the matching reason, and refuses elsewhere", () => {
-    expect(plan({ name: "approve" }, ticket({ state: "verifying" }))).toMatchObject({
-      action: { op: "transition", to: "done", reason: "accepted" },
+    expect(plan({ name: "approve" }, ticket({ state: "verifying", version: 4 }))).toEqual({
+      kind: "apply",
+      steps: [
+        {
+          call: "transition",
+          input: {
+            ticket: "MC-1",
+            from: "verifying",
+            expectedVersion: 4,
+            to: "done",
+            reason: "accepted",
+            actor: BOB,
+          },
+        },
+      ],
+      success: { say: "text", code: "accepted", text: "MC-1: verifying → done (accepted)" },
     });
     expect(plan({ name: "approve" }, ticket({ state: "in_review" }))).toMatchObject({
-      action: { op: "transition", to: "done", reason: "approved" },
+      steps: [{ call: "transition", input: { to: "done", reason: "approved" } }],
     });
-    expect(plan({ name: "approve" })).toMatchObject({ kind: "refuse", code: "not_reviewable" });
+    expect(plan({ name: "approve" })).toEqual({
+      kind: "refuse",
+      code: "not_reviewable",
+      text: "refused: MC-1 is todo: only a ticket in verifying or in_review can be approved",
+    });
     expect(plan({ name: "reject" }, ticket({ state: "in_review" }))).toMatchObject({
-      action: { op: "transition", to: "todo", reason: "rejected" },
+      steps: [{ call: "transition", input: { to: "todo", reason: "rejected" } }],
+    });
+  });
+
+  it("takes a review decision the inbox waits for on its completion_verified item", () => {
+    const failed = { id: 3, kind: "completion_failed" };
+    const openItems = [failed, { id: 8, kind: "completion_verified" }];
+    expect(plan({ name: "reject" }, ticket({ state: "verifying" }), { openItems })).toEqual({
+      kind: "apply",
+      steps: [
+        {
+          call: "inbox.act",
+          ticket: "MC-1",
+          itemId: 8,
+          result: {
+            decision: "reject",
+            transition: { from: "verifying", to: "todo", reason: "rejected" },
+            hold: null,
+            actor: BOB,
+            note: "/mc by @bob",
+          },
+        },
+      ],
+      success: { say: "text", code: "rejected", text: "MC-1: verifying → todo (rejected)" },
+    });
+    // No open completion_verified item: the transition alone.
+    expect(plan({ name: "approve" }, ticket({ state: "in_review" }), { openItems: [failed] })).toMatchObject({
+      steps: [{ call: "transition" }],
     });
   });
 
   it("claims by assigning the commenter; release ends an agent's work", () => {
+    const t = ticket({ state: "in_progress", assignee: "rita", version: 6 });
     expect(plan({ name: "claim" })).toMatchObject({
-      action: { op: "assign", assignee: "bob", thenRelease: false },
+      steps: [{ call: "issues.assign", assignee: "bob", actor: BOB }],
+      success: { code: "claimed" },
     });
     expect(plan({ name: "claim" }, ticket({ assignee: "bob" }))).toMatchObject({ code: "already_assigned" });
-    expect(plan({ name: "release" }, ticket({ state: "in_progress" }))).toMatchObject({
-      action: { op: "assign", assignee: null, thenRelease: true },
+    // Assigned and working: unassign, then release at the version the unassignment leaves.
+    expect(plan({ name: "release" }, t)).toEqual({
+      kind: "apply",
+      steps: [
+        { call: "issues.assign", ticket: t, assignee: null, actor: BOB },
+        {
+          call: "transition",
+          input: {
+            ticket: "MC-1",
+            from: "in_progress",
+            expectedVersion: 7,
+            to: "todo",
+            reason: "released",
+            actor: BOB,
+          },
+        },
+      ],
+      success: {
+        say: "text",
+        code: "released",
+        text: "MC-1 is back in todo (was in_progress); its attempt is ended",
+      },
+    });
+    expect(plan({ name: "release" }, ticket({ state: "needs_input", version: 2 }))).toMatchObject({
+      steps: [{ call: "transition", input: { expectedVersion: 2, reason: "released" } }],
+    });
+    expect(plan({ name: "release" }, ticket({ assignee: "rita" }))).toMatchObject({
+      steps: [{ call: "issues.assign", assignee: null }],
+      success: { code: "unassigned" },
     });
     expect(plan({ name: "release" })).toMatchObject({ kind: "refuse", code: "nothing_to_release" });
   });
 
   it("refuses changes to terminal tickets and to issues that mirror no ticket", () => {
     expect(plan({ name: "cancel" }, ticket({ state: "done" }))).toMatchObject({ code: "terminal_state" });
-    expect(plan({ name: "cancel" }, null)).toMatchObject({ code: "not_a_ticket" });
+    expect(plan({ name: "cancel" }, null)).toEqual({
+      kind: "refuse",
+      code: "not_a_ticket",
+      text: "refused: this issue does not mirror a Mission Control ticket",
+    });
     expect(plan({ name: "help" }, null)).toMatchObject({ kind: "reply", code: "help" });
-    expect(plan({ name: "maintenance", action: "pause", task: "dispatch" }, null)).toMatchObject({
-      action: { op: "maintenance", enabled: false },
+    expect(plan({ name: "status" })).toMatchObject({ kind: "reply", code: "status" });
+    expect(plan({ name: "maintenance", action: "pause", task: "dispatch" }, null)).toEqual({
+      kind: "apply",
+      steps: [
+        {
+          call: "tasks.setEnabled",
+          task: "dispatch",
+          enabled: false,
+          actor: BOB,
+          reason: "/mc maintenance by @bob",
+        },
+      ],
+      success: { say: "text", code: "paused", text: "task dispatch is paused" },
     });
   });
 
-  it("retries only a held ticket", () => {
-    expect(plan({ name: "retry" })).toMatchObject({ code: "not_held" });
-    expect(plan({ name: "retry" }, ticket({ hold: "inbox:completion_failed" }))).toEqual({
+  it("verifies /mc done only where a verifier runs", () => {
+    const done = { name: "done", sha: "abcdef1234567890", attempt: "a1" } as const;
+    expect(plan(done, ticket({ state: "verifying" }))).toEqual({
       kind: "apply",
-      action: { op: "retry", grant: false, attempts: 1 },
+      steps: [{ call: "verify", ticket: "MC-1", attemptId: "a1" }],
+      success: { say: "verdict", attempt: "a1", sha: "abcdef1234567890" },
+    });
+    expect(plan(done, ticket(), { verifierConfigured: false })).toEqual({
+      kind: "reply",
+      code: "verifier_unavailable",
+      text: "the evidence verifier is not configured",
+    });
+  });
+
+  it("retries only a held ticket, on its oldest open item", () => {
+    const held = ticket({ hold: "inbox:completion_failed" });
+    expect(plan({ name: "retry" })).toMatchObject({ code: "not_held" });
+    expect(plan({ name: "retry" }, held, { openItems: [{ id: 5, kind: "completion_failed" }] })).toEqual({
+      kind: "apply",
+      steps: [
+        {
+          call: "inbox.act",
+          ticket: "MC-1",
+          itemId: 5,
+          result: { decision: "retry", transition: null, hold: "release", actor: BOB, note: "/mc retry" },
+        },
+      ],
+      success: { say: "text", code: "retried", text: "MC-1 is back in the queue" },
+    });
+    expect(plan({ name: "retry" }, held)).toEqual({
+      kind: "reply",
+      code: "nothing_to_retry",
+      text: "MC-1 has no open decision to retry",
     });
   });
 
   it("a ticket held after max_attempts is granted attempts by /mc retry: one, or attempts=N", () => {
     const held = ticket({ hold: "max_attempts_reached" });
-    expect(plan({ name: "retry" }, held)).toEqual({
+    const openItems = [
+      { id: 2, kind: "completion_failed" },
+      { id: 9, kind: "max_attempts_reached" },
+    ];
+    const grant = (attempts: number) => ({
       kind: "apply",
-      action: { op: "retry", grant: true, attempts: 1 },
+      steps: [
+        {
+          call: "inbox.act",
+          ticket: "MC-1",
+          itemId: 9,
+          result: {
+            decision: "grant_attempts",
+            transition: null,
+            hold: "release",
+            attempts,
+            actor: BOB,
+            note: "/mc retry by @bob",
+          },
+        },
+      ],
+      success: { say: "grant", ticket: "MC-1", granted: attempts },
     });
-    expect(plan({ name: "retry", attempts: 4 }, held)).toEqual({
-      kind: "apply",
-      action: { op: "retry", grant: true, attempts: 4 },
-    });
+    expect(plan({ name: "retry" }, held, { openItems })).toEqual(grant(1));
+    expect(plan({ name: "retry", attempts: 4 }, held, { openItems })).toEqual(grant(4));
     expect(plan({ name: "retry", attempts: 2 }, ticket({ hold: "inbox:completion_failed" }))).toEqual({
       kind: "refuse",
       code: "no_attempts_to_grant",
-      text: "MC-1 is held (inbox:completion_failed), not for max_attempts: attempts= only applies to a ticket that used up its attempts; use /mc retry",
+      text: "refused: MC-1 is held (inbox:completion_failed), not for max_attempts: attempts= only applies to a ticket that used up its attempts; use /mc retry",
     });
     expect(plan({ name: "retry", attempts: 2 }, ticket({ state: "in_progress" }))).toMatchObject({
       code: "not_held",
@@ -124,7 +275,8 @@ describe("planCommand", () => {
   it("priority must change", () => {
     expect(plan({ name: "priority", priority: "normal" })).toMatchObject({ code: "unchanged" });
     expect(plan({ name: "priority", priority: "high" })).toMatchObject({
-      action: { op: "priority", priority: "high" },
+      steps: [{ call: "issues.setPriority", priority: "high" }],
+      success: { code: "priority_changed", text: "MC-1 has priority high (was normal)" },
     });
   });
 });

@@ -1,12 +1,13 @@
 import type { Octokit } from "@octokit/rest";
-import type { TicketRow } from "../../db/schema.js";
 import type { Lifecycle } from "../../lifecycle/index.js";
 import type { Verifier } from "../../evidence/index.js";
-import { executeAction } from "./execute.js";
-import { HELP, parseCommand } from "./parse.js";
+import type { CommandOutcome } from "./codes.js";
+import { executePlan } from "./execute.js";
+import { gatherCommandFacts } from "./facts.js";
+import { parseCommand } from "./parse.js";
 import { checkPermission, permissionLevelOf } from "./permission.js";
 import { planCommand } from "./plan.js";
-import { renderReply, renderStatus, renderUsage, replyMarker } from "./reply.js";
+import { renderReply, renderUsage, replyMarker } from "./reply.js";
 
 /** The fields of an `issue_comment.created` payload the command handler reads. */
 export interface CommentFacts {
@@ -70,12 +71,13 @@ export async function handleComment(deps: CommentDeps, facts: CommentFacts): Pro
   return `command:${earlier.outcome}:reply_resumed`;
 }
 
+/** parse → permission → facts → plan → execute: the outcome to store and reply with. */
 async function decide(
   deps: CommentDeps,
   facts: CommentFacts,
   parsed: Exclude<ReturnType<typeof parseCommand>, { kind: "not_a_command" }>,
   repository: string,
-): Promise<{ code: string; text: string }> {
+): Promise<CommandOutcome> {
   if (parsed.kind === "usage_error")
     return { code: "usage_error", text: renderUsage(parsed.message, parsed.usage) };
   const { command } = parsed;
@@ -87,19 +89,12 @@ async function decide(
   const permission = checkPermission(command.name, facts.login, permissionLevelOf(data));
   if (permission.status === "refused")
     return { code: "permission_refused", text: `refused: ${permission.message}` };
-  const ticket: TicketRow | null =
-    (await deps.lifecycle.app.ticketByIssue({ repository, issueNumber: facts.issueNumber })) ?? null;
-  const plan = planCommand(command, ticket, facts.login);
-  switch (plan.kind) {
-    case "refuse":
-      return { code: plan.code, text: `refused: ${plan.text}` };
-    case "reply":
-      if (plan.code === "help" || !ticket)
-        return { code: "help", text: `commands:\n\`\`\`\n${HELP}\n\`\`\`` };
-      return { code: "status", text: renderStatus(ticket) };
-    case "apply":
-      return executeAction(deps, plan.action, ticket, { kind: "human", id: facts.login });
-  }
+  const known = await gatherCommandFacts(deps, {
+    repository,
+    issueNumber: facts.issueNumber,
+    login: facts.login,
+  });
+  return executePlan(deps, planCommand(command, known));
 }
 
 async function postReply(

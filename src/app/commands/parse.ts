@@ -25,6 +25,26 @@ const GrantCount = z
   .transform(Number)
   .pipe(z.number().int().min(GRANT_ATTEMPTS_MIN, ATTEMPTS_RANGE).max(GRANT_ATTEMPTS_MAX, ATTEMPTS_RANGE));
 
+/**
+ * Every command name, in the order `/mc help` lists them: the single source that usage text,
+ * permission levels and the README are checked against (test/app/command-registry.test.ts).
+ */
+export const COMMAND_NAMES = [
+  "status",
+  "claim",
+  "release",
+  "answer",
+  "done",
+  "approve",
+  "reject",
+  "cancel",
+  "priority",
+  "retry",
+  "maintenance",
+  "help",
+] as const;
+export type CommandName = (typeof COMMAND_NAMES)[number];
+
 export const CommandSchema = z.discriminatedUnion("name", [
   z.object({ name: z.literal("status") }),
   z.object({ name: z.literal("claim") }),
@@ -43,7 +63,6 @@ export const CommandSchema = z.discriminatedUnion("name", [
   z.object({ name: z.literal("help") }),
 ]);
 export type Command = z.infer<typeof CommandSchema>;
-export type CommandName = Command["name"];
 
 export const USAGE: Record<CommandName, string> = {
   status: "/mc status",
@@ -60,7 +79,7 @@ export const USAGE: Record<CommandName, string> = {
   help: "/mc help",
 };
 
-export const HELP = Object.values(USAGE).join("\n");
+export const HELP = COMMAND_NAMES.map((name) => USAGE[name]).join("\n");
 
 export type ParseResult =
   | { readonly kind: "command"; readonly command: Command }
@@ -90,8 +109,9 @@ export function parseCommand(body: unknown): ParseResult {
   const [verb, ...args] = words;
   if (!verb) return usageError("a command is missing after /mc", HELP);
   const name = verb.toLowerCase();
-  if (!(name in USAGE)) return usageError(`unknown command "${verb.slice(0, 40)}"`, HELP);
-  const commandName = name as CommandName;
+  // A lookup in the list, not `name in USAGE`: `constructor` or `__proto__` is in every object.
+  const commandName = COMMAND_NAMES.find((known) => known === name);
+  if (!commandName) return usageError(`unknown command "${verb.slice(0, 40)}"`, HELP);
   // Free text (answer, reject) may continue on the following lines of the comment.
   const freeText = [args.join(" "), ...rest].join("\n").trim();
   const candidate = build(commandName, args, freeText);

@@ -1,5 +1,6 @@
 import type { TicketRow } from "../../db/schema.js";
 import { inertEcho } from "../untrusted-text.js";
+import type { CommandOutcomeCode } from "./codes.js";
 
 /** The hidden marker of a reply: finds an already posted reply after a crash (one reply per comment). */
 export const replyMarker = (commentId: number) => `<!-- mission-control:reply-to ${commentId} -->`;
@@ -8,7 +9,7 @@ export function renderReply(input: {
   commentId: number;
   login: string;
   command: string;
-  outcome: string;
+  outcome: CommandOutcomeCode;
   text: string;
 }): string {
   const firstLine = input.command.split("\n")[0]?.slice(0, 200) ?? "";

@@ -1,0 +1,45 @@
+import type { InboxItemRow, TicketRow } from "../../db/schema.js";
+import type { Verifier } from "../../evidence/index.js";
+import type { Lifecycle } from "../../lifecycle/index.js";
+
+/** An inbox item of the ticket that waits for a decision (not yet `acted`). */
+export type OpenItem = Pick<InboxItemRow, "id" | "kind">;
+
+/** Everything `planCommand` decides from: read once, before the plan, by `gatherCommandFacts`. */
+export interface CommandFacts {
+  /** The commenter (a person: bots never get this far). */
+  readonly login: string;
+  /** The ticket the issue mirrors; null when it mirrors none. */
+  readonly ticket: TicketRow | null;
+  /** The ticket's open inbox items, oldest first (empty without a ticket). */
+  readonly openItems: readonly OpenItem[];
+  /** Whether `/mc done` can verify evidence here (the app runs without a verifier in some setups). */
+  readonly verifierConfigured: boolean;
+}
+
+export interface FactsDeps {
+  readonly lifecycle: Lifecycle;
+  readonly verifier: Verifier | null;
+}
+
+/**
+ * Reads the facts of a permitted command on an issue. Reads only: whatever changes between this read
+ * and the plan's lifecycle call is caught there (compare-and-set on the ticket version, an inbox item
+ * acted once), never written over.
+ */
+export async function gatherCommandFacts(
+  deps: FactsDeps,
+  where: { readonly repository: string; readonly issueNumber: number; readonly login: string },
+): Promise<CommandFacts> {
+  const { lifecycle } = deps;
+  const ticket =
+    (await lifecycle.app.ticketByIssue({ repository: where.repository, issueNumber: where.issueNumber })) ??
+    null;
+  const items = ticket ? await lifecycle.inbox.ofTicket(ticket.id) : [];
+  return {
+    login: where.login,
+    ticket,
+    openItems: items.filter((item) => item.state !== "acted").map(({ id, kind }) => ({ id, kind })),
+    verifierConfigured: deps.verifier !== null,
+  };
+}
