@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { HELP, parseCommand, USAGE } from "../../src/app/commands/parse.js";
+import { COMMAND_NAMES, HELP, parseCommand, USAGE } from "../../src/app/commands/parse.js";
 
 const ATTEMPT = "0b7c9a1e-3f2d-4c5b-8a6e-1d2c3b4a5f60";
 
@@ -38,6 +38,9 @@ describe("/mc command parser", () => {
     const cases: [string, RegExp, string][] = [
       ["/mc", /missing after \/mc/, HELP],
       ["/mc deploy", /unknown command "deploy"/, HELP],
+      // Names every object has are not commands.
+      ["/mc constructor", /unknown command "constructor"/, HELP],
+      ["/mc __proto__", /unknown command "__proto__"/, HELP],
       ["/mc answer", /needs some text/, USAGE.answer],
       ["/mc done sha=xyz attempt=1", /sha= must be a commit SHA/, USAGE.done],
       ["/mc done sha=abcdef1", /both sha= and attempt= are required/, USAGE.done],
@@ -72,7 +75,8 @@ describe("/mc command parser", () => {
     const words = fc.constantFrom(
       "/mc",
       "/mc ",
-      ...Object.keys(USAGE),
+      ...COMMAND_NAMES,
+      "constructor",
       "sha=",
       "attempt=",
       "attempts=",
