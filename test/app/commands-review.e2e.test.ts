@@ -85,6 +85,26 @@ describeEachDriver("/mc review and maintenance commands over HTTP", (ctx) => {
     expect((await app.lifecycle.findTicket(other.ticket.key))?.state).toBe("cancelled");
   });
 
+  it("/mc release of a waiting ticket a person claimed: unassigned, then released, in two writes", async () => {
+    const s = world();
+    const { key } = await s.verifyingTicket(s.commit());
+    const waiting = await onIssue(s.repository, key);
+    expect((await command(s.repository, waiting.issue, "bob", "/mc reject")).outcome).toBe("rejected");
+    const todo = await app.lifecycle.findTicket(key);
+    if (!todo) throw new Error("no ticket");
+    await givenNeedsInput(app.lifecycle, todo, "Which one?");
+    expect((await command(s.repository, waiting.issue, "bob", "/mc claim")).outcome).toBe("claimed");
+    const claimed = await app.lifecycle.findTicket(key);
+
+    const release = await command(s.repository, waiting.issue, "bob", "/mc release");
+    expect(release.outcome).toBe("released");
+    expect(release.text).toContain(`${key} is back in todo (was needs_input)`);
+    const released = await app.lifecycle.findTicket(key);
+    expect(released).toMatchObject({ state: "todo", assignee: null, version: (claimed?.version ?? 0) + 2 });
+    const history = await app.lifecycle.ticketHistory(released?.id ?? 0);
+    expect(history.slice(-2).map((event) => event.reason)).toEqual(["assigned", "released"]);
+  });
+
   it("/mc done sha=… attempt=… verifies the attempt's evidence and never closes the ticket", async () => {
     const s = world();
     const sha = s.commit();
