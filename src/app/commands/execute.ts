@@ -35,9 +35,10 @@ const failed = (result: { code: LifecycleFailureCode; message: string }): Perfor
 
 /**
  * Performs a plan: replies as planned, or makes the plan's lifecycle calls in order (stopping at the
- * first that fails, whose code and message are the outcome) and says the plan's success. Every
- * write is a compare-and-set on what the planner read: a change in between is the answer (a
- * conflict, an item already decided), never overwritten. Decides nothing of its own.
+ * first that fails, whose code and message are the outcome) and says the plan's success. The
+ * lifecycle guards each write (the ticket version the planner read, an inbox item acted on once, a
+ * question still open): a change since the facts were read is the answer, never overwritten.
+ * Decides nothing of its own.
  */
 export async function executePlan(deps: ExecuteDeps, plan: CommandPlan): Promise<CommandOutcome> {
   if (plan.kind !== "apply") return { code: plan.code, text: plan.text };
