@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
-import { sql } from "drizzle-orm";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, inject } from "vitest";
 import { openDatabase } from "../../src/db/connect.js";
-import { type Database, type DatabaseHandle, type DriverName, queryRows } from "../../src/db/database.js";
+import type { Database, DatabaseHandle, DriverName } from "../../src/db/database.js";
 import { migrateDatabase } from "../../src/db/migrate.js";
+import { emptyDatabase } from "./empty-database.js";
 
 export interface DriverContext {
   readonly driver: DriverName;
@@ -19,20 +19,46 @@ export interface DriverContext {
 export const postgresServer = inject("postgres");
 
 /**
+ * Where a PostgreSQL suite's tests run:
+ * - "per-file" (the default): one database cloned from the migrated template for the whole file,
+ *   emptied before each test (as PGlite is). A clone costs about as much as a whole small test.
+ * - "per-test": a fresh clone for every test, for tests whose child processes may still be
+ *   writing when the test ends, or that need a database nobody else has touched.
+ */
+export type PostgresIsolation = "per-file" | "per-test";
+
+export interface SuiteOptions {
+  readonly postgres?: PostgresIsolation;
+}
+
+/**
  * Runs `suite` on PGlite and, when a server is available, on PostgreSQL: one suite, two drivers.
  *
  * Isolation: PGlite shares one in-memory instance per file (it takes seconds to start) and empties
- * every table before each test. PostgreSQL gives each test its own database cloned from the
- * migrated template, dropped only when the test passed, so a failure can be inspected.
+ * every table before each test. PostgreSQL does the same on a database cloned once per file from
+ * the migrated template (see `PostgresIsolation`). A failed test's database is kept for
+ * inspection: its name is printed, and the file's remaining tests move to a fresh clone.
  */
-export function describeEachDriver(title: string, suite: (ctx: DriverContext) => void): void {
+export function describeEachDriver(
+  title: string,
+  suite: (ctx: DriverContext) => void,
+  options: SuiteOptions = {},
+): void {
   describe(`${title} [pglite]`, () => suite(pgliteContext()));
-  describe.runIf(postgresServer !== null)(`${title} [postgres]`, () => suite(postgresContext()));
+  describe.runIf(postgresServer !== null)(`${title} [postgres]`, () =>
+    suite(postgresContext(options.postgres ?? "per-file")),
+  );
 }
 
 /** PostgreSQL only (concurrency needs real connections); reported as skipped without a server. */
-export function describePostgres(title: string, suite: (ctx: DriverContext) => void): void {
-  describe.runIf(postgresServer !== null)(`${title} [postgres]`, () => suite(postgresContext()));
+export function describePostgres(
+  title: string,
+  suite: (ctx: DriverContext) => void,
+  options: SuiteOptions = {},
+): void {
+  describe.runIf(postgresServer !== null)(`${title} [postgres]`, () =>
+    suite(postgresContext(options.postgres ?? "per-file")),
+  );
 }
 
 function pgliteContext(): DriverContext {
@@ -42,7 +68,7 @@ function pgliteContext(): DriverContext {
     await migrateDatabase(handle);
   });
   beforeEach(async () => {
-    if (handle) await emptyAllTables(handle.db);
+    if (handle) await emptyDatabase(handle.db);
   });
   afterAll(async () => handle?.close());
   return contextOf(
@@ -54,38 +80,56 @@ function pgliteContext(): DriverContext {
   );
 }
 
-function postgresContext(maxConnections = 20): DriverContext {
-  let handle: DatabaseHandle | undefined;
-  let name = "";
-  let failed = false;
-  beforeEach(async (context) => {
-    const server = postgresServer;
-    if (!server) throw new Error("no PostgreSQL test server");
-    failed = false;
-    context.onTestFailed(() => {
-      failed = true;
-    });
-    name = `mctl_t_${randomBytes(6).toString("hex")}`;
-    await withAdmin(server.adminUrl, (admin) =>
-      admin.query(`create database ${name} template ${server.template}`),
-    );
-    handle = await openDatabase(
-      { driver: "postgres", url: databaseUrl(server.adminUrl, name) },
+function postgresContext(isolation: PostgresIsolation, maxConnections = 20): DriverContext {
+  let current: { name: string; handle: DatabaseHandle } | undefined;
+  // A clone that no test has used yet needs no emptying.
+  let fresh = false;
+  const server = () => {
+    if (!postgresServer) throw new Error("no PostgreSQL test server");
+    return postgresServer;
+  };
+  const clone = async () => {
+    const { adminUrl, template } = server();
+    const name = `mctl_t_${randomBytes(6).toString("hex")}`;
+    await withAdmin(adminUrl, (admin) => admin.query(`create database ${name} template ${template}`));
+    const handle = await openDatabase(
+      { driver: "postgres", url: databaseUrl(adminUrl, name) },
       { maxConnections },
     );
+    current = { name, handle };
+    fresh = true;
+  };
+  const drop = async () => {
+    const done = current;
+    current = undefined;
+    if (!done) return;
+    await done.handle.close();
+    // `with (force)`: a child process the test killed may not have hung up yet.
+    await withAdmin(server().adminUrl, (admin) =>
+      admin.query(`drop database if exists ${done.name} with (force)`),
+    );
+  };
+  if (isolation === "per-file") beforeAll(clone);
+  beforeEach(async () => {
+    if (!current) await clone();
+    else if (!fresh) await emptyDatabase(current.handle.db);
+    fresh = false;
   });
-  afterEach(async () => {
-    await handle?.close();
-    handle = undefined;
-    const server = postgresServer;
-    if (!server) return;
-    if (failed) console.warn(`[mission-control] kept database ${name} of a failed test for inspection`);
-    else await withAdmin(server.adminUrl, (admin) => admin.query(`drop database if exists ${name}`));
+  afterEach(async (context) => {
+    // Read here, not in `onTestFailed`: vitest calls that only after the afterEach hooks.
+    if (context.task.result?.state === "fail" && current) {
+      console.warn(`[mission-control] kept database ${current.name} of a failed test for inspection`);
+      await current.handle.close();
+      current = undefined;
+    } else if (isolation === "per-test") {
+      await drop();
+    }
   });
+  afterAll(drop);
   return contextOf(
     "postgres",
-    () => handle,
-    () => databaseUrl(postgresServer?.adminUrl ?? "", name),
+    () => current?.handle,
+    () => databaseUrl(server().adminUrl, current?.name ?? ""),
   );
 }
 
@@ -115,16 +159,5 @@ async function withAdmin<T>(adminUrl: string, work: (client: pg.Client) => Promi
     return await work(client);
   } finally {
     await client.end();
-  }
-}
-
-/** Test reset only (never in src/): empties every application table and restarts identities. */
-async function emptyAllTables(db: Database): Promise<void> {
-  const tables = await queryRows<{ name: string }>(
-    db,
-    sql`select quote_ident(tablename) as name from pg_tables where schemaname = 'public'`,
-  );
-  if (tables.length) {
-    await db.execute(sql.raw(`truncate ${tables.map((t) => t.name).join(", ")} restart identity cascade`));
   }
 }

@@ -1,7 +1,7 @@
 /**
  * Databases that a test and the `mctl` processes it starts can share: an embedded PGlite data
  * folder (copied from a migrated template, so each test starts clean and fast) or a PostgreSQL
- * database cloned from the suite's migrated template. The test opens its database only briefly,
+ * database cloned from the suite's migrated template once per file. The test opens its database only briefly,
  * like the runner does: PGlite serves one process at a time.
  */
 import { randomBytes } from "node:crypto";
@@ -15,6 +15,7 @@ import { migrateDatabase } from "../../../src/db/migrate.js";
 import type { DatabaseTarget } from "../../../src/db/target.js";
 import { createLifecycle, type Lifecycle, systemClock } from "../../../src/lifecycle/index.js";
 import { databaseUrl, postgresServer } from "../../helpers/databases.js";
+import { emptyDatabase } from "../../helpers/empty-database.js";
 
 export interface SharedDatabase {
   readonly driver: "pglite" | "postgres";
@@ -79,9 +80,13 @@ function sharedPglite(): SharedDatabase {
   };
 }
 
+/**
+ * One database cloned per file, emptied before each test (test/helpers/databases.ts explains why);
+ * a failed test's database is kept for inspection and the file's remaining tests get a new clone.
+ */
 function sharedPostgres(): SharedDatabase {
   let name = "";
-  let failed = false;
+  let used = false;
   const admin = async (query: string) => {
     const client = new pg.Client({ connectionString: postgresServer?.adminUrl });
     await client.connect();
@@ -92,18 +97,34 @@ function sharedPostgres(): SharedDatabase {
     }
   };
   const url = () => databaseUrl(postgresServer?.adminUrl ?? "", name);
-  beforeEach(async (context) => {
+  const clone = async () => {
     if (!postgresServer) throw new Error("no PostgreSQL test server");
-    failed = false;
-    context.onTestFailed(() => {
-      failed = true;
-    });
     name = `mctl_t_worker_${randomBytes(5).toString("hex")}`;
+    used = false;
     await admin(`create database ${name} template ${postgresServer.template}`);
+  };
+  beforeAll(clone);
+  beforeEach(async () => {
+    if (!name) await clone();
+    else if (used) {
+      const handle = await openDatabase({ driver: "postgres", url: url() });
+      try {
+        await emptyDatabase(handle.db);
+      } finally {
+        await handle.close();
+      }
+    }
+    used = true;
   });
-  afterEach(async () => {
-    if (failed) console.warn(`[mission-control] kept database ${name} of a failed test for inspection`);
-    else await admin(`drop database if exists ${name} with (force)`);
+  afterEach(async (context) => {
+    // Read here, not in `onTestFailed`: vitest calls that only after the afterEach hooks.
+    if (context.task.result?.state === "fail" && name) {
+      console.warn(`[mission-control] kept database ${name} of a failed test for inspection`);
+      name = "";
+    }
+  });
+  afterAll(async () => {
+    if (name) await admin(`drop database if exists ${name} with (force)`);
   });
   return {
     driver: "postgres",
