@@ -15,19 +15,12 @@ import { createLifecycle, type Lifecycle, systemClock } from "../../src/lifecycl
 import { givenTicket, human } from "../builders/tickets.js";
 import { captureChildOutput, tempDir } from "../helpers/cli.js";
 import { describePostgres } from "../helpers/databases.js";
+import { until } from "../helpers/until.js";
 import { eventsWithoutMirrorJob } from "./support/outbox.js";
 
 const MAIN = path.resolve(import.meta.dirname, "../../dist/app/main.js");
 const SECRET = "crash-test-secret";
 const repo = "acme/widgets";
-
-async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -48,7 +41,9 @@ describePostgres("app crash mid-mirror", ({ db, url }) => {
     dir = await tempDir("mctl-app-crash-");
     output = "";
   });
-  afterEach(async () => {
+  afterEach(async (context) => {
+    // The app's own account of a failed run (a wait that never ended shows only what it awaited).
+    if (context.task.result?.state === "fail") console.error(`app output:\n${output.slice(-4000)}`);
     for (const child of children)
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
     children.length = 0;
@@ -137,9 +132,9 @@ describePostgres("app crash mid-mirror", ({ db, url }) => {
     // 1. The app mirrors; more changes arrive meanwhile; it is killed mid-mirror.
     const doomed = startAppProcess(env);
     const issues = () => gh?.world.repo(repo).issues.size ?? 0;
-    await until("the mirror to create an issue", () => issues() >= 1);
+    await until(() => issues() >= 1, { what: "the mirror to create an issue" });
     for (let round = 3; round < 5; round += 1) changes += await changeAll(lifecycle, keys, round);
-    await until("the mirror to create a second issue", () => issues() >= 2);
+    await until(() => issues() >= 2, { what: "the mirror to create a second issue" });
     const exited = new Promise((resolve) => doomed.once("exit", (_code, signal) => resolve(signal)));
     doomed.kill("SIGKILL");
     expect(await exited).toBe("SIGKILL");
@@ -152,11 +147,10 @@ describePostgres("app crash mid-mirror", ({ db, url }) => {
 
     // 3. Restarted (a new worker, which takes the dead one's leases over): everything converges.
     const survivor = startAppProcess(env);
-    await until(
-      `the mirror to converge (output so far: ${output.slice(-2000)})`,
-      async () => (await lifecycle.app.mirror.backlog()) === 0,
-      45_000,
-    );
+    await until(async () => (await lifecycle.app.mirror.backlog()) === 0, {
+      what: "the mirror to converge",
+      everyMs: 200,
+    });
     const stopped = new Promise((resolve) => survivor.once("exit", (code) => resolve(code)));
     survivor.kill("SIGTERM");
     expect(await stopped).toBe(0);

@@ -7,6 +7,7 @@ import type { Lifecycle } from "../../../src/lifecycle/index.js";
 import type { NewTicket } from "../../../src/lifecycle/schemas.js";
 import { dispatcher, newTicket } from "../../builders/tickets.js";
 import { captureChildOutput, MCTL, tempDir } from "../../helpers/cli.js";
+import { until as pollUntil } from "../../helpers/until.js";
 import type { SharedDatabase } from "./databases.js";
 import { GIT_ENV, type GitFixture, gitFixture } from "./git-fixture.js";
 
@@ -149,17 +150,9 @@ export async function workspace(
   };
 }
 
-/** Polls `check` until it holds (no wall-clock assertion: only a generous upper bound). */
-export async function until(
-  what: string,
-  check: () => Promise<boolean> | boolean,
-  timeoutMs = 60_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+/** The runner suites' spelling of the shared `until` (test/helpers/until.ts): no deadline of its own. */
+export function until(what: string, check: () => Promise<boolean> | boolean): Promise<void> {
+  return pollUntil(check, { what });
 }
 
 /**
