@@ -9,8 +9,10 @@ export default defineConfig({
     // the end of the run, and a secret found fails it (docs/hardening.md).
     globalSetup: ["test/setup/postgres.ts", "test/setup/log-scan.ts"],
     setupFiles: ["test/setup/capture-logs.ts"],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    // A backstop for a test that hangs, never a verdict on speed: on a loaded machine PGlite alone can
+    // take a minute to start, and the process tests wait (test/helpers/until.ts) without deadlines.
+    testTimeout: 300_000,
+    hookTimeout: 300_000,
     // Two cores: one worker per core keeps PGlite start-up and PostgreSQL tests from starving each other.
     maxWorkers: 2,
   },
