@@ -7,7 +7,7 @@ export default defineConfig({
     exclude: ["test/chaos/**", "node_modules/**"],
     // log-scan + capture-logs: every worker's and spawned process's output is scanned for secrets at
     // the end of the run, and a secret found fails it (docs/hardening.md).
-    globalSetup: ["test/setup/postgres.ts", "test/setup/log-scan.ts"],
+    globalSetup: ["test/setup/postgres.ts", "test/setup/pglite.ts", "test/setup/log-scan.ts"],
     setupFiles: ["test/setup/capture-logs.ts"],
     // A backstop for a test that hangs, never a verdict on speed: on a loaded machine PGlite alone can
     // take a minute to start, and the process tests wait (test/helpers/until.ts) without deadlines.

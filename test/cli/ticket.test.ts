@@ -5,10 +5,10 @@ import { buildProgram } from "../../src/cli/program.js";
 import { readEnvironment } from "../../src/config/environment.js";
 import { openDatabase } from "../../src/db/connect.js";
 import type { DatabaseHandle } from "../../src/db/database.js";
-import { migrateDatabase } from "../../src/db/migrate.js";
 import { givenClaimedTicket, testLifecycle } from "../builders/tickets.js";
 import { runMctl, tempDir } from "../helpers/cli.js";
 import { type InProcessCli, inProcessCli } from "../helpers/cli-in-process.js";
+import { openTestPglite } from "../helpers/databases.js";
 
 // Commands run in-process on one embedded database (a spawned mctl pays ~2 s of PGlite start-up per
 // command); "the mctl binary" below runs the built binary for what only a real process shows.
@@ -16,8 +16,7 @@ describe("mctl ticket on the embedded database", () => {
   let handle: DatabaseHandle;
   let runMctl: InProcessCli;
   beforeAll(async () => {
-    handle = await openDatabase({ driver: "pglite", dataDir: "memory://" });
-    await migrateDatabase(handle);
+    handle = await openTestPglite();
     runMctl = inProcessCli(handle, { MCTL_ACTOR: "alice" });
   });
   afterAll(() => handle.close());

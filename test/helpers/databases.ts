@@ -3,8 +3,8 @@ import pg from "pg";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, inject } from "vitest";
 import { openDatabase } from "../../src/db/connect.js";
 import type { Database, DatabaseHandle, DriverName } from "../../src/db/database.js";
-import { migrateDatabase } from "../../src/db/migrate.js";
 import { emptyDatabase } from "./empty-database.js";
+import { openMigratedPglite } from "./pglite.js";
 
 export interface DriverContext {
   readonly driver: DriverName;
@@ -17,6 +17,14 @@ export interface DriverContext {
 
 /** The PostgreSQL server prepared by test/setup/postgres.ts, or null when the suite is skipped. */
 export const postgresServer = inject("postgres");
+
+/** The migrated PGlite image saved by test/setup/pglite.ts (undefined under a config without it). */
+export const pgliteTemplate = inject("pgliteTemplate");
+
+/** A migrated in-memory PGlite for one test file (started from the suite's template image). */
+export function openTestPglite(): Promise<DatabaseHandle> {
+  return openMigratedPglite(pgliteTemplate);
+}
 
 /**
  * Where a PostgreSQL suite's tests run:
@@ -64,8 +72,7 @@ export function describePostgres(
 function pgliteContext(): DriverContext {
   let handle: DatabaseHandle | undefined;
   beforeAll(async () => {
-    handle = await openDatabase({ driver: "pglite", dataDir: "memory://" });
-    await migrateDatabase(handle);
+    handle = await openTestPglite();
   });
   beforeEach(async () => {
     if (handle) await emptyDatabase(handle.db);

@@ -1,13 +1,12 @@
 import { afterAll, beforeAll } from "vitest";
-import { openDatabase } from "../../../src/db/connect.js";
 import type { DatabaseHandle } from "../../../src/db/database.js";
-import { migrateDatabase } from "../../../src/db/migrate.js";
 import type { TicketRow } from "../../../src/db/schema.js";
 import { runDispatchCycle } from "../../../src/dispatch/cycle.js";
 import type { TicketState } from "../../../src/domain/ticket-states.js";
 import type { Lifecycle } from "../../../src/lifecycle/index.js";
 import { testDispatcher } from "../../builders/dispatch.js";
 import { givenClaimedTicket, givenTicket, human } from "../../builders/tickets.js";
+import { openTestPglite } from "../../helpers/databases.js";
 import { acceptResult, backoff, givenVerifiedItem, givenVerifying, verifier } from "../../inbox/support.js";
 import { type AppHarness, startApp } from "./harness.js";
 import { givenNeedsInput } from "./tickets.js";
@@ -162,8 +161,7 @@ export function boardApp(): { readonly app: AppHarness; readonly base: string; r
   let handle: DatabaseHandle | undefined;
   let current: { app: AppHarness; base: string; scene: BoardScene } | undefined;
   beforeAll(async () => {
-    handle = await openDatabase({ driver: "pglite", dataDir: "memory://" });
-    await migrateDatabase(handle);
+    handle = await openTestPglite();
     const app = await startApp(handle.db);
     current = { app, base: app.baseUrl, scene: await givenBoardScene(app.lifecycle) };
   });

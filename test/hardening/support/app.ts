@@ -11,10 +11,9 @@ import type { LogLevel } from "../../../src/app/log.js";
 import { mirrorUntilIdle } from "../../../src/app/mirror/worker.js";
 import { openDatabase } from "../../../src/db/connect.js";
 import { type Database, type DatabaseHandle, queryRows } from "../../../src/db/database.js";
-import { migrateDatabase } from "../../../src/db/migrate.js";
 import { type GitHubStandin, signWebhook } from "../../../src/github-standin/index.js";
 import { type AppHarness, SECRET, startApp } from "../../app/support/harness.js";
-import { databaseUrl, postgresServer } from "../../helpers/databases.js";
+import { databaseUrl, openTestPglite, postgresServer } from "../../helpers/databases.js";
 
 export { SECRET };
 
@@ -92,8 +91,7 @@ export function describeOnDatabase(title: string, suite: (db: () => Database) =>
         await withAdmin(server.adminUrl, `create database ${name} template ${server.template}`);
         handle = await openDatabase({ driver: "postgres", url: databaseUrl(server.adminUrl, name) });
       } else {
-        handle = await openDatabase({ driver: "pglite", dataDir: "memory://" });
-        await migrateDatabase(handle);
+        handle = await openTestPglite();
       }
     });
     afterAll(async () => {
