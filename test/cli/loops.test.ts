@@ -7,6 +7,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { captureChildOutput, MCTL, tempDir } from "../helpers/cli.js";
+import { until } from "../helpers/until.js";
 import { describeOnSharedDatabase } from "../worker/support/databases.js";
 
 // One signal each: both commands share the loop (src/cli/passes.ts).
@@ -55,14 +56,13 @@ describeOnSharedDatabase("looping commands stop on a signal", (db) => {
         proc.once("exit", (code, sig) => resolve({ code, signal: sig })),
       );
       // The first pass has run (and the database is closed again) once its report is printed.
-      await new Promise<void>((resolve, reject) => {
-        const check = () => {
-          if (firstPass.test(stdout)) resolve();
-          else if (proc.exitCode !== null) reject(new Error(`exited early: ${stderr}`));
-          else setTimeout(check, 50);
-        };
-        check();
-      });
+      await until(
+        () => {
+          if (proc.exitCode !== null && !firstPass.test(stdout)) throw new Error(`exited early: ${stderr}`);
+          return firstPass.test(stdout);
+        },
+        { what: "the first pass's report" },
+      );
       proc.kill(signal);
       expect(await exited, stderr).toEqual({ code: 0, signal: null });
     });

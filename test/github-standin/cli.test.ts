@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { devCommand } from "../../src/cli/commands/dev.js";
 import { createCliContext } from "../../src/cli/context.js";
 import { runCli } from "../../src/cli/program.js";
+import { until } from "../helpers/until.js";
 import { appJwt, call } from "./support/client.js";
 
 /** `mctl dev github-standin`, run in-process with captured output and a controllable shutdown. */
@@ -26,12 +27,13 @@ function context() {
 
 /** Polls captured output until `pattern` appears (the command prints once it is listening). */
 async function waitFor(out: string[], pattern: RegExp): Promise<RegExpMatchArray> {
-  for (let i = 0; i < 500; i += 1) {
-    const match = out.join("").match(pattern);
-    if (match) return match;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`output never matched ${pattern}: ${out.join("")}`);
+  let match: RegExpMatchArray | null = null;
+  await until(() => (match = out.join("").match(pattern)) !== null, {
+    what: `output matching ${pattern}`,
+    everyMs: 10,
+  });
+  if (!match) throw new Error(`output never matched ${pattern}`);
+  return match;
 }
 
 beforeAll(async () => {
