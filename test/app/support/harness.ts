@@ -64,7 +64,9 @@ export async function startApp(db: Database, options: AppOptions = {}): Promise<
   const webhookUrl = `${baseUrl}/api/github/webhooks`;
   const gh = await startGitHubStandin({
     app: { privateKey: keys.privateKey },
-    webhook: { url: webhookUrl, secret: SECRET },
+    // GitHub gives up after 10 s; on a loaded machine the app may take longer, and a delivery that
+    // times out would decide the test. No test here is about that limit.
+    webhook: { url: webhookUrl, secret: SECRET, timeoutMs: 300_000 },
     ...(options.faultSeed === undefined ? {} : { faultSeed: options.faultSeed }),
   });
   const lifecycle = createLifecycle({ db, clock: systemClock, keyPrefix: "MC" });

