@@ -39,10 +39,11 @@ import { parseConfig } from "../src/config/load.js";
 import { openDatabase } from "../src/db/connect.js";
 import { type DatabaseHandle, queryRows } from "../src/db/database.js";
 import { migrateDatabase } from "../src/db/migrate.js";
-import { createVerifier } from "../src/evidence/index.js";
+import { createVerifier, databaseHttpCache } from "../src/evidence/index.js";
 import { startGitHubStandin } from "../src/github-standin/index.js";
 import { signWebhook } from "../src/github-standin/webhooks/sign.js";
 import { createLifecycle, type Lifecycle, systemClock } from "../src/lifecycle/index.js";
+import { createStore } from "../src/store/index.js";
 
 const DELIVERIES = Number(process.env.BENCH_DELIVERIES ?? 1000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -336,6 +337,7 @@ async function serveMissionControl(
 ): Promise<Target & { lifecycle: Lifecycle }> {
   await migrateDatabase(handle);
   const lifecycle = createLifecycle({ db: handle.db, clock: systemClock, keyPrefix: "MC" });
+  const store = createStore({ db: handle.db, clock: systemClock });
   // Every issue of the repository mirrors a ticket, so `/mc status` answers about one.
   for (const issueNumber of standin.issues) {
     const created = await lifecycle.createTicket(
@@ -343,7 +345,7 @@ async function serveMissionControl(
       { kind: "human", id: "alice" },
     );
     if (!created.ok) throw new Error(created.message);
-    await lifecycle.app.linkIssue({ ticketId: created.ticket.id, issueNumber });
+    await lifecycle.issues.linkIssue({ ticketId: created.ticket.id, issueNumber });
   }
   const config = parseConfig("{}", "defaults");
   const stops: (() => Promise<void>)[] = [];
@@ -353,18 +355,22 @@ async function serveMissionControl(
     privateKey,
     missionControlApp({
       lifecycle,
+      store,
       ticketLabel: config.app.ticket_label,
       deliveryLeaseMs: config.app.delivery_lease_seconds * 1000,
       verifier: (octokitFor) =>
         createVerifier({
           lifecycle,
           octokit: octokitFor,
+          cache: databaseHttpCache(store.httpCache),
           ...verifierSettingsFrom(config),
         }),
       // The mirror and the evidence re-evaluation loops run beside the intake, as in `npm start`.
       onLoad: (runtime) => {
         const workers = startAppWorkers(runtime, {
           lifecycle,
+          store,
+          clock: systemClock,
           config,
           worker: "bench",
           log: () => {},

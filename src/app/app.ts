@@ -3,6 +3,7 @@ import type { ApplicationFunction, ApplicationFunctionOptions, Context, Probot }
 import type { Verifier } from "../evidence/index.js";
 import { EVIDENCE_EVENTS, evidenceTargets } from "../evidence/index.js";
 import type { Lifecycle } from "../lifecycle/index.js";
+import type { Store } from "../store/index.js";
 import { apiHandler } from "./api/index.js";
 import { boardHandler } from "./board/index.js";
 import { handleComment } from "./commands/handle-comment.js";
@@ -13,6 +14,8 @@ import { commentFacts, issueFacts, replaceNulCharacters } from "./webhook-payloa
 
 export interface AppDeps {
   readonly lifecycle: Lifecycle;
+  /** The app's plumbing: delivery records, command replies, re-evaluation requests, the mirror backlog. */
+  readonly store: Pick<Store, "deliveries" | "commandReplies" | "reevaluations" | "mirror">;
   /** Builds the evidence verifier once the app can authenticate (null: evidence webhooks are only recorded). */
   readonly verifier?: ((octokitFor: (repository: string) => Promise<Octokit>) => Verifier) | null;
   /** Issues with this label become tickets (the `app.ticket_label` configuration). */
@@ -50,6 +53,7 @@ export function missionControlApp(deps: AppDeps): ApplicationFunction {
     options?.addHandler(
       apiHandler({
         lifecycle: deps.lifecycle,
+        mirror: deps.store.mirror,
         logError: (err, message) => probot.log.error({ err }, message),
       }),
     );
@@ -67,7 +71,7 @@ export function missionControlApp(deps: AppDeps): ApplicationFunction {
       const delivery = { id: context.id, name: context.name, payload: context.payload };
       let result: Awaited<ReturnType<typeof intake>>;
       try {
-        result = await intake(deps.lifecycle, delivery, () => route(context), {
+        result = await intake(deps.store.deliveries, delivery, () => route(context), {
           leaseMs: deps.deliveryLeaseMs,
         });
       } catch (error) {
@@ -91,7 +95,10 @@ export function missionControlApp(deps: AppDeps): ApplicationFunction {
         const comment = commentFacts(context.payload);
         if (!comment.ok) return ignoreMalformed(context, comment);
         const octokit = context.octokit as unknown as Octokit;
-        return handleComment({ lifecycle: deps.lifecycle, verifier, octokit }, comment.facts);
+        return handleComment(
+          { lifecycle: deps.lifecycle, replies: deps.store.commandReplies, verifier, octokit },
+          comment.facts,
+        );
       }
       if (context.name === "issue_comment") return `ignored:comment_${action ?? "unknown"}`;
       if (context.name === "issues") {
@@ -111,7 +118,7 @@ export function missionControlApp(deps: AppDeps): ApplicationFunction {
         const targets = evidenceTargets(context.name, context.payload);
         if (!targets || (!targets.wholeRepository && targets.shas.length === 0)) return "evidence:no_target";
         // Durable: recorded before the delivery counts as handled, run by the re-evaluation worker.
-        await deps.lifecycle.app.reevaluations.request({
+        await deps.store.reevaluations.request({
           deliveryId: context.id,
           event: context.name,
           repository: targets.repository,

@@ -1,4 +1,7 @@
-import type { Lifecycle } from "../lifecycle/index.js";
+import type { Store } from "../store/index.js";
+
+/** The intake's port: the delivery records. */
+export type IntakeStore = Pick<Store["deliveries"], "record" | "finish" | "fail">;
 
 /** One webhook as the intake sees it: `X-GitHub-Delivery`, `X-GitHub-Event` and the parsed payload. */
 export interface Delivery {
@@ -27,7 +30,7 @@ const field = (payload: unknown, ...path: string[]): unknown =>
  * GitHub marks the delivery failed.
  */
 export async function intake(
-  lifecycle: Lifecycle,
+  deliveries: IntakeStore,
   delivery: Delivery,
   handle: () => Promise<string>,
   options: { readonly leaseMs?: number | undefined } = {},
@@ -40,16 +43,16 @@ export async function intake(
     action: typeof action === "string" ? action : null,
     repository: typeof repository === "string" ? repository : null,
   };
-  const recorded = await lifecycle.app.recordDelivery({ ...record, leaseMs: options.leaseMs });
+  const recorded = await deliveries.record({ ...record, leaseMs: options.leaseMs });
   if (!recorded.ok) return { code: "duplicate", outcome: recorded.first.outcome };
   let outcome: string;
   try {
     outcome = await handle();
   } catch (error) {
     // Forgotten (so a redelivery runs it again) and kept as a failure, for the operator's alert.
-    await lifecycle.app.failDelivery({ ...record, error: String(error) });
+    await deliveries.fail({ ...record, error: String(error) });
     throw error;
   }
-  await lifecycle.app.finishDelivery({ deliveryId: delivery.id, outcome });
+  await deliveries.finish({ deliveryId: delivery.id, outcome });
   return { code: "handled", outcome };
 }

@@ -33,7 +33,7 @@ export interface IssueDeps {
 export async function handleIssue(deps: IssueDeps, facts: IssueFacts): Promise<string> {
   if (facts.senderIsBot) return `ignored:issues.${facts.action}:bot`;
   const repository = `${facts.owner}/${facts.repo}`;
-  const ticket = await deps.lifecycle.app.ticketByIssue({ repository, issueNumber: facts.number });
+  const ticket = await deps.lifecycle.issues.ticketByIssue({ repository, issueNumber: facts.number });
   const wantsTicket =
     (facts.action === "labeled" && facts.label === deps.ticketLabel) ||
     (facts.action === "opened" && facts.labels.includes(deps.ticketLabel));
@@ -42,7 +42,7 @@ export async function handleIssue(deps: IssueDeps, facts: IssueFacts): Promise<s
     if (!(await mayWrite(deps, facts))) return "ignored:not_permitted";
     const priorityLabel =
       facts.labels.find((l) => l.startsWith(`${LABEL_PREFIX}priority/`))?.split("/")[1] ?? "";
-    const created = await deps.lifecycle.app.createTicketForIssue({
+    const created = await deps.lifecycle.issues.createTicketForIssue({
       ticket: {
         repository,
         title: facts.title.slice(0, 256),

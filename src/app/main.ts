@@ -16,6 +16,8 @@ import { openDatabase } from "../db/connect.js";
 import { migrateDatabase } from "../db/migrate.js";
 import { createVerifier } from "../evidence/index.js";
 import { createLifecycle, systemClock } from "../lifecycle/index.js";
+import { databaseHttpCache } from "../evidence/index.js";
+import { createStore } from "../store/index.js";
 import { missionControlApp } from "./app.js";
 import { createAppLogger, logLevelFrom } from "./log.js";
 import { startAppWorkers } from "./workers.js";
@@ -28,6 +30,7 @@ async function main(): Promise<void> {
   const handle = await openDatabase(env.database, { lockWaitMs: env.lockWaitMs });
   await migrateDatabase(handle);
   const lifecycle = createLifecycle({ db: handle.db, clock: systemClock, keyPrefix: env.keyPrefix });
+  const store = createStore({ db: handle.db, clock: systemClock });
   const apiUrl = githubApiUrl(process.env.MCTL_GITHUB_API_URL);
   // Our logger instead of Probot's: the same pino, with credentials redacted (src/app/log.ts).
   const log = createAppLogger({ level: logLevelFrom(process.env.LOG_LEVEL) });
@@ -36,14 +39,22 @@ async function main(): Promise<void> {
   const server = await run(
     missionControlApp({
       lifecycle,
+      store,
       ticketLabel: config.app.ticket_label,
       deliveryLeaseMs: config.app.delivery_lease_seconds * 1000,
       verifier: (octokitFor) =>
-        createVerifier({ lifecycle, octokit: octokitFor, ...verifierSettingsFrom(config) }),
+        createVerifier({
+          lifecycle,
+          octokit: octokitFor,
+          cache: databaseHttpCache(store.httpCache),
+          ...verifierSettingsFrom(config),
+        }),
       // The mirror and the evidence re-evaluation workers run beside the intake.
       onLoad: (runtime) => {
         const workers = startAppWorkers(runtime, {
           lifecycle,
+          store,
+          clock: systemClock,
           config,
           worker: `${hostname()}:${process.pid}`,
           log: (message, detail) => runtime.probot.log.warn(detail ?? {}, message),

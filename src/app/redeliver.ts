@@ -1,6 +1,6 @@
 import type { Octokit } from "@octokit/rest";
-import type { Lifecycle } from "../lifecycle/index.js";
-import { DEFAULT_DELIVERY_LEASE_MS } from "../lifecycle/webhook-deliveries.js";
+import type { Clock, Store } from "../store/index.js";
+import { DEFAULT_DELIVERY_LEASE_MS } from "../store/webhook-deliveries.js";
 
 /** One delivery GitHub lists for the app (`GET /app/hook/deliveries`), the fields we read. */
 export interface ListedDelivery {
@@ -54,7 +54,7 @@ export function planRedeliveries(
  * redelivery is what the app takes over, so it must be asked for.
  */
 export async function redeliverMissed(
-  deps: { lifecycle: Lifecycle; appOctokit: Octokit },
+  deps: { deliveries: Pick<Store["deliveries"], "find">; clock: Clock; appOctokit: Octokit },
   options: { dryRun: boolean; limit: number; deliveryLeaseMs?: number },
 ): Promise<RedeliveryDecision[]> {
   const listed: ListedDelivery[] = [];
@@ -68,10 +68,10 @@ export async function redeliverMissed(
     if (listed.length >= options.limit) break;
   }
   const leaseMs = options.deliveryLeaseMs ?? DEFAULT_DELIVERY_LEASE_MS;
-  const now = deps.lifecycle.deps.clock.now().getTime();
+  const now = deps.clock.now().getTime();
   const recorded = new Set<string>();
   for (const delivery of listed) {
-    const record = await deps.lifecycle.app.findDelivery(delivery.guid);
+    const record = await deps.deliveries.find(delivery.guid);
     const abandoned = record?.status === "received" && now - record.receivedAt.getTime() >= leaseMs;
     if (record && !abandoned) recorded.add(delivery.guid);
   }

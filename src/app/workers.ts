@@ -1,12 +1,15 @@
 import { mirrorRetryFrom } from "../config/durations.js";
 import type { Config } from "../config/schema.js";
 import type { Lifecycle } from "../lifecycle/index.js";
+import { type Clock, type Loop, type Store, startLoop } from "../store/index.js";
 import type { AppRuntime } from "./app.js";
-import { startReevaluationLoop } from "./evidence/reevaluate.js";
-import { startMirrorLoop } from "./mirror/runner.js";
+import { reevaluationPass } from "./evidence/reevaluate.js";
+import { type MirrorDeps, mirrorPass } from "./mirror/worker.js";
 
 export interface AppWorkersOptions {
-  readonly lifecycle: Lifecycle;
+  readonly lifecycle: Pick<Lifecycle, "issues">;
+  readonly store: Pick<Store, "mirror" | "dispatchSlot" | "reevaluations">;
+  readonly clock: Clock;
   readonly config: Pick<Config, "app">;
   /** Names this process in the work it takes (mirror batches, re-evaluation requests). */
   readonly worker: string;
@@ -31,32 +34,31 @@ export function startAppWorkers(
   const mirror = app.mirror;
   const pollMs = options.pollMs ?? mirror.poll_seconds * 1000;
   const common = {
-    lifecycle: options.lifecycle,
     worker: options.worker,
     retry: mirrorRetryFrom(mirror),
     leaseMs: mirror.lease_seconds * 1000,
     batchLimit: mirror.batch_size,
     log: options.log,
   };
-  const loops = [
-    startMirrorLoop(
-      {
-        ...common,
-        octokitFor: runtime.octokitFor,
-        ticketLabel: app.ticket_label,
-        ...(options.promptDispatch
-          ? {
-              dispatch: {
-                workflow: app.dispatch_workflow,
-                intervalMs: app.dispatch_trigger_seconds * 1000,
-              },
-            }
-          : {}),
-      },
-      pollMs,
-    ),
-  ];
-  if (runtime.verifier) loops.push(startReevaluationLoop({ ...common, verifier: runtime.verifier }, pollMs));
+  const mirrorDeps: MirrorDeps = {
+    ...common,
+    issues: options.lifecycle.issues,
+    store: options.store,
+    clock: options.clock,
+    octokitFor: runtime.octokitFor,
+    ticketLabel: app.ticket_label,
+    ...(options.promptDispatch
+      ? { dispatch: { workflow: app.dispatch_workflow, intervalMs: app.dispatch_trigger_seconds * 1000 } }
+      : {}),
+  };
+  const loops: Loop[] = [startLoop("mirror", () => mirrorPass(mirrorDeps), pollMs, options.log)];
+  const { verifier } = runtime;
+  if (verifier) {
+    const reevaluationDeps = { ...common, reevaluations: options.store.reevaluations, verifier };
+    loops.push(
+      startLoop("evidence re-evaluation", () => reevaluationPass(reevaluationDeps), pollMs, options.log),
+    );
+  }
   return {
     async stop() {
       for (const loop of loops) await loop.stop();

@@ -6,6 +6,7 @@ import type { Environment } from "../config/environment.js";
 import { ConfigError, loadConfig } from "../config/load.js";
 import type { Config } from "../config/schema.js";
 import { type Lifecycle, createLifecycle, systemClock } from "../lifecycle/index.js";
+import { createStore, type Store } from "../store/index.js";
 import { CliError, EXIT_DATABASE } from "./errors.js";
 
 /** Where a command writes, and what it may read of the world: passed in so tests can run the CLI in-process. */
@@ -34,6 +35,8 @@ export interface CliContext {
 export interface DatabaseSession {
   readonly handle: DatabaseHandle;
   readonly lifecycle: Lifecycle;
+  /** The app's plumbing (webhook deliveries, the verifier's HTTP cache, …). */
+  readonly store: Store;
   readonly environment: Environment;
 }
 
@@ -108,7 +111,8 @@ export function createCliContext(
           clock: systemClock,
           keyPrefix: environment.keyPrefix,
         });
-        return await work({ handle, lifecycle, environment });
+        const store = createStore({ db: handle.db, clock: systemClock });
+        return await work({ handle, lifecycle, store, environment });
       } catch (error) {
         if (error instanceof MigrationsPendingError)
           throw new CliError(error.message, EXIT_DATABASE, { cause: error });

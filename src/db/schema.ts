@@ -2,7 +2,8 @@
  * The one PostgreSQL schema (drizzle `pg-core`). Migrations in drizzle/ are generated from this
  * file by `npm run db:generate`; never edit the database by hand.
  *
- * Only src/lifecycle writes these tables (test/architecture enforces it).
+ * Only src/lifecycle writes the design's tables and only src/store the app's plumbing (the GitHub
+ * App section below), with the few lifecycle exceptions test/architecture/single-writer.test.ts lists.
  */
 import { sql } from "drizzle-orm";
 import {
@@ -22,6 +23,7 @@ import { ACTOR_KINDS } from "../domain/actors.js";
 import { ATTEMPT_STATUSES } from "../domain/attempts.js";
 import { PRIORITIES } from "../domain/priorities.js";
 import { TICKET_STATES } from "../domain/ticket-states.js";
+import { leasedQueueColumns } from "./leased-columns.js";
 
 /** Every time column is a `timestamptz` read as a JS Date. */
 const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
@@ -397,7 +399,7 @@ export type AlertRow = typeof alerts.$inferSelect;
 export type TaskSettingRow = typeof taskSettings.$inferSelect;
 export type TaskSettingEventRow = typeof taskSettingEvents.$inferSelect;
 
-// --- The GitHub App (src/app; written through src/lifecycle/webhook-deliveries.ts, command-replies.ts, mirror-outbox.ts, dispatch-trigger-slots.ts) ---
+// --- The GitHub App's plumbing (src/app; written through src/store; mirror_jobs rows are inserted by the lifecycle with their event) ---
 
 /** Every webhook delivery the app accepted, by `X-GitHub-Delivery`: a redelivery finds its row and does nothing. */
 export const webhookDeliveries = pgTable(
@@ -432,13 +434,8 @@ export const mirrorJobs = pgTable(
       .references(() => tickets.id),
     eventId: bigint("event_id", { mode: "number" }).notNull(),
     createdAt: tstz("created_at").notNull(),
-    /** The head row of a ticket carries the retry state: not before this time. */
-    nextAttemptAt: tstz("next_attempt_at").notNull(),
-    tries: integer("tries").notNull().default(0),
-    lastError: text("last_error"),
-    lockedBy: text("locked_by"),
-    lockedUntil: tstz("locked_until"),
-    doneAt: tstz("done_at"),
+    // The head row of a ticket carries the retry state (the queue's `group` is the ticket).
+    ...leasedQueueColumns(),
   },
   (t) => [
     index("mirror_jobs_pending_idx").on(t.ticketId, t.id).where(sql`${t.doneAt} is null`),
@@ -491,12 +488,7 @@ export const evidenceReevaluations = pgTable(
     /** A push to the default branch: every open verification of the repository. */
     wholeRepository: boolean("whole_repository").notNull().default(false),
     createdAt: tstz("created_at").notNull(),
-    nextAttemptAt: tstz("next_attempt_at").notNull(),
-    tries: integer("tries").notNull().default(0),
-    lastError: text("last_error"),
-    lockedBy: text("locked_by"),
-    lockedUntil: tstz("locked_until"),
-    doneAt: tstz("done_at"),
+    ...leasedQueueColumns(),
   },
   (t) => [index("evidence_reevaluations_due_idx").on(t.nextAttemptAt, t.id).where(sql`${t.doneAt} is null`)],
 );

@@ -10,13 +10,16 @@ import { missionControlApp } from "../app/app.js";
 import { startAppWorkers } from "../app/workers.js";
 import { verifierSettingsFrom } from "../config/durations.js";
 import type { Config } from "../config/schema.js";
-import { createVerifier, type Verifier } from "../evidence/index.js";
+import { createVerifier, databaseHttpCache, type Verifier } from "../evidence/index.js";
 import type { Lifecycle } from "../lifecycle/index.js";
+import type { Clock, Store } from "../store/index.js";
 
 export const WEBHOOK_PATH = "/api/github/webhooks";
 
 export interface DemoAppOptions {
   readonly lifecycle: Lifecycle;
+  readonly store: Store;
+  readonly clock: Clock;
   readonly config: Config;
   readonly host: string;
   readonly port: number;
@@ -36,7 +39,7 @@ export interface DemoApp {
 }
 
 export async function startDemoApp(options: DemoAppOptions): Promise<DemoApp> {
-  const { lifecycle, config } = options;
+  const { lifecycle, store, config } = options;
   const warn = (message: string, detail?: Record<string, unknown>) => options.log.warn(detail ?? {}, message);
   const stops: (() => Promise<void>)[] = [];
   let verifier: Verifier | null = null;
@@ -63,12 +66,14 @@ export async function startDemoApp(options: DemoAppOptions): Promise<DemoApp> {
   await server.load(
     missionControlApp({
       lifecycle,
+      store,
       ticketLabel: config.app.ticket_label,
       deliveryLeaseMs: config.app.delivery_lease_seconds * 1000,
       verifier: (octokitFor) =>
         createVerifier({
           lifecycle,
           octokit: octokitFor,
+          cache: databaseHttpCache(store.httpCache),
           ...verifierSettingsFrom(config),
           selfAppId: options.appId,
         }),
@@ -77,6 +82,8 @@ export async function startDemoApp(options: DemoAppOptions): Promise<DemoApp> {
         // No prompt dispatch: the demo's own dispatcher loop runs every second.
         const workers = startAppWorkers(runtime, {
           lifecycle,
+          store,
+          clock: options.clock,
           config,
           worker: "demo",
           log: warn,

@@ -6,6 +6,7 @@
  */
 import type { TicketRow } from "../db/schema.js";
 import type { Lifecycle } from "../lifecycle/index.js";
+import type { Store } from "../store/index.js";
 import type { OutcomeFacts } from "./end-states.js";
 import {
   type DecisionEntry,
@@ -31,6 +32,7 @@ export interface DecisionLog {
 
 export function decisionLog(
   lifecycle: Lifecycle,
+  deliveries: Pick<Store["deliveries"], "recent">,
   repository: string,
   tracked: readonly TrackedTicket[],
 ): DecisionLog {
@@ -105,7 +107,7 @@ export function decisionLog(
           if (once(`dispatch:${made.dedupe}`)) entries.push(made.entry);
         }
       }
-      for (const delivery of (await lifecycle.app.recentDeliveries(50)).reverse()) {
+      for (const delivery of (await deliveries.recent(50)).reverse()) {
         const made = deliveryEntry(delivery);
         if (made && once(`delivery:${delivery.deliveryId}`)) entries.push(made);
       }

@@ -1,6 +1,5 @@
 /** The demo's dispatcher and orchestrator loops, configured from the demo's configuration. */
 import type { Logger } from "pino";
-import { startPollLoop } from "../app/poll-loop.js";
 import type { Config } from "../config/schema.js";
 import type { DatabaseHandle } from "../db/database.js";
 import { type DispatchDeps, dispatchSettingsFrom, runDispatchCycle } from "../dispatch/cycle.js";
@@ -8,6 +7,7 @@ import type { Launcher } from "../dispatch/launchers/launcher.js";
 import { databaseWorkerSource } from "../dispatch/worker-sources.js";
 import type { Lifecycle } from "../lifecycle/index.js";
 import { runOrchestratorPass } from "../orchestrator/pass.js";
+import { startLoop } from "../store/index.js";
 
 /** Dispatch cycles and orchestrator passes, each on its own interval; `stop()` waits for both. */
 export function startDemoLoops(input: {
@@ -22,7 +22,7 @@ export function startDemoLoops(input: {
   const { lifecycle, config } = input;
   const warn = (message: string, detail?: Record<string, unknown>) => input.log.warn(detail ?? {}, message);
   const deps = dispatcher(lifecycle, config, input.launcher, input.handle);
-  const dispatch = startPollLoop(
+  const dispatch = startLoop(
     "dispatch",
     async () => {
       await runDispatchCycle(deps);
@@ -31,7 +31,7 @@ export function startDemoLoops(input: {
     input.dispatchMs,
     warn,
   );
-  const orchestrate = startPollLoop(
+  const orchestrate = startLoop(
     "orchestrate",
     async () => {
       const pass = await runOrchestratorPass({

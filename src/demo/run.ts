@@ -6,7 +6,6 @@
  */
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import type { Logger } from "pino";
-import { startPollLoop } from "../app/poll-loop.js";
 import { parseConfig } from "../config/load.js";
 import type { Config } from "../config/schema.js";
 import { openDatabase } from "../db/connect.js";
@@ -14,6 +13,7 @@ import type { DatabaseHandle } from "../db/database.js";
 import { migrateDatabase } from "../db/migrate.js";
 import { startGitHubStandin } from "../github-standin/index.js";
 import { createLifecycle, systemClock } from "../lifecycle/index.js";
+import { createStore, startLoop } from "../store/index.js";
 import { startDemoApp, WEBHOOK_PATH } from "./app-server.js";
 import { demoCi } from "./ci.js";
 import { decisionLog } from "./decision-log.js";
@@ -137,6 +137,7 @@ async function runIn(run: DemoRun, ctx: Context): Promise<number> {
   closers.push({ name: "decision log", close: () => finalEntries() });
   await migrateDatabase(handle);
   const lifecycle = createLifecycle({ db: handle.db, clock: systemClock, keyPrefix: "MC" });
+  const store = createStore({ db: handle.db, clock: systemClock });
   phase("database");
 
   // 5. The GitHub stand-in, delivering signed webhooks to the app's port.
@@ -150,6 +151,8 @@ async function runIn(run: DemoRun, ctx: Context): Promise<number> {
   // 6. The app (webhooks, /mc commands, mirror, evidence re-evaluation, JSON API, board).
   const app = await startDemoApp({
     lifecycle,
+    store,
+    clock: systemClock,
     config,
     host: HOST,
     port,
@@ -205,7 +208,7 @@ async function runIn(run: DemoRun, ctx: Context): Promise<number> {
   const receiver = await startPushReceiver((updates) => ci.received(updates));
   await installPushHook(workspace.origin, receiver, run.pushHookPath);
   const person = demoPerson({ gh, lifecycle, repository: DEMO_REPOSITORY, login: DEMO_PERSON, answers });
-  const personLoop = startPollLoop("person", () => person.poll(), DEMO_INTERVALS.personMs, warn);
+  const personLoop = startLoop("person", () => person.poll(), DEMO_INTERVALS.personMs, warn);
   // Stopped before the workers (closers run in reverse): nothing new is claimed, built or answered.
   closers.push({
     name: "loops",
@@ -233,7 +236,7 @@ async function runIn(run: DemoRun, ctx: Context): Promise<number> {
   });
 
   // 10. The decision log, read back from the database, until --once decides or a stop.
-  const decisions = decisionLog(lifecycle, DEMO_REPOSITORY, tracked);
+  const decisions = decisionLog(lifecycle, store.deliveries, DEMO_REPOSITORY, tracked);
   const printNew = async () => {
     for (const entry of await decisions.poll()) reporter.entry(entry);
   };

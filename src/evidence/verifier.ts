@@ -23,7 +23,7 @@ import {
   type ReadStats,
   type RetryPolicy,
 } from "./github-reader.js";
-import { databaseHttpCache, type HttpCache } from "./http-cache.js";
+import type { HttpCache } from "./http-cache.js";
 import { type PendingTooLong, pendingTooLong } from "./pending-report.js";
 import type { Verdict } from "./types.js";
 import { buildVerdict } from "./verdict.js";
@@ -36,8 +36,11 @@ export interface VerifierDeps {
   /** Back-off of a ticket whose evidence failed (the `dispatch.backoff` configuration). */
   readonly backoff: BackoffPolicy;
   readonly actor?: Actor;
-  /** Default: the database (shared by replicas and by successive CLI runs). */
-  readonly cache?: HttpCache;
+  /**
+   * The conditional-request cache: the composition roots give the database's
+   * (`databaseHttpCache(store.httpCache)`, shared by replicas and by successive CLI runs).
+   */
+  readonly cache: HttpCache;
   readonly retry?: RetryPolicy;
   /** Mission Control's app id, when the composition root knows it; else learned from its check runs. */
   readonly selfAppId?: number | null;
@@ -79,7 +82,7 @@ export const VERIFIER: Actor = { kind: "verifier", id: "mission-control-evidence
  */
 export function createVerifier(deps: VerifierDeps) {
   const { lifecycle } = deps;
-  const cache = deps.cache ?? databaseHttpCache(lifecycle.evidence);
+  const { cache } = deps;
   const retry = deps.retry ?? DEFAULT_RETRY;
   const actor = deps.actor ?? VERIFIER;
   const missingCommitGraceMs =

@@ -11,7 +11,7 @@ import { type Fence, type Fenced, fenced } from "./fence.js";
 import { checkFence } from "./leases.js";
 import type { Applied, NotFound, TransitionResult } from "./results.js";
 import { guardedTransition, type TransitionExtras } from "./transition.js";
-import { insertReevaluation } from "./evidence-reevaluations.js";
+import { insertReevaluation } from "./reevaluation-requests.js";
 
 export type AttemptResult = { readonly ok: true; readonly attempt: AttemptRow } | Fenced | NotFound;
 

@@ -1,6 +1,8 @@
 /**
  * The lifecycle module: the only writer of tickets, attempts, events, questions, leases and
- * dispatch cycles.
+ * dispatch cycles (and of the inbox, alerts, task settings and evidence verdicts). The GitHub
+ * App's plumbing is written by src/store, except the mirror job of each event and the
+ * re-evaluation request of a completion or verdict, inserted here in the change's own transaction.
  *
  * Terminology
  * - transition: a change of a ticket's state, allowed by the table in src/domain/ticket-states.ts.
@@ -15,8 +17,16 @@
  */
 import type { Actor } from "../domain/actors.js";
 import type { BackoffPolicy } from "../domain/backoff.js";
-import { appApi } from "./app-api.js";
-import { appWorkApi } from "./app-work-api.js";
+import type { Priority } from "../domain/priorities.js";
+import type { TicketRow } from "../db/schema.js";
+import {
+  assignTicket,
+  createTicketForIssue,
+  findTicketById,
+  findTicketByIssue,
+  linkIssue,
+  setTicketPriority,
+} from "./app-tickets.js";
 import { type AttemptLog, recordAttemptLog } from "./attempt-log.js";
 import {
   askQuestion,
@@ -55,13 +65,14 @@ import { transitionTicket } from "./transition.js";
 import * as verdicts from "./verdicts.js";
 import { alertsApi, inboxApi, tasksApi } from "./work-queues.js";
 
+export type { FieldChangeResult, IssueTicketResult } from "./app-tickets.js";
 export type { AttemptResult, EndAttemptResult } from "./attempts.js";
 export type { BoardCard, BoardColumn, BoardFilter } from "./board-reads.js";
 export type { CandidateCursor, CandidatePage, QueuedTicket } from "./candidates.js";
 export type { ClaimInput, ClaimResult } from "./claim.js";
 export type { Clock, LifecycleDeps } from "./deps.js";
 export { systemClock } from "./deps.js";
-export type { ScheduledReevaluation } from "./evidence-reevaluations.js";
+export type { ScheduledReevaluation } from "../domain/reevaluation-requests.js";
 export type { Fence, Fenced } from "./fence.js";
 export type { HoldResult } from "./hold.js";
 export type { Enqueued, InboxItemView, ItemTicketFacts, NewInboxItem } from "./inbox.js";
@@ -145,9 +156,6 @@ export function createLifecycle(deps: LifecycleDeps) {
       recordVerdict: (input: verdicts.VerdictInput) => verdicts.recordVerdict(deps, input),
       recordPublication: (input: Parameters<typeof verdicts.recordVerdictPublication>[1]) =>
         verdicts.recordVerdictPublication(deps, input),
-      putHttpCache: (entry: Parameters<typeof verdicts.putHttpCache>[1]) =>
-        verdicts.putHttpCache(deps, entry),
-      getHttpCache: (url: string) => verdicts.getHttpCache(db, url),
       latestVerdictOf: (attemptId: string) => verdicts.latestVerdictOf(db, attemptId),
       verdictsOf: (ticketId: number) => verdicts.verdictsOf(db, ticketId),
       decisionRequestsOf: (ticketId: number) => verdicts.decisionRequestsOf(db, ticketId),
@@ -160,8 +168,17 @@ export function createLifecycle(deps: LifecycleDeps) {
     inbox: inboxApi(deps),
     alerts: alertsApi(deps),
     tasks: tasksApi(deps),
-    // the GitHub App: webhook deliveries, command replies, the mirror outbox (src/lifecycle/app-api.ts)
-    // plus its durable work: evidence re-evaluation requests, failed webhook handlers (src/lifecycle/app-work-api.ts)
-    app: { ...appApi(deps), ...appWorkApi(deps) },
+    // tickets of the GitHub App's issues (src/lifecycle/app-tickets.ts); the app's plumbing is src/store
+    issues: {
+      assign: (input: { ticket: TicketRow; assignee: string | null; actor: Actor }) =>
+        assignTicket(deps, input),
+      setPriority: (input: { ticket: TicketRow; priority: Priority; actor: Actor }) =>
+        setTicketPriority(deps, input),
+      linkIssue: (input: { ticketId: number; issueNumber: number }) => linkIssue(deps, input),
+      createTicketForIssue: (input: Parameters<typeof createTicketForIssue>[1]) =>
+        createTicketForIssue(deps, input),
+      ticketByIssue: (input: { repository: string; issueNumber: number }) => findTicketByIssue(db, input),
+      ticketById: (id: number) => findTicketById(db, id),
+    },
   };
 }

@@ -9,16 +9,16 @@ import {
   type EvidenceVerdictRow,
   evidenceCheckRuns,
   evidenceDecisionRequests,
-  evidenceHttpCache,
   evidenceVerdicts,
   type TicketRow,
   tickets,
 } from "../db/schema.js";
 import type { Actor } from "../domain/actors.js";
 import { type BackoffPolicy, nextEligibleAt } from "../domain/backoff.js";
+import type { ScheduledReevaluation } from "../domain/reevaluation-requests.js";
 import type { LifecycleDeps } from "./deps.js";
-import { insertReevaluation, type ScheduledReevaluation } from "./evidence-reevaluations.js";
 import { enqueueInTx } from "./inbox.js";
+import { insertReevaluation } from "./reevaluation-requests.js";
 import type { NotFound, TransitionResult } from "./results.js";
 import { guardedTransition } from "./transition.js";
 
@@ -236,27 +236,7 @@ export async function recordVerdictPublication(
   });
 }
 
-/** Stores the last ETag and body of a GitHub URL (the verifier's conditional-request cache). */
-export async function putHttpCache(
-  deps: LifecycleDeps,
-  entry: { url: string; etag: string; body: unknown; link: string | null },
-): Promise<void> {
-  const now = deps.clock.now();
-  await deps.db
-    .insert(evidenceHttpCache)
-    .values({ url: entry.url, etag: entry.etag, body: entry.body, link: entry.link, updatedAt: now })
-    .onConflictDoUpdate({
-      target: evidenceHttpCache.url,
-      set: { etag: entry.etag, body: entry.body, link: entry.link, updatedAt: now },
-    });
-}
-
 // Reads
-
-export async function getHttpCache(db: Executor, url: string) {
-  const [row] = await db.select().from(evidenceHttpCache).where(eq(evidenceHttpCache.url, url));
-  return row;
-}
 
 export async function latestVerdictOf(
   db: Executor,

@@ -10,7 +10,7 @@ import {
   ticketQuestions,
   tickets,
 } from "../db/schema.js";
-import { unresolvedWebhookFailures } from "../lifecycle/webhook-failures.js";
+import { unresolvedWebhookFailures } from "../store/webhook-failures.js";
 import type { OperatorThresholds, SnapshotReader } from "./port.js";
 
 /** Everything the operator's conditions look at, read at one moment. */
@@ -137,7 +137,7 @@ async function readSnapshot(db: Executor, now: Date, t: OperatorThresholds): Pro
     )
     .orderBy(asc(evidenceVerdicts.pendingSince))
     .limit(LIMIT);
-  // The lifecycle's own read of `webhook_failures`, run inside this read-only transaction.
+  // The store's own read of `webhook_failures`, run inside this read-only transaction.
   const failedDeliveries = await unresolvedWebhookFailures(db, {
     since: before(t.webhookFailureWindowMs),
     limit: LIMIT,

@@ -213,7 +213,7 @@ describe("JSON API without a database", () => {
       ping: () => Promise.reject(new Error("connect ECONNREFUSED")),
       clock: { now: () => new Date() },
     } as unknown as ApiLifecycle;
-    const handler = apiHandler({ lifecycle: down });
+    const handler = apiHandler({ lifecycle: down, mirror: { backlog: async () => 0 } });
     server = createServer((req, res) => {
       void handler(req, res).then((handled) => {
         if (!handled) res.writeHead(404).end();

@@ -37,7 +37,7 @@ describeEachDriver("/mc retry over HTTP", (ctx) => {
     const held = await app.lifecycle.findTicket(ticket.key);
     expect(held).toMatchObject({ state: "todo", hold: "inbox:completion_failed" });
     const issue = app.gh.world.issue(repo, { title: ticket.title, author: "alice" });
-    const linked = await app.lifecycle.app.linkIssue({ ticketId: ticket.id, issueNumber: issue.number });
+    const linked = await app.lifecycle.issues.linkIssue({ ticketId: ticket.id, issueNumber: issue.number });
     expect(linked.ok).toBe(true);
     return { ticket, issue: issue.number };
   }
@@ -45,7 +45,7 @@ describeEachDriver("/mc retry over HTTP", (ctx) => {
   async function command(issue: number, author: string, body: string) {
     const comment = app.gh.world.comment(repo, issue, { author, body });
     await app.settle();
-    const reply = await app.lifecycle.app.findCommandReply(comment.id);
+    const reply = await app.store.commandReplies.find(comment.id);
     const posted = app.gh.world
       .commentsOf(repo, issue)
       .filter((c) => c.body.includes("mission-control:reply-to") && c.body.includes(String(comment.id)));
@@ -101,9 +101,9 @@ describeEachDriver("/mc retry over HTTP", (ctx) => {
     });
     expect(held.ok).toBe(true);
     const issue = app.gh.world.issue(repo, { title: ticket.title, author: "alice" });
-    expect((await app.lifecycle.app.linkIssue({ ticketId: ticket.id, issueNumber: issue.number })).ok).toBe(
-      true,
-    );
+    expect(
+      (await app.lifecycle.issues.linkIssue({ ticketId: ticket.id, issueNumber: issue.number })).ok,
+    ).toBe(true);
     return { ticket, issue: issue.number };
   }
 

@@ -28,7 +28,7 @@ describeEachDriver("/mc review and maintenance commands over HTTP", (ctx) => {
     const ticket = await app.lifecycle.findTicket(key);
     if (!ticket) throw new Error(`no ticket ${key}`);
     const issue = app.gh.world.issue(repository, { title: ticket.title, author: "bob" });
-    const linked = await app.lifecycle.app.linkIssue({ ticketId: ticket.id, issueNumber: issue.number });
+    const linked = await app.lifecycle.issues.linkIssue({ ticketId: ticket.id, issueNumber: issue.number });
     expect(linked.ok).toBe(true);
     return { ticket, issue: issue.number };
   }
@@ -36,7 +36,7 @@ describeEachDriver("/mc review and maintenance commands over HTTP", (ctx) => {
   async function command(repository: string, issue: number, author: string, body: string) {
     const comment = app.gh.world.comment(repository, issue, { author, body });
     await app.settle();
-    const reply = await app.lifecycle.app.findCommandReply(comment.id);
+    const reply = await app.store.commandReplies.find(comment.id);
     const posted = app.gh.world
       .commentsOf(repository, issue)
       .filter((c) => c.body.includes(`mission-control:reply-to`) && c.body.includes(String(comment.id)));

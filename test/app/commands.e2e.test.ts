@@ -22,7 +22,7 @@ describeEachDriver("/mc commands over HTTP", (ctx) => {
   async function ticketWithIssue() {
     const ticket = await givenTicket(app.lifecycle, { repository: repo });
     const issue = app.gh.world.issue(repo, { title: ticket.title, author: "alice" });
-    const linked = await app.lifecycle.app.linkIssue({ ticketId: ticket.id, issueNumber: issue.number });
+    const linked = await app.lifecycle.issues.linkIssue({ ticketId: ticket.id, issueNumber: issue.number });
     expect(linked.ok).toBe(true);
     return { ticket: { ...ticket, issueNumber: issue.number }, issue: issue.number };
   }
@@ -47,7 +47,7 @@ describeEachDriver("/mc commands over HTTP", (ctx) => {
     expect(
       app.gh.requests.count({ route: "POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions" }),
     ).toBe(1);
-    expect(await app.lifecycle.app.findCommandReply(comment.id)).toMatchObject({
+    expect(await app.store.commandReplies.find(comment.id)).toMatchObject({
       outcome: "answered",
       author: "bob",
     });

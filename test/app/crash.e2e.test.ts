@@ -17,6 +17,7 @@ import { captureChildOutput, tempDir } from "../helpers/cli.js";
 import { describePostgres } from "../helpers/databases.js";
 import { until } from "../helpers/until.js";
 import { eventsWithoutMirrorJob } from "./support/outbox.js";
+import { createStore } from "../../src/store/index.js";
 
 const MAIN = path.resolve(import.meta.dirname, "../../dist/app/main.js");
 const SECRET = "crash-test-secret";
@@ -77,7 +78,7 @@ describePostgres("app crash mid-mirror", ({ db, url }) => {
       if (!current) throw new Error(`no ticket ${key}`);
       const candidates = PRIORITIES.filter((p) => p !== current.priority);
       const priority = candidates[(round + i) % candidates.length] ?? "low";
-      const changed = await lifecycle.app.setPriority({ ticket: current, priority, actor: human });
+      const changed = await lifecycle.issues.setPriority({ ticket: current, priority, actor: human });
       if (!changed.ok) throw new Error(changed.message);
       changes += 1;
     }
@@ -86,6 +87,7 @@ describePostgres("app crash mid-mirror", ({ db, url }) => {
 
   it("kill -9 mid-mirror: after a restart every issue converges, none duplicated, no change lost", async () => {
     const lifecycle = createLifecycle({ db: db(), clock: systemClock, keyPrefix: "MC" });
+    const store = createStore({ db: db(), clock: systemClock });
     const port = await freePort();
     gh = await startGitHubStandin({
       webhook: { url: `http://127.0.0.1:${port}/api/github/webhooks`, secret: SECRET, timeoutMs: 2_000 },
@@ -138,7 +140,7 @@ describePostgres("app crash mid-mirror", ({ db, url }) => {
     const exited = new Promise((resolve) => doomed.once("exit", (_code, signal) => resolve(signal)));
     doomed.kill("SIGKILL");
     expect(await exited).toBe("SIGKILL");
-    const pendingAtKill = await lifecycle.app.mirror.backlog();
+    const pendingAtKill = await store.mirror.backlog();
     expect(pendingAtKill, "the kill landed after the mirror finished").toBeGreaterThan(0);
 
     // 2. Changes while the app is down.
@@ -147,7 +149,7 @@ describePostgres("app crash mid-mirror", ({ db, url }) => {
 
     // 3. Restarted (a new worker, which takes the dead one's leases over): everything converges.
     const survivor = startAppProcess(env);
-    await until(async () => (await lifecycle.app.mirror.backlog()) === 0, {
+    await until(async () => (await store.mirror.backlog()) === 0, {
       what: "the mirror to converge",
       everyMs: 200,
     });

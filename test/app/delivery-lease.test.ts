@@ -6,8 +6,9 @@
  */
 import { expect, it } from "vitest";
 import { intake } from "../../src/app/intake.js";
-import { DEFAULT_DELIVERY_LEASE_MS } from "../../src/lifecycle/webhook-deliveries.js";
-import { manualClock, testLifecycle } from "../builders/tickets.js";
+import { DEFAULT_DELIVERY_LEASE_MS } from "../../src/store/webhook-deliveries.js";
+import { testStore } from "../builders/store.js";
+import { manualClock } from "../builders/tickets.js";
 import { describeEachDriver } from "../helpers/databases.js";
 
 const record = { deliveryId: "d-1", event: "issue_comment", action: "created", repository: "acme/widgets" };
@@ -20,9 +21,9 @@ const delivery = {
 describeEachDriver("webhook deliveries: a stuck received record is taken over after its lease", ({ db }) => {
   it("within the lease a redelivery is a duplicate; after it, one redelivery takes over and handles it", async () => {
     const clock = manualClock();
-    const lifecycle = testLifecycle(db(), clock);
+    const store = testStore(db(), clock);
     // The first delivery is recorded, then the process dies before the handler finishes.
-    expect(await lifecycle.app.recordDelivery(record)).toEqual({ ok: true, code: "fresh" });
+    expect(await store.deliveries.record(record)).toEqual({ ok: true, code: "fresh" });
 
     clock.advance(DEFAULT_DELIVERY_LEASE_MS - 1);
     let runs = 0;
@@ -31,13 +32,16 @@ describeEachDriver("webhook deliveries: a stuck received record is taken over af
       return "command:status";
     };
     // Still within the lease: the handler may be running elsewhere.
-    expect(await intake(lifecycle, delivery, handle)).toEqual({ code: "duplicate", outcome: null });
+    expect(await intake(store.deliveries, delivery, handle)).toEqual({ code: "duplicate", outcome: null });
     expect(runs).toBe(0);
 
     clock.advance(1);
-    expect(await intake(lifecycle, delivery, handle)).toEqual({ code: "handled", outcome: "command:status" });
+    expect(await intake(store.deliveries, delivery, handle)).toEqual({
+      code: "handled",
+      outcome: "command:status",
+    });
     expect(runs).toBe(1);
-    expect(await lifecycle.app.findDelivery("d-1")).toMatchObject({
+    expect(await store.deliveries.find("d-1")).toMatchObject({
       status: "handled",
       outcome: "command:status",
       receivedAt: clock.now(),
@@ -45,7 +49,7 @@ describeEachDriver("webhook deliveries: a stuck received record is taken over af
 
     // Handled is final: no lease ever lets a redelivery run it again.
     clock.advance(24 * 3_600_000);
-    expect(await intake(lifecycle, delivery, handle)).toEqual({
+    expect(await intake(store.deliveries, delivery, handle)).toEqual({
       code: "duplicate",
       outcome: "command:status",
     });
@@ -54,28 +58,28 @@ describeEachDriver("webhook deliveries: a stuck received record is taken over af
 
   it("of concurrent redeliveries of a stuck record exactly one takes it over (compare-and-set)", async () => {
     const clock = manualClock();
-    const lifecycle = testLifecycle(db(), clock);
-    await lifecycle.app.recordDelivery(record);
+    const store = testStore(db(), clock);
+    await store.deliveries.record(record);
     clock.advance(5 * 60_000);
-    const results = await Promise.all(Array.from({ length: 5 }, () => lifecycle.app.recordDelivery(record)));
+    const results = await Promise.all(Array.from({ length: 5 }, () => store.deliveries.record(record)));
     const taken = results.filter((r) => r.ok);
     expect(taken).toHaveLength(1);
     expect(taken[0]).toMatchObject({ code: "taken_over", previous: { status: "received" } });
     expect(results.filter((r) => !r.ok)).toHaveLength(4);
     // The taker renewed the lease: a redelivery right after is a duplicate again.
-    expect(await lifecycle.app.recordDelivery(record)).toMatchObject({ ok: false, code: "duplicate" });
+    expect(await store.deliveries.record(record)).toMatchObject({ ok: false, code: "duplicate" });
   });
 
   it("the lease is configurable per call (app.delivery_lease_seconds)", async () => {
     const clock = manualClock();
-    const lifecycle = testLifecycle(db(), clock);
-    await lifecycle.app.recordDelivery({ ...record, leaseMs: 5_000 });
+    const store = testStore(db(), clock);
+    await store.deliveries.record({ ...record, leaseMs: 5_000 });
     clock.advance(4_999);
-    expect(await intake(lifecycle, delivery, async () => "x", { leaseMs: 5_000 })).toMatchObject({
+    expect(await intake(store.deliveries, delivery, async () => "x", { leaseMs: 5_000 })).toMatchObject({
       code: "duplicate",
     });
     clock.advance(1);
-    expect(await intake(lifecycle, delivery, async () => "x", { leaseMs: 5_000 })).toEqual({
+    expect(await intake(store.deliveries, delivery, async () => "x", { leaseMs: 5_000 })).toEqual({
       code: "handled",
       outcome: "x",
     });

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, expect, it } from "vitest";
-import { reevaluateUntilIdle } from "../../src/app/evidence/reevaluate.js";
 import { scenario } from "../evidence/support.js";
 import { describeEachDriver } from "../helpers/databases.js";
 import { type AppHarness, startApp } from "./support/harness.js";
+import { reevaluateUntilIdle } from "./support/drain.js";
 
 /** A check run finishing on GitHub re-evaluates the pending verdict of the commit it ran on. */
 describeEachDriver("evidence re-evaluation from webhooks", (ctx) => {
@@ -32,14 +32,14 @@ describeEachDriver("evidence re-evaluation from webhooks", (ctx) => {
     await app.settle();
     const verdicts = await app.lifecycle.evidence.verdictsOf(ticket?.id ?? -1);
     expect(verdicts.map((v) => v.status)).toEqual(["pending", "pass"]);
-    const deliveries = await app.lifecycle.app.recentDeliveries(50);
+    const deliveries = await app.store.deliveries.recent(50);
     // The app's own check run has nothing to re-evaluate; the others were queued.
     const checkRuns = deliveries.filter((d) => d.event === "check_run");
     expect(
       checkRuns.every((d) => d.outcome === "evidence:queued" || d.outcome === "evidence:no_target"),
     ).toBe(true);
     expect(checkRuns.some((d) => d.outcome === "evidence:queued")).toBe(true);
-    expect(await app.lifecycle.app.reevaluations.backlog()).toBe(0);
+    expect(await app.store.reevaluations.backlog()).toBe(0);
   });
 
   it("the re-evaluation is durable: recorded with the delivery, run after a crash by the next worker, once", async () => {
@@ -63,13 +63,14 @@ describeEachDriver("evidence re-evaluation from webhooks", (ctx) => {
     // that took the request dies before running it.
     app.gh.world.completeCheckRun(s.repository, run.id, "success");
     await app.gh.webhooks.settle();
-    const delivery = (await app.lifecycle.app.recentDeliveries(50)).find(
+    const delivery = (await app.store.deliveries.recent(50)).find(
       (d) => d.event === "check_run" && d.action === "completed",
     );
     expect(delivery?.outcome).toBe("evidence:queued");
-    expect(await app.lifecycle.app.reevaluations.backlog()).toBe(1);
-    const [taken] = await app.lifecycle.app.reevaluations.take({ worker: "dead", leaseMs: 1, limit: 10 });
-    expect(taken?.shas).toEqual([sha]);
+    expect(await app.store.reevaluations.backlog()).toBe(1);
+    const [taken] = await app.store.reevaluations.take({ worker: "dead", leaseMs: 1, limit: 10 });
+    if (!taken) throw new Error("nothing to take");
+    expect(taken.shas).toEqual([sha]);
     await new Promise((resolve) => setTimeout(resolve, 5));
 
     // A redelivery of that delivery adds nothing; the next worker takes the dead one's request over.
@@ -78,17 +79,18 @@ describeEachDriver("evidence re-evaluation from webhooks", (ctx) => {
     app.gh.webhooks.redeliver(redelivered.id);
     await app.gh.webhooks.settle();
     expect(app.gh.webhooks.deliveries.filter((d) => d.guid === redelivered.guid)).toHaveLength(2);
-    expect(await app.lifecycle.app.reevaluations.backlog()).toBe(1);
+    expect(await app.store.reevaluations.backlog()).toBe(1);
     const report = await reevaluateUntilIdle(app.reevaluationDeps({ worker: "restarted" }));
     expect(report).toEqual({ taken: 1, done: 1, failed: 0 });
     expect((await app.lifecycle.evidence.verdictsOf(ticket?.id ?? -1)).map((v) => v.status)).toEqual([
       "pending",
       "pass",
     ]);
-    expect(await app.lifecycle.app.reevaluations.backlog()).toBe(0);
+    expect(await app.store.reevaluations.backlog()).toBe(0);
     // The dead worker's late completion is refused: the request is not run or counted twice.
-    expect(await app.lifecycle.app.reevaluations.complete({ id: taken?.id ?? -1, worker: "dead" })).toEqual({
+    expect(await app.store.reevaluations.complete({ job: taken, worker: "dead" })).toMatchObject({
       ok: false,
+      code: "lock_lost",
     });
   });
 });

@@ -1,8 +1,9 @@
 import { afterEach, beforeEach, expect, it } from "vitest";
-import { mirrorUntilIdle } from "../../src/app/mirror/worker.js";
+import { systemClock } from "../../src/lifecycle/index.js";
 import { givenTicket } from "../builders/tickets.js";
 import { describeEachDriver } from "../helpers/databases.js";
 import { type AppHarness, startApp } from "./support/harness.js";
+import { mirrorUntilIdle } from "./support/drain.js";
 
 /** Issue-side changes by people: a labelled issue becomes a ticket, a closed issue cancels it. */
 describeEachDriver("issues webhooks", (ctx) => {
@@ -20,7 +21,9 @@ describeEachDriver("issues webhooks", (ctx) => {
 
   const mirror = () =>
     mirrorUntilIdle({
-      lifecycle: app.lifecycle,
+      issues: app.lifecycle.issues,
+      store: app.store,
+      clock: systemClock,
       octokitFor: app.runtime.octokitFor,
       worker: "test",
       ticketLabel: "mission-control",
@@ -37,7 +40,7 @@ describeEachDriver("issues webhooks", (ctx) => {
     });
     app.gh.world.labelIssue(repo, issue.number, ["mission-control"], "bob");
     await app.settle();
-    const ticket = await app.lifecycle.app.ticketByIssue({ repository: repo, issueNumber: issue.number });
+    const ticket = await app.lifecycle.issues.ticketByIssue({ repository: repo, issueNumber: issue.number });
     expect(ticket).toMatchObject({ title: "Flaky login test", body: "It fails on CI.", state: "todo" });
     expect((await app.lifecycle.ticketHistory(ticket?.id ?? -1))[0]).toMatchObject({
       actorKind: "human",
@@ -54,21 +57,21 @@ describeEachDriver("issues webhooks", (ctx) => {
     app.gh.world.labelIssue(repo, issue.number, ["mission-control"], "rita");
     await app.settle();
     expect(
-      await app.lifecycle.app.ticketByIssue({ repository: repo, issueNumber: issue.number }),
+      await app.lifecycle.issues.ticketByIssue({ repository: repo, issueNumber: issue.number }),
     ).toBeUndefined();
   });
 
   it("a writer closing the issue cancels the ticket; reopening does not revive it", async () => {
     const ticket = await givenTicket(app.lifecycle, { repository: repo });
     const issue = app.gh.world.issue(repo, { title: ticket.title, author: "bob" });
-    await app.lifecycle.app.linkIssue({ ticketId: ticket.id, issueNumber: issue.number });
+    await app.lifecycle.issues.linkIssue({ ticketId: ticket.id, issueNumber: issue.number });
     app.gh.world.closeIssue(repo, issue.number, "bob");
     await app.settle();
     expect(await app.lifecycle.findTicket(ticket.key)).toMatchObject({ state: "cancelled" });
     app.gh.world.reopenIssue(repo, issue.number, "bob");
     await app.settle();
     expect(await app.lifecycle.findTicket(ticket.key)).toMatchObject({ state: "cancelled" });
-    const outcomes = (await app.lifecycle.app.recentDeliveries(20)).map((d) => d.outcome);
+    const outcomes = (await app.store.deliveries.recent(20)).map((d) => d.outcome);
     expect(outcomes).toContain("cancelled");
     expect(outcomes).toContain("ignored:terminal_ticket");
   });

@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { renderIssue } from "../../src/app/mirror/render.js";
-import { type MirrorDeps, mirrorUntilIdle } from "../../src/app/mirror/worker.js";
+import type { MirrorDeps } from "../../src/app/mirror/worker.js";
+import { mirrorUntilIdle } from "./support/drain.js";
 import type { TicketRow } from "../../src/db/schema.js";
+import { systemClock } from "../../src/lifecycle/index.js";
 import { givenTicket } from "../builders/tickets.js";
 import { describeEachDriver } from "../helpers/databases.js";
 import { type AppHarness, startApp } from "./support/harness.js";
@@ -20,7 +22,9 @@ describeEachDriver("mirror", (ctx) => {
   afterEach(async () => app?.stop());
 
   const mirrorDeps = (overrides: Partial<MirrorDeps> = {}): MirrorDeps => ({
-    lifecycle: app.lifecycle,
+    issues: app.lifecycle.issues,
+    store: app.store,
+    clock: systemClock,
     octokitFor: app.runtime.octokitFor,
     worker: "test-mirror",
     ticketLabel: "mission-control",
@@ -37,9 +41,7 @@ describeEachDriver("mirror", (ctx) => {
     const events = await app.lifecycle.ticketHistory(ticket.id);
     expect(events.map((e) => e.reason)).toEqual(["created", "claimed", "needs_input"]);
     expect(await eventsWithoutMirrorJob(ctx.db())).toBe(0);
-    expect((await app.lifecycle.app.mirror.jobsOf(ticket.id)).map((j) => j.eventId)).toEqual(
-      events.map((e) => e.id),
-    );
+    expect((await app.store.mirror.jobsOf(ticket.id)).map((j) => j.eventId)).toEqual(events.map((e) => e.id));
   });
 
   it("creates the issue with labels, comments the agent's question, and follows the state", async () => {
@@ -70,7 +72,7 @@ describeEachDriver("mirror", (ctx) => {
     expect(comments).toHaveLength(1);
     expect(comments[0]).toContain("> Which database?");
     expect(labelsOf(issue)).toContain("mission-control:state/needs_input");
-    expect(await app.lifecycle.app.mirror.backlog()).toBe(0);
+    expect(await app.store.mirror.backlog()).toBe(0);
     expect(app.gh.requests.count({ route: "POST /repos/{owner}/{repo}/issues" })).toBe(1);
   });
 
@@ -86,9 +88,9 @@ describeEachDriver("mirror", (ctx) => {
     expect(answered.ok).toBe(true);
     app.gh.requests.clear();
     const pass = await mirrorUntilIdle(mirrorDeps());
-    expect(pass).toMatchObject({ mirrored: 1, failed: 0 });
+    expect(pass).toMatchObject({ done: 1, failed: 0 });
     expect(app.gh.requests.entries).toEqual([]);
-    expect(await app.lifecycle.app.mirror.backlog()).toBe(0);
+    expect(await app.store.mirror.backlog()).toBe(0);
 
     const waiting = await app.lifecycle.findTicket(ticket.key);
     if (!waiting) throw new Error("no ticket");
@@ -112,7 +114,7 @@ describeEachDriver("mirror", (ctx) => {
     let current = await app.lifecycle.findTicket(ticket.key);
     for (const priority of ["urgent", "low", "high"] as const) {
       if (!current) throw new Error("no ticket");
-      const changed = await app.lifecycle.app.setPriority({
+      const changed = await app.lifecycle.issues.setPriority({
         ticket: current,
         priority,
         actor: { kind: "human", id: "bob" },
@@ -122,7 +124,7 @@ describeEachDriver("mirror", (ctx) => {
     }
     app.gh.requests.clear();
     const pass = await mirrorUntilIdle(mirrorDeps());
-    expect(pass.mirrored).toBe(3);
+    expect(pass.done).toBe(3);
     expect(app.gh.requests.count({ route: "PATCH /repos/{owner}/{repo}/issues/{issue_number}" })).toBe(1);
     expect(labelsOf(current?.issueNumber ?? -1)).toContain("mission-control:priority/high");
   });
@@ -146,12 +148,12 @@ describeEachDriver("mirror", (ctx) => {
         const next = priorities[(round + i + 1) % priorities.length] ?? "normal";
         const result =
           next === current.priority
-            ? await app.lifecycle.app.assign({
+            ? await app.lifecycle.issues.assign({
                 ticket: current,
                 assignee: `p${round}`,
                 actor: { kind: "human", id: "bob" },
               })
-            : await app.lifecycle.app.setPriority({
+            : await app.lifecycle.issues.setPriority({
                 ticket: current,
                 priority: next,
                 actor: { kind: "human", id: "bob" },
@@ -165,7 +167,7 @@ describeEachDriver("mirror", (ctx) => {
     expect(changes).toBe(200);
     const report = await mirrorUntilIdle(mirrorDeps(), 10_000);
     expect(report.failed).toBeGreaterThan(0);
-    expect(await app.lifecycle.app.mirror.backlog()).toBe(0);
+    expect(await app.store.mirror.backlog()).toBe(0);
     for (const t of tickets) {
       const final = await app.lifecycle.findTicket(t.key);
       const issue = app.gh.world.issueOf(repo, final?.issueNumber ?? -1);
@@ -266,7 +268,7 @@ describeEachDriver("mirror", (ctx) => {
 
   /** A mirror worker ("dead") took the ticket's batch and created its issue as the app, then died. */
   async function diedAfterCreatingIssue(ticket: TicketRow) {
-    const [taken] = await app.lifecycle.app.mirror.take({ worker: "dead", leaseMs: 1, limit: 10 });
+    const [taken] = await app.store.mirror.take({ worker: "dead", leaseMs: 1, limit: 10 });
     expect(taken?.ticketId).toBe(ticket.id);
     const view = renderIssue(ticket, "mission-control");
     const { data } = await (await app.runtime.octokitFor(repo)).rest.issues.create({
@@ -288,7 +290,7 @@ describeEachDriver("mirror", (ctx) => {
     await mirrorUntilIdle(mirrorDeps({ worker: "alive" }));
     expect((await app.lifecycle.findTicket(ticket.key))?.issueNumber).toBe(orphan.number);
     expect(app.gh.requests.count({ route: "POST /repos/{owner}/{repo}/issues" })).toBe(0);
-    expect(await app.lifecycle.app.mirror.backlog()).toBe(0);
+    expect(await app.store.mirror.backlog()).toBe(0);
   });
 
   it("a resumed batch looks for its orphan among recent issues only, newest first, and stops at it", async () => {
@@ -301,7 +303,7 @@ describeEachDriver("mirror", (ctx) => {
 
     // A try that failed before creating anything: one short listing (nothing old), then the issue.
     const first = await givenTicket(app.lifecycle, { repository: repo, title: "Failed first try" });
-    await app.lifecycle.app.mirror.take({ worker: "dead", leaseMs: 1, limit: 10 });
+    await app.store.mirror.take({ worker: "dead", leaseMs: 1, limit: 10 });
     await new Promise((resolve) => setTimeout(resolve, 5));
     app.gh.requests.clear();
     await mirrorUntilIdle(mirrorDeps({ worker: "alive" }));
@@ -320,7 +322,7 @@ describeEachDriver("mirror", (ctx) => {
 
   it("recovery trusts only the app's own issues: a person's issue carrying the ticket's marker is not adopted", async () => {
     const ticket = await givenTicket(app.lifecycle, { repository: repo, title: "Forged" });
-    await app.lifecycle.app.mirror.take({ worker: "dead", leaseMs: 1, limit: 10 });
+    await app.store.mirror.take({ worker: "dead", leaseMs: 1, limit: 10 });
     const view = renderIssue(ticket, "mission-control");
     const forged = app.gh.world.issue(repo, {
       title: view.title,

@@ -2,7 +2,8 @@ import type { Octokit } from "@octokit/rest";
 import { ProbotOctokit } from "probot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type ListedDelivery, planRedeliveries, redeliverMissed } from "../../src/app/redeliver.js";
-import { createLifecycle } from "../../src/lifecycle/index.js";
+import { systemClock } from "../../src/lifecycle/index.js";
+import { createStore } from "../../src/store/index.js";
 import { manualClock } from "../builders/tickets.js";
 import { describeEachDriver } from "../helpers/databases.js";
 import { type AppHarness, SECRET, startApp } from "./support/harness.js";
@@ -59,15 +60,21 @@ describeEachDriver("redeliverMissed against the stand-in", (ctx) => {
       baseUrl: app.gh.url,
       auth: { appId: app.gh.app.id, privateKey: app.gh.app.privateKey ?? "" },
     }) as unknown as Octokit;
-    const dry = await redeliverMissed({ lifecycle: app.lifecycle, appOctokit }, { dryRun: true, limit: 100 });
+    const dry = await redeliverMissed(
+      { deliveries: app.store.deliveries, clock: systemClock, appOctokit },
+      { dryRun: true, limit: 100 },
+    );
     expect(dry).toEqual([{ guid: missed?.guid, id: missed?.id, event: "issues", decision: "redeliver" }]);
     expect(app.gh.webhooks.deliveries).toHaveLength(1);
 
-    await redeliverMissed({ lifecycle: app.lifecycle, appOctokit }, { dryRun: false, limit: 100 });
+    await redeliverMissed(
+      { deliveries: app.store.deliveries, clock: systemClock, appOctokit },
+      { dryRun: false, limit: 100 },
+    );
     await app.settle();
-    expect(await app.lifecycle.app.findDelivery(missed?.guid ?? "")).toMatchObject({ status: "handled" });
+    expect(await app.store.deliveries.find(missed?.guid ?? "")).toMatchObject({ status: "handled" });
     const again = await redeliverMissed(
-      { lifecycle: app.lifecycle, appOctokit },
+      { deliveries: app.store.deliveries, clock: systemClock, appOctokit },
       { dryRun: false, limit: 100 },
     );
     expect(again).toEqual([
@@ -87,8 +94,8 @@ describeEachDriver("redeliverMissed against the stand-in", (ctx) => {
     if (!died) throw new Error("no failed delivery");
     // The app recorded it two minutes ago, then its process died before the handler finished.
     const twoMinutesAgo = manualClock(new Date(Date.now() - 120_000));
-    const before = createLifecycle({ db: ctx.db(), clock: twoMinutesAgo, keyPrefix: "MC" });
-    await before.app.recordDelivery({
+    const before = createStore({ db: ctx.db(), clock: twoMinutesAgo });
+    await before.deliveries.record({
       deliveryId: died.guid,
       event: "issues",
       action: "opened",
@@ -100,7 +107,7 @@ describeEachDriver("redeliverMissed against the stand-in", (ctx) => {
     }) as unknown as Octokit;
 
     const withinLease = await redeliverMissed(
-      { lifecycle: app.lifecycle, appOctokit },
+      { deliveries: app.store.deliveries, clock: systemClock, appOctokit },
       { dryRun: true, limit: 100, deliveryLeaseMs: 300_000 },
     );
     expect(withinLease).toEqual([
@@ -108,16 +115,16 @@ describeEachDriver("redeliverMissed against the stand-in", (ctx) => {
     ]);
 
     const pastLease = await redeliverMissed(
-      { lifecycle: app.lifecycle, appOctokit },
+      { deliveries: app.store.deliveries, clock: systemClock, appOctokit },
       { dryRun: false, limit: 100, deliveryLeaseMs: 60_000 },
     );
     expect(pastLease).toEqual([{ guid: died.guid, id: died.id, event: "issues", decision: "redeliver" }]);
     await app.settle();
     // The app took the abandoned record over and ran the handler: handled now, and skipped from then on.
-    expect(await app.lifecycle.app.findDelivery(died.guid)).toMatchObject({ status: "handled" });
+    expect(await app.store.deliveries.find(died.guid)).toMatchObject({ status: "handled" });
     expect(
       await redeliverMissed(
-        { lifecycle: app.lifecycle, appOctokit },
+        { deliveries: app.store.deliveries, clock: systemClock, appOctokit },
         { dryRun: true, limit: 100, deliveryLeaseMs: 60_000 },
       ),
     ).toEqual([{ guid: died.guid, id: died.id, event: "issues", decision: "skip", reason: "recorded" }]);

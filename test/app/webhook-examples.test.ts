@@ -55,7 +55,7 @@ describeEachDriver("webhook examples", (ctx) => {
     for (const { event, payload } of cases) {
       const { status, id } = await post(event, payload);
       expect(status, `${event} ${(payload as { action?: string }).action ?? ""}`).toBe(200);
-      const recorded = await app.lifecycle.app.findDelivery(id);
+      const recorded = await app.store.deliveries.find(id);
       expect(recorded?.status).toBe("handled");
       if (EVIDENCE.includes(event)) expect(recorded?.outcome).toMatch(/^evidence:(queued|no_target)$/);
       else expect(recorded?.outcome).toMatch(/^ignored:/);
@@ -77,6 +77,6 @@ describeEachDriver("webhook examples", (ctx) => {
       body,
     });
     expect(response.status).toBeGreaterThanOrEqual(400);
-    expect(await app.lifecycle.app.findDelivery(id)).toBeUndefined();
+    expect(await app.store.deliveries.find(id)).toBeUndefined();
   });
 });

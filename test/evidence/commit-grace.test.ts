@@ -135,7 +135,7 @@ describeEachDriver("a commit GitHub does not show yet (over HTTP against the Git
     expect((await s.lifecycle.evidence.verdictsOf(ticket?.id ?? -1)).map((v) => v.status)).toEqual([
       "pending",
     ]);
-    const scheduled = await s.lifecycle.app.reevaluations.findByDelivery(`commit-grace:${attemptId}`);
+    const scheduled = await s.store.reevaluations.findByDelivery(`commit-grace:${attemptId}`);
     expect(scheduled).toMatchObject({
       event: "commit_grace_ended",
       repository: s.repository,
@@ -144,7 +144,7 @@ describeEachDriver("a commit GitHub does not show yet (over HTTP against the Git
       doneAt: null,
     });
     expect(scheduled?.nextAttemptAt.getTime()).toBe(completedAt.getTime() + GRACE_MS);
-    expect(await s.lifecycle.app.reevaluations.backlog()).toBe(1);
+    expect(await s.store.reevaluations.backlog()).toBe(1);
 
     // Not due yet: nothing is taken, the verdict stays pending, the ticket verifying.
     s.clock.advance(completedAt.getTime() + GRACE_MS - 1 - s.clock.now().getTime());
@@ -160,7 +160,7 @@ describeEachDriver("a commit GitHub does not show yet (over HTTP against the Git
       expect.objectContaining({ id: "commit", status: "fail", reason: "commit_not_found" }),
     );
     expect(await s.lifecycle.findTicket(key)).toMatchObject({ state: "todo", currentAttemptId: null });
-    expect(await s.lifecycle.app.reevaluations.backlog()).toBe(0);
+    expect(await s.store.reevaluations.backlog()).toBe(0);
     // The failed completion reaches the orchestrator's inbox like any failed verdict.
     const items = await s.lifecycle.inbox.ofTicket(ticket?.id ?? -1);
     expect(items.map((item) => item.kind)).toContain("completion_failed");

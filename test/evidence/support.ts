@@ -8,6 +8,9 @@ import { createVerifier, type VerifierDeps } from "../../src/evidence/verifier.j
 import { type GitHubStandin, startGitHubStandin } from "../../src/github-standin/index.js";
 import type { Lifecycle } from "../../src/lifecycle/index.js";
 import { dispatcher, givenTicket, manualClock, testLifecycle } from "../builders/tickets.js";
+import { databaseHttpCache } from "../../src/evidence/http-cache.js";
+import type { Store } from "../../src/store/index.js";
+import { testStore } from "../builders/store.js";
 
 export const LEASE_MS = 60_000;
 export const BACKOFF = { baseMs: 30_000, capMs: 600_000 };
@@ -66,6 +69,7 @@ export interface Scenario {
   readonly gh: GitHubStandin;
   readonly repository: string;
   readonly lifecycle: Lifecycle;
+  readonly store: Store;
   readonly clock: ReturnType<typeof manualClock>;
   readonly octokit: Octokit;
   /** Waits asked for by the verifier's retries (no real sleeping in tests). */
@@ -98,6 +102,7 @@ export function scenario(
   gh.world.installation("ci", { account: "acme", repositories: [repository] });
   const clock = manualClock();
   const lifecycle = testLifecycle(db, clock);
+  const store = testStore(db, clock);
   const octokit = new Octokit({ baseUrl: gh.url, auth: gh.installationToken(repository), log: quietLog });
   const waits: number[] = [];
   let commits = 0;
@@ -105,6 +110,7 @@ export function scenario(
     gh,
     repository,
     lifecycle,
+    store,
     clock,
     octokit,
     waits,
@@ -112,6 +118,7 @@ export function scenario(
       createVerifier({
         lifecycle,
         octokit,
+        cache: databaseHttpCache(store.httpCache),
         backoff: BACKOFF,
         retry: {
           attempts: 3,
@@ -125,7 +132,7 @@ export function scenario(
       }),
     reevaluationWorker(verifier) {
       return {
-        lifecycle,
+        reevaluations: store.reevaluations,
         verifier: verifier ?? this.verifier(),
         worker: "test-reevaluation",
         retry: { baseMs: 1, capMs: 5 },

@@ -39,7 +39,7 @@ describeEachDriver("a verdict GitHub's failures left pending is checked again", 
     expect(await reevaluationPass(deps)).toEqual({ taken: 1, done: 1, failed: 0 });
     expect(await statusesOf(s, key)).toEqual(["pending"]);
     const due = new Date(s.clock.now().getTime() + 60_000);
-    const recheck = await s.lifecycle.app.reevaluations.findByDelivery(
+    const recheck = await s.store.reevaluations.findByDelivery(
       `github_unavailable:${attemptId}:${due.getTime() / 60_000}`,
     );
     expect(recheck).toMatchObject({ event: "github_unavailable", shas: [expect.any(String)], doneAt: null });
@@ -49,7 +49,7 @@ describeEachDriver("a verdict GitHub's failures left pending is checked again", 
     s.clock.advance(60_000);
     expect(await reevaluationPass(deps)).toEqual({ taken: 1, done: 1, failed: 0 });
     expect(await statusesOf(s, key)).toEqual(["pending"]);
-    expect(await s.lifecycle.app.reevaluations.backlog()).toBe(1);
+    expect(await s.store.reevaluations.backlog()).toBe(1);
 
     // GitHub answers again: the next re-check passes the verdict.
     gh.faults.clear();
@@ -58,7 +58,7 @@ describeEachDriver("a verdict GitHub's failures left pending is checked again", 
     s.clock.advance(1);
     expect(await reevaluationPass(deps)).toEqual({ taken: 1, done: 1, failed: 0 });
     expect(await statusesOf(s, key)).toEqual(["pending", "pass"]);
-    expect(await s.lifecycle.app.reevaluations.backlog()).toBe(0);
+    expect(await s.store.reevaluations.backlog()).toBe(0);
   });
 
   it("a rate limit: the re-check waits for its retry-after, rounded up to the minute", async () => {
@@ -74,7 +74,7 @@ describeEachDriver("a verdict GitHub's failures left pending is checked again", 
     expect(await statusesOf(s, key)).toEqual(["pending"]);
     const due = s.clock.now().getTime() + 120_000; // 90 s, rounded up to the next whole minute
     expect(
-      await s.lifecycle.app.reevaluations.findByDelivery(`rate_limited:${attemptId}:${due / 60_000}`),
+      await s.store.reevaluations.findByDelivery(`rate_limited:${attemptId}:${due / 60_000}`),
     ).toMatchObject({ event: "rate_limited", nextAttemptAt: new Date(due) });
     s.clock.advance(119_999);
     expect(await reevaluationPass(deps)).toEqual({ taken: 0, done: 0, failed: 0 });

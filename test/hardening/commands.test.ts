@@ -51,7 +51,7 @@ describeOnDatabase("hostile commands and text", (db) => {
     issue = app.gh.world.issue(repo, { title: HOSTILE_TITLE, body: HOSTILE_BODY, author: "rita" }).number;
     app.gh.world.labelIssue(repo, issue, ["mission-control"], "bob");
     await app.settle();
-    const found = await app.lifecycle.app.ticketByIssue({ repository: repo, issueNumber: issue });
+    const found = await app.lifecycle.issues.ticketByIssue({ repository: repo, issueNumber: issue });
     if (!found) throw new Error("set-up: the labelled issue made no ticket");
     ticket = found;
     await app.mirror();
@@ -142,7 +142,7 @@ describeOnDatabase("hostile commands and text", (db) => {
       await app.settle();
       const delivery = app.gh.webhooks.deliveries.findLast((d) => d.event === "issue_comment");
       expect(delivery?.statusCode, name).toBe(200);
-      const recorded = await app.lifecycle.app.findCommandReply(comment.id);
+      const recorded = await app.store.commandReplies.find(comment.id);
       if (expected === "ignored") {
         expect(recorded, name).toBeUndefined();
         expect(appComments(), name).toHaveLength(replies);
@@ -175,7 +175,7 @@ describeOnDatabase("hostile commands and text", (db) => {
     app.gh.webhooks.setTarget({ url: null, secret: target.secret });
     const command = app.gh.world.comment(repo, issue, { author: "bob", body: "/mc status" });
     const webhook = app.gh.webhooks.events.at(-1);
-    await app.lifecycle.app.recordCommandOutcome({
+    await app.store.commandReplies.record({
       commentId: command.id,
       repository: repo,
       issueNumber: issue,
@@ -191,7 +191,7 @@ describeOnDatabase("hostile commands and text", (db) => {
     app.gh.webhooks.setTarget(target);
     const sent = await postWebhook(app.webhookUrl, { event: "issue_comment", payload: webhook?.payload });
     expect(sent.status).toBe(200);
-    const recorded = await app.lifecycle.app.findCommandReply(command.id);
+    const recorded = await app.store.commandReplies.find(command.id);
     expect(recorded?.replyCommentId).not.toBe(forged.id);
     const reply = appComments().find((c) => c.id === recorded?.replyCommentId);
     expect(reply?.body.startsWith(`<!-- mission-control:reply-to ${command.id} -->`)).toBe(true);
@@ -200,7 +200,7 @@ describeOnDatabase("hostile commands and text", (db) => {
   it("an answer full of hostile text is stored verbatim (U+0000 aside) and echoed inert", async () => {
     const other = await givenTicket(app.lifecycle, { repository: repo, title: "Second" });
     const otherIssue = app.gh.world.issue(repo, { title: "Second", author: "alice" }).number;
-    expect((await app.lifecycle.app.linkIssue({ ticketId: other.id, issueNumber: otherIssue })).ok).toBe(
+    expect((await app.lifecycle.issues.linkIssue({ ticketId: other.id, issueNumber: otherIssue })).ok).toBe(
       true,
     );
     await givenNeedsInput(app.lifecycle, other, "Which database?");

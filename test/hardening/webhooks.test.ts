@@ -45,8 +45,7 @@ describeOnDatabase("webhook corpus", (db) => {
   });
   afterAll(async () => app?.stop());
 
-  const failures = async () =>
-    (await app.lifecycle.app.webhookFailures.recent({ since: new Date(0) })).length;
+  const failures = async () => (await app.store.webhookFailures.recent({ since: new Date(0) })).length;
 
   /**
    * Sends, then checks: no state table changed, no handler failure was recorded, and the app still
@@ -60,7 +59,7 @@ describeOnDatabase("webhook corpus", (db) => {
     expect(await failures()).toBe(failed);
     const ping = await fetch(`${app.baseUrl}/api/health`);
     expect(ping.status).toBe(200);
-    return { body: "", ...result, delivery: await app.lifecycle.app.findDelivery(result.id) };
+    return { body: "", ...result, delivery: await app.store.deliveries.find(result.id) };
   }
 
   it("the control case: the same payload, correctly signed, does create a ticket", async () => {
@@ -70,7 +69,7 @@ describeOnDatabase("webhook corpus", (db) => {
     const posted = await postWebhook(app.webhookUrl, { event: "issues", payload });
     expect(posted.status).toBe(200);
     expect(await stateSnapshot(db())).not.toEqual(before);
-    expect(await app.lifecycle.app.ticketByIssue({ repository: repo, issueNumber: 999 })).toBeDefined();
+    expect(await app.lifecycle.issues.ticketByIssue({ repository: repo, issueNumber: 999 })).toBeDefined();
   });
 
   const body = () => JSON.stringify(labeled);
@@ -98,7 +97,7 @@ describeOnDatabase("webhook corpus", (db) => {
         expect(result.body, name).toMatch(
           /signature does not match|Required headers missing: x-hub-signature-256/,
         );
-        expect(await app.lifecycle.app.findDelivery(result.id), name).toBeUndefined();
+        expect(await app.store.deliveries.find(result.id), name).toBeUndefined();
       }
       return { status: 0, id: "none" };
     });
@@ -185,7 +184,7 @@ describeOnDatabase("webhook corpus", (db) => {
           payload: brokenComment(path, value),
         });
         expect(result.status, name).toBe(200);
-        expect(await app.lifecycle.app.findDelivery(result.id), name).toMatchObject({
+        expect(await app.store.deliveries.find(result.id), name).toMatchObject({
           status: "handled",
           outcome: `ignored:malformed_payload:${reported}`,
         });
@@ -242,7 +241,7 @@ describeOnDatabase("webhook corpus", (db) => {
           payload: mutate(labeled, path, value),
         });
         expect(result.status, name).toBe(200);
-        expect((await app.lifecycle.app.findDelivery(result.id))?.outcome, name).toBe(
+        expect((await app.store.deliveries.find(result.id))?.outcome, name).toBe(
           `ignored:malformed_payload:${reported}`,
         );
       }
@@ -261,7 +260,7 @@ describeOnDatabase("webhook corpus", (db) => {
       ] as const) {
         const result = await postWebhook(app.webhookUrl, { event, payload });
         expect(result.status, event).toBe(200);
-        expect((await app.lifecycle.app.findDelivery(result.id))?.outcome, event).toBe("evidence:no_target");
+        expect((await app.store.deliveries.find(result.id))?.outcome, event).toBe("evidence:no_target");
       }
       return { status: 0, id: "none" };
     });
@@ -273,7 +272,7 @@ describeOnDatabase("webhook corpus", (db) => {
         const result = await postWebhook(app.webhookUrl, { event: "issues", body });
         expect(result.status, body).toBe(400);
         expect(result.body).toContain("a webhook payload must be a JSON object");
-        expect(await app.lifecycle.app.findDelivery(result.id)).toBeUndefined();
+        expect(await app.store.deliveries.find(result.id)).toBeUndefined();
       }
       return { status: 0, id: "none" };
     });
@@ -364,11 +363,11 @@ describeOnDatabase("webhook corpus", (db) => {
     it("exactly the limit is accepted; one byte more is refused with 413", async () => {
       const at = await postWebhook(app.webhookUrl, { event: "ping", body: payloadOf(LIMIT) });
       expect(at.status).toBe(200);
-      expect((await app.lifecycle.app.findDelivery(at.id))?.outcome).toBe("ignored:ping.ping");
+      expect((await app.store.deliveries.find(at.id))?.outcome).toBe("ignored:ping.ping");
       const over = await postWebhook(app.webhookUrl, { event: "ping", body: payloadOf(LIMIT + 1) });
       expect(over.status).toBe(413);
       expect(over.body).toContain(`more than ${LIMIT} bytes`);
-      expect(await app.lifecycle.app.findDelivery(over.id)).toBeUndefined();
+      expect(await app.store.deliveries.find(over.id)).toBeUndefined();
     });
 
     it("a chunked body (no Content-Length) is counted as it arrives and refused past the limit", async () => {
@@ -394,7 +393,7 @@ describeOnDatabase("webhook corpus", (db) => {
         req.end();
       });
       expect(status).toBe(413);
-      expect(await app.lifecycle.app.findDelivery(id)).toBeUndefined();
+      expect(await app.store.deliveries.find(id)).toBeUndefined();
       const refused = app.log.records().find((r) => r.reason === "too_large" && r.delivery === id);
       expect(refused?.bytes).toBeGreaterThan(LIMIT);
     });

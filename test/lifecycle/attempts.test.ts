@@ -9,6 +9,7 @@ import {
   testLifecycle,
 } from "../builders/tickets.js";
 import { describeEachDriver } from "../helpers/databases.js";
+import { testStore } from "../builders/store.js";
 
 const LEASE = 60_000;
 const backoff = { baseMs: 30_000, capMs: 600_000 };
@@ -215,12 +216,14 @@ describeEachDriver("attempts", ({ db }) => {
   });
 
   it("a completion asks for verification at once: one re-evaluation request for its commit", async () => {
-    const lifecycle = testLifecycle(db());
+    const clock = manualClock();
+    const lifecycle = testLifecycle(db(), clock);
+    const store = testStore(db(), clock);
     const { ticket, attempt } = await claimed(lifecycle);
     await lifecycle.startAttempt({ attemptId: attempt.id, launchKey: attempt.launchKey, leaseMs: LEASE });
     const sha = "c".repeat(40);
     await lifecycle.completeAttempt({ attemptId: attempt.id, actor: worker, evidence: { commitSha: sha } });
-    const taken = await lifecycle.app.reevaluations.take({ worker: "w", leaseMs: LEASE, limit: 10 });
+    const taken = await store.reevaluations.take({ worker: "w", leaseMs: LEASE, limit: 10 });
     expect(taken).toEqual([
       expect.objectContaining({
         event: "completion_claimed",

@@ -5,6 +5,7 @@
  */
 import { expect, it } from "vitest";
 import { intake } from "../../src/app/intake.js";
+import { testStore } from "../builders/store.js";
 import { manualClock, testLifecycle } from "../builders/tickets.js";
 import { describeEachDriver } from "../helpers/databases.js";
 import { operate, thresholds } from "./support.js";
@@ -20,6 +21,7 @@ describeEachDriver("operator: failed webhook deliveries", ({ db }) => {
   it("a throwing handler opens the alert; the handled redelivery resolves it", async () => {
     const clock = manualClock();
     const lifecycle = testLifecycle(db(), clock);
+    const store = testStore(db(), clock);
     const pass = async () => {
       clock.advance(1_000);
       const report = await operate(db(), lifecycle);
@@ -28,11 +30,11 @@ describeEachDriver("operator: failed webhook deliveries", ({ db }) => {
     };
 
     await expect(
-      intake(lifecycle, delivery, async () => {
+      intake(store.deliveries, delivery, async () => {
         throw new Error("database is down");
       }),
     ).rejects.toThrow("database is down");
-    expect(await lifecycle.app.webhookFailures.unresolved({ since: new Date(0), limit: 10 })).toMatchObject([
+    expect(await store.webhookFailures.unresolved({ since: new Date(0), limit: 10 })).toMatchObject([
       { deliveryId: "delivery-1", event: "issue_comment", failures: 1 },
     ]);
 
@@ -49,7 +51,7 @@ describeEachDriver("operator: failed webhook deliveries", ({ db }) => {
     expect(again.changes).toContainEqual(expect.objectContaining({ change: "updated", fingerprint: FP }));
 
     // GitHub redelivers the same id; this time the handler succeeds.
-    expect(await intake(lifecycle, delivery, async () => "command:status")).toEqual({
+    expect(await intake(store.deliveries, delivery, async () => "command:status")).toEqual({
       code: "handled",
       outcome: "command:status",
     });
@@ -62,8 +64,9 @@ describeEachDriver("operator: failed webhook deliveries", ({ db }) => {
   it("a failure older than the window no longer counts", async () => {
     const clock = manualClock();
     const lifecycle = testLifecycle(db(), clock);
+    const store = testStore(db(), clock);
     await expect(
-      intake(lifecycle, { ...delivery, id: "delivery-2" }, async () => {
+      intake(store.deliveries, { ...delivery, id: "delivery-2" }, async () => {
         throw new Error("boom");
       }),
     ).rejects.toThrow("boom");

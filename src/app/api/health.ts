@@ -7,7 +7,7 @@ import type { Route } from "./route.js";
  */
 export const healthRoute: Route = {
   path: "/api/health",
-  async handle({ res, lifecycle }) {
+  async handle({ res, lifecycle, mirror }) {
     try {
       await lifecycle.ping();
     } catch (error) {
@@ -15,10 +15,7 @@ export const healthRoute: Route = {
       sendJson(res, 503, { status: "unavailable", database: "unreachable", reason });
       return;
     }
-    const [[cycle], mirrorBacklog] = await Promise.all([
-      lifecycle.recentDispatchCycles(1),
-      lifecycle.app.mirror.backlog(),
-    ]);
+    const [[cycle], mirrorBacklog] = await Promise.all([lifecycle.recentDispatchCycles(1), mirror.backlog()]);
     const now = lifecycle.clock.now().getTime();
     sendJson(res, 200, {
       status: "ok",

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Store } from "../../store/index.js";
 import { sendError } from "./errors.js";
 import type { ApiLifecycle } from "./port.js";
 import { healthRoute } from "./health.js";
@@ -18,6 +19,8 @@ const ROUTES: readonly Route[] = [
 
 export interface ApiDeps {
   readonly lifecycle: ApiLifecycle;
+  /** The mirror outbox, for the health route's backlog. */
+  readonly mirror: Pick<Store["mirror"], "backlog">;
   /** Where an unexpected error goes (its details never reach the client). */
   readonly logError?: (error: unknown, message: string) => void;
 }
@@ -41,7 +44,7 @@ export function apiHandler(deps: ApiDeps) {
         return true;
       }
       try {
-        await route.handle({ req, res, url, params, lifecycle: deps.lifecycle });
+        await route.handle({ req, res, url, params, lifecycle: deps.lifecycle, mirror: deps.mirror });
       } catch (error) {
         deps.logError?.(error, `api ${route.path} failed`);
         if (!res.headersSent) sendError(res, 500, "internal", "the request failed; see the app's log");

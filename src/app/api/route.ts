@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { z } from "zod";
+import type { Store } from "../../store/index.js";
 import { issuesOf, sendInvalid } from "./errors.js";
 import type { ApiLifecycle } from "./port.js";
 import { queryObject } from "./query.js";
@@ -11,6 +12,7 @@ export interface RouteContext {
   readonly url: URL;
   readonly params: Readonly<Record<string, string>>;
   readonly lifecycle: ApiLifecycle;
+  readonly mirror: Pick<Store["mirror"], "backlog">;
 }
 
 export interface Route {

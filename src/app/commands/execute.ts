@@ -61,12 +61,12 @@ async function perform(deps: ExecuteDeps, step: LifecycleCall): Promise<Performe
     }
     case "issues.assign": {
       const { ticket, assignee, actor } = step;
-      const assigned = await lifecycle.app.assign({ ticket, assignee, actor });
+      const assigned = await lifecycle.issues.assign({ ticket, assignee, actor });
       return assigned.ok ? DONE : failed(assigned);
     }
     case "issues.setPriority": {
       const { ticket, priority, actor } = step;
-      const changed = await lifecycle.app.setPriority({ ticket, priority, actor });
+      const changed = await lifecycle.issues.setPriority({ ticket, priority, actor });
       return changed.ok ? DONE : failed(changed);
     }
     case "answerQuestion": {

@@ -33,7 +33,7 @@ export async function gatherCommandFacts(
 ): Promise<CommandFacts> {
   const { lifecycle } = deps;
   const ticket =
-    (await lifecycle.app.ticketByIssue({ repository: where.repository, issueNumber: where.issueNumber })) ??
+    (await lifecycle.issues.ticketByIssue({ repository: where.repository, issueNumber: where.issueNumber })) ??
     null;
   const items = ticket ? await lifecycle.inbox.ofTicket(ticket.id) : [];
   return {

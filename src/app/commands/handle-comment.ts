@@ -1,5 +1,6 @@
 import type { Octokit } from "@octokit/rest";
 import type { Lifecycle } from "../../lifecycle/index.js";
+import type { Store } from "../../store/index.js";
 import type { Verifier } from "../../evidence/index.js";
 import type { CommandOutcome } from "./codes.js";
 import { executePlan } from "./execute.js";
@@ -22,6 +23,8 @@ export interface CommentFacts {
 
 export interface CommentDeps {
   readonly lifecycle: Lifecycle;
+  /** Where the command's outcome and reply are kept, once per comment. */
+  readonly replies: Store["commandReplies"];
   readonly verifier: Verifier | null;
   readonly octokit: Octokit;
 }
@@ -36,11 +39,11 @@ export async function handleComment(deps: CommentDeps, facts: CommentFacts): Pro
   if (facts.isBot) return "ignored:bot";
   const parsed = parseCommand(facts.body);
   if (parsed.kind === "not_a_command") return "ignored:not_a_command";
-  const { lifecycle, octokit } = deps;
+  const { octokit } = deps;
   const repository = `${facts.owner}/${facts.repo}`;
   const where = { owner: facts.owner, repo: facts.repo };
 
-  const earlier = await lifecycle.app.findCommandReply(facts.commentId);
+  const earlier = await deps.replies.find(facts.commentId);
   if (earlier?.replyCommentId) return "ignored:already_replied";
   if (!earlier) {
     await octokit.rest.reactions.createForIssueComment({
@@ -49,7 +52,7 @@ export async function handleComment(deps: CommentDeps, facts: CommentFacts): Pro
       content: "eyes",
     });
     const outcome = await decide(deps, facts, parsed, repository);
-    const stored = await lifecycle.app.recordCommandOutcome({
+    const stored = await deps.replies.record({
       commentId: facts.commentId,
       repository,
       issueNumber: facts.issueNumber,
@@ -118,5 +121,5 @@ async function postReply(
   }
   if (replyId === undefined)
     replyId = (await deps.octokit.rest.issues.createComment({ ...where, body })).data.id;
-  await deps.lifecycle.app.recordReplyPosted({ commentId: facts.commentId, replyCommentId: replyId });
+  await deps.replies.replyPosted({ commentId: facts.commentId, replyCommentId: replyId });
 }

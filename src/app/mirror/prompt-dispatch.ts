@@ -1,6 +1,6 @@
 import type { Octokit } from "@octokit/rest";
 import type { TicketEventRow, TicketRow } from "../../db/schema.js";
-import type { Lifecycle } from "../../lifecycle/index.js";
+import type { Clock, Store } from "../../store/index.js";
 
 /** Events after which a `todo` ticket can be picked at once: created, answered, released, rejected, retried. */
 export const RUNNABLE_REASONS: readonly string[] = [
@@ -35,17 +35,17 @@ export function becameRunnable(ticket: TicketRow, events: readonly TicketEventRo
  * workflow's concurrency group and the dispatch lease keep dispatch single-flight.
  */
 export async function promptDispatch(
-  deps: { lifecycle: Lifecycle; octokit: Octokit; config: PromptDispatchConfig },
+  deps: { slots: Store["dispatchSlot"]; clock: Clock; octokit: Octokit; config: PromptDispatchConfig },
   repository: string,
 ): Promise<"triggered" | "coalesced"> {
-  const taken = await deps.lifecycle.app.dispatchSlot.claim({
+  const taken = await deps.slots.claim({
     repository,
     intervalMs: deps.config.intervalMs,
   });
   if (!taken.ok) return "coalesced";
   const [owner = "", repo = ""] = repository.split("/");
   const branches = defaultBranchesOf(deps.config);
-  const nowMs = deps.lifecycle.deps.clock.now().getTime();
+  const nowMs = deps.clock.now().getTime();
   try {
     let ref = branches.get(repository);
     if (!ref || ref.until <= nowMs) {
@@ -63,7 +63,7 @@ export async function promptDispatch(
     // Not sent: give the slot back, so the next runnable change (or this batch's retry) triggers,
     // and read the default branch again then (it may have been renamed).
     branches.delete(repository);
-    await deps.lifecycle.app.dispatchSlot.release({ repository, takenAt: taken.takenAt });
+    await deps.slots.release({ repository, takenAt: taken.takenAt });
     throw error;
   }
   return "triggered";

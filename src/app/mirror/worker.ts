@@ -1,7 +1,13 @@
 import type { Octokit } from "@octokit/rest";
 import type { TicketRow } from "../../db/schema.js";
-import type { MirrorBatch } from "../../lifecycle/app-api.js";
 import type { Lifecycle } from "../../lifecycle/index.js";
+import {
+  type Clock,
+  type MirrorBatch,
+  type PassReport,
+  runQueuePass,
+  type Store,
+} from "../../store/index.js";
 import {
   mergeLabels,
   renderEventComment,
@@ -13,7 +19,11 @@ import { becameRunnable, type PromptDispatchConfig, promptDispatch } from "./pro
 import { retryDelayMs, type MirrorRetry } from "./retry.js";
 
 export interface MirrorDeps {
-  readonly lifecycle: Lifecycle;
+  /** The ticket side: read the batch's ticket, record its issue. */
+  readonly issues: Pick<Lifecycle["issues"], "ticketById" | "linkIssue">;
+  /** The outbox (a leased queue) and the prompt-dispatch slots. */
+  readonly store: Pick<Store, "mirror" | "dispatchSlot">;
+  readonly clock: Clock;
   /** An installation Octokit for a repository (`owner/name`). */
   readonly octokitFor: (repository: string) => Promise<Octokit>;
   readonly worker: string;
@@ -26,64 +36,30 @@ export interface MirrorDeps {
   readonly dispatch?: PromptDispatchConfig;
 }
 
-export interface PassReport {
-  readonly batches: number;
-  readonly mirrored: number;
-  readonly failed: number;
-}
-
 /**
  * One pass of the mirror: takes due batches (a ticket's pending events, oldest first), brings each
  * issue to the ticket's current state in one update, posts the events' comments in order, then
- * marks the batch done. A failure leaves the batch pending with back-off; nothing is skipped.
+ * marks the batch done (`done` counts the events). A failure leaves the batch pending with
+ * back-off; nothing is skipped.
  */
-export async function mirrorPass(deps: MirrorDeps): Promise<PassReport> {
-  const batches = await deps.lifecycle.app.mirror.take({
+export function mirrorPass(deps: MirrorDeps): Promise<PassReport> {
+  return runQueuePass({
+    name: "mirror batch",
+    queue: deps.store.mirror,
     worker: deps.worker,
     leaseMs: deps.leaseMs,
-    limit: deps.batchLimit,
+    batchLimit: deps.batchLimit,
+    handle: (batch) => mirrorBatch(deps, batch),
+    retryDelayMs: (tries, error) => retryDelayMs(deps.retry, tries, error),
+    describe: (batch) => ({ ticketId: batch.ticketId }),
+    log: deps.log,
   });
-  let mirrored = 0;
-  let failed = 0;
-  for (const batch of batches) {
-    try {
-      await mirrorBatch(deps, batch);
-      const done = await deps.lifecycle.app.mirror.complete({ batch, worker: deps.worker });
-      if (done.ok) mirrored += done.done;
-    } catch (error) {
-      failed += 1;
-      const delay = retryDelayMs(deps.retry, batch.tries, error);
-      const retryAt = new Date(deps.lifecycle.deps.clock.now().getTime() + delay);
-      deps.log?.("mirror batch failed", {
-        ticketId: batch.ticketId,
-        tries: batch.tries + 1,
-        delay,
-        error: String(error),
-      });
-      await deps.lifecycle.app.mirror.fail({ batch, worker: deps.worker, error: String(error), retryAt });
-    }
-  }
-  return { batches: batches.length, mirrored, failed };
-}
-
-/** Runs passes until nothing is due (for tests and `--once`-style use). */
-export async function mirrorUntilIdle(deps: MirrorDeps, maxPasses = 1000): Promise<PassReport> {
-  const total = { batches: 0, mirrored: 0, failed: 0 };
-  for (let i = 0; i < maxPasses; i += 1) {
-    const pass = await mirrorPass(deps);
-    total.batches += pass.batches;
-    total.mirrored += pass.mirrored;
-    total.failed += pass.failed;
-    if (pass.batches === 0) break;
-  }
-  return total;
 }
 
 async function mirrorBatch(deps: MirrorDeps, batch: MirrorBatch): Promise<void> {
-  const { lifecycle } = deps;
-  const ticket = await lifecycle.app.ticketById(batch.ticketId);
+  const ticket = await deps.issues.ticketById(batch.ticketId);
   if (!ticket) throw new Error(`mirror: ticket ${batch.ticketId} vanished`);
-  const events = await lifecycle.app.mirror.events(batch);
+  const events = await deps.store.mirror.events(batch);
   // Comments first, state last: a question is on the issue before the issue says `needs_input`.
   const comments = events.flatMap((event) => {
     const body = renderEventComment(ticket, event);
@@ -102,9 +78,11 @@ async function mirrorBatch(deps: MirrorDeps, batch: MirrorBatch): Promise<void> 
   if (!issueUpToDate) await mirrorIssue(deps, octokit, ticket, batch, comments);
   if (deps.dispatch && runnable) {
     // Best effort: the scheduled dispatch still runs if this trigger is lost, so it never fails the batch.
-    await promptDispatch({ lifecycle, octokit, config: deps.dispatch }, ticket.repository).catch(
-      (error: unknown) =>
-        deps.log?.("prompt dispatch failed", { repository: ticket.repository, error: String(error) }),
+    await promptDispatch(
+      { slots: deps.store.dispatchSlot, clock: deps.clock, octokit, config: deps.dispatch },
+      ticket.repository,
+    ).catch((error: unknown) =>
+      deps.log?.("prompt dispatch failed", { repository: ticket.repository, error: String(error) }),
     );
   }
 }
@@ -229,7 +207,7 @@ async function findOrphanIssue(
 
 /** Records the issue of the ticket; the issue already recorded wins. */
 async function link(deps: MirrorDeps, ticket: TicketRow, number: number): Promise<number> {
-  const linked = await deps.lifecycle.app.linkIssue({ ticketId: ticket.id, issueNumber: number });
+  const linked = await deps.issues.linkIssue({ ticketId: ticket.id, issueNumber: number });
   if (!linked.ok && linked.issueNumber !== null) return linked.issueNumber;
   return number;
 }

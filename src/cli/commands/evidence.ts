@@ -4,6 +4,7 @@ import { verifierSettingsFrom } from "../../config/durations.js";
 import { readGitHubEnvironment } from "../../config/github.js";
 import type { EvidenceVerdictRow } from "../../db/schema.js";
 import type { Criterion } from "../../evidence/types.js";
+import { databaseHttpCache } from "../../evidence/http-cache.js";
 import { createVerifier } from "../../evidence/verifier.js";
 import { TicketKeySchema } from "../../lifecycle/schemas.js";
 import type { CliContext, DatabaseSession } from "../context.js";
@@ -46,8 +47,13 @@ export function evidenceCommand(ctx: CliContext): Command {
           error: noop,
         },
       });
-      await ctx.withDatabase(async ({ lifecycle }) => {
-        const verifier = createVerifier({ lifecycle, octokit, ...verifierSettingsFrom(config) });
+      await ctx.withDatabase(async ({ lifecycle, store }) => {
+        const verifier = createVerifier({
+          lifecycle,
+          octokit,
+          cache: databaseHttpCache(store.httpCache),
+          ...verifierSettingsFrom(config),
+        });
         const result = await verifier.verifyTicket({
           ticket: ticketKey,
           ...(options.attempt ? { attemptId: options.attempt } : {}),

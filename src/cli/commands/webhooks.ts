@@ -3,6 +3,7 @@ import { ProbotOctokit } from "probot";
 import { z } from "zod";
 import type { Octokit } from "@octokit/rest";
 import { redeliverMissed } from "../../app/redeliver.js";
+import { systemClock } from "../../lifecycle/index.js";
 import type { CliContext } from "../context.js";
 import { CliError, EXIT_USAGE } from "../errors.js";
 import { formatTable, printJson } from "../output.js";
@@ -30,9 +31,9 @@ export function webhooksCommand(ctx: CliContext): Command {
         throw new CliError("--limit must be a positive integer", EXIT_USAGE);
       const appOctokit = appClient(ctx.processEnv);
       const deliveryLeaseMs = (await ctx.config()).app.delivery_lease_seconds * 1000;
-      const decisions = await ctx.withDatabase(({ lifecycle }) =>
+      const decisions = await ctx.withDatabase(({ store }) =>
         redeliverMissed(
-          { lifecycle, appOctokit },
+          { deliveries: store.deliveries, clock: systemClock, appOctokit },
           { dryRun: options.dryRun === true, limit, deliveryLeaseMs },
         ),
       );

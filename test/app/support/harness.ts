@@ -4,12 +4,13 @@ import type { AddressInfo } from "node:net";
 import type { DestinationStream } from "pino";
 import { createNodeMiddleware, Probot, ProbotOctokit } from "probot";
 import { type AppRuntime, missionControlApp } from "../../../src/app/app.js";
-import { type ReevaluationDeps, reevaluateUntilIdle } from "../../../src/app/evidence/reevaluate.js";
+import { type ReevaluationDeps, reevaluationPass } from "../../../src/app/evidence/reevaluate.js";
 import { createAppLogger, type LogLevel } from "../../../src/app/log.js";
 import type { Database } from "../../../src/db/database.js";
-import { createVerifier } from "../../../src/evidence/index.js";
+import { createVerifier, databaseHttpCache } from "../../../src/evidence/index.js";
 import { type GitHubStandin, startGitHubStandin } from "../../../src/github-standin/index.js";
 import { createLifecycle, type Lifecycle, systemClock } from "../../../src/lifecycle/index.js";
+import { createStore, runUntilIdle, type Store } from "../../../src/store/index.js";
 
 export const SECRET = "test-webhook-secret";
 const keys = generateKeyPairSync("rsa", {
@@ -21,6 +22,7 @@ const keys = generateKeyPairSync("rsa", {
 export interface AppHarness {
   readonly gh: GitHubStandin;
   readonly lifecycle: Lifecycle;
+  readonly store: Store;
   readonly runtime: AppRuntime;
   readonly webhookUrl: string;
   /** The app's own server (`/api/…`, `/board`). */
@@ -70,6 +72,7 @@ export async function startApp(db: Database, options: AppOptions = {}): Promise<
     ...(options.faultSeed === undefined ? {} : { faultSeed: options.faultSeed }),
   });
   const lifecycle = createLifecycle({ db, clock: systemClock, keyPrefix: "MC" });
+  const store = createStore({ db, clock: systemClock });
   const probot = new Probot({
     appId: gh.app.id,
     privateKey: keys.privateKey,
@@ -88,10 +91,12 @@ export async function startApp(db: Database, options: AppOptions = {}): Promise<
   const middleware = await createNodeMiddleware(
     missionControlApp({
       lifecycle,
+      store,
       verifier: (octokitFor) =>
         createVerifier({
           lifecycle,
           octokit: octokitFor,
+          cache: databaseHttpCache(store.httpCache),
           backoff: { baseMs: 60_000, capMs: 3_600_000 },
           ...(options.verifierSingleTry ? { retry: { attempts: 1, baseMs: 1, maxWaitMs: 0 } } : {}),
         }),
@@ -109,7 +114,7 @@ export async function startApp(db: Database, options: AppOptions = {}): Promise<
   const reevaluationDeps = (overrides: Partial<ReevaluationDeps> = {}): ReevaluationDeps => {
     if (!loaded.verifier) throw new Error("the app has no verifier");
     return {
-      lifecycle,
+      reevaluations: store.reevaluations,
       verifier: loaded.verifier,
       worker: "test-reevaluation",
       retry: { baseMs: 1, capMs: 5 },
@@ -123,6 +128,7 @@ export async function startApp(db: Database, options: AppOptions = {}): Promise<
   return {
     gh,
     lifecycle,
+    store,
     runtime: loaded,
     webhookUrl,
     baseUrl,
@@ -130,7 +136,10 @@ export async function startApp(db: Database, options: AppOptions = {}): Promise<
     reevaluationDeps,
     async settle() {
       await gh.webhooks.settle();
-      if (loaded.verifier) await reevaluateUntilIdle(reevaluationDeps());
+      if (loaded.verifier) {
+        const deps = reevaluationDeps();
+        await runUntilIdle(() => reevaluationPass(deps));
+      }
     },
     async stop() {
       await gh.stop();

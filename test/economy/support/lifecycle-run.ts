@@ -1,5 +1,5 @@
 import { stringify } from "yaml";
-import { type MirrorDeps, mirrorUntilIdle } from "../../../src/app/mirror/worker.js";
+import type { MirrorDeps } from "../../../src/app/mirror/worker.js";
 import { runDispatchCycle } from "../../../src/dispatch/cycle.js";
 import { runOrchestratorPass } from "../../../src/orchestrator/pass.js";
 import { createWorkerStore } from "../../../src/worker/store.js";
@@ -7,6 +7,8 @@ import type { CompletionEvidence } from "../../../src/worker/evidence.js";
 import type { AppHarness } from "../../app/support/harness.js";
 import { testDispatcher } from "../../builders/dispatch.js";
 import { Ledger } from "./ledger.js";
+import { mirrorUntilIdle } from "../../app/support/drain.js";
+import { systemClock } from "../../../src/lifecycle/index.js";
 
 export const REPO = "acme/widgets";
 const LEASE_MS = 600_000;
@@ -37,7 +39,9 @@ export function givenRepository(app: AppHarness): void {
 /** The mirror worker as `npm start` runs it (prompt dispatch on), in this process. */
 export function mirrorDeps(app: AppHarness): MirrorDeps {
   return {
-    lifecycle: app.lifecycle,
+    issues: app.lifecycle.issues,
+    store: app.store,
+    clock: systemClock,
     octokitFor: app.runtime.octokitFor,
     worker: "economy-mirror",
     ticketLabel: "mission-control",

@@ -8,12 +8,13 @@ import { sql } from "drizzle-orm";
 import pg from "pg";
 import { afterAll, beforeAll, describe } from "vitest";
 import type { LogLevel } from "../../../src/app/log.js";
-import { mirrorUntilIdle } from "../../../src/app/mirror/worker.js";
 import { openDatabase } from "../../../src/db/connect.js";
 import { type Database, type DatabaseHandle, queryRows } from "../../../src/db/database.js";
 import { type GitHubStandin, signWebhook } from "../../../src/github-standin/index.js";
 import { type AppHarness, SECRET, startApp } from "../../app/support/harness.js";
 import { databaseUrl, openTestPglite, postgresServer } from "../../helpers/databases.js";
+import { mirrorUntilIdle } from "../../app/support/drain.js";
+import { systemClock } from "../../../src/lifecycle/index.js";
 
 export { SECRET };
 
@@ -60,7 +61,9 @@ export async function startHardenedApp(
     log: sink,
     async mirror() {
       await mirrorUntilIdle({
-        lifecycle: app.lifecycle,
+        issues: app.lifecycle.issues,
+        store: app.store,
+        clock: systemClock,
         octokitFor: app.runtime.octokitFor,
         worker: "hardening",
         ticketLabel: "mission-control",

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { queryRows } from "../db/database.js";
-import type { LifecycleDeps } from "./deps.js";
+import type { StoreDeps } from "./deps.js";
 
 /**
  * Prompt dispatch, coalesced: `claimDispatchSlot` takes the right to send one `workflow_dispatch`
@@ -9,7 +9,7 @@ import type { LifecycleDeps } from "./deps.js";
  * the dispatch failed, so the next runnable change may trigger again at once.
  */
 export async function claimDispatchSlot(
-  deps: LifecycleDeps,
+  deps: StoreDeps,
   input: { repository: string; intervalMs: number },
 ): Promise<
   { readonly ok: true; readonly takenAt: Date } | { readonly ok: false; readonly code: "coalesced" }
@@ -28,7 +28,7 @@ export async function claimDispatchSlot(
 
 /** Gives back the slot taken at `takenAt` (no-op if another take replaced it since). */
 export async function releaseDispatchSlot(
-  deps: LifecycleDeps,
+  deps: StoreDeps,
   input: { repository: string; takenAt: Date },
 ): Promise<{ readonly ok: boolean }> {
   const rows = await queryRows<{ repository: string }>(

@@ -1,7 +1,7 @@
 import { and, desc, eq } from "drizzle-orm";
 import type { Executor } from "../db/database.js";
 import { type WebhookDeliveryRow, webhookDeliveries } from "../db/schema.js";
-import type { LifecycleDeps } from "./deps.js";
+import type { StoreDeps } from "./deps.js";
 
 export interface NewDelivery {
   readonly deliveryId: string;
@@ -35,7 +35,7 @@ export type RecordDeliveryResult =
  * compare-and-set on its `received_at`: of several redeliveries exactly one wins; a `handled`
  * record is never taken over.
  */
-export async function recordDelivery(deps: LifecycleDeps, input: NewDelivery): Promise<RecordDeliveryResult> {
+export async function recordDelivery(deps: StoreDeps, input: NewDelivery): Promise<RecordDeliveryResult> {
   const { leaseMs = DEFAULT_DELIVERY_LEASE_MS, ...delivery } = input;
   const now = deps.clock.now();
   const [row] = await deps.db
@@ -72,7 +72,7 @@ export async function recordDelivery(deps: LifecycleDeps, input: NewDelivery): P
  * is removed so that a redelivery of the same id is handled again (handlers are idempotent).
  */
 export async function finishDelivery(
-  deps: LifecycleDeps,
+  deps: StoreDeps,
   input: { deliveryId: string; outcome: string } | { deliveryId: string; error: string },
 ): Promise<void> {
   if ("error" in input) {

@@ -1,7 +1,7 @@
 import { and, eq, isNull } from "drizzle-orm";
 import type { Executor } from "../db/database.js";
 import { type CommandReplyRow, commandReplies } from "../db/schema.js";
-import type { LifecycleDeps } from "./deps.js";
+import type { StoreDeps } from "./deps.js";
 
 export interface NewCommandReply {
   readonly commentId: number;
@@ -18,7 +18,7 @@ export interface NewCommandReply {
  * this one, or the first one when the comment was already handled (its reply is the one posted).
  */
 export async function recordCommandOutcome(
-  deps: LifecycleDeps,
+  deps: StoreDeps,
   input: NewCommandReply,
 ): Promise<CommandReplyRow> {
   const [row] = await deps.db
@@ -34,7 +34,7 @@ export async function recordCommandOutcome(
 
 /** Records the posted reply; false if another replica recorded one first. */
 export async function recordReplyPosted(
-  deps: LifecycleDeps,
+  deps: StoreDeps,
   input: { commentId: number; replyCommentId: number },
 ): Promise<boolean> {
   const rows = await deps.db

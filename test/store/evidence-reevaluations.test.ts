@@ -1,5 +1,6 @@
 import { expect, it } from "vitest";
 import type { Lifecycle } from "../../src/lifecycle/index.js";
+import { testStore } from "../builders/store.js";
 import { manualClock, testLifecycle } from "../builders/tickets.js";
 import { describeEachDriver } from "../helpers/databases.js";
 import { backoff, givenVerifying, verifier } from "../inbox/support.js";
@@ -41,12 +42,12 @@ describeEachDriver("evidence re-evaluation requests: scheduled with a verdict", 
   it("a scheduled request is not taken before its time, is taken when due, and is recorded once per key", async () => {
     const clock = manualClock();
     const lifecycle = testLifecycle(db(), clock);
-    const reevaluations = lifecycle.app.reevaluations;
+    const reevaluations = testStore(db(), clock).reevaluations;
     const { ticket, attemptId } = await givenVerifying(lifecycle);
     const attempt = { ticketKey: ticket.key, attemptId };
     // The completion recorded its own request (due at once): run it out of the way.
     for (const r of await reevaluations.take({ worker: "w", leaseMs: LEASE, limit: 10 }))
-      await reevaluations.complete({ id: r.id, worker: "w" });
+      await reevaluations.complete({ job: r, worker: "w" });
     const notBefore = new Date(clock.now().getTime() + 300_000);
     const request = { deliveryId: "commit-grace:attempt-1", notBefore };
     await pendingWithRecheck(lifecycle, attempt, request);
@@ -78,7 +79,9 @@ describeEachDriver("evidence re-evaluation requests: scheduled with a verdict", 
         tries: 0,
       }),
     ]);
-    expect(await reevaluations.complete({ id: taken[0]?.id ?? -1, worker: "w" })).toEqual({ ok: true });
+    const [first] = taken;
+    if (!first) throw new Error("nothing taken");
+    expect(await reevaluations.complete({ job: first, worker: "w" })).toEqual({ ok: true, done: 1 });
     expect(await reevaluations.backlog()).toBe(0);
     // Done: asking again with the same key does not queue it a second time.
     await pendingWithRecheck(lifecycle, attempt, request);
@@ -88,10 +91,10 @@ describeEachDriver("evidence re-evaluation requests: scheduled with a verdict", 
   it("a scheduled request does not hold back requests due now, and a webhook's request is still due at once", async () => {
     const clock = manualClock();
     const lifecycle = testLifecycle(db(), clock);
-    const reevaluations = lifecycle.app.reevaluations;
+    const reevaluations = testStore(db(), clock).reevaluations;
     const { ticket, attemptId } = await givenVerifying(lifecycle);
     for (const r of await reevaluations.take({ worker: "w", leaseMs: LEASE, limit: 10 }))
-      await reevaluations.complete({ id: r.id, worker: "w" });
+      await reevaluations.complete({ job: r, worker: "w" });
     await pendingWithRecheck(
       lifecycle,
       { ticketKey: ticket.key, attemptId },

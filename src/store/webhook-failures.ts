@@ -6,14 +6,11 @@
 import { desc, eq, gte, sql } from "drizzle-orm";
 import { type Executor, queryRows } from "../db/database.js";
 import { webhookDeliveries, type WebhookFailureRow, webhookFailures } from "../db/schema.js";
-import type { LifecycleDeps } from "./deps.js";
+import type { StoreDeps } from "./deps.js";
 import type { NewDelivery } from "./webhook-deliveries.js";
 
 /** Ends a delivery whose handler threw: forgotten (so it is retried) and recorded as a failure. */
-export async function failDelivery(
-  deps: LifecycleDeps,
-  input: NewDelivery & { error: string },
-): Promise<void> {
+export async function failDelivery(deps: StoreDeps, input: NewDelivery & { error: string }): Promise<void> {
   await deps.db.transaction(async (tx) => {
     await tx.delete(webhookDeliveries).where(eq(webhookDeliveries.deliveryId, input.deliveryId));
     await tx.insert(webhookFailures).values({

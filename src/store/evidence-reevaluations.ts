@@ -1,0 +1,97 @@
+/**
+ * Durable evidence re-evaluation requests (`evidence_reevaluations`), a leased queue. A CI webhook
+ * records one here while its delivery is handled; a completion and a verdict's grace re-check
+ * record theirs in their own lifecycle transaction (src/lifecycle/reevaluation-requests.ts). The
+ * app's re-evaluation worker takes due requests (locked with a lease, taken over when a worker
+ * dies), runs the verifier and marks them done, or releases them with back-off. A crash between
+ * recording and running delays the work; it never loses it.
+ */
+import { eq } from "drizzle-orm";
+import type { Executor } from "../db/database.js";
+import { type EvidenceReevaluationRow, evidenceReevaluations } from "../db/schema.js";
+import type { NewReevaluation } from "../domain/reevaluation-requests.js";
+import type { StoreDeps } from "./deps.js";
+import { type Completed, type Failed, leasedQueue, type TakeInput } from "./leased-queue.js";
+
+const queue = leasedQueue(evidenceReevaluations);
+
+export interface TakenReevaluation {
+  readonly id: number;
+  readonly event: string;
+  readonly repository: string;
+  readonly shas: readonly string[];
+  readonly wholeRepository: boolean;
+  readonly tries: number;
+}
+
+/** Records a request (idempotent by delivery id): `queued`, or `duplicate` when that delivery already asked. */
+export async function requestReevaluation(
+  deps: StoreDeps,
+  input: NewReevaluation,
+): Promise<{ readonly ok: true; readonly code: "queued" | "duplicate" }> {
+  const now = deps.clock.now();
+  const rows = await deps.db
+    .insert(evidenceReevaluations)
+    .values({
+      deliveryId: input.deliveryId,
+      event: input.event,
+      repository: input.repository,
+      shas: [...input.shas],
+      wholeRepository: input.wholeRepository,
+      createdAt: now,
+      nextAttemptAt: now,
+    })
+    .onConflictDoNothing()
+    .returning({ id: evidenceReevaluations.id });
+  return { ok: true, code: rows.length > 0 ? "queued" : "duplicate" };
+}
+
+/** Takes up to `limit` due requests, oldest first, locking each for `leaseMs`; ones another worker holds are skipped. */
+export async function takeReevaluations(deps: StoreDeps, input: TakeInput): Promise<TakenReevaluation[]> {
+  const taken = await queue.take(deps, input);
+  return taken.map(({ row }) => ({
+    id: row.id,
+    event: row.event,
+    repository: row.repository,
+    shas: row.shas,
+    wholeRepository: row.wholeRepository,
+    tries: row.tries,
+  }));
+}
+
+/** Marks a request done, if this worker still holds it. */
+export function completeReevaluation(
+  deps: StoreDeps,
+  input: { job: { readonly id: number }; worker: string },
+): Promise<Completed> {
+  return queue.complete(deps, { id: input.job.id, worker: input.worker });
+}
+
+/** Releases a request after a failure: tried again after `delayMs`. */
+export function failReevaluation(
+  deps: StoreDeps,
+  input: { job: { readonly id: number }; worker: string; error: string; delayMs: number },
+): Promise<Failed> {
+  return queue.fail(deps, {
+    id: input.job.id,
+    worker: input.worker,
+    error: input.error,
+    delayMs: input.delayMs,
+  });
+}
+
+/** Requests not done yet (for health and tests). */
+export function reevaluationBacklog(db: Executor): Promise<number> {
+  return queue.backlog(db);
+}
+
+export async function findReevaluation(
+  db: Executor,
+  deliveryId: string,
+): Promise<EvidenceReevaluationRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(evidenceReevaluations)
+    .where(eq(evidenceReevaluations.deliveryId, deliveryId));
+  return row;
+}
