@@ -92,6 +92,7 @@ export function leasedQueue<T extends LeasedTable>(table: T, options: { group?: 
             returning r.${col(table.id)}::text as id, c.previous_holder, ${groupLast} as group_last`,
       );
       if (locked.length === 0) return [];
+      // The rows as drizzle maps them; the one cast: drizzle cannot type a select from a generic table.
       const rows = (await deps.db
         .select()
         .from(table as PgTable)
@@ -101,7 +102,6 @@ export function leasedQueue<T extends LeasedTable>(table: T, options: { group?: 
             locked.map((l) => Number(l.id)),
           ),
         )) as unknown as (T["$inferSelect"] & { id: number })[];
-      // One cast above: drizzle cannot type a select from a generic table.
       const byId = new Map(rows.map((row) => [Number(row.id), row]));
       return locked
         .map((l) => ({
