@@ -11,7 +11,7 @@ import type { Executor } from "../db/database.js";
 import { type EvidenceReevaluationRow, evidenceReevaluations } from "../db/schema.js";
 import type { NewReevaluation } from "../domain/reevaluation-requests.js";
 import type { StoreDeps } from "./deps.js";
-import { type Completed, type Failed, leasedQueue, type TakeInput } from "./leased-queue.js";
+import { leasedQueue, queuePort } from "./leased-queue.js";
 
 const queue = leasedQueue(evidenceReevaluations);
 
@@ -46,43 +46,23 @@ export async function requestReevaluation(
   return { ok: true, code: rows.length > 0 ? "queued" : "duplicate" };
 }
 
-/** Takes up to `limit` due requests, oldest first, locking each for `leaseMs`; ones another worker holds are skipped. */
-export async function takeReevaluations(deps: StoreDeps, input: TakeInput): Promise<TakenReevaluation[]> {
-  const taken = await queue.take(deps, input);
-  return taken.map(({ row }) => ({
-    id: row.id,
-    event: row.event,
-    repository: row.repository,
-    shas: row.shas,
-    wholeRepository: row.wholeRepository,
-    tries: row.tries,
-  }));
-}
-
-/** Marks a request done, if this worker still holds it. */
-export function completeReevaluation(
-  deps: StoreDeps,
-  input: { job: { readonly id: number }; worker: string },
-): Promise<Completed> {
-  return queue.complete(deps, { id: input.job.id, worker: input.worker });
-}
-
-/** Releases a request after a failure: tried again after `delayMs`. */
-export function failReevaluation(
-  deps: StoreDeps,
-  input: { job: { readonly id: number }; worker: string; error: string; delayMs: number },
-): Promise<Failed> {
-  return queue.fail(deps, {
-    id: input.job.id,
-    worker: input.worker,
-    error: input.error,
-    delayMs: input.delayMs,
-  });
-}
-
-/** Requests not done yet (for health and tests). */
-export function reevaluationBacklog(db: Executor): Promise<number> {
-  return queue.backlog(db);
+/**
+ * The queue as the re-evaluation worker sees it: take (oldest first, leased), complete, fail with
+ * back-off, backlog.
+ */
+export function reevaluationQueue(deps: StoreDeps) {
+  return queuePort(
+    deps,
+    queue,
+    (row: EvidenceReevaluationRow): TakenReevaluation => ({
+      id: row.id,
+      event: row.event,
+      repository: row.repository,
+      shas: row.shas,
+      wholeRepository: row.wholeRepository,
+      tries: row.tries,
+    }),
+  );
 }
 
 export async function findReevaluation(

@@ -17,15 +17,7 @@ import {
 } from "./command-replies.js";
 import type { StoreDeps } from "./deps.js";
 import { claimDispatchSlot, releaseDispatchSlot } from "./dispatch-trigger-slots.js";
-import {
-  completeReevaluation,
-  failReevaluation,
-  findReevaluation,
-  reevaluationBacklog,
-  requestReevaluation,
-  type TakenReevaluation,
-  takeReevaluations,
-} from "./evidence-reevaluations.js";
+import { findReevaluation, reevaluationQueue, requestReevaluation } from "./evidence-reevaluations.js";
 import { getHttpCache, putHttpCache } from "./http-cache.js";
 import type { TakeInput } from "./leased-queue.js";
 import {
@@ -101,12 +93,8 @@ export function createStore(deps: StoreDeps) {
     },
     /** Evidence re-evaluation requests, a leased queue (evidence-reevaluations.ts). */
     reevaluations: {
+      ...reevaluationQueue(deps),
       request: (input: NewReevaluation) => requestReevaluation(deps, input),
-      take: (input: TakeInput) => takeReevaluations(deps, input),
-      complete: (input: { job: TakenReevaluation; worker: string }) => completeReevaluation(deps, input),
-      fail: (input: { job: TakenReevaluation; worker: string; error: string; delayMs: number }) =>
-        failReevaluation(deps, input),
-      backlog: () => reevaluationBacklog(db),
       findByDelivery: (deliveryId: string) => findReevaluation(db, deliveryId),
     },
     /** The verifier's conditional-request cache (http-cache.ts); the shape `databaseHttpCache` takes. */

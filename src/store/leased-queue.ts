@@ -179,3 +179,31 @@ export function leasedQueue<T extends LeasedTable>(table: T, options: { group?: 
 }
 
 export type LeasedQueue<T extends LeasedTable> = ReturnType<typeof leasedQueue<T>>;
+
+/**
+ * The worker-facing port of an ungrouped queue (what `runQueuePass` takes): rows become jobs by
+ * `toJob`, a job is completed or failed by its id. A new queue in the store is its table, one
+ * `leasedQueue(table)` and one `queuePort(deps, queue, toJob)`.
+ */
+export function queuePort<Row, Job extends { readonly id: number; readonly tries: number }>(
+  deps: StoreDeps,
+  queue: Pick<LeasedQueue<LeasedTable>, "complete" | "fail" | "backlog"> & {
+    take(deps: StoreDeps, input: TakeInput): Promise<Taken<Row>[]>;
+  },
+  toJob: (row: Row) => Job,
+) {
+  return {
+    take: async (input: TakeInput): Promise<Job[]> =>
+      (await queue.take(deps, input)).map((t) => toJob(t.row)),
+    complete: (input: { job: Job; worker: string }): Promise<Completed> =>
+      queue.complete(deps, { id: input.job.id, worker: input.worker }),
+    fail: (input: { job: Job; worker: string; error: string; delayMs: number }): Promise<Failed> =>
+      queue.fail(deps, {
+        id: input.job.id,
+        worker: input.worker,
+        error: input.error,
+        delayMs: input.delayMs,
+      }),
+    backlog: (): Promise<number> => queue.backlog(deps.db),
+  };
+}
