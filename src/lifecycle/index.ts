@@ -22,7 +22,6 @@ import type { TicketRow } from "../db/schema.js";
 import {
   assignTicket,
   createTicketForIssue,
-  findTicketById,
   findTicketByIssue,
   linkIssue,
   setTicketPriority,
