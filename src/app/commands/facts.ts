@@ -33,8 +33,10 @@ export async function gatherCommandFacts(
 ): Promise<CommandFacts> {
   const { lifecycle } = deps;
   const ticket =
-    (await lifecycle.issues.ticketByIssue({ repository: where.repository, issueNumber: where.issueNumber })) ??
-    null;
+    (await lifecycle.issues.ticketByIssue({
+      repository: where.repository,
+      issueNumber: where.issueNumber,
+    })) ?? null;
   const items = ticket ? await lifecycle.inbox.ofTicket(ticket.id) : [];
   return {
     login: where.login,
