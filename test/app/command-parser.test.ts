@@ -24,8 +24,19 @@ describe("/mc command parser", () => {
       ["/mc retry attempts=3", { name: "retry", attempts: 3 }],
       ["/mc retry ATTEMPTS=10", { name: "retry", attempts: 10 }],
       ["/mc maintenance pause dispatch", { name: "maintenance", action: "pause", task: "dispatch" }],
-      ["/MC help", undefined],
       ["/mc help", { name: "help" }],
+      // The natural forms (issue 21): any case, a bare count, a reason in words, an attempt's number.
+      ["/MC help", { name: "help" }],
+      ["/MC Status", { name: "status" }],
+      ["/Mc PRIORITY high", { name: "priority", priority: "high" }],
+      ["/mc retry 3", { name: "retry", attempts: 3 }],
+      ["/mc cancel because duplicate", { name: "cancel", reason: "because duplicate" }],
+      ["/mc cancel duplicate of\nMC-7", { name: "cancel", reason: "duplicate of\nMC-7" }],
+      ["/mc done sha=abcdef1 attempt=2", { name: "done", sha: "abcdef1", attempt: 2 }],
+      [
+        `/mc done sha=abcdef1 attempt=${ATTEMPT.toUpperCase()}`,
+        { name: "done", sha: "abcdef1", attempt: ATTEMPT },
+      ],
     ];
     for (const [body, command] of cases) {
       const result = parseCommand(body);
@@ -43,6 +54,16 @@ describe("/mc command parser", () => {
       ["/mc __proto__", /unknown command "__proto__"/, HELP],
       ["/mc answer", /needs some text/, USAGE.answer],
       ["/mc done sha=xyz attempt=1", /sha= must be a commit SHA/, USAGE.done],
+      [
+        "/mc done sha=abcdef1 attempt=0",
+        /attempt= must be an attempt number \(1, 2, …\) or an attempt id/,
+        USAGE.done,
+      ],
+      ["/mc done sha=abcdef1 attempt=last", /attempt= must be an attempt number/, USAGE.done],
+      ["/mc retry 0", /attempts= must be a whole number from 1 to 10/, USAGE.retry],
+      ["/mc retry 11", /attempts= must be a whole number from 1 to 10/, USAGE.retry],
+      ["/mc retry 3 4", /"3" is not key=value/, USAGE.retry],
+      [`/mc cancel ${"x".repeat(2001)}`, /a reason is at most 2000 characters/, USAGE.cancel],
       ["/mc done sha=abcdef1", /both sha= and attempt= are required/, USAGE.done],
       [`/mc done sha=abcdef1 attempt=${ATTEMPT} force=1`, /unknown argument\(s\) force/, USAGE.done],
       ["/mc priority soon", /priority must be one of urgent, high, normal, low/, USAGE.priority],
@@ -66,7 +87,16 @@ describe("/mc command parser", () => {
   });
 
   it("only a comment that starts with /mc is a command", () => {
-    for (const body of ["please /mc approve", "> /mc approve", "/mcapprove", "", "LGTM", null, 42]) {
+    for (const body of [
+      "please /mc approve",
+      "> /mc approve",
+      "/mcapprove",
+      "/MCapprove",
+      "",
+      "LGTM",
+      null,
+      42,
+    ]) {
       expect(parseCommand(body)).toEqual({ kind: "not_a_command" });
     }
   });
@@ -81,6 +111,9 @@ describe("/mc command parser", () => {
       "attempt=",
       "attempts=",
       "attempts=3",
+      "3",
+      "/MC",
+      "because",
       ATTEMPT,
       "urgent",
       "pause",

@@ -56,6 +56,7 @@ const facts = (overrides: Partial<CommandFacts> = {}): CommandFacts => ({
   login: "bob",
   ticket: ticket(),
   openItems: [],
+  attempts: [],
   verifierConfigured: true,
   ...overrides,
 });
@@ -211,6 +212,41 @@ describe("planCommand", () => {
       code: "verifier_unavailable",
       text: "the evidence verifier is not configured",
     });
+  });
+
+  it("/mc done attempt=N names the ticket's Nth attempt, resolved from the facts", () => {
+    const done = { name: "done", sha: "abcdef1234567890", attempt: 2 } as const;
+    const attempts = [
+      { id: "a1", number: 1 },
+      { id: "a2", number: 2 },
+    ];
+    expect(plan(done, ticket({ state: "verifying" }), { attempts })).toEqual({
+      kind: "apply",
+      steps: [{ call: "verify", ticket: "MC-1", attemptId: "a2" }],
+      success: { say: "verdict", attempt: "a2", sha: "abcdef1234567890" },
+    });
+    expect(plan({ ...done, attempt: 3 }, ticket({ state: "verifying" }), { attempts })).toEqual({
+      kind: "refuse",
+      code: "no_such_attempt",
+      text: "refused: MC-1 has no attempt 3 (its attempts: 1, 2)",
+    });
+    expect(plan(done, ticket({ state: "verifying" }))).toMatchObject({
+      code: "no_such_attempt",
+      text: "refused: MC-1 has no attempt 2 (its attempts: none yet)",
+    });
+  });
+
+  it("/mc cancel records its reason in the event's detail, as mctl ticket cancel --reason does", () => {
+    expect(plan({ name: "cancel", reason: "duplicate of MC-7" })).toMatchObject({
+      kind: "apply",
+      steps: [{ call: "transition", input: { to: "cancelled", detail: { note: "duplicate of MC-7" } } }],
+      success: { code: "cancelled", text: "MC-1: todo → cancelled (cancelled: duplicate of MC-7)" },
+    });
+    const bare = plan({ name: "cancel" });
+    expect(bare).toMatchObject({ kind: "apply", success: { text: "MC-1: todo → cancelled (cancelled)" } });
+    expect(bare.kind === "apply" && bare.steps[0].call === "transition" && bare.steps[0].input.detail).toBe(
+      undefined,
+    );
   });
 
   it("retries only a held ticket, on its oldest open item", () => {

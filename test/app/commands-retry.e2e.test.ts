@@ -152,7 +152,7 @@ describeEachDriver("/mc retry over HTTP", (ctx) => {
     const bad = await command(issue, "bob", "/mc retry attempts=11");
     expect(bad.outcome).toBe("usage_error");
     expect(bad.text).toMatch(/attempts= must be a whole number from 1 to 10/);
-    expect(bad.text).toContain("/mc retry [attempts=<1-10>]");
+    expect(bad.text).toContain("/mc retry [<1-10> | attempts=<1-10>]");
     expect((await app.lifecycle.findTicket(ticket.key))?.extraAttempts).toBe(0);
 
     const granted = await command(issue, "bob", "/mc retry attempts=3");
@@ -166,5 +166,13 @@ describeEachDriver("/mc retry over HTTP", (ctx) => {
     expect(wrong.outcome).toBe("no_attempts_to_grant");
     expect(wrong.text).toMatch(/held \(inbox:completion_failed\), not for max_attempts/);
     expect((await app.lifecycle.findTicket(failed.ticket.key))?.hold).toBe("inbox:completion_failed");
+  });
+
+  it("/mc retry 2 is /mc retry attempts=2, in any case of the prefix and the name", async () => {
+    const { ticket, issue } = await heldAfterMaxAttempts("two more, said plainly");
+    const granted = await command(issue, "bob", "/MC Retry 2");
+    expect(granted.outcome).toBe("attempts_granted");
+    expect(granted.text).toContain(`${ticket.key}: 2 more attempts granted`);
+    expect(await app.lifecycle.findTicket(ticket.key)).toMatchObject({ hold: null, extraAttempts: 2 });
   });
 });

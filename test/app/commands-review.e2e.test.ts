@@ -118,6 +118,41 @@ describeEachDriver("/mc review and maintenance commands over HTTP", (ctx) => {
     expect(app.gh.world.issueOf(s.repository, issue).state).toBe("open");
   });
 
+  it("/mc done attempt=1 names the attempt by its number, as the board and the issue show it", async () => {
+    const s = world();
+    const sha = s.commit();
+    const { key, attemptId } = await s.verifyingTicket(sha);
+    const { ticket, issue } = await onIssue(s.repository, key);
+    const before = (await app.lifecycle.evidence.verdictsOf(ticket.id)).length;
+    const missing = await command(s.repository, issue, "bob", `/mc done sha=${sha} attempt=9`);
+    expect(missing.outcome).toBe("no_such_attempt");
+    expect(missing.text).toContain(`${key} has no attempt 9 (its attempts: 1)`);
+    expect(await app.lifecycle.evidence.verdictsOf(ticket.id)).toHaveLength(before);
+
+    const done = await command(s.repository, issue, "bob", `/mc done sha=${sha} attempt=1`);
+    expect(done.outcome).toMatch(/^verdict_/);
+    expect(done.text).toContain(attemptId);
+    expect(await app.lifecycle.evidence.verdictsOf(ticket.id)).toHaveLength(before + 1);
+  });
+
+  it("/MC Cancel because duplicate: any case, and the words after cancel are the reason in the event", async () => {
+    const s = world();
+    const { ticket, issue } = await onIssue(s.repository, (await s.verifyingTicket(s.commit())).key);
+    const status = await command(s.repository, issue, "bob", "/MC STATUS");
+    expect(status.outcome).toBe("status");
+
+    const cancel = await command(s.repository, issue, "bob", "/MC Cancel because duplicate of the other one");
+    expect(cancel.outcome).toBe("cancelled");
+    expect(cancel.text).toContain("→ cancelled (cancelled: because duplicate of the other one)");
+    const history = await app.lifecycle.ticketHistory(ticket.id);
+    expect(history.at(-1)).toMatchObject({
+      toState: "cancelled",
+      reason: "cancelled",
+      actorId: "bob",
+      detail: { note: "because duplicate of the other one" },
+    });
+  });
+
   it("/mc maintenance pause dispatch: refused for write, applied for maintain", async () => {
     const s = world();
     const { issue } = await onIssue(s.repository, (await s.verifyingTicket(s.commit())).key);

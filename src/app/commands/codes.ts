@@ -16,7 +16,8 @@ export type CommandRefusalCode =
   | "not_reviewable"
   | "unchanged"
   | "not_held"
-  | "no_attempts_to_grant";
+  | "no_attempts_to_grant"
+  | "no_such_attempt";
 
 /** The plan only answers: a read (status, help) or nothing to act on. */
 export type CommandReplyCode = "status" | "help" | "nothing_to_retry" | "verifier_unavailable";

@@ -1,9 +1,13 @@
-import type { InboxItemRow, TicketRow } from "../../db/schema.js";
+import type { AttemptRow, InboxItemRow, TicketRow } from "../../db/schema.js";
 import type { Verifier } from "../../evidence/index.js";
 import type { Lifecycle } from "../../lifecycle/index.js";
+import type { Command } from "./parse.js";
 
 /** An inbox item of the ticket that waits for a decision (not yet `acted`). */
 export type OpenItem = Pick<InboxItemRow, "id" | "kind">;
+
+/** An attempt of the ticket: its id and its number within the ticket (1 for the first). */
+export type AttemptRef = Pick<AttemptRow, "id" | "number">;
 
 /** Everything `planCommand` decides from: read once, before the plan, by `gatherCommandFacts`. */
 export interface CommandFacts {
@@ -13,6 +17,11 @@ export interface CommandFacts {
   readonly ticket: TicketRow | null;
   /** The ticket's open inbox items, oldest first (empty without a ticket). */
   readonly openItems: readonly OpenItem[];
+  /**
+   * The ticket's attempts, by number, when the command names one by its number (`/mc done
+   * attempt=2`), so the plan resolves it without a read; empty otherwise.
+   */
+  readonly attempts: readonly AttemptRef[];
   /** Whether `/mc done` can verify evidence here (the app runs without a verifier in some setups). */
   readonly verifierConfigured: boolean;
 }
@@ -30,6 +39,7 @@ export interface FactsDeps {
 export async function gatherCommandFacts(
   deps: FactsDeps,
   where: { readonly repository: string; readonly issueNumber: number; readonly login: string },
+  command?: Command,
 ): Promise<CommandFacts> {
   const { lifecycle } = deps;
   const ticket =
@@ -38,10 +48,13 @@ export async function gatherCommandFacts(
       issueNumber: where.issueNumber,
     })) ?? null;
   const items = ticket ? await lifecycle.inbox.ofTicket(ticket.id) : [];
+  const byNumber = ticket !== null && command?.name === "done" && typeof command.attempt === "number";
+  const attempts = byNumber ? await lifecycle.attemptsOf(ticket.id) : [];
   return {
     login: where.login,
     ticket,
     openItems: items.filter((item) => item.state !== "acted").map(({ id, kind }) => ({ id, kind })),
+    attempts: attempts.map(({ id, number }) => ({ id, number })),
     verifierConfigured: deps.verifier !== null,
   };
 }

@@ -92,11 +92,11 @@ async function decide(
   const permission = checkPermission(command.name, facts.login, permissionLevelOf(data));
   if (permission.status === "refused")
     return { code: "permission_refused", text: `refused: ${permission.message}` };
-  const known = await gatherCommandFacts(deps, {
-    repository,
-    issueNumber: facts.issueNumber,
-    login: facts.login,
-  });
+  const known = await gatherCommandFacts(
+    deps,
+    { repository, issueNumber: facts.issueNumber, login: facts.login },
+    command,
+  );
   return executePlan(deps, planCommand(command, known));
 }
 

@@ -1,7 +1,8 @@
 /**
  * The `/mc …` command language of issue comments, parsed by one zod-backed parser.
  *
- * A comment is a command only if its first non-blank line starts with `/mc` — as a paragraph: a
+ * A comment is a command only if its first non-blank line starts with `/mc` (in any case: `/MC
+ * Status` is `/mc status`) — as a paragraph: a
  * line indented by four spaces or a tab is a Markdown code block (an example, not an order), and
  * so are fenced blocks and quotes, which never start with `/mc`. Lookalikes (`／mc`, `/ｍｃ`, an
  * invisible character before the slash) are not `/mc`. One command per comment: another line
@@ -10,20 +11,34 @@
  * `not_a_command` for every other comment.
  */
 import { z } from "zod";
+import {
+  AttemptNumberWord,
+  GrantAttemptsWord,
+  PriorityWord,
+  ReasonText,
+} from "../../domain/command-words.js";
 import { GRANT_ATTEMPTS_MAX, GRANT_ATTEMPTS_MIN } from "../../domain/inbox.js";
 import { PRIORITIES } from "../../domain/priorities.js";
 import { TASKS } from "../../domain/tasks.js";
 
 const Sha = z.string().regex(/^[0-9a-f]{7,64}$/i, "sha= must be a commit SHA (7 to 64 hex digits)");
-const AttemptId = z.uuid({ message: "attempt= must be an attempt id (a UUID)" });
+/**
+ * `attempt=`: the attempt's id, or its number within the ticket (`attempt=2`, as the board and the
+ * issue show it), which the command's facts resolve to the ticket's attempt.
+ */
+const ATTEMPT_REF = "must be an attempt number (1, 2, …) or an attempt id (a UUID)";
+const AttemptRef = z.union([z.uuid({ error: ATTEMPT_REF }), AttemptNumberWord], { error: ATTEMPT_REF });
 const Text = z.string().trim().min(1).max(10_000);
-const ATTEMPTS_RANGE = `attempts= must be a whole number from ${GRANT_ATTEMPTS_MIN} to ${GRANT_ATTEMPTS_MAX}`;
-/** `/mc retry attempts=N`: attempts to grant a ticket held after max_attempts. */
-const GrantCount = z
-  .string()
-  .regex(/^\d{1,3}$/, ATTEMPTS_RANGE)
-  .transform(Number)
-  .pipe(z.number().int().min(GRANT_ATTEMPTS_MIN, ATTEMPTS_RANGE).max(GRANT_ATTEMPTS_MAX, ATTEMPTS_RANGE));
+
+/**
+ * What a field is called in the comment, put before the shared schemas' messages (they name no
+ * key, since the CLI calls the same value `--attempts`).
+ */
+const FIELD_LABELS: Readonly<Record<string, string>> = {
+  attempts: "attempts=",
+  attempt: "attempt=",
+  priority: "priority",
+};
 
 /**
  * Every command name, in the order `/mc help` lists them: the single source that usage text,
@@ -50,15 +65,12 @@ export const CommandSchema = z.discriminatedUnion("name", [
   z.object({ name: z.literal("claim") }),
   z.object({ name: z.literal("release") }),
   z.object({ name: z.literal("answer"), text: Text }),
-  z.object({ name: z.literal("done"), sha: Sha, attempt: AttemptId }),
+  z.object({ name: z.literal("done"), sha: Sha, attempt: AttemptRef }),
   z.object({ name: z.literal("approve") }),
   z.object({ name: z.literal("reject"), reason: Text.optional() }),
-  z.object({ name: z.literal("cancel") }),
-  z.object({
-    name: z.literal("priority"),
-    priority: z.enum(PRIORITIES, { error: `priority must be one of ${PRIORITIES.join(", ")}` }),
-  }),
-  z.object({ name: z.literal("retry"), attempts: GrantCount.optional() }),
+  z.object({ name: z.literal("cancel"), reason: ReasonText.optional() }),
+  z.object({ name: z.literal("priority"), priority: PriorityWord }),
+  z.object({ name: z.literal("retry"), attempts: GrantAttemptsWord.optional() }),
   z.object({ name: z.literal("maintenance"), action: z.enum(["pause", "resume"]), task: z.enum(TASKS) }),
   z.object({ name: z.literal("help") }),
 ]);
@@ -69,12 +81,12 @@ export const USAGE: Record<CommandName, string> = {
   claim: "/mc claim",
   release: "/mc release",
   answer: "/mc answer <text>",
-  done: "/mc done sha=<commit sha> attempt=<attempt id>",
+  done: "/mc done sha=<commit sha> attempt=<attempt number or id>",
   approve: "/mc approve",
   reject: "/mc reject [reason]",
-  cancel: "/mc cancel",
+  cancel: "/mc cancel [reason]",
   priority: `/mc priority <${PRIORITIES.join("|")}>`,
-  retry: `/mc retry [attempts=<${GRANT_ATTEMPTS_MIN}-${GRANT_ATTEMPTS_MAX}>]`,
+  retry: `/mc retry [<${GRANT_ATTEMPTS_MIN}-${GRANT_ATTEMPTS_MAX}> | attempts=<${GRANT_ATTEMPTS_MIN}-${GRANT_ATTEMPTS_MAX}>]`,
   maintenance: `/mc maintenance pause|resume <${TASKS.join("|")}>`,
   help: "/mc help",
 };
@@ -86,7 +98,8 @@ export type ParseResult =
   | { readonly kind: "usage_error"; readonly message: string; readonly usage: string }
   | { readonly kind: "not_a_command" };
 
-const PREFIX = /^\/mc(?=\s|$)/;
+// Any case: a phone's keyboard capitalises the first word, and `/MC status` means `/mc status`.
+const PREFIX = /^\/mc(?=\s|$)/i;
 
 export function parseCommand(body: unknown): ParseResult {
   if (typeof body !== "string") return { kind: "not_a_command" };
@@ -112,14 +125,16 @@ export function parseCommand(body: unknown): ParseResult {
   // A lookup in the list, not `name in USAGE`: `constructor` or `__proto__` is in every object.
   const commandName = COMMAND_NAMES.find((known) => known === name);
   if (!commandName) return usageError(`unknown command "${verb.slice(0, 40)}"`, HELP);
-  // Free text (answer, reject) may continue on the following lines of the comment.
+  // Free text (answer, reject, cancel) may continue on the following lines of the comment.
   const freeText = [args.join(" "), ...rest].join("\n").trim();
   const candidate = build(commandName, args, freeText);
   if ("error" in candidate) return usageError(candidate.error, USAGE[commandName]);
   const parsed = CommandSchema.safeParse(candidate.fields);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return usageError(issue?.message ?? "invalid arguments", USAGE[commandName]);
+    const label = FIELD_LABELS[String(issue?.path[0] ?? "")];
+    const message = issue?.message ?? "invalid arguments";
+    return usageError(label ? `${label} ${message}` : message, USAGE[commandName]);
   }
   return { kind: "command", command: parsed.data };
 }
@@ -135,17 +150,19 @@ function build(name: CommandName, args: readonly string[], freeText: string): Ca
     case "answer":
       return freeText ? fields({ name, text: freeText }) : wrong("an answer needs some text");
     case "reject":
+    case "cancel":
+      // `/mc cancel because duplicate`: the words after the command are the reason, as `--reason`.
       return fields(freeText ? { name, reason: freeText } : { name });
     case "priority":
-      return args.length === 1
-        ? fields({ name, priority: args[0]?.toLowerCase() })
-        : wrong("give exactly one priority");
+      return args.length === 1 ? fields({ name, priority: args[0] }) : wrong("give exactly one priority");
     case "maintenance":
       return args.length === 2
         ? fields({ name, action: args[0]?.toLowerCase(), task: args[1]?.toLowerCase() })
         : wrong("give an action (pause or resume) and a task");
     case "retry": {
-      // A ticket held after max_attempts is granted one more attempt, or attempts=N.
+      // A ticket held after max_attempts is granted one more attempt, or N: `/mc retry 3` is
+      // `/mc retry attempts=3` (a lone word that starts with a digit is the count).
+      if (args.length === 1 && /^\d/.test(args[0] ?? "")) return fields({ name, attempts: args[0] });
       const pairs = keyValues(args, ["attempts"]);
       if ("error" in pairs) return pairs;
       const attempts = pairs.get("attempts");

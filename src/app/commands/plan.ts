@@ -151,21 +151,36 @@ export function planCommand(command: Command, facts: CommandFacts): CommandPlan 
         { call: "answerQuestion", ticket: key, answer: command.text, actor },
         say("answered", `answer recorded; ${key} goes back to todo at the next dispatch`),
       );
-    case "done":
+    case "done": {
       if (!facts.verifierConfigured)
         return reply("verifier_unavailable", "the evidence verifier is not configured");
+      // `attempt=2` names the ticket's second attempt, as the board and the issue number them.
+      const attemptId =
+        typeof command.attempt === "string"
+          ? command.attempt
+          : facts.attempts.find((attempt) => attempt.number === command.attempt)?.id;
+      if (attemptId === undefined)
+        return refuse(
+          "no_such_attempt",
+          `${key} has no attempt ${command.attempt} (its attempts: ${facts.attempts.map((a) => a.number).join(", ") || "none yet"})`,
+        );
       return apply(
-        { call: "verify", ticket: key, attemptId: command.attempt },
-        { say: "verdict", attempt: command.attempt, sha: command.sha },
+        { call: "verify", ticket: key, attemptId },
+        { say: "verdict", attempt: attemptId, sha: command.sha },
       );
+    }
     case "approve":
     case "reject":
       return review(command, facts, ticket, actor);
-    case "cancel":
+    case "cancel": {
+      // The reason goes where `mctl ticket cancel --reason` puts it: the event's detail.
+      const cancel = transition("cancelled", "cancelled");
+      const { reason } = command;
       return apply(
-        transition("cancelled", "cancelled"),
-        say("cancelled", `${key}: ${ticket.state} → cancelled (cancelled)`),
+        reason === undefined ? cancel : { ...cancel, input: { ...cancel.input, detail: { note: reason } } },
+        say("cancelled", `${key}: ${ticket.state} → cancelled (cancelled${reason ? `: ${reason}` : ""})`),
       );
+    }
     case "priority":
       if (ticket.priority === command.priority)
         return refuse("unchanged", `${key} already has priority ${command.priority}`);

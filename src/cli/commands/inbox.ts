@@ -1,5 +1,6 @@
 import { Command, Option } from "commander";
 import { z } from "zod";
+import { GrantAttemptsWord } from "../../domain/command-words.js";
 import {
   GRANT_ATTEMPTS_MAX,
   GRANT_ATTEMPTS_MIN,
@@ -38,26 +39,14 @@ const NextOptions = z.object({
   json: z.boolean().optional(),
 });
 
-const ATTEMPTS_RANGE = `a whole number from ${GRANT_ATTEMPTS_MIN} to ${GRANT_ATTEMPTS_MAX}`;
-
 const ActOptions = z
   .object({
     id: ItemId,
     decision: z.enum(INBOX_DECISIONS),
     note: z.string().max(2000).default(""),
     actor: z.string().trim().min(1).max(200).optional(),
-    attempts: z
-      .string()
-      .regex(/^\d+$/, `must be ${ATTEMPTS_RANGE}`)
-      .transform(Number)
-      .pipe(
-        z
-          .number()
-          .int()
-          .min(GRANT_ATTEMPTS_MIN, `must be ${ATTEMPTS_RANGE}`)
-          .max(GRANT_ATTEMPTS_MAX, `must be ${ATTEMPTS_RANGE}`),
-      )
-      .optional(),
+    // The same count as `/mc retry 3`: one schema, one message.
+    attempts: GrantAttemptsWord.optional(),
     json: z.boolean().optional(),
   })
   .superRefine((options, ctx) => {

@@ -1,5 +1,6 @@
 import { Command, Option } from "commander";
 import { z } from "zod";
+import { PriorityWord, ReasonText } from "../../domain/command-words.js";
 import { PRIORITIES } from "../../domain/priorities.js";
 import { TICKET_STATES } from "../../domain/ticket-states.js";
 import type { TicketRow } from "../../db/schema.js";
@@ -20,7 +21,11 @@ export function ticketCommand(ctx: CliContext): Command {
     .requiredOption("--title <title>", "one-line summary")
     .option("--body <text>", "description (Markdown)", "")
     .option("--repo <owner/name>", "repository whose issue mirrors the ticket (default: $MCTL_REPOSITORY)")
-    .addOption(new Option("--priority <priority>", "priority").choices(PRIORITIES).default("normal"))
+    .option(
+      "--priority <priority>",
+      `priority: ${PRIORITIES.join(", ")} (any case, as in /mc priority)`,
+      "normal",
+    )
     .option("--label <label>", "label (repeatable)", collect)
     .option("--assignee <login>", "who the ticket is assigned to")
     .option("--campaign <name>", "campaign the ticket belongs to")
@@ -28,6 +33,7 @@ export function ticketCommand(ctx: CliContext): Command {
     .option("--actor <id>", "who is creating it (default: $MCTL_ACTOR or your user name)")
     .option("--json", "print the ticket as JSON")
     .action(async (options: CreateOptions) => {
+      const { priority } = parseOptions(PriorityOption, { priority: options.priority });
       await ctx.withDatabase(async ({ lifecycle, environment }) => {
         const result = await lifecycle.createTicket(
           {
@@ -35,7 +41,7 @@ export function ticketCommand(ctx: CliContext): Command {
             title: options.title,
             body: options.body,
             labels: options.label ?? [],
-            priority: options.priority,
+            priority,
             assignee: options.assignee ?? null,
             campaign: options.campaign ?? null,
             blockedBy: options.blockedBy ?? [],
@@ -53,7 +59,7 @@ export function ticketCommand(ctx: CliContext): Command {
     .command("list")
     .description("list tickets in pick order (priority, then age)")
     .addOption(new Option("--state <state>", "only tickets in this state").choices(TICKET_STATES))
-    .addOption(new Option("--priority <priority>", "only tickets of this priority").choices(PRIORITIES))
+    .option("--priority <priority>", `only tickets of this priority (${PRIORITIES.join(", ")})`)
     .option("--repo <owner/name>", "only tickets of this repository")
     .option("--limit <n>", "at most this many (1–1000)", "100")
     .option("--json", "print JSON")
@@ -165,10 +171,11 @@ export function ticketCommand(ctx: CliContext): Command {
     .command("cancel")
     .description("cancel a ticket that is not done (compare-and-set: refused if it changed meanwhile)")
     .argument("<key>", "ticket key, e.g. MC-42")
-    .requiredOption("--reason <text>", "why, recorded in the event")
+    .option("--reason <text>", "why (optional, as in `/mc cancel <reason>`), recorded in the event")
     .option("--actor <id>", "who is cancelling (default: $MCTL_ACTOR or your user name)")
     .option("--json", "print the ticket as JSON")
-    .action(async (key: string, options: { reason: string; actor?: string; json?: boolean }) => {
+    .action(async (key: string, raw: Record<string, unknown>) => {
+      const options = parseOptions(CancelOptions, raw);
       await ctx.withDatabase(async (session) => {
         const row = await requireTicket(session, key);
         const result = await session.lifecycle.transition({
@@ -178,7 +185,7 @@ export function ticketCommand(ctx: CliContext): Command {
           to: "cancelled",
           reason: "cancelled",
           actor: { kind: "human", id: options.actor ?? session.environment.actorId },
-          detail: { note: options.reason },
+          ...(options.reason === undefined ? {} : { detail: { note: options.reason } }),
         });
         if (!result.ok) throw failureToCliError(result);
         if (options.json) printJson(result.ticket, ctx.io.stdout);
@@ -193,7 +200,7 @@ interface CreateOptions {
   title: string;
   body: string;
   repo?: string;
-  priority: (typeof PRIORITIES)[number];
+  priority: string;
   label?: string[];
   assignee?: string;
   campaign?: string;
@@ -204,9 +211,19 @@ interface CreateOptions {
 
 const ListOptions = z.object({
   state: z.enum(TICKET_STATES).optional(),
-  priority: z.enum(PRIORITIES).optional(),
+  priority: PriorityWord.optional(),
   repo: z.string().optional(),
   limit: z.coerce.number().int().min(1).max(1000),
+  json: z.boolean().optional(),
+});
+
+/** A priority is read as `/mc priority` reads it: one schema, any case. */
+const PriorityOption = z.object({ priority: PriorityWord });
+
+/** The reason is the same notion as `/mc cancel <reason>`: optional, one schema for both. */
+const CancelOptions = z.object({
+  reason: ReasonText.optional(),
+  actor: z.string().optional(),
   json: z.boolean().optional(),
 });
 
