@@ -1,4 +1,4 @@
-import type { CompletionEvidence } from "./evidence.js";
+import type { CompletionEvidence } from "../domain/completion-evidence.js";
 import type { WorkerFailureReason } from "./judge.js";
 import type { WorkerStore } from "./store.js";
 

@@ -2,7 +2,7 @@ import type { Actor } from "../domain/actors.js";
 import type { AttemptLog, RecordLogResult } from "../lifecycle/attempt-log.js";
 import type { AttemptResult, EndAttemptResult } from "../lifecycle/index.js";
 import { type AttemptContext, readAttemptContext, ticketOfAttempt } from "./attempt-context.js";
-import type { CompletionEvidence } from "./evidence.js";
+import type { CompletionEvidence } from "../domain/completion-evidence.js";
 import type { WorkerFailureReason } from "./judge.js";
 import type { WorkerLifecycle } from "./port.js";
 import { applySignal, type Signal, type SignalPolicy, type SignalResult } from "./signals.js";
