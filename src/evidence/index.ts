@@ -1,7 +1,8 @@
 /** The evidence verifier: completion proven by GitHub facts, published as a check run. */
 export { type AttemptEvidence, parseAttemptEvidence } from "./attempt-evidence.js";
 export { publishCheckRun, renderCheckRun } from "./check-run.js";
-export * as criteria from "./criteria.js";
+export { CRITERIA, type CriterionReason } from "./criteria/index.js";
+export type { CommitFacts, CriterionFacts, EvidenceCriterion } from "./criterion.js";
 export type * from "./facts.js";
 export { DEFAULT_RETRY, GitHubReader, type ReadStats, type RetryPolicy } from "./github-reader.js";
 export { type CachedResponse, databaseHttpCache, type HttpCache, memoryHttpCache } from "./http-cache.js";

@@ -6,7 +6,7 @@ import type { BackoffPolicy } from "../domain/backoff.js";
 import type { Lifecycle, ScheduledReevaluation } from "../lifecycle/index.js";
 import { parseAttemptEvidence } from "./attempt-evidence.js";
 import { type Publication, publishCheckRun } from "./check-run.js";
-import { commitGraceEnd } from "./criteria.js";
+import { commitGraceEnd } from "./criteria/commit.js";
 import type { GitHubFacts, PolicyFact, SubjectFacts } from "./facts.js";
 import {
   coordinatesOf,
