@@ -182,15 +182,14 @@ export function createVerifier(deps: VerifierDeps) {
       hadEarlierVerdict: Boolean(earlier),
     });
     if (plan.kind === "publish") {
-      const { sha } = plan;
-      const known = await lifecycle.evidence.checkRunOf(ticket.repository, sha);
+      const known = await lifecycle.evidence.checkRunOf(ticket.repository, plan.sha);
       const existingId =
         known?.checkRunId ??
         (plan.lookUp === "recorded_then_github"
-          ? await findOwnCheckRun(reader, where, sha, selfAppId)
+          ? await findOwnCheckRun(reader, where, plan.sha, selfAppId)
           : null);
       publication = await publishCheckRun(octokit, where, {
-        sha,
+        sha: plan.sha,
         existingId,
         verdict,
         ticket: ticket.key,
@@ -199,7 +198,7 @@ export function createVerifier(deps: VerifierDeps) {
       await lifecycle.evidence.recordPublication({
         verdictId: stored.verdict.id,
         repository: ticket.repository,
-        sha,
+        sha: plan.sha,
         checkRunId: publication.checkRunId,
         appId: publication.ok ? publication.appId : null,
         error: publication.ok ? null : publication.message,
