@@ -1,8 +1,8 @@
 import type { Actor } from "../domain/actors.js";
+import type { CompletionEvidence } from "../domain/completion-evidence.js";
 import type { AttemptLog, RecordLogResult } from "../lifecycle/attempt-log.js";
 import type { AttemptResult, EndAttemptResult } from "../lifecycle/index.js";
 import { type AttemptContext, readAttemptContext, ticketOfAttempt } from "./attempt-context.js";
-import type { CompletionEvidence } from "../domain/completion-evidence.js";
 import type { WorkerFailureReason } from "./judge.js";
 import type { WorkerLifecycle } from "./port.js";
 import type { NotStartedCode } from "./run-types.js";

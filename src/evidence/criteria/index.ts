@@ -8,16 +8,16 @@
 import type { EvidenceCriterion } from "../criterion.js";
 import { type AttemptReason, criterion as attempt } from "./attempt.js";
 import { type CommitReason, criterion as commit } from "./commit.js";
-import { criterion as evidence, type EvidenceReason } from "./evidence.js";
-import { criterion as merged, type MergedReason } from "./merged.js";
-import { criterion as policy, type PolicyReason } from "./policy.js";
-import { criterion as requiredChecks, type RequiredCheckReason } from "./required-checks.js";
+import { type EvidenceReason, criterion as evidence } from "./evidence.js";
+import { type MergedReason, criterion as merged } from "./merged.js";
+import { type PolicyReason, criterion as policy } from "./policy.js";
+import { type RequiredCheckReason, criterion as requiredChecks } from "./required-checks.js";
 import {
-  criterion as requiredEnvironments,
   type RequiredEnvironmentReason,
+  criterion as requiredEnvironments,
 } from "./required-environments.js";
-import { criterion as requiredStatuses, type RequiredStatusReason } from "./required-statuses.js";
-import { criterion as tests, type TestsReason } from "./tests.js";
+import { type RequiredStatusReason, criterion as requiredStatuses } from "./required-statuses.js";
+import { type TestsReason, criterion as tests } from "./tests.js";
 
 export const CRITERIA: readonly EvidenceCriterion[] = [
   attempt,
