@@ -12,7 +12,7 @@ export interface VerifierLifecycle {
   readonly evidence: VerifierEvidenceStore;
 }
 
-/** The evidence verdicts, check runs and HTTP cache, as the verifier reads and records them. */
+/** The evidence verdicts and check runs, as the verifier reads and records them. */
 export interface VerifierEvidenceStore {
   /** Stores a verdict and what it does to the ticket, in one transaction. */
   recordVerdict(input: VerdictInput): Promise<RecordVerdictResult>;
@@ -30,6 +30,4 @@ export interface VerifierEvidenceStore {
   knownSelfAppId(): Promise<number | null>;
   verifyingTickets(repository: string): Promise<{ ticket: TicketRow; attempt: AttemptRow }[]>;
   stalePendingVerdicts(cutoff: Date): Promise<{ verdict: EvidenceVerdictRow; ticketKey: string }[]>;
-  getHttpCache(url: string): Promise<{ etag: string; body: unknown; link: string | null } | undefined>;
-  putHttpCache(entry: { url: string; etag: string; body: unknown; link: string | null }): Promise<void>;
 }
