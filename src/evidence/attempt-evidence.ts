@@ -1,8 +1,8 @@
-import { parseCompletionEvidence } from "../worker/evidence.js";
+import { parseCompletionEvidence } from "../domain/completion-evidence.js";
 
 /**
  * The facts the verifier consumes from a completed attempt's `outcome.evidence`, which the worker
- * runner writes and validates with `CompletionEvidenceSchema` (src/worker/evidence.ts). That schema
+ * runner writes and validates with `CompletionEvidenceSchema` (src/domain/completion-evidence.ts). That schema
  * cannot express a dirty tree or an unpushed HEAD, so those arrive here as "invalid evidence".
  */
 export interface AttemptEvidence {

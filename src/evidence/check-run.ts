@@ -3,6 +3,7 @@ import { EVIDENCE_CHECK_NAME } from "../config/schema.js";
 import type { RepoCoordinates } from "./gather.js";
 import { CheckRunShape } from "./github-shapes.js";
 import type { Criterion, Verdict } from "./types.js";
+import { reevaluatedWhen } from "./webhook-targets.js";
 
 const ICON: Record<Criterion["status"], string> = { pass: "✅ pass", fail: "❌ fail", pending: "⏳ pending" };
 
@@ -34,7 +35,7 @@ export function renderCheckRun(
     ...rows,
     "",
     pending.length
-      ? `**Still pending:** ${pending.map((c) => `${c.title} (${c.message})`).join("; ")}. Re-evaluated when checks, statuses, deployments, pushes or pull requests change.`
+      ? `**Still pending:** ${pending.map((c) => `${c.title} (${c.message})`).join("; ")}. Re-evaluated when ${reevaluatedWhen()} change.`
       : "Nothing is pending.",
     verdict.status === "pass"
       ? "A passing verdict asks the orchestrator for a decision; it does not close the ticket."

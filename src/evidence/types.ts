@@ -1,3 +1,5 @@
+import type { CriterionReason } from "./criteria/index.js";
+
 /**
  * Evidence verification, terminology
  * - evidence: what a worker claimed when it completed an attempt (commit SHA, branch, test run),
@@ -6,7 +8,8 @@
  *   deployments), gathered through Octokit. A fact that could not be read says why.
  * - policy: the repository's `evidence` configuration, read from its default branch.
  * - criterion: one rule applied to facts + policy + the attempt: `pass | fail | pending`, a reason
- *   code, a message and a link. Criteria are small pure functions (src/evidence/criteria.ts).
+ *   code, a message and a link. Criteria are small pure functions, one file each, listed in the
+ *   registry src/evidence/criteria/index.ts.
  * - verdict: every criterion plus the overall status (any fail → fail; else any pending → pending;
  *   else pass), stored with history and published as the check run `Mission Control / evidence`.
  */
@@ -17,8 +20,8 @@ export interface Criterion {
   readonly id: string;
   readonly title: string;
   readonly status: CriterionStatus;
-  /** Machine-readable reason code, e.g. `check_missing`, `deployment_failed`. */
-  readonly reason: string;
+  /** Machine-readable reason code, e.g. `check_missing`, `deployment_failed` (each criterion's file lists its own). */
+  readonly reason: CriterionReason;
   /** What a person needs to know, in one line. */
   readonly message: string;
   readonly url: string | null;

@@ -1,15 +1,6 @@
 import { createHash } from "node:crypto";
-import {
-  attemptCriterion,
-  checkCriterion,
-  commitCriterion,
-  deploymentCriterion,
-  evidenceCriterion,
-  mergedCriterion,
-  policyCriterion,
-  statusCriterion,
-  testsCriterion,
-} from "./criteria.js";
+import { CRITERIA } from "./criteria/index.js";
+import type { CommitFacts, CriterionFacts, EvidenceCriterion } from "./criterion.js";
 import type { GitHubFacts, PolicyFact, SubjectFacts } from "./facts.js";
 import type { Criterion, CriterionStatus, Verdict } from "./types.js";
 
@@ -23,42 +14,36 @@ export interface VerdictInput {
 }
 
 /**
- * Facts + policy + the attempt → a verdict. Pure. The requirements come from the policy, so an
- * unreadable or invalid policy leaves the verdict pending (never pass); a commit that does not exist
- * fails on its own (or waits, within the grace after the completion), without a row per check: the
- * requirements are judged only on a commit GitHub found (their facts are not read otherwise).
+ * Facts + policy + the attempt → a verdict. Pure. Each criterion of the registry
+ * (src/evidence/criteria/index.ts) is judged when its `judgedWhen` holds, and its rows appear in
+ * registry order. The requirements come from the policy, so an unreadable or invalid policy leaves
+ * the verdict pending (never pass); a commit that does not exist fails on its own (or waits, within
+ * the grace after the completion), without a row per check: the `commit_found` criteria are judged
+ * only on a commit GitHub found (their facts are not read otherwise).
  */
 export function buildVerdict(input: VerdictInput): Verdict {
-  const { subject, policy, facts } = input;
-  const criteria: Criterion[] = [
-    attemptCriterion(subject),
-    evidenceCriterion(subject),
-    policyCriterion(policy),
-  ];
-  if (policy.ok && facts) {
-    const commit = commitCriterion(facts, subject, input.missingCommitGraceMs);
-    criteria.push(commit);
-    if (commit.status === "pass") criteria.push(...requirementCriteria(policy.policy, facts));
-  }
-  if (policy.ok && policy.policy.require_tests) criteria.push(testsCriterion(subject));
-  return verdictOf(criteria);
-}
-
-function requirementCriteria(
-  policy: Extract<PolicyFact, { ok: true }>["policy"],
-  facts: GitHubFacts,
-): Criterion[] {
-  const criteria: Criterion[] = [];
-  if (policy.require_merged) criteria.push(mergedCriterion(facts));
-  const checkRuns = facts.checkRuns ?? { ok: true as const, value: [] };
-  for (const required of policy.required_checks)
-    criteria.push(checkCriterion(required, checkRuns, facts.sha, facts.selfAppId));
-  const statuses = facts.statuses ?? { ok: true as const, value: [] };
-  for (const context of policy.required_statuses)
-    criteria.push(statusCriterion(context, statuses, facts.sha));
-  for (const environment of policy.required_environments)
-    criteria.push(deploymentCriterion(environment, facts.deployments[environment]));
-  return criteria;
+  const { policy, facts: github } = input;
+  const facts: CriterionFacts = { subject: input.subject, missingCommitGraceMs: input.missingCommitGraceMs };
+  const commitFacts: CommitFacts | null = github ? { ...facts, github } : null;
+  const judge = (entry: EvidenceCriterion): Criterion[] => {
+    switch (entry.judgedWhen) {
+      case "always":
+        return entry.evaluate(facts, policy);
+      case "policy_read":
+        return policy.ok ? entry.evaluate(facts, policy.policy) : [];
+      case "commit_asked":
+      case "commit_found":
+        return policy.ok && commitFacts ? entry.evaluate(commitFacts, policy.policy) : [];
+    }
+  };
+  const rows = new Map<EvidenceCriterion, Criterion[]>();
+  for (const entry of CRITERIA) if (entry.judgedWhen !== "commit_found") rows.set(entry, judge(entry));
+  const commitFound = CRITERIA.every(
+    (entry) => entry.judgedWhen !== "commit_asked" || rows.get(entry)?.every((c) => c.status === "pass"),
+  );
+  if (commitFound)
+    for (const entry of CRITERIA) if (entry.judgedWhen === "commit_found") rows.set(entry, judge(entry));
+  return verdictOf(CRITERIA.flatMap((entry) => rows.get(entry) ?? []));
 }
 
 /** The overall status: any fail → fail; else any pending → pending; else pass. */

@@ -3,10 +3,10 @@ import { DEFAULT_CONFIG, EVIDENCE_CHECK_NAME } from "../config/schema.js";
 import type { AttemptRow, EvidenceVerdictRow, TicketRow } from "../db/schema.js";
 import type { Actor } from "../domain/actors.js";
 import type { BackoffPolicy } from "../domain/backoff.js";
-import type { Lifecycle, ScheduledReevaluation } from "../lifecycle/index.js";
+import type { RecordVerdictResult, ScheduledReevaluation } from "../lifecycle/index.js";
 import { parseAttemptEvidence } from "./attempt-evidence.js";
 import { type Publication, publishCheckRun } from "./check-run.js";
-import { commitGraceEnd } from "./criteria.js";
+import { commitGraceEnd } from "./criteria/commit.js";
 import type { GitHubFacts, PolicyFact, SubjectFacts } from "./facts.js";
 import {
   coordinatesOf,
@@ -25,12 +25,15 @@ import {
 } from "./github-reader.js";
 import type { HttpCache } from "./http-cache.js";
 import { type PendingTooLong, pendingTooLong } from "./pending-report.js";
+import { planPublication } from "./publication-plan.js";
 import type { Verdict } from "./types.js";
 import { buildVerdict } from "./verdict.js";
+import type { VerifierLifecycle } from "./verifier-port.js";
 import { evidenceTargets } from "./webhook-targets.js";
 
 export interface VerifierDeps {
-  readonly lifecycle: Lifecycle;
+  /** The few lifecycle calls it makes (src/evidence/verifier-port.ts); a whole `Lifecycle` will do. */
+  readonly lifecycle: VerifierLifecycle;
   /** An Octokit allowed to read the repository and write its check runs (an installation's). */
   readonly octokit: Octokit | ((repository: string) => Promise<Octokit>);
   /** Back-off of a ticket whose evidence failed (the `dispatch.backoff` configuration). */
@@ -66,11 +69,12 @@ export interface Evaluation {
 
 export type VerifyResult =
   | { readonly ok: true; readonly evaluation: Evaluation }
-  | {
-      readonly ok: false;
-      readonly code: "not_found" | "not_verifying" | "conflict" | string;
-      readonly message: string;
-    };
+  | { readonly ok: false; readonly code: "not_found" | "not_verifying"; readonly message: string }
+  /** The lifecycle refused the verdict (e.g. `conflict`: the ticket changed meanwhile). */
+  | Exclude<RecordVerdictResult, { ok: true }>;
+
+/** Why a verification produced no evaluation. */
+export type VerifyRefusalCode = Exclude<VerifyResult, { ok: true }>["code"];
 
 export const VERIFIER: Actor = { kind: "verifier", id: "mission-control-evidence" };
 
@@ -163,21 +167,29 @@ export function createVerifier(deps: VerifierDeps) {
       ...(recheck ? { recheck } : {}),
     });
     if (!stored.ok) return stored;
-    // 5. Published on the commit: only for the ticket's current attempt, only when it changed (or
-    // the last publication did not get through), and only on a commit GitHub knows (it refuses a
-    // check run on any other with a 422: the verdict is published once the commit is there).
+    // 5. Published on the commit, as planned from the stored verdict (src/evidence/publication-plan.ts).
     let publication: Publication | null = null;
-    const current = ticket.currentAttemptId === attempt.id;
-    const unpublished = stored.verdict.checkRunId === null || stored.verdict.publishError !== null;
-    const commitUnknown = facts !== null && !facts.commit.ok && facts.commit.reason === "not_found";
-    if (sha && current && !commitUnknown && (stored.changed || unpublished)) {
-      const known = await lifecycle.evidence.checkRunOf(ticket.repository, sha);
-      // Not recorded: an earlier verdict's publication may have reached GitHub just before a crash,
-      // so GitHub is asked before creating a second check run. A first verdict was never published.
+    const plan = planPublication({
+      sha,
+      currentAttemptId: ticket.currentAttemptId,
+      attemptId: attempt.id,
+      facts,
+      stored: {
+        changed: stored.changed,
+        checkRunId: stored.verdict.checkRunId,
+        publishError: stored.verdict.publishError,
+      },
+      hadEarlierVerdict: Boolean(earlier),
+    });
+    if (plan.kind === "publish") {
+      const known = await lifecycle.evidence.checkRunOf(ticket.repository, plan.sha);
       const existingId =
-        known?.checkRunId ?? (earlier ? await findOwnCheckRun(reader, where, sha, selfAppId) : null);
+        known?.checkRunId ??
+        (plan.lookUp === "recorded_then_github"
+          ? await findOwnCheckRun(reader, where, plan.sha, selfAppId)
+          : null);
       publication = await publishCheckRun(octokit, where, {
-        sha,
+        sha: plan.sha,
         existingId,
         verdict,
         ticket: ticket.key,
@@ -186,7 +198,7 @@ export function createVerifier(deps: VerifierDeps) {
       await lifecycle.evidence.recordPublication({
         verdictId: stored.verdict.id,
         repository: ticket.repository,
-        sha,
+        sha: plan.sha,
         checkRunId: publication.checkRunId,
         appId: publication.ok ? publication.appId : null,
         error: publication.ok ? null : publication.message,

@@ -1,4 +1,5 @@
-import type { CompletionEvidence, TestRun } from "./evidence.js";
+import type { CompletionEvidence } from "../domain/completion-evidence.js";
+import type { TestRun } from "./evidence.js";
 import { collectGitFacts } from "./git-facts.js";
 import { judgeCompletion, judgeGit, type WorkerFailureReason } from "./judge.js";
 import { runTestCommand } from "./test-command.js";

@@ -1,4 +1,5 @@
-import type { CompletionEvidence, GitFacts, TestRun } from "./evidence.js";
+import type { CompletionEvidence } from "../domain/completion-evidence.js";
+import type { GitFacts, TestRun } from "./evidence.js";
 
 /**
  * Why a worker ended its attempt as `failed` (the attempt outcome's `reason`). Completion is only

@@ -1,4 +1,5 @@
-import type { CompletionEvidence } from "./evidence.js";
+import type { CompletionEvidence } from "../domain/completion-evidence.js";
+import type { AttemptResult, EndAttemptResult } from "../lifecycle/index.js";
 import type { WorkerFailureReason } from "./judge.js";
 import type { WorkerStore } from "./store.js";
 
@@ -46,9 +47,18 @@ interface Ended {
   log?: LogPlacement;
 }
 
+/**
+ * Why the runner did not take its attempt: none such, another ticket's (`wrong_ticket`), or the
+ * lifecycle refused the start (`fenced`: a duplicate or stale launch found it running or ended).
+ */
+export type NotStartedCode = "wrong_ticket" | Exclude<AttemptResult, { ok: true }>["code"];
+
+/** Why the lifecycle refused the runner's own report of how the attempt ended. */
+export type RefusedCode = Exclude<EndAttemptResult, { ok: true }>["code"];
+
 /** How a run ended. `refused` means the lifecycle fenced the runner's own report (e.g. the lease had expired). */
 export type RunReport =
-  | { readonly result: "not_started"; readonly code: string; readonly message: string }
+  | { readonly result: "not_started"; readonly code: NotStartedCode; readonly message: string }
   | (Ended & { readonly result: "completed"; readonly evidence: CompletionEvidence })
   | (Ended & { readonly result: "needs_input"; readonly question: string })
   | (Ended & {
@@ -58,4 +68,4 @@ export type RunReport =
       readonly detail: Record<string, unknown>;
     })
   | (Ended & { readonly result: "lost"; readonly message: string })
-  | (Ended & { readonly result: "refused"; readonly code: string; readonly message: string });
+  | (Ended & { readonly result: "refused"; readonly code: RefusedCode; readonly message: string });

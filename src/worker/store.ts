@@ -1,10 +1,11 @@
 import type { Actor } from "../domain/actors.js";
+import type { CompletionEvidence } from "../domain/completion-evidence.js";
 import type { AttemptLog, RecordLogResult } from "../lifecycle/attempt-log.js";
 import type { AttemptResult, EndAttemptResult } from "../lifecycle/index.js";
 import { type AttemptContext, readAttemptContext, ticketOfAttempt } from "./attempt-context.js";
-import type { CompletionEvidence } from "./evidence.js";
 import type { WorkerFailureReason } from "./judge.js";
 import type { WorkerLifecycle } from "./port.js";
+import type { NotStartedCode } from "./run-types.js";
 import { applySignal, type Signal, type SignalPolicy, type SignalResult } from "./signals.js";
 
 /**
@@ -16,7 +17,7 @@ export type WithLifecycle = <T>(work: (lifecycle: WorkerLifecycle) => Promise<T>
 
 export type StartOutcome =
   | { readonly ok: true; readonly context: AttemptContext }
-  | { readonly ok: false; readonly code: string; readonly message: string };
+  | { readonly ok: false; readonly code: NotStartedCode; readonly message: string };
 
 /** An ending, and whether the log was stored with it (undefined when none was given). */
 export interface Ending {

@@ -3,13 +3,11 @@ import { verifierSettingsFrom } from "../../src/config/durations.js";
 import { parseConfig } from "../../src/config/load.js";
 import { DEFAULT_CONFIG, EVIDENCE_CHECK_NAME } from "../../src/config/schema.js";
 import { renderCheckRun } from "../../src/evidence/check-run.js";
-import {
-  checkCriterion,
-  commitCriterion,
-  deploymentCriterion,
-  mergedCriterion,
-  statusCriterion,
-} from "../../src/evidence/criteria.js";
+import { commitCriterion } from "../../src/evidence/criteria/commit.js";
+import { mergedCriterion } from "../../src/evidence/criteria/merged.js";
+import { checkCriterion } from "../../src/evidence/criteria/required-checks.js";
+import { deploymentCriterion } from "../../src/evidence/criteria/required-environments.js";
+import { statusCriterion } from "../../src/evidence/criteria/required-statuses.js";
 import type { CheckRunFact, GitHubFacts, SubjectFacts } from "../../src/evidence/facts.js";
 import { buildVerdict, verdictOf } from "../../src/evidence/verdict.js";
 import { evidenceTargets } from "../../src/evidence/webhook-targets.js";
@@ -249,7 +247,7 @@ describe("verdict", () => {
     id,
     title: id,
     status,
-    reason: "r",
+    reason: "check_missing" as const,
     message: "m",
     url: null,
   });

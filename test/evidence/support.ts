@@ -193,7 +193,7 @@ export function scenario(
   };
 }
 
-/** Evidence as the worker runner records it (src/worker/evidence.ts, CompletionEvidenceSchema). */
+/** Evidence as the worker runner records it (src/domain/completion-evidence.ts, CompletionEvidenceSchema). */
 export function completionEvidence(input: {
   attemptId: string;
   ticket: string;

@@ -1,9 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  CompletionEvidenceSchema,
-  type GitFacts,
-  parseCompletionEvidence,
-} from "../../src/worker/evidence.js";
+import { CompletionEvidenceSchema, parseCompletionEvidence } from "../../src/domain/completion-evidence.js";
+import type { GitFacts } from "../../src/worker/evidence.js";
 import { type CompletionFacts, judgeCompletion } from "../../src/worker/judge.js";
 
 const HEAD = "a".repeat(40);

@@ -5,7 +5,7 @@
 import { mkdir, readFile, realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import { beforeEach, expect, it } from "vitest";
-import { CompletionEvidenceSchema } from "../../src/worker/evidence.js";
+import { CompletionEvidenceSchema } from "../../src/domain/completion-evidence.js";
 import {
   describeEachSharedDatabase,
   describeOnSharedDatabase,

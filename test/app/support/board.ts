@@ -11,7 +11,7 @@ import { acceptResult, backoff, givenVerifiedItem, givenVerifying, verifier } fr
 import { type AppHarness, startApp } from "./harness.js";
 import { givenNeedsInput } from "./tickets.js";
 
-/** The criteria of the scene's verdict, as the evidence verifier writes them (src/evidence/criteria.ts). */
+/** The criteria of the scene's verdict, as the evidence verifier writes them (src/evidence/criteria/). */
 export const SCENE_CRITERIA = [
   {
     id: "attempt",

@@ -1,9 +1,9 @@
 import { stringify } from "yaml";
 import type { MirrorDeps } from "../../../src/app/mirror/worker.js";
 import { runDispatchCycle } from "../../../src/dispatch/cycle.js";
+import type { CompletionEvidence } from "../../../src/domain/completion-evidence.js";
 import { runOrchestratorPass } from "../../../src/orchestrator/pass.js";
 import { createWorkerStore } from "../../../src/worker/store.js";
-import type { CompletionEvidence } from "../../../src/worker/evidence.js";
 import type { AppHarness } from "../../app/support/harness.js";
 import { testDispatcher } from "../../builders/dispatch.js";
 import { Ledger } from "./ledger.js";
