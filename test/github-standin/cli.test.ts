@@ -27,11 +27,8 @@ function context() {
 
 /** Polls captured output until `pattern` appears (the command prints once it is listening). */
 async function waitFor(out: string[], pattern: RegExp): Promise<RegExpMatchArray> {
-  let match: RegExpMatchArray | null = null;
-  await until(() => (match = out.join("").match(pattern)) !== null, {
-    what: `output matching ${pattern}`,
-    everyMs: 10,
-  });
+  await until(() => pattern.test(out.join("")), { what: `output matching ${pattern}`, everyMs: 10 });
+  const match = out.join("").match(pattern);
   if (!match) throw new Error(`output never matched ${pattern}`);
   return match;
 }
