@@ -1,12 +1,12 @@
-import { type SQL, and, eq, isNull } from "drizzle-orm";
+import { type SQL, and, desc, eq, isNull } from "drizzle-orm";
 import type { Executor, Transaction } from "../db/database.js";
-import { attempts, tickets } from "../db/schema.js";
+import { attempts, ticketEvents, tickets } from "../db/schema.js";
 import type { Actor } from "../domain/actors.js";
 import type { Priority } from "../domain/priorities.js";
 import type { TicketEventReason } from "../domain/ticket-events.js";
 import type { TicketState } from "../domain/ticket-states.js";
 import { appendEvent } from "./events.js";
-import type { Applied, Holder, NotFound, TransitionConflict } from "./results.js";
+import type { Applied, Holder, LastChange, NotFound, TransitionConflict } from "./results.js";
 
 /**
  * The one guarded ticket write: every change of a ticket row (a transition, a hold, a grant, an
@@ -99,6 +99,7 @@ export async function explainMiss(
 ): Promise<TransitionConflict | NotFound> {
   const [current] = await tx
     .select({
+      id: tickets.id,
       state: tickets.state,
       version: tickets.version,
       attemptId: attempts.id,
@@ -110,13 +111,35 @@ export async function explainMiss(
   if (!current) return { ok: false, code: "not_found", message: `no ticket ${request.ticket}` };
   const holder: Holder | null =
     current.attemptId && current.worker ? { attemptId: current.attemptId, worker: current.worker } : null;
+  const lastChange = await latestChange(tx, current.id);
   const heldBy = holder ? `, held by ${holder.worker} (attempt ${holder.attemptId})` : "";
+  // Without a holder (a person moved or held the ticket) the latest event is the only way to say who won.
+  const changedBy =
+    !holder && lastChange
+      ? `, changed by ${lastChange.actor.kind} ${lastChange.actor.id} (${lastChange.reason}) at ${lastChange.at.toISOString()}`
+      : "";
   return {
     ok: false,
     code: "conflict",
     message:
       `${request.ticket} changed first: expected ${request.from ?? current.state} v${request.expectedVersion}, ` +
-      `found ${current.state} v${current.version}${heldBy}`,
-    current: { state: current.state, version: current.version, holder },
+      `found ${current.state} v${current.version}${heldBy}${changedBy}`,
+    current: { state: current.state, version: current.version, holder, lastChange },
   };
+}
+
+/** The ticket's latest event as who/why/when. */
+async function latestChange(tx: Executor, ticketId: number): Promise<LastChange | null> {
+  const [event] = await tx
+    .select({
+      kind: ticketEvents.actorKind,
+      id: ticketEvents.actorId,
+      reason: ticketEvents.reason,
+      at: ticketEvents.createdAt,
+    })
+    .from(ticketEvents)
+    .where(eq(ticketEvents.ticketId, ticketId))
+    .orderBy(desc(ticketEvents.id))
+    .limit(1);
+  return event ? { actor: { kind: event.kind, id: event.id }, reason: event.reason, at: event.at } : null;
 }
