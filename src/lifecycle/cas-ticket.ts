@@ -1,4 +1,4 @@
-import { type SQL, and, desc, eq, isNull } from "drizzle-orm";
+import { type SQL, and, eq, isNull, sql } from "drizzle-orm";
 import type { Executor, Transaction } from "../db/database.js";
 import { attempts, ticketEvents, tickets } from "../db/schema.js";
 import type { Actor } from "../domain/actors.js";
@@ -99,19 +99,34 @@ export async function explainMiss(
 ): Promise<TransitionConflict | NotFound> {
   const [current] = await tx
     .select({
-      id: tickets.id,
       state: tickets.state,
       version: tickets.version,
       attemptId: attempts.id,
       worker: attempts.worker,
+      eventActorKind: ticketEvents.actorKind,
+      eventActorId: ticketEvents.actorId,
+      eventReason: ticketEvents.reason,
+      eventAt: ticketEvents.createdAt,
     })
     .from(tickets)
     .leftJoin(attempts, eq(attempts.id, tickets.currentAttemptId))
+    // The latest event, in the same round trip: it names who won when no attempt holds the ticket.
+    .leftJoin(
+      ticketEvents,
+      eq(ticketEvents.id, sql`(select max(e.id) from ${ticketEvents} e where e.ticket_id = ${tickets.id})`),
+    )
     .where(eq(tickets.key, request.ticket));
   if (!current) return { ok: false, code: "not_found", message: `no ticket ${request.ticket}` };
   const holder: Holder | null =
     current.attemptId && current.worker ? { attemptId: current.attemptId, worker: current.worker } : null;
-  const lastChange = await latestChange(tx, current.id);
+  const lastChange: LastChange | null =
+    current.eventActorKind && current.eventActorId && current.eventReason && current.eventAt
+      ? {
+          actor: { kind: current.eventActorKind, id: current.eventActorId },
+          reason: current.eventReason,
+          at: current.eventAt,
+        }
+      : null;
   const heldBy = holder ? `, held by ${holder.worker} (attempt ${holder.attemptId})` : "";
   // Without a holder (a person moved or held the ticket) the latest event is the only way to say who won.
   const changedBy =
@@ -126,20 +141,4 @@ export async function explainMiss(
       `found ${current.state} v${current.version}${heldBy}${changedBy}`,
     current: { state: current.state, version: current.version, holder, lastChange },
   };
-}
-
-/** The ticket's latest event as who/why/when. */
-async function latestChange(tx: Executor, ticketId: number): Promise<LastChange | null> {
-  const [event] = await tx
-    .select({
-      kind: ticketEvents.actorKind,
-      id: ticketEvents.actorId,
-      reason: ticketEvents.reason,
-      at: ticketEvents.createdAt,
-    })
-    .from(ticketEvents)
-    .where(eq(ticketEvents.ticketId, ticketId))
-    .orderBy(desc(ticketEvents.id))
-    .limit(1);
-  return event ? { actor: { kind: event.kind, id: event.id }, reason: event.reason, at: event.at } : null;
 }
