@@ -146,9 +146,9 @@ describe("npm run demo -- --once --port 0 --json", () => {
 
   it("says the story is complete and how to stop while it lingers", async () => {
     const complete = await demo.next("complete");
-    expect(complete).toMatchObject({ tickets: 5, board: started.board, lingerSeconds: 120 });
+    expect(complete).toMatchObject({ tickets: 5, board: started.board, lingerSeconds: 600 });
     expect(complete.message).toBe(
-      `All five tickets reached their end; the board stays up at ${started.board} for 120 s (--linger); press Ctrl-C to stop sooner.`,
+      `All five tickets reached their end; the board stays up at ${started.board} for 600 s (--linger); press Ctrl-C to stop sooner.`,
     );
   });
 
