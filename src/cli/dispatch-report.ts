@@ -16,10 +16,22 @@ export function describeDecision(decision: Decision): [string, string, string] {
       return [
         decision.code,
         decision.ticket,
-        `now ${decision.state}${decision.holder ? `, held by ${decision.holder.worker}` : ""}`,
+        `now ${decision.state}${
+          decision.holder
+            ? `, held by ${decision.holder.worker}`
+            : decision.changedBy
+              ? `, changed by ${decision.changedBy.actor.id} (${decision.changedBy.reason}) at ${decision.changedBy.at}`
+              : ""
+        }`,
       ];
     case "no_slot":
       return [decision.code, decision.ticket, `no free worker slot (${decision.freeSlots} free this cycle)`];
+    case "batch_limit":
+      return [
+        decision.code,
+        decision.ticket,
+        `batch_size ${decision.batchSize} claimed this cycle (${decision.freeSlots} slots free); the next cycle goes on`,
+      ];
     case "blocked":
       return [decision.code, decision.ticket, `waiting for ${decision.blockers.join(", ")}`];
     case "backing_off":
@@ -41,7 +53,11 @@ export function describeDecision(decision: Decision): [string, string, string] {
     case "launch_failed":
       return [decision.code, decision.ticket, `attempt ${decision.attempt}: ${decision.error}`];
     case "lease_lost":
-      return [decision.code, "-", decision.message];
+      return [
+        decision.code,
+        "-",
+        `${decision.message}${decision.fencingToken === null ? "" : ` (fencing token ${decision.fencingToken} lost)`}`,
+      ];
     case "paused":
       return [
         decision.code,

@@ -48,7 +48,11 @@ export function parseDemoArgs(
       "--once",
       "exit when every demo ticket reached its expected end state (0), or after --timeout (1)",
     )
-    .option("--timeout <seconds>", "with --once: give up after this long", "120")
+    .option(
+      "--timeout <seconds>",
+      "with --once: give up this long after the first ticket is created (set-up not counted)",
+      "120",
+    )
     .option("--port <n>", "port of the app (board, JSON API, webhooks); 0 picks a free one", "3000")
     .option(
       "--linger <seconds>",

@@ -133,6 +133,8 @@ export async function runDispatchCycle(
     decisions.push({
       code: "lease_lost",
       message: "the dispatch lease was taken over; this cycle stops claiming",
+      // The token that was lost, so the record can be matched with the successor's cycle.
+      fencingToken: fence?.fencingToken ?? null,
     });
     return finish("lease_lost", null, {});
   };
@@ -185,16 +187,14 @@ export async function runDispatchCycle(
 
   // 5–7. Pick, claim, launch.
   const freeSlots = workers.available ? Math.max(0, settings.maxWorkers - workers.count) : 0;
-  const slots = Math.min(freeSlots, settings.batchSize);
   const outcome = await time("pick_claim_launch", () =>
-    pickClaimLaunch(deps, { slots, freeSlots, fence, actor, dryRun, decisions, stillOurs }),
+    pickClaimLaunch(deps, { freeSlots, fence, actor, dryRun, decisions, stillOurs }),
   );
   if (outcome === "lease_lost") return leaseLost();
   return finish(dryRun ? "dry_run" : "completed", fence, { workers: workers.count, free_slots: freeSlots });
 }
 
 interface PickContext {
-  readonly slots: number;
   readonly freeSlots: number;
   readonly fence: Fence | null;
   readonly actor: Actor;
@@ -216,13 +216,15 @@ async function pickClaimLaunch(deps: DispatchDeps, ctx: PickContext): Promise<"d
     const plan = planPick({
       candidates: page.candidates,
       blockerStates: await lifecycle.blockerStates(page.candidates.flatMap((c) => c.blockedBy)),
-      freeSlots: ctx.slots - claimed,
+      freeSlots: ctx.freeSlots - claimed,
+      batchLeft: settings.batchSize - claimed,
       maxAttempts: settings.maxAttempts,
       policy: settings.policy,
       now: lifecycle.clock.now(),
     });
-    // Reasons first, then the claims in pick order, then the ticket that found no slot.
-    ctx.decisions.push(...plan.decisions.filter((d) => d.code !== "no_slot"));
+    // Reasons first, then the claims in pick order, then the ticket that found no slot (or the batch full).
+    const stop = (d: Decision) => d.code === "no_slot" || d.code === "batch_limit";
+    ctx.decisions.push(...plan.decisions.filter((d) => !stop(d)));
     for (const candidate of plan.holds) {
       if (!ctx.dryRun) {
         await lifecycle.holdTicket({
@@ -241,9 +243,13 @@ async function pickClaimLaunch(deps: DispatchDeps, ctx: PickContext): Promise<"d
       if (step === "lease_lost") return step;
       if (step === "claimed") claimed += 1;
     }
-    for (const d of plan.decisions)
+    for (const d of plan.decisions) {
       if (d.code === "no_slot") ctx.decisions.push({ ...d, freeSlots: ctx.freeSlots });
-    if (plan.slotsExhausted || claimed >= ctx.slots || page.candidates.length < PAGE) return "done";
+      if (d.code === "batch_limit")
+        ctx.decisions.push({ ...d, batchSize: settings.batchSize, freeSlots: ctx.freeSlots });
+    }
+    const full = claimed >= Math.min(ctx.freeSlots, settings.batchSize);
+    if (plan.slotsExhausted || full || page.candidates.length < PAGE) return "done";
     if (scanned >= settings.scanLimit) {
       ctx.decisions.push({ code: "scan_limit_reached", scanned });
       return "done";
@@ -284,6 +290,11 @@ async function claimAndLaunch(
         message: claim.message,
         state: claim.current.state,
         holder: claim.current.holder,
+        changedBy: claim.current.lastChange && {
+          actor: claim.current.lastChange.actor,
+          reason: claim.current.lastChange.reason,
+          at: claim.current.lastChange.at.toISOString(),
+        },
       });
     }
     return "skipped";

@@ -3,16 +3,28 @@
  * - cycle: one run of `mctl dispatch`: lease → count → expire → needs-input → pick → claim → launch → record.
  * - decision: what the cycle did or declined to do about one subject, with a reason code. The codes
  *   are distinct on purpose (an earlier control plane reported policy refusals as "already claimed"):
- *   `skipped_policy` names the rule, `claim_conflict` names the holder.
+ *   `skipped_policy` names the rule, `claim_conflict` names the holder or the last change, and
+ *   `no_slot` (the workers are full) is never used for `batch_limit` (this cycle claimed enough).
  * - slot: room for one more live attempt under `max_workers`.
  */
+import type { Actor } from "../domain/actors.js";
 import type { Holder } from "../lifecycle/index.js";
 
 export type Decision =
   | { code: "claimed"; ticket: string; attempt: string; worker: string; launchKey: string }
   | { code: "skipped_policy"; ticket: string; rule: string; message: string }
-  | { code: "claim_conflict"; ticket: string; message: string; state: string; holder: Holder | null }
+  | {
+      code: "claim_conflict";
+      ticket: string;
+      message: string;
+      state: string;
+      holder: Holder | null;
+      /** Who changed the ticket last and when (ISO); names the winner when no attempt holds it. */
+      changedBy: { actor: Actor; reason: string; at: string } | null;
+    }
   | { code: "no_slot"; ticket: string; freeSlots: number }
+  /** The cycle claimed `batch_size` tickets although workers had `freeSlots` free: the next cycle goes on. */
+  | { code: "batch_limit"; ticket: string; batchSize: number; freeSlots: number }
   | { code: "blocked"; ticket: string; blockers: string[] }
   | { code: "backing_off"; ticket: string; until: string }
   /** `budget`: `max_attempts` plus the attempts people granted the ticket. */
@@ -22,7 +34,8 @@ export type Decision =
   | { code: "lock_held"; holder: string; until: string }
   | { code: "worker_count_unavailable"; errors: { source: string; message: string }[] }
   | { code: "launch_failed"; ticket: string; attempt: string; error: string }
-  | { code: "lease_lost"; message: string }
+  /** `fencingToken`: the token of the lease this cycle held and lost (null for a dry run). */
+  | { code: "lease_lost"; message: string; fencingToken: number | null }
   | { code: "scan_limit_reached"; scanned: number }
   | { code: "paused"; by: string | null; reason: string | null; since: string | null };
 

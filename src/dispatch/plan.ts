@@ -22,6 +22,12 @@ export interface PickInput {
   /** State of every ticket named in a candidate's blockedBy (missing = unknown, treated as not done). */
   readonly blockerStates: ReadonlyMap<string, TicketState>;
   readonly freeSlots: number;
+  /**
+   * Claims this cycle may still make under `dispatch.batch_size` (absent: no batch limit). When it
+   * is the smaller limit, the stop is `batch_limit`, not `no_slot`: the workers had room, the cycle
+   * chose not to claim more.
+   */
+  readonly batchLeft?: number;
   /** `dispatch.max_attempts`; a candidate's budget is this plus its extra attempts. */
   readonly maxAttempts: number;
   readonly policy: PolicyConfig;
@@ -35,7 +41,7 @@ export interface PickPlan {
   readonly holds: readonly Candidate[];
   /** Why every other candidate was not claimed. */
   readonly decisions: readonly Decision[];
-  /** True when slots ran out before the candidates did. */
+  /** True when slots (or the batch) ran out before the candidates did. */
   readonly slotsExhausted: boolean;
 }
 
@@ -71,8 +77,13 @@ export function planPick(input: PickInput): PickPlan {
       decisions.push({ code: "skipped_policy", ticket, rule: verdict.rule, message: verdict.message });
       continue;
     }
-    if (claims.length >= input.freeSlots) {
-      decisions.push({ code: "no_slot", ticket, freeSlots: input.freeSlots });
+    const batchLeft = input.batchLeft ?? Number.POSITIVE_INFINITY;
+    if (claims.length >= Math.min(input.freeSlots, batchLeft)) {
+      decisions.push(
+        batchLeft < input.freeSlots
+          ? { code: "batch_limit", ticket, batchSize: batchLeft, freeSlots: input.freeSlots }
+          : { code: "no_slot", ticket, freeSlots: input.freeSlots },
+      );
       slotsExhausted = true;
       break;
     }

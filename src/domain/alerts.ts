@@ -14,6 +14,7 @@ export const ALERT_CONDITIONS = [
   "dispatch_paused_with_backlog",
   "worker_count_unavailable",
   "attempts_lost",
+  "attempt_lease_overdue",
   "needs_input_unanswered",
   "inbox_waiting",
   "evidence_pending",

@@ -1,12 +1,12 @@
-import { type SQL, and, eq, isNull } from "drizzle-orm";
+import { type SQL, and, eq, isNull, sql } from "drizzle-orm";
 import type { Executor, Transaction } from "../db/database.js";
-import { attempts, tickets } from "../db/schema.js";
+import { attempts, ticketEvents, tickets } from "../db/schema.js";
 import type { Actor } from "../domain/actors.js";
 import type { Priority } from "../domain/priorities.js";
 import type { TicketEventReason } from "../domain/ticket-events.js";
 import type { TicketState } from "../domain/ticket-states.js";
 import { appendEvent } from "./events.js";
-import type { Applied, Holder, NotFound, TransitionConflict } from "./results.js";
+import type { Applied, Holder, LastChange, NotFound, TransitionConflict } from "./results.js";
 
 /**
  * The one guarded ticket write: every change of a ticket row (a transition, a hold, a grant, an
@@ -103,20 +103,42 @@ export async function explainMiss(
       version: tickets.version,
       attemptId: attempts.id,
       worker: attempts.worker,
+      eventActorKind: ticketEvents.actorKind,
+      eventActorId: ticketEvents.actorId,
+      eventReason: ticketEvents.reason,
+      eventAt: ticketEvents.createdAt,
     })
     .from(tickets)
     .leftJoin(attempts, eq(attempts.id, tickets.currentAttemptId))
+    // The latest event, in the same round trip: it names who won when no attempt holds the ticket.
+    .leftJoin(
+      ticketEvents,
+      eq(ticketEvents.id, sql`(select max(e.id) from ${ticketEvents} e where e.ticket_id = ${tickets.id})`),
+    )
     .where(eq(tickets.key, request.ticket));
   if (!current) return { ok: false, code: "not_found", message: `no ticket ${request.ticket}` };
   const holder: Holder | null =
     current.attemptId && current.worker ? { attemptId: current.attemptId, worker: current.worker } : null;
+  const lastChange: LastChange | null =
+    current.eventActorKind && current.eventActorId && current.eventReason && current.eventAt
+      ? {
+          actor: { kind: current.eventActorKind, id: current.eventActorId },
+          reason: current.eventReason,
+          at: current.eventAt,
+        }
+      : null;
   const heldBy = holder ? `, held by ${holder.worker} (attempt ${holder.attemptId})` : "";
+  // Without a holder (a person moved or held the ticket) the latest event is the only way to say who won.
+  const changedBy =
+    !holder && lastChange
+      ? `, changed by ${lastChange.actor.kind} ${lastChange.actor.id} (${lastChange.reason}) at ${lastChange.at.toISOString()}`
+      : "";
   return {
     ok: false,
     code: "conflict",
     message:
       `${request.ticket} changed first: expected ${request.from ?? current.state} v${request.expectedVersion}, ` +
-      `found ${current.state} v${current.version}${heldBy}`,
-    current: { state: current.state, version: current.version, holder },
+      `found ${current.state} v${current.version}${heldBy}${changedBy}`,
+    current: { state: current.state, version: current.version, holder, lastChange },
   };
 }

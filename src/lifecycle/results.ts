@@ -1,3 +1,4 @@
+import type { Actor } from "../domain/actors.js";
 import type { TicketState, TransitionRefusal } from "../domain/ticket-states.js";
 import type { TicketEventRow, TicketRow } from "../db/schema.js";
 
@@ -7,12 +8,25 @@ export interface Holder {
   readonly worker: string;
 }
 
+/** The change that moved a ticket last: who, why and when (its latest event). */
+export interface LastChange {
+  readonly actor: Actor;
+  readonly reason: string;
+  readonly at: Date;
+}
+
 /** The compare-and-set lost: someone changed the ticket first. Nothing was written. */
 export interface TransitionConflict {
   readonly ok: false;
   readonly code: "conflict";
   readonly message: string;
-  readonly current: { readonly state: TicketState; readonly version: number; readonly holder: Holder | null };
+  readonly current: {
+    readonly state: TicketState;
+    readonly version: number;
+    readonly holder: Holder | null;
+    /** Who changed the ticket last and when; it names the winner when there is no holder (a person's change). */
+    readonly lastChange: LastChange | null;
+  };
 }
 
 export interface NotFound {

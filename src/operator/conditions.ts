@@ -78,6 +78,39 @@ export const attemptsLost: Condition = (s, t) => {
   }));
 };
 
+/**
+ * A live attempt (`launching`/`running`) past its lease for longer than `dispatch_stale_minutes`:
+ * only a dispatch cycle expires a lease, so a paused, stopped or failing dispatcher leaves it
+ * `in_progress` for ever. Deliberately independent of the backlog: with dispatch paused and nothing
+ * queued, no other condition says so. The grace is the dispatch-stale window because a healthy
+ * dispatcher expires such an attempt at its next cycle.
+ */
+export const attemptLeaseOverdue: Condition = (s, t) => {
+  const flag = s.tasks.dispatch;
+  const why = flag.enabled
+    ? "no dispatch cycle has expired it (is `mctl dispatch` running?)"
+    : `dispatch is paused${flag.changedBy ? ` by ${flag.changedBy}` : ""}, so nothing expires it (mctl maintenance resume dispatch)`;
+  return s.overdueAttempts
+    .filter((a) => olderThan(s, a.leaseExpiresAt, t.dispatchStaleMs))
+    .map((a) => ({
+      condition: "attempt_lease_overdue",
+      subject: a.ticketKey,
+      severity: "warning",
+      message:
+        `attempt ${a.number} of ${a.ticketKey} (${a.worker}) is still ${a.status} ` +
+        `${minutes(s.now.getTime() - a.leaseExpiresAt.getTime())} min after its lease ran out at ` +
+        `${a.leaseExpiresAt.toISOString()}; ${why}`,
+      detail: {
+        attemptId: a.attemptId,
+        number: a.number,
+        worker: a.worker,
+        status: a.status,
+        leaseExpiresAt: a.leaseExpiresAt.toISOString(),
+        dispatchEnabled: flag.enabled,
+      },
+    }));
+};
+
 export const needsInputUnanswered: Condition = (s, t) =>
   s.unansweredQuestions
     .filter((q) => olderThan(s, q.askedAt, t.needsInputUnansweredMs))
@@ -162,6 +195,7 @@ export const CONDITIONS: Readonly<Record<AlertCondition, Condition>> = {
   dispatch_paused_with_backlog: dispatchPausedWithBacklog,
   worker_count_unavailable: workerCountUnavailable,
   attempts_lost: attemptsLost,
+  attempt_lease_overdue: attemptLeaseOverdue,
   needs_input_unanswered: needsInputUnanswered,
   inbox_waiting: inboxWaiting,
   evidence_pending: evidencePending,

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, isNull, lte, ne, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, isNull, lte, ne, sql } from "drizzle-orm";
 import type { Task } from "../domain/tasks.js";
 import { type Database, type Executor, queryRows } from "../db/database.js";
 import {
@@ -25,6 +25,15 @@ export interface Snapshot {
   /** `todo` tickets that are not held: the dispatcher's backlog. */
   readonly queued: number;
   readonly lostAttempts: readonly { ticketKey: string; attemptId: string; endedAt: Date }[];
+  /** Attempts still `launching`/`running` whose lease ran out before the cutoff (nothing expired them). */
+  readonly overdueAttempts: readonly {
+    ticketKey: string;
+    attemptId: string;
+    number: number;
+    worker: string;
+    status: string;
+    leaseExpiresAt: Date;
+  }[];
   readonly unansweredQuestions: readonly { ticketKey: string; questionId: number; askedAt: Date }[];
   readonly waitingItems: readonly {
     id: number;
@@ -92,6 +101,26 @@ async function readSnapshot(db: Executor, now: Date, t: OperatorThresholds): Pro
     .where(and(eq(attempts.status, "lost"), gte(attempts.endedAt, before(t.lostAttemptsWindowMs))))
     .orderBy(asc(attempts.endedAt))
     .limit(LIMIT);
+  // Read whether or not dispatch runs or anything is queued: a paused dispatcher expires nothing.
+  const overdueAttempts = await db
+    .select({
+      ticketKey: tickets.key,
+      attemptId: attempts.id,
+      number: attempts.number,
+      worker: attempts.worker,
+      status: attempts.status,
+      leaseExpiresAt: attempts.leaseExpiresAt,
+    })
+    .from(attempts)
+    .innerJoin(tickets, eq(tickets.id, attempts.ticketId))
+    .where(
+      and(
+        inArray(attempts.status, ["launching", "running"]),
+        lte(attempts.leaseExpiresAt, before(t.dispatchStaleMs)),
+      ),
+    )
+    .orderBy(asc(attempts.leaseExpiresAt))
+    .limit(LIMIT);
   const unansweredQuestions = await queryRows<{
     ticketKey: string;
     questionId: number;
@@ -154,6 +183,7 @@ async function readSnapshot(db: Executor, now: Date, t: OperatorThresholds): Pro
       : null,
     queued: queued?.n ?? 0,
     lostAttempts: lostAttempts.flatMap((a) => (a.endedAt ? [{ ...a, endedAt: a.endedAt }] : [])),
+    overdueAttempts,
     unansweredQuestions: unansweredQuestions.map((q) => ({ ...q, askedAt: new Date(q.askedAt) })),
     waitingItems,
     pendingEvidence: pendingEvidence.flatMap((p) =>

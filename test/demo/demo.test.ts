@@ -25,6 +25,7 @@ type Line =
       reason: string;
       tickets: { ticket: string; role: string; ok: boolean; actual: string }[];
     }
+  | { type: "complete"; tickets: number; board: string; lingerSeconds: number | null; message: string }
   | { type: "stopped"; dir: string; removed: boolean }
   | { type: "error"; message: string };
 
@@ -141,6 +142,14 @@ describe("npm run demo -- --once --port 0 --json", () => {
     expect(summary.reason, JSON.stringify(summary.tickets, null, 1)).toBe("reached");
     expect(summary.ok).toBe(true);
     expect(summary.tickets.map((t) => [t.ticket, t.ok])).toEqual(started.tickets.map((t) => [t.key, true]));
+  });
+
+  it("says the story is complete and how to stop while it lingers", async () => {
+    const complete = await demo.next("complete");
+    expect(complete).toMatchObject({ tickets: 5, board: started.board, lingerSeconds: 600 });
+    expect(complete.message).toBe(
+      `All five tickets reached their end; the board stays up at ${started.board} for 600 s (--linger); press Ctrl-C to stop sooner.`,
+    );
   });
 
   it("the decision log is what happened: skips, blocks, the question and answer, CI, verdicts, decisions", () => {

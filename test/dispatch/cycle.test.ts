@@ -1,5 +1,6 @@
 import { expect, it } from "vitest";
 import { runDispatchCycle } from "../../src/dispatch/cycle.js";
+import { describeDecision } from "../../src/cli/dispatch-report.js";
 import type { Decision } from "../../src/dispatch/decisions.js";
 import type { Lifecycle } from "../../src/lifecycle/index.js";
 import { failingSource, recordingLauncher, testDispatcher } from "../builders/dispatch.js";
@@ -110,8 +111,71 @@ describeEachDriver("dispatch cycle", ({ db }) => {
         message: expect.stringContaining("held by bob"),
         state: "in_progress",
         holder: { attemptId: expect.any(String), worker: "bob" },
+        changedBy: { actor: human, reason: "claimed", at: "2026-01-01T00:00:00.000Z" },
       },
     ]);
+  });
+
+  it("a claim conflict after a person's change names who changed it and when, though nobody holds the ticket", async () => {
+    const clock = manualClock();
+    const lifecycle = testLifecycle(db(), clock);
+    const raced = await givenTicket(lifecycle, { title: "raced" });
+    // A person cancels MC-1 between the pick phase's read and the dispatcher's compare-and-set.
+    const racing: Lifecycle = {
+      ...lifecycle,
+      claim: async (input) => {
+        clock.advance(5_000);
+        await lifecycle.transition({
+          ticket: raced.key,
+          from: "todo",
+          expectedVersion: raced.version,
+          to: "cancelled",
+          reason: "cancelled",
+          actor: human,
+        });
+        return lifecycle.claim(input);
+      },
+    };
+    const record = await runDispatchCycle(testDispatcher(racing));
+    expect(record.decisions).toEqual([
+      {
+        code: "claim_conflict",
+        ticket: "MC-1",
+        message: expect.stringContaining("changed by human octocat (cancelled) at 2026-01-01T00:00:05.000Z"),
+        state: "cancelled",
+        holder: null,
+        changedBy: { actor: human, reason: "cancelled", at: "2026-01-01T00:00:05.000Z" },
+      },
+    ]);
+    expect(describeDecision(record.decisions[0] as Decision)[2]).toBe(
+      "now cancelled, changed by octocat (cancelled) at 2026-01-01T00:00:05.000Z",
+    );
+  });
+
+  it("batch_size reached with slots free is batch_limit, not no_slot, and the next cycle goes on", async () => {
+    const lifecycle = testLifecycle(db());
+    await tickets(lifecycle, 3);
+    const deps = testDispatcher(lifecycle, { settings: { maxWorkers: 1000, batchSize: 2 } });
+    const record = await runDispatchCycle(deps);
+    expect(codes(record.decisions)).toEqual(["claimed MC-1", "claimed MC-2", "batch_limit MC-3"]);
+    expect(record.decisions[2]).toEqual({
+      code: "batch_limit",
+      ticket: "MC-3",
+      batchSize: 2,
+      freeSlots: 1000,
+    });
+    expect(record.counts).toMatchObject({ claimed: 2, batch_limit: 1, free_slots: 1000 });
+    expect(record.counts).not.toHaveProperty("no_slot");
+    expect(describeDecision(record.decisions[2] as Decision)).toEqual([
+      "batch_limit",
+      "MC-3",
+      "batch_size 2 claimed this cycle (1000 slots free); the next cycle goes on",
+    ]);
+    expect(codes((await runDispatchCycle(deps)).decisions)).toEqual(["claimed MC-3"]);
+    // When the workers are the smaller limit it stays no_slot.
+    await tickets(lifecycle, 2);
+    const full = testDispatcher(lifecycle, { settings: { maxWorkers: 4, batchSize: 2 } });
+    expect(codes((await runDispatchCycle(full)).decisions)).toEqual(["claimed MC-4", "no_slot MC-5"]);
   });
 
   it("the needs-input phase requeues only answered needs_input tickets and claims nothing itself", async () => {
@@ -258,6 +322,9 @@ describeEachDriver("dispatch cycle", ({ db }) => {
     const record = await runDispatchCycle(testDispatcher(stalling));
     expect(record.outcome).toBe("lease_lost");
     expect(codes(record.decisions)).toEqual(["claimed MC-1", "lease_lost"]);
+    // The record names the token that was lost (the successor now holds token 2).
+    expect(record.decisions[1]).toMatchObject({ code: "lease_lost", fencingToken: 1 });
+    expect(record.fencingToken).toBeNull();
     expect((await lifecycle.listTickets({ state: "todo" })).map((t) => t.key)).toEqual(["MC-2", "MC-3"]);
     expect(await lifecycle.readLease("dispatch")).toMatchObject({ holder: "successor", fencingToken: 2 });
   });

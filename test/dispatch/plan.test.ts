@@ -79,6 +79,34 @@ describe("pick plan", () => {
     expect(result.slotsExhausted).toBe(true);
   });
 
+  it("stops at the batch with batch_limit when the batch is smaller than the free slots, else no_slot", () => {
+    const three = [candidate("MC-1"), candidate("MC-2"), candidate("MC-3")];
+    const batch = planPick({
+      candidates: three,
+      blockerStates: new Map(),
+      freeSlots: 3000,
+      batchLeft: 2,
+      maxAttempts: 3,
+      policy,
+      now,
+    });
+    expect(batch.claims.map((c) => c.key)).toEqual(["MC-1", "MC-2"]);
+    expect(batch.decisions).toEqual([{ code: "batch_limit", ticket: "MC-3", batchSize: 2, freeSlots: 3000 }]);
+    expect(batch.slotsExhausted).toBe(true);
+    for (const freeSlots of [1, 2]) {
+      const slots = planPick({
+        candidates: three,
+        blockerStates: new Map(),
+        freeSlots,
+        batchLeft: 2,
+        maxAttempts: 3,
+        policy,
+        now,
+      });
+      expect(slots.decisions).toEqual([{ code: "no_slot", ticket: `MC-${freeSlots + 1}`, freeSlots }]);
+    }
+  });
+
   it("a policy refusal is never reported as no_slot or as a conflict, even with no free slot", () => {
     const result = plan([candidate("MC-1", { assignee: "bob" })], 0);
     expect(result.decisions).toEqual([

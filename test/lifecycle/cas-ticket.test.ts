@@ -4,7 +4,14 @@ import { mirrorJobs, ticketEvents, tickets } from "../../src/db/schema.js";
 import { TICKET_EVENT_REASONS } from "../../src/domain/ticket-events.js";
 import { TRANSITION_REASONS } from "../../src/domain/ticket-states.js";
 import { casTicket } from "../../src/lifecycle/cas-ticket.js";
-import { givenClaimedTicket, givenTicket, human, manualClock, testLifecycle } from "../builders/tickets.js";
+import {
+  dispatcher,
+  givenClaimedTicket,
+  givenTicket,
+  human,
+  manualClock,
+  testLifecycle,
+} from "../builders/tickets.js";
 import { describeEachDriver } from "../helpers/databases.js";
 
 /** The one guarded ticket write (src/lifecycle/cas-ticket.ts), on its own. */
@@ -84,6 +91,7 @@ describeEachDriver("casTicket", ({ db }) => {
         state: "in_progress",
         version: claim.ticket.version,
         holder: { attemptId: claim.attempt.id, worker: "agent-7" },
+        lastChange: { actor: dispatcher, reason: "claimed", at: new Date("2026-01-01T00:00:00Z") },
       },
     });
     const [row] = await db().select().from(tickets).where(eq(tickets.id, claim.ticket.id));

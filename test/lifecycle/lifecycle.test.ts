@@ -105,8 +105,15 @@ describeEachDriver("lifecycle", ({ db }) => {
     expect(again).toMatchObject({
       ok: false,
       code: "conflict",
-      current: { state: "in_progress", version: 2, holder: null },
+      current: {
+        state: "in_progress",
+        version: 2,
+        holder: null,
+        lastChange: { actor: dispatcher, reason: "claimed", at: expect.any(Date) },
+      },
     });
+    // With no holder, the message names who changed the ticket first, why and when.
+    expect(again.ok ? "" : again.message).toMatch(/changed by dispatcher \S+ \(claimed\) at \d{4}-/);
     expect(await lifecycle.ticketHistory(ticket.id)).toHaveLength(2);
   });
 

@@ -6,12 +6,50 @@
 import { sql } from "drizzle-orm";
 import { expect, it } from "vitest";
 import { queryRows } from "../../src/db/database.js";
-import { givenTicket, human, manualClock, testLifecycle } from "../builders/tickets.js";
+import { givenClaimedTicket, givenTicket, human, manualClock, testLifecycle } from "../builders/tickets.js";
 import { describeEachDriver } from "../helpers/databases.js";
 import { givenVerdict, givenVerifying } from "../inbox/support.js";
 import { operate } from "./support.js";
 
 describeEachDriver("operator alerts", ({ db }) => {
+  it("a live attempt past its lease is an alert with dispatch paused and nothing queued, and resolves when expired", async () => {
+    const clock = manualClock();
+    const lifecycle = testLifecycle(db(), clock);
+    const claim = await givenClaimedTicket(lifecycle, { leaseMs: 60_000, start: true });
+    await lifecycle.tasks.setEnabled({ task: "dispatch", enabled: false, actor: human, reason: "freeze" });
+    const pass = async () => {
+      const report = await operate(db(), lifecycle);
+      if (report.status !== "completed") throw new Error("operator paused");
+      return report;
+    };
+    const fp = "attempt_lease_overdue:MC-1";
+    // Within the lease, and within the grace after it (a running dispatcher would expire it): nothing.
+    clock.advance(60_000 + 29 * 60_000);
+    expect((await pass()).findings.map((f) => f.condition)).toEqual([]);
+    clock.advance(2 * 60_000);
+    const report = await pass();
+    expect(report.findings).toEqual([
+      expect.objectContaining({
+        condition: "attempt_lease_overdue",
+        subject: "MC-1",
+        message:
+          "attempt 1 of MC-1 (agent) is still running 31 min after its lease ran out at 2026-01-01T00:01:00.000Z; " +
+          "dispatch is paused by octocat, so nothing expires it (mctl maintenance resume dispatch)",
+        detail: expect.objectContaining({ attemptId: claim.attempt.id, dispatchEnabled: false }),
+      }),
+    ]);
+    expect(report.changes.map((c) => `${c.change} ${c.fingerprint}`)).toEqual([`opened ${fp}`]);
+    // Once a cycle expires the attempt, the alert resolves.
+    const expired = await lifecycle.expireAttempt({
+      attemptId: claim.attempt.id,
+      actor: { kind: "dispatcher", id: "d" },
+      backoff: { baseMs: 1_000, capMs: 1_000 },
+      fence: null,
+    });
+    expect(expired.ok).toBe(true);
+    expect((await pass()).changes.map((c) => `${c.change} ${c.fingerprint}`)).toContain(`resolved ${fp}`);
+  });
+
   it("recurrence: open → resolved → reopened (1) → resolved → reopened (2), one row throughout", async () => {
     const clock = manualClock();
     const lifecycle = testLifecycle(db(), clock);

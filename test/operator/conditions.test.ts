@@ -86,6 +86,34 @@ describe("operator conditions (pure)", () => {
     expect(findings.filter((f) => f.decision).map((f) => f.decision?.ticketKey)).toEqual(["MC-6"]);
   });
 
+  it("attempt lease overdue: past the lease by more than the dispatch-stale window, with or without a backlog", () => {
+    const overdue = (ticketKey: string, leaseExpiresAt: Date) => ({
+      ticketKey,
+      attemptId: `a-${ticketKey}`,
+      number: 2,
+      worker: "agent",
+      status: "running",
+      leaseExpiresAt,
+    });
+    const s = emptySnapshot({
+      queued: 0,
+      overdueAttempts: [overdue("MC-1", at("11:00:00")), overdue("MC-2", at("11:45:00"))],
+    });
+    const findings = CONDITIONS.attempt_lease_overdue(s, thresholds);
+    expect(findings.map(fingerprintOf)).toEqual(["attempt_lease_overdue:MC-1"]);
+    expect(findings[0]?.message).toBe(
+      "attempt 2 of MC-1 (agent) is still running 60 min after its lease ran out at 2026-01-01T11:00:00.000Z; " +
+        "no dispatch cycle has expired it (is `mctl dispatch` running?)",
+    );
+    const paused = { enabled: false, changedBy: "alice", reason: "freeze" };
+    const whilePaused = CONDITIONS.attempt_lease_overdue(
+      { ...s, tasks: { ...s.tasks, dispatch: paused } },
+      thresholds,
+    );
+    expect(whilePaused[0]?.message).toMatch(/dispatch is paused by alice, so nothing expires it/);
+    expect(CONDITIONS.attempt_lease_overdue({ ...s, overdueAttempts: [] }, thresholds)).toEqual([]);
+  });
+
   it("webhook deliveries failing: one alert for all unhandled failures in the window, naming the newest", () => {
     const failed = (deliveryId: string, iso: string, error = "boom") => ({
       deliveryId,

@@ -32,6 +32,7 @@ export function emptySnapshot(overrides: Partial<Snapshot> = {}): Snapshot {
     lastCycle: { startedAt: new Date("2026-01-01T11:59:00Z"), outcome: "completed", workerCountErrors: [] },
     queued: 0,
     lostAttempts: [],
+    overdueAttempts: [],
     unansweredQuestions: [],
     waitingItems: [],
     pendingEvidence: [],

@@ -2,7 +2,8 @@ import type { AlertRow, DispatchCycleRow } from "../../db/schema.js";
 import { isLiveAttempt } from "../../domain/attempts.js";
 import type { BoardCard, BoardColumn, InboxItemView, TaskSettingView } from "../../lifecycle/index.js";
 import { type Html, html, pathSegment } from "./html.js";
-import { decisionLine, STATE_LABELS } from "./labels.js";
+import { type CycleGroup, describeRepeat, groupCycles } from "./cycle-groups.js";
+import { STATE_LABELS } from "./labels.js";
 import { type RenderOptions, renderPage } from "./layout.js";
 import { ageTag } from "./time.js";
 
@@ -17,8 +18,10 @@ export interface BoardView {
   /** Open alerts, most recently seen first. */
   readonly alerts: readonly AlertRow[];
   readonly alertsLimit: number;
-  /** The last dispatch cycles, newest first. */
+  /** The last dispatch cycles, newest first (repeats are grouped when shown). */
   readonly cycles: readonly DispatchCycleRow[];
+  /** Groups of cycles shown at most. */
+  readonly cycleGroupsShown?: number;
   readonly tasks: readonly TaskSettingView[];
 }
 
@@ -170,7 +173,7 @@ ${
 }
 
 function cyclesPanel(view: BoardView): Html {
-  const cycles = view.cycles;
+  const cycles = groupCycles(view.cycles).slice(0, view.cycleGroupsShown ?? Number.POSITIVE_INFINITY);
   return html`<section class="panel" aria-labelledby="cycles-heading">
 <h2 id="cycles-heading">Last dispatch cycles</h2>
 ${
@@ -181,11 +184,14 @@ ${
 </section>`;
 }
 
-function renderCycle(cycle: DispatchCycleRow, at: Date): Html {
-  const lines = cycle.decisions.map(decisionLine);
+function renderCycle(group: CycleGroup, at: Date): Html {
+  const cycle = group.latest;
+  const lines = group.lines;
   const shown = lines.slice(0, DECISIONS_SHOWN);
   const rest = lines.length - shown.length;
-  return html`<li><strong>${cycle.outcome}</strong>${cycle.dryRun ? " (dry run)" : null} ${ageTag(cycle.finishedAt, at)} <span class="meta">by ${cycle.holder}</span>
+  return html`<li><strong>${cycle.outcome}</strong>${cycle.dryRun ? " (dry run)" : null} ${ageTag(cycle.finishedAt, at)} <span class="meta">by ${cycle.holder}</span>${
+    group.count > 1 ? html` <span class="meta repeat">(${describeRepeat(group)})</span>` : null
+  }
 ${
   shown.length
     ? html`<ul class="decisions">${shown.map(

@@ -21,6 +21,8 @@ export interface BoardDeps {
 export const CARDS_PER_COLUMN = 50;
 const PANEL_LIMIT = 20;
 const CYCLES_SHOWN = 5;
+/** Cycles read for the panel: enough that a run of repeats still leaves other cycles to show. */
+const CYCLES_READ = 50;
 
 /**
  * The read-only board (docs/board.md) as a Probot handler (`options.addHandler`): answers `/board`
@@ -96,7 +98,7 @@ async function boardPage(lifecycle: BoardLifecycle, url: URL, now: Date): Promis
     lifecycle.board.columns({ ...filter, perColumn: CARDS_PER_COLUMN }),
     lifecycle.inbox.list({ states: ["pending", "delivered"], limit: PANEL_LIMIT }),
     lifecycle.alerts.list({ status: "open", limit: PANEL_LIMIT }),
-    lifecycle.recentDispatchCycles(CYCLES_SHOWN),
+    lifecycle.recentDispatchCycles(CYCLES_READ),
     lifecycle.tasks.settings(),
   ]);
   const view: BoardView = {
@@ -108,6 +110,7 @@ async function boardPage(lifecycle: BoardLifecycle, url: URL, now: Date): Promis
     alerts,
     alertsLimit: PANEL_LIMIT,
     cycles,
+    cycleGroupsShown: CYCLES_SHOWN,
     tasks,
   };
   return { ok: true, render: (options) => renderBoardPage(view, options) };

@@ -20,6 +20,14 @@ export interface DecisionLine {
 
 const str = (value: unknown): string | null => (typeof value === "string" && value ? value : null);
 
+/** `changed by alice` from a stored claim conflict's last change, if it has a readable one. */
+function changedBy(value: unknown): string | null {
+  if (typeof value !== "object" || value === null) return null;
+  const actor = (value as Record<string, unknown>).actor;
+  const id = typeof actor === "object" && actor ? str((actor as Record<string, unknown>).id) : null;
+  return id ? `changed by ${id}` : null;
+}
+
 /**
  * One line per stored decision. Decisions are JSON written by the dispatcher (src/dispatch/decisions.ts);
  * anything unexpected is shown by its code, never trusted to have a shape.
@@ -38,7 +46,15 @@ export function decisionLine(decision: unknown): DecisionLine {
       detail = str(d.worker) ? `for ${str(d.worker)}` : "";
       break;
     case "claim_conflict":
-      detail = str(d.state) ? `now ${str(d.state)}` : "";
+      detail = [str(d.state) ? `now ${str(d.state)}` : null, changedBy(d.changedBy)]
+        .filter(Boolean)
+        .join(", ");
+      break;
+    case "no_slot":
+      detail = typeof d.freeSlots === "number" ? `${d.freeSlots} slots free` : "";
+      break;
+    case "batch_limit":
+      detail = typeof d.batchSize === "number" ? `batch_size ${d.batchSize} reached` : "";
       break;
     case "blocked":
       detail = Array.isArray(d.blockers)
@@ -63,7 +79,8 @@ export function decisionLine(decision: unknown): DecisionLine {
       detail = str(d.error) ?? "";
       break;
     case "lease_lost":
-      detail = str(d.message) ?? "";
+      detail =
+        typeof d.fencingToken === "number" ? `fencing token ${d.fencingToken} lost` : (str(d.message) ?? "");
       break;
     case "paused":
       detail = [str(d.by) ? `by ${str(d.by)}` : null, str(d.reason)].filter(Boolean).join(": ");
