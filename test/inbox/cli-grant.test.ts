@@ -102,11 +102,11 @@ describeEachDriver("mctl inbox act --decision grant_attempts", (ctx) => {
     for (const attempts of ["0", "11", "1.5", "two", "-1"]) {
       const bad = await mctl(["inbox", "act", id, "--decision", "grant_attempts", "--attempts", attempts]);
       expect(bad.code, attempts).toBe(2);
-      expect(bad.stderr, attempts).toBe("mctl: --attempts: must be a whole number from 1 to 10\n");
+      expect(bad.stderr, attempts).toBe("mctl: --attempts must be a whole number from 1 to 10\n");
     }
     const wrong = await mctl(["inbox", "act", id, "--decision", "dismiss", "--attempts", "2"]);
     expect(wrong.code).toBe(2);
-    expect(wrong.stderr).toBe("mctl: --attempts: only goes with --decision grant_attempts, not dismiss\n");
+    expect(wrong.stderr).toBe("mctl: --attempts only goes with --decision grant_attempts, not dismiss\n");
     expect(await lifecycle.findTicket(ticket.key)).toMatchObject({
       hold: "max_attempts_reached",
       extraAttempts: 0,
