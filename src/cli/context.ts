@@ -28,7 +28,7 @@ export interface CliContext {
   /** Opens the database, runs `work`, and closes it whatever happens. */
   withDatabase<T>(
     work: (session: DatabaseSession) => Promise<T>,
-    options?: { checkSchema?: boolean },
+    options?: { checkSchema?: boolean; checkConfig?: boolean },
   ): Promise<T>;
 }
 
@@ -93,6 +93,9 @@ export function createCliContext(
     config: loadConfigOnce,
     async withDatabase(work, options = {}) {
       const environment = env();
+      // A command that does not read the configuration (ticket, inbox, maintenance) still refuses a
+      // broken file: a typo there must be seen at once, not by the next dispatcher that starts.
+      if (options.checkConfig !== false) await loadConfigOnce();
       let handle: DatabaseHandle;
       try {
         handle = await open(environment);

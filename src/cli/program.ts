@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
+import { configCommand } from "./commands/config.js";
 import { dbCommand } from "./commands/db.js";
 import { devCommand } from "./commands/dev.js";
 import { dispatchCommand } from "./commands/dispatch.js";
@@ -13,7 +14,8 @@ import { ticketCommand } from "./commands/ticket.js";
 import { webhooksCommand } from "./commands/webhooks.js";
 import { workerCommand } from "./commands/worker.js";
 import type { CliContext } from "./context.js";
-import { CliError } from "./errors.js";
+import { CliError, EXIT_USAGE } from "./errors.js";
+import { printJson } from "./output.js";
 
 const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
   version: string;
@@ -24,8 +26,10 @@ export function buildProgram(ctx: CliContext): Command {
   const program = new Command("mctl")
     .description("Mission Control: a trustworthy control plane for tickets worked by coding agents")
     .version(version, "-V, --version", "print the version")
-    .showHelpAfterError("(run with --help for usage)")
-    .configureOutput({ writeOut: ctx.io.stdout, writeErr: ctx.io.stderr })
+    .configureOutput(outputOf(ctx))
+    // A command's options belong to it, not to its parent: `mctl dispatch history --json` is the
+    // history's --json (else `dispatch`'s own --json took it and the history printed text).
+    .enablePositionalOptions()
     .exitOverride();
   program.addHelpText(
     "after",
@@ -39,6 +43,7 @@ export function buildProgram(ctx: CliContext): Command {
   );
   const commands = [
     dbCommand(ctx),
+    configCommand(ctx),
     ticketCommand(ctx),
     dispatchCommand(ctx),
     workerCommand(ctx),
@@ -54,8 +59,7 @@ export function buildProgram(ctx: CliContext): Command {
   for (const command of commands) program.addCommand(command);
   // Every subcommand reports usage errors the same way as the root.
   const inherit = (command: Command) => {
-    command.exitOverride().configureOutput({ writeOut: ctx.io.stdout, writeErr: ctx.io.stderr });
-    command.showHelpAfterError("(run with --help for usage)");
+    command.exitOverride().configureOutput(outputOf(ctx)).enablePositionalOptions();
     command.commands.forEach(inherit);
   };
   program.commands.forEach(inherit);
@@ -63,26 +67,62 @@ export function buildProgram(ctx: CliContext): Command {
 }
 
 /**
+ * Commander's own output through the context's streams, its errors as the one line every refusal
+ * is (`mctl: …`, not commander's `error: …` plus a second line of advice).
+ */
+function outputOf(ctx: CliContext) {
+  return {
+    writeOut: ctx.io.stdout,
+    writeErr: ctx.io.stderr,
+    outputError: (text: string, write: (text: string) => void) =>
+      write(`mctl: ${commanderMessage(text)} (run with --help for usage)\n`),
+  };
+}
+
+/** Commander's message without its `error: ` prefix, on one line (suggestions come on a second). */
+function commanderMessage(text: string): string {
+  return text
+    .replace(/^error: /, "")
+    .replace(/\s*\n\s*/g, " ")
+    .trim();
+}
+
+/**
  * Runs the CLI and returns the exit code: 0 on success, the CliError's code for refusals, 2 for
  * usage errors. Unexpected errors are reported in one line (with the stack when MCTL_DEBUG is set).
+ * With `--json` on the command line, a failure is JSON too: `{"error":{"code","message"}}` on stdout
+ * (a script parses stdout whatever happened), and the same one line on stderr for the person.
  */
 export async function runCli(argv: readonly string[], ctx: CliContext, debug = false): Promise<number> {
   const program = buildProgram(ctx);
+  const json = wantsJson(argv);
+  const fail = (code: string, message: string, exitCode: number, detail?: unknown) => {
+    if (json)
+      printJson({ error: { code, message, ...(detail === undefined ? {} : { detail }) } }, ctx.io.stdout);
+    return exitCode;
+  };
   try {
     await program.parseAsync([...argv], { from: "user" });
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) {
       // help and version "errors" are successes; commander has already printed its message.
-      return error.exitCode === 0 ? 0 : 2;
+      if (error.exitCode === 0) return 0;
+      return fail("usage", commanderMessage(error.message), EXIT_USAGE);
     }
     if (error instanceof CliError) {
       ctx.io.stderr(`mctl: ${error.message}\n`);
-      return error.exitCode;
+      return fail(error.code, error.message, error.exitCode, error.detail);
     }
     const message = error instanceof Error ? error.message : String(error);
     ctx.io.stderr(`mctl: unexpected error: ${message}\n`);
     if (debug && error instanceof Error && error.stack) ctx.io.stderr(`${error.stack}\n`);
-    return 1;
+    return fail("unexpected", message, 1);
   }
+}
+
+/** `--json` on the command line (before a `--` that ends the options). */
+function wantsJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf("--");
+  return (end === -1 ? argv : argv.slice(0, end)).includes("--json");
 }

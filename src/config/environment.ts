@@ -1,5 +1,6 @@
 import os from "node:os";
 import { z } from "zod";
+import { variableIssueInWords } from "./issue-words.js";
 import { DEFAULT_KEY_PREFIX, isValidKeyPrefix } from "../domain/ticket-key.js";
 import { type DatabaseTarget, resolveDatabaseTarget } from "../db/target.js";
 import { type ConfigOverride, readConfigOverrides } from "./overrides.js";
@@ -39,16 +40,18 @@ const Schema = z.object({
 
 /** Reads and validates the environment; a bad value throws an Error naming the variable. */
 export function readEnvironment(env: Record<string, string | undefined>, cwd: string): Environment {
-  const parsed = Schema.safeParse({
-    MCTL_KEY_PREFIX: env.MCTL_KEY_PREFIX || undefined,
-    MCTL_REPOSITORY: env.MCTL_REPOSITORY || undefined,
-    MCTL_ACTOR: env.MCTL_ACTOR || undefined,
-    MCTL_CONFIG: env.MCTL_CONFIG || undefined,
-    MCTL_LOCK_WAIT_MS: env.MCTL_LOCK_WAIT_MS || undefined,
-  });
+  const parsed = Schema.safeParse(
+    {
+      MCTL_KEY_PREFIX: env.MCTL_KEY_PREFIX || undefined,
+      MCTL_REPOSITORY: env.MCTL_REPOSITORY || undefined,
+      MCTL_ACTOR: env.MCTL_ACTOR || undefined,
+      MCTL_CONFIG: env.MCTL_CONFIG || undefined,
+      MCTL_LOCK_WAIT_MS: env.MCTL_LOCK_WAIT_MS || undefined,
+    },
+    { reportInput: true },
+  );
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`${issue?.path.join(".")} ${issue?.message}`, { cause: parsed.error });
+    throw new Error(variableIssueInWords(parsed.error, Schema), { cause: parsed.error });
   }
   return {
     database: resolveDatabaseTarget(env, cwd),

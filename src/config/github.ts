@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { variableIssueInWords } from "./issue-words.js";
 
 /** GitHub API access for the CLI (the app gets its own from Probot). Read at the composition root. */
 export interface GitHubEnvironment {
@@ -19,8 +20,7 @@ export function readGitHubEnvironment(env: Record<string, string | undefined>): 
     GITHUB_API_URL: env.GITHUB_API_URL || undefined,
   });
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`${issue?.path.join(".")} ${issue?.message}`, { cause: parsed.error });
+    throw new Error(variableIssueInWords(parsed.error, Schema), { cause: parsed.error });
   }
   return { token: parsed.data.GITHUB_TOKEN, apiUrl: parsed.data.GITHUB_API_URL.replace(/\/$/, "") };
 }

@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { Lexer, Parser, parseDocument } from "yaml";
 import type { z } from "zod";
+import { issueInWords } from "./issue-words.js";
 import { type ConfigOverride, applyOverrides } from "./overrides.js";
 import { type Config, ConfigSchema } from "./schema.js";
 
@@ -14,17 +15,25 @@ export class ConfigError extends Error {
 
 /**
  * Parses configuration text: YAML 1.2 (core schema, so `yes` is a string, not a boolean) and the
- * zod schema. Every problem is reported as `file: key.path: what is wrong`.
+ * zod schema. Every problem is reported as `file: key.path: what is wrong`. `source` is null when
+ * no file exists (all defaults): an error then names only the variables that were set.
  */
-export function parseConfig(text: string, source: string, overrides: readonly ConfigOverride[] = []): Config {
-  const fromFile = readYaml(text, source);
+export function parseConfig(
+  text: string,
+  source: string | null,
+  overrides: readonly ConfigOverride[] = [],
+): Config {
+  const fromFile = readYaml(text, source ?? "configuration");
   const fromEnv = overrides.map((o) => ({
     path: o.path,
     value: readYaml(o.text, `environment ${o.variable}`),
   }));
-  const parsed = ConfigSchema.safeParse(applyOverrides(fromFile ?? {}, fromEnv));
+  // reportInput: the message can say what was written (`not "four"`).
+  const parsed = ConfigSchema.safeParse(applyOverrides(fromFile ?? {}, fromEnv), { reportInput: true });
   if (!parsed.success) {
-    const label = overrides.length ? `${source} + ${overrides.map((o) => o.variable).join(", ")}` : source;
+    const label =
+      [...(source === null ? [] : [source]), ...overrides.map((o) => o.variable)].join(" + ") ||
+      "configuration";
     throw new ConfigError(`${label}: ${describeIssues(parsed.error, overrides)}`, { cause: parsed.error });
   }
   return parsed.data;
@@ -112,18 +121,36 @@ export async function loadConfig(options: {
   path?: string | undefined;
   overrides?: readonly ConfigOverride[];
 }): Promise<Config> {
+  const file = await readConfigFile(options);
+  return parseConfig(file.text, file.source, options.overrides);
+}
+
+/** The configuration file as read: its text and its name, or `{}` and null when there is none. */
+export interface ConfigFile {
+  readonly text: string;
+  /** The file's path (relative to cwd when inside it); null when no file exists at the default path. */
+  readonly source: string | null;
+}
+
+/** Reads the configuration file; a missing file at the default path is no file (an explicit one must exist). */
+export async function readConfigFile(options: {
+  cwd: string;
+  path?: string | undefined;
+}): Promise<ConfigFile> {
   const explicit = options.path !== undefined;
   const file = path.resolve(options.cwd, options.path ?? DEFAULT_CONFIG_PATH);
-  let text: string;
   try {
-    text = await readFile(file, "utf8");
+    return { text: await readFile(file, "utf8"), source: path.relative(options.cwd, file) || file };
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT" && !explicit) {
-      return parseConfig("{}", file, options.overrides);
-    }
+    // No file: the defaults (and the MCTL__ variables) are the whole configuration.
+    if ((error as NodeJS.ErrnoException).code === "ENOENT" && !explicit) return { text: "{}", source: null };
     throw new ConfigError(`cannot read configuration ${file}: ${(error as Error).message}`, { cause: error });
   }
-  return parseConfig(text, path.relative(options.cwd, file) || file, options.overrides);
+}
+
+/** The file's values as written (YAML only, before defaults): what `mctl config check` attributes to the file. */
+export function readConfigText(text: string, source: string | null): unknown {
+  return readYaml(text, source ?? "configuration");
 }
 
 function describeIssues(error: z.ZodError, overrides: readonly ConfigOverride[]): string {
@@ -133,7 +160,7 @@ function describeIssues(error: z.ZodError, overrides: readonly ConfigOverride[])
       const from = overrides.find((o) => o.path.join(".") === key);
       const where = (key || "(top level)") + (from ? ` (from ${from.variable})` : "");
       if (issue.code === "unrecognized_keys") return `${where}: unknown key(s) ${issue.keys.join(", ")}`;
-      return `${where}: ${issue.message}`;
+      return `${where}: ${issueInWords(issue, ConfigSchema)}`;
     })
     .join("; ");
 }

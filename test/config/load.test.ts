@@ -28,7 +28,7 @@ describe("configuration", () => {
 
   it("names the key and the problem, and rejects unknown keys (typos)", () => {
     expect(() => parseConfig("dispatch:\n  max_workers: four\n", "mc.yml")).toThrow(
-      /^mc\.yml: dispatch\.max_workers: Invalid input: expected number, received string$/,
+      /^mc\.yml: dispatch\.max_workers: must be a whole number, not "four"$/,
     );
     expect(() => parseConfig("dispatch:\n  max_worker: 4\n", "mc.yml")).toThrow(
       /dispatch: unknown key\(s\) max_worker/,
@@ -48,7 +48,9 @@ describe("configuration", () => {
       workflow: "mission-control-agent.yml",
       ref: "main",
     });
-    expect(() => parseConfig("dispatch:\n  max_workers: yes\n", "mc.yml")).toThrow(/received string/);
+    expect(() => parseConfig("dispatch:\n  max_workers: yes\n", "mc.yml")).toThrow(
+      /must be a whole number, not "yes"/,
+    );
   });
 
   it("MCTL__SECTION__KEY variables override the file, read by the same parser and schema", () => {

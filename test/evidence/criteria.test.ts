@@ -306,7 +306,7 @@ describe("evidence configuration", () => {
 
   it("names the wrong key and why", () => {
     expect(() => parseConfig("evidence:\n  required_checks:\n    - nmae: build\n", "p.yml")).toThrow(
-      "p.yml: evidence.required_checks.0.name: Invalid input: expected string, received undefined; evidence.required_checks.0: unknown key(s) nmae",
+      "p.yml: evidence.required_checks.0.name: is required; evidence.required_checks.0: unknown key(s) nmae",
     );
     expect(() => parseConfig("evidence:\n  require_merged: yes\n", "p.yml")).toThrow(
       "evidence.require_merged",

@@ -47,11 +47,35 @@ describeEachDriver("mctl inbox act --decision grant_attempts", (ctx) => {
     });
     expect(await lifecycle.findTicket(ticket.key)).toMatchObject({ hold: null, extraAttempts: 2 });
 
-    const again = await mctl(["inbox", "act", id, "--decision", "grant_attempts", "--actor", "bob"]);
-    expect(again.code, again.stderr).toBe(0);
-    expect(again.stdout).toBe(
+    // The same person repeating the same decision sees it again (exit 0)…
+    const same = await mctl(["inbox", "act", id, "--decision", "grant_attempts"]);
+    expect(same.code, same.stderr).toBe(0);
+    expect(same.stdout).toBe(
       `inbox item ${id} was already acted on by human:alice (grant_attempts, MC-1: 2 more attempts granted, 1 of 3 used; hold released); that result stands, nothing changed\n`,
     );
+    // …a late second person is told plainly that nothing changed and who decided (exit 1).
+    const again = await mctl([
+      "inbox",
+      "act",
+      id,
+      "--decision",
+      "grant_attempts",
+      "--actor",
+      "bob",
+      "--json",
+    ]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(
+      new RegExp(
+        `^mctl: already_decided: inbox item ${id} was already decided by human:alice at \\S+ \\(grant_attempts, MC-1: 2 more attempts granted, 1 of 3 used; hold released\\); nothing was changed by your grant_attempts\\n$`,
+      ),
+    );
+    expect(JSON.parse(again.stdout)).toMatchObject({
+      error: {
+        code: "already_decided",
+        detail: { result: { decision: "grant_attempts", actor: { kind: "human", id: "alice" } } },
+      },
+    });
     expect(await lifecycle.findTicket(ticket.key)).toMatchObject({ extraAttempts: 2 });
   });
 
@@ -78,11 +102,11 @@ describeEachDriver("mctl inbox act --decision grant_attempts", (ctx) => {
     for (const attempts of ["0", "11", "1.5", "two", "-1"]) {
       const bad = await mctl(["inbox", "act", id, "--decision", "grant_attempts", "--attempts", attempts]);
       expect(bad.code, attempts).toBe(2);
-      expect(bad.stderr, attempts).toBe("mctl: --attempts: must be a whole number from 1 to 10\n");
+      expect(bad.stderr, attempts).toBe("mctl: --attempts must be a whole number from 1 to 10\n");
     }
     const wrong = await mctl(["inbox", "act", id, "--decision", "dismiss", "--attempts", "2"]);
     expect(wrong.code).toBe(2);
-    expect(wrong.stderr).toBe("mctl: --attempts: only goes with --decision grant_attempts, not dismiss\n");
+    expect(wrong.stderr).toBe("mctl: --attempts only goes with --decision grant_attempts, not dismiss\n");
     expect(await lifecycle.findTicket(ticket.key)).toMatchObject({
       hold: "max_attempts_reached",
       extraAttempts: 0,

@@ -51,14 +51,17 @@ describePostgres("mctl inbox", ({ db, url }) => {
     });
 
     const again = await runMctl(["inbox", "act", id, "--decision", "cancel", "--actor", "bob"], env);
-    expect(again.code, again.stderr).toBe(0);
-    expect(again.stdout).toMatch(
-      /already acted on by human:alice \(hold, MC-1: hold set\); that result stands/,
+    expect(again.code).toBe(1);
+    expect(again.stdout).toBe("");
+    expect(again.stderr).toMatch(
+      /^mctl: already_decided: inbox item \d+ was already decided by human:alice at .+ \(hold, MC-1: hold set\); nothing was changed by your cancel\n$/,
     );
     const ticket = await runMctl(["ticket", "show", "MC-1", "--json"], env);
     expect(JSON.parse(ticket.stdout)).toMatchObject({ state: "todo", hold: "inbox:completion_failed" });
 
-    expect((await runMctl(["inbox", "list"], env)).stdout).toBe("no inbox items\n");
+    expect((await runMctl(["inbox", "list"], env)).stdout).toBe(
+      "no open inbox items; 1 acted item hidden; `mctl inbox list --state all` shows it\n",
+    );
     expect((await runMctl(["inbox", "list", "--state", "acted"], env)).stdout).toMatch(
       /completion_failed.*acted.*hold/,
     );

@@ -18,7 +18,8 @@ export function dbCommand(ctx: CliContext): Command {
               `${handle.description}: applied ${report.applied} migration(s); ${report.total} of ${report.total} in place\n`,
             );
         },
-        { checkSchema: false },
+        // Migrating the database never depends on the project's configuration file.
+        { checkSchema: false, checkConfig: false },
       );
     });
   return db;

@@ -7,6 +7,7 @@ import {
   INBOX_DECISIONS,
   INBOX_KINDS,
   INBOX_STATES,
+  type InboxKind,
   type InboxState,
   NO_EFFECT,
   effectOf,
@@ -17,6 +18,14 @@ import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
 import { formatTable, printJson } from "../output.js";
 import { failureToCliError, parseOptions } from "../parse.js";
+
+/** Acted items counted for the "hidden" note at most (more are "more than" this many). */
+const ACTED_COUNT_LIMIT = 1000;
+
+function hiddenNote(count: number): string {
+  const many = count > ACTED_COUNT_LIMIT ? `more than ${ACTED_COUNT_LIMIT}` : String(count);
+  return `${many} acted item${count === 1 ? "" : "s"} hidden; \`mctl inbox list --state all\` shows ${count === 1 ? "it" : "them"}`;
+}
 
 const ItemId = z.coerce.number().int().positive();
 
@@ -79,7 +88,13 @@ export function inboxCommand(ctx: CliContext): Command {
       await ctx.withDatabase(async ({ lifecycle }) => {
         const items = await lifecycle.inbox.list({ states, kind: options.kind, limit: options.limit });
         if (options.json) return printJson(items, ctx.io.stdout);
-        if (!items.length) return ctx.io.stdout("no inbox items\n");
+        // Acted items are left out by default; say so, or an empty list looks like nothing happened.
+        const hidden = states.length && !states.includes("acted") ? await countActed(options.kind) : 0;
+        const note = hidden ? hiddenNote(hidden) : "";
+        if (!items.length)
+          return ctx.io.stdout(
+            `no ${options.state === "all" ? "" : `${options.state} `}inbox items${note ? `; ${note}` : ""}\n`,
+          );
         ctx.io.stdout(
           `${formatTable(
             ["id", "kind", "ticket", "state", "for", "deliveries", "created", "decision"],
@@ -93,8 +108,12 @@ export function inboxCommand(ctx: CliContext): Command {
               i.createdAt,
               (i.result as { decision?: string } | null)?.decision,
             ]),
-          )}\n`,
+          )}\n${note ? `(${note})\n` : ""}`,
         );
+        async function countActed(kind: InboxKind | undefined): Promise<number> {
+          return (await lifecycle.inbox.list({ states: ["acted"], kind, limit: ACTED_COUNT_LIMIT + 1 }))
+            .length;
+        }
       });
     });
 
@@ -156,8 +175,8 @@ export function inboxCommand(ctx: CliContext): Command {
       "\nThe ticket change follows from the decision and the ticket's state: accept → done (or approved from in_review),\n" +
         "accept_for_review → in_review, reject → todo, cancel → cancelled, retry → release a hold, hold → hold a todo ticket,\n" +
         "grant_attempts → more attempts for a ticket held after max_attempts (max_attempts_reached items; --attempts N,\n" +
-        "default 1) and its hold released, dismiss → nothing. Acting on an item that was acted on already prints the\n" +
-        "first result and changes nothing.",
+        "default 1) and its hold released, dismiss → nothing. Acting on an item someone else decided already changes\n" +
+        "nothing, says who decided what, and exits 1 (already_decided); repeating your own decision prints it again (exit 0).",
     )
     .action(async (id: string, raw: Record<string, unknown>) => {
       const options = parseOptions(ActOptions, { ...raw, id });
@@ -187,13 +206,22 @@ export function inboxCommand(ctx: CliContext): Command {
           },
         });
         if (!acted.ok) throw failureToCliError(acted);
+        const r = acted.result;
+        const change = describeChange(item.ticketKey, r);
+        const actor = options.actor ?? environment.actorId;
+        // Someone else decided first (or the same person decided differently): nothing this person
+        // asked for happened, which is a refusal, not a success that prints someone else's result.
+        if (acted.replayed && (r.actor.id !== actor || r.decision !== options.decision))
+          throw new CliError(
+            `already_decided: inbox item ${item.id} was already decided by ${r.actor.kind}:${r.actor.id}${acted.item.actedAt ? ` at ${acted.item.actedAt.toISOString()}` : ""} (${r.decision}, ${change}); nothing was changed by your ${options.decision}`,
+            1,
+            { code: "already_decided", detail: { item: acted.item, result: r } },
+          );
         if (options.json)
           return printJson(
             { replayed: acted.replayed, item: acted.item, result: acted.result },
             ctx.io.stdout,
           );
-        const r = acted.result;
-        const change = describeChange(item.ticketKey, r);
         ctx.io.stdout(
           acted.replayed
             ? `inbox item ${item.id} was already acted on by ${r.actor.kind}:${r.actor.id} (${r.decision}, ${change}); that result stands, nothing changed\n`

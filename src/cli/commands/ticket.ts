@@ -9,6 +9,7 @@ import type { DatabaseSession, CliContext } from "../context.js";
 import { CliError, EXIT_USAGE } from "../errors.js";
 import { failureToCliError, parseOptions } from "../parse.js";
 import { formatTable, printJson } from "../output.js";
+import { type TicketStatus, ticketStatus } from "../ticket-status.js";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -65,13 +66,17 @@ export function ticketCommand(ctx: CliContext): Command {
     .option("--json", "print JSON")
     .action(async (raw: Record<string, unknown>) => {
       const options = parseOptions(ListOptions, raw);
+      const { dispatch } = await ctx.config();
       await ctx.withDatabase(async ({ lifecycle }) => {
-        const rows = await lifecycle.listTickets({
+        const listed = await lifecycle.listTickets({
           state: options.state,
           priority: options.priority,
           repository: options.repo,
           limit: options.limit,
         });
+        const blockerStates = await lifecycle.blockerStates(listed.flatMap((t) => t.blockedBy));
+        const facts = { blockerStates, maxAttempts: dispatch.max_attempts, now: lifecycle.clock.now() };
+        const rows = listed.map((t) => ({ ...t, status: ticketStatus(t, facts) }));
         if (options.json) return printJson(rows, ctx.io.stdout);
         if (!rows.length) return ctx.io.stdout("no tickets\n");
         ctx.io.stdout(
@@ -79,7 +84,7 @@ export function ticketCommand(ctx: CliContext): Command {
             ["key", "state", "priority", "title", "assignee", "repository", "v"],
             rows.map((t) => [
               t.key,
-              t.state,
+              t.status.label,
               t.priority,
               truncate(t.title, 60),
               t.assignee,
@@ -97,12 +102,18 @@ export function ticketCommand(ctx: CliContext): Command {
     .argument("<key>", "ticket key, e.g. MC-42")
     .option("--json", "print JSON")
     .action(async (key: string, options: { json?: boolean }) => {
+      const { dispatch } = await ctx.config();
       await ctx.withDatabase(async (session) => {
         const row = await requireTicket(session, key);
         const attempts = await session.lifecycle.attemptsOf(row.id);
         const questions = await session.lifecycle.questionsOf(row.id);
-        if (options.json) return printJson({ ...row, attempts, questions }, ctx.io.stdout);
-        ctx.io.stdout(describeTicket(row));
+        const status = ticketStatus(row, {
+          blockerStates: await session.lifecycle.blockerStates(row.blockedBy),
+          maxAttempts: dispatch.max_attempts,
+          now: session.lifecycle.clock.now(),
+        });
+        if (options.json) return printJson({ ...row, status, attempts, questions }, ctx.io.stdout);
+        ctx.io.stdout(describeTicket(row, status));
         if (attempts.length) {
           ctx.io.stdout(
             `\n${formatTable(
@@ -235,22 +246,37 @@ async function requireTicket(session: DatabaseSession, key: string): Promise<Tic
   return row;
 }
 
-function describeTicket(t: TicketRow): string {
+function describeTicket(t: TicketRow, status: TicketStatus): string {
   const lines: [string, unknown][] = [
     ["key", t.key],
     ["title", t.title],
-    ["state", `${t.state} (version ${t.version})`],
+    ["state", `${status.held && t.state === "todo" ? "held" : t.state} (version ${t.version})`],
+    ...(status.held
+      ? [
+          [
+            "held",
+            `${status.held.reason}, ${status.held.attemptsUsed} of ${status.held.budget} attempts used`,
+          ] as [string, unknown],
+        ]
+      : []),
+    ...(status.backoffUntil
+      ? [["back-off until", status.backoffUntil.toISOString()] as [string, unknown]]
+      : []),
     ["priority", t.priority],
     ["repository", t.repository],
     ["issue", t.issueNumber ? `#${t.issueNumber}` : "not mirrored yet"],
     ["assignee", t.assignee ?? "-"],
     ["campaign", t.campaign ?? "-"],
     ["labels", t.labels.length ? t.labels.join(", ") : "-"],
-    ["blocked by", t.blockedBy.length ? t.blockedBy.join(", ") : "-"],
-    ["attempts", t.attemptCount],
+    [
+      "blocked by",
+      status.blockedBy.length ? status.blockedBy.map((b) => `${b.key} (${b.state})`).join(", ") : "-",
+    ],
+    ["attempts", `${t.attemptCount} of ${status.attemptBudget} used`],
     ["current attempt", t.currentAttemptId ?? "-"],
     ["created", t.createdAt.toISOString()],
     ["updated", t.updatedAt.toISOString()],
+    ["next step", status.next],
   ];
   const body = t.body ? `\n${t.body}\n` : "";
   return `${lines.map(([k, v]) => `${`${k}:`.padEnd(17)}${String(v)}`).join("\n")}\n${body}`;

@@ -3,13 +3,17 @@ import { ProbotOctokit } from "probot";
 import { z } from "zod";
 import type { Octokit } from "@octokit/rest";
 import { redeliverMissed } from "../../app/redeliver.js";
+import { variableIssueInWords } from "../../config/issue-words.js";
 import { systemClock } from "../../lifecycle/index.js";
 import type { CliContext } from "../context.js";
 import { CliError, EXIT_USAGE } from "../errors.js";
 import { formatTable, printJson } from "../output.js";
 
 const AppEnvironment = z.object({
-  APP_ID: z.coerce.number().int().positive({ message: "must be the GitHub App's numeric id" }),
+  APP_ID: z.coerce
+    .number({ error: "must be a number (the GitHub App's id)" })
+    .int({ error: "must be a number (the GitHub App's id)" })
+    .positive({ error: "must be a number (the GitHub App's id)" }),
   PRIVATE_KEY: z.string().trim().min(1, "must be the GitHub App's private key (PEM)"),
   GITHUB_API_URL: z.url().default("https://api.github.com"),
 });
@@ -60,8 +64,7 @@ function appClient(env: Readonly<Record<string, string | undefined>>): Octokit {
     GITHUB_API_URL: env.GITHUB_API_URL || undefined,
   });
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new CliError(`configuration: ${issue?.path.join(".")} ${issue?.message}`, EXIT_USAGE, {
+    throw new CliError(`configuration: ${variableIssueInWords(parsed.error, AppEnvironment)}`, EXIT_USAGE, {
       cause: parsed.error,
     });
   }
