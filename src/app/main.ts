@@ -14,9 +14,9 @@ import { readEnvironment } from "../config/environment.js";
 import { loadConfig } from "../config/load.js";
 import { openDatabase } from "../db/connect.js";
 import { migrateDatabase } from "../db/migrate.js";
-import { createVerifier } from "../evidence/index.js";
+import { errorMessage } from "../domain/error-message.js";
+import { createVerifier, databaseHttpCache } from "../evidence/index.js";
 import { createLifecycle, systemClock } from "../lifecycle/index.js";
-import { databaseHttpCache } from "../evidence/index.js";
 import { createStore } from "../store/index.js";
 import { missionControlApp } from "./app.js";
 import { createAppLogger, logLevelFrom } from "./log.js";
@@ -97,6 +97,6 @@ function githubApiUrl(value: string | undefined): string | undefined {
 }
 
 main().catch((error: unknown) => {
-  console.error(`mission-control: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`mission-control: ${errorMessage(error)}`);
   process.exit(1);
 });

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
+import { errorMessage } from "../domain/error-message.js";
 import { configCommand } from "./commands/config.js";
 import { dbCommand } from "./commands/db.js";
 import { devCommand } from "./commands/dev.js";
@@ -114,7 +115,7 @@ export async function runCli(argv: readonly string[], ctx: CliContext, debug = f
       ctx.io.stderr(`mctl: ${error.message}\n`);
       return fail(error.code, error.message, error.exitCode, error.detail);
     }
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     ctx.io.stderr(`mctl: unexpected error: ${message}\n`);
     if (debug && error instanceof Error && error.stack) ctx.io.stderr(`${error.stack}\n`);
     return fail("unexpected", message, 1);

@@ -2,8 +2,9 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { Lexer, Parser, parseDocument } from "yaml";
 import type { z } from "zod";
+import { errorMessage } from "../domain/error-message.js";
 import { issueInWords } from "./issue-words.js";
-import { type ConfigOverride, applyOverrides } from "./overrides.js";
+import { applyOverrides, type ConfigOverride } from "./overrides.js";
 import { type Config, ConfigSchema } from "./schema.js";
 
 /** Where configuration is looked for when MCTL_CONFIG does not name a file. */
@@ -84,7 +85,7 @@ function readYaml(text: string, source: string): unknown {
     return document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
     // yaml throws a plain ReferenceError for an alias bomb (and for an alias to nothing).
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     throw new ConfigError(
       /alias count/i.test(message)
         ? `${source}: invalid YAML: aliases expand to too many nodes (more than ${MAX_ALIAS_COUNT}); write the values out`

@@ -9,6 +9,7 @@ import { execFileSync } from "node:child_process";
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { errorMessage } from "../domain/error-message.js";
 import { sendSignal } from "../worker/signal-channel.js";
 import { answersIn, decideAction, parsePlan } from "./agent-plan.js";
 
@@ -69,7 +70,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(`demo agent: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`demo agent: ${errorMessage(error)}`);
     process.exit(1);
   },
 );

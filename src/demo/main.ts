@@ -3,6 +3,7 @@
  * account and no database server. The composition root of the demo (see run.ts and docs/demo.md).
  */
 import { fileURLToPath } from "node:url";
+import { errorMessage } from "../domain/error-message.js";
 import { parseDemoArgs, UsageError } from "./options.js";
 import { choosePort, DEMO_HOST } from "./port.js";
 import { jsonReporter, type Reporter, textReporter } from "./reporter.js";
@@ -49,7 +50,7 @@ async function main(): Promise<number> {
       stop: stop.signal,
     });
   } catch (error) {
-    reporter.error(error instanceof Error ? error.message : String(error));
+    reporter.error(errorMessage(error));
     return 1;
   } finally {
     process.off("SIGINT", onSignal);
@@ -60,7 +61,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(`mctl demo: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`mctl demo: ${errorMessage(error)}\n`);
     process.exit(1);
   },
 );

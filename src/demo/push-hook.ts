@@ -3,6 +3,8 @@
  * `<old> <new> <ref>` lines from stdin and posts them to the demo, which shows the pushed commits
  * on the GitHub stand-in before answering. The push returns after that.
  */
+
+import { errorMessage } from "../domain/error-message.js";
 import { RefUpdateSchema } from "./push-receiver.js";
 
 async function main(): Promise<number> {
@@ -35,7 +37,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(`demo push hook: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`demo push hook: ${errorMessage(error)}`);
     process.exit(1);
   },
 );

@@ -11,6 +11,7 @@ import type { Config } from "../config/schema.js";
 import { openDatabase } from "../db/connect.js";
 import type { DatabaseHandle } from "../db/database.js";
 import { migrateDatabase } from "../db/migrate.js";
+import { errorMessage } from "../domain/error-message.js";
 import { startGitHubStandin } from "../github-standin/index.js";
 import { createLifecycle, systemClock } from "../lifecycle/index.js";
 import { createStore, startLoop } from "../store/index.js";
@@ -81,7 +82,7 @@ export async function runDemo(run: DemoRun): Promise<number> {
   try {
     exitCode = await runIn(run, { config, port, workspace, log, closers });
   } catch (error) {
-    reporter.error(error instanceof Error ? error.message : String(error));
+    reporter.error(errorMessage(error));
     log.error({ err: error }, "the demo failed");
     exitCode = 1;
   } finally {

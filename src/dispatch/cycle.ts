@@ -2,6 +2,7 @@ import { backoffFrom } from "../config/durations.js";
 import type { DispatchConfig } from "../config/schema.js";
 import type { Actor } from "../domain/actors.js";
 import type { BackoffPolicy } from "../domain/backoff.js";
+import { errorMessage } from "../domain/error-message.js";
 import type { CandidateCursor, Fence } from "../lifecycle/index.js";
 import { type CycleRecord, countDecisions, type Decision } from "./decisions.js";
 import type { Launcher } from "./launchers/launcher.js";
@@ -302,7 +303,7 @@ async function claimAndLaunch(
   const request = { ticket: claim.ticket.key, attempt: claim.attempt.id, launchKey: claim.attempt.launchKey };
   const launched = await deps.launcher.launch(request).catch((error: unknown) => ({
     ok: false as const,
-    error: error instanceof Error ? error.message : String(error),
+    error: errorMessage(error),
   }));
   if (launched.ok) {
     ctx.decisions.push({ code: "claimed", ...request, worker: settings.workerIdentity });

@@ -1,3 +1,4 @@
+import { errorMessage } from "../domain/error-message.js";
 /**
  * Counting live workers, failing closed. An earlier control plane returned 0 when its count
  * failed, and so launched as many workers as it had tickets. Here any source error means "no free
@@ -29,7 +30,7 @@ export async function countWorkers(
   const bySource: Record<string, number> = {};
   answers.forEach((answer, i) => {
     const name = sources[i]?.name ?? `source ${i}`;
-    if (answer.status === "rejected") errors.push({ source: name, message: messageOf(answer.reason) });
+    if (answer.status === "rejected") errors.push({ source: name, message: errorMessage(answer.reason) });
     else if (!Number.isInteger(answer.value) || answer.value < 0)
       errors.push({ source: name, message: `answered ${String(answer.value)}, not a count` });
     else bySource[name] = answer.value;
@@ -40,8 +41,4 @@ export async function countWorkers(
     return { available: false, count: maxWorkers, errors };
   }
   return { available: true, count: Math.max(0, ...Object.values(bySource)), bySource };
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message || error.name : String(error);
 }

@@ -1,4 +1,5 @@
 import type { CompletionEvidence } from "../domain/completion-evidence.js";
+import { errorMessage, firstLine } from "../domain/error-message.js";
 import type { TestRun } from "./evidence.js";
 import { collectGitFacts } from "./git-facts.js";
 import { judgeCompletion, judgeGit, type WorkerFailureReason } from "./judge.js";
@@ -44,8 +45,7 @@ export async function collectEvidence(input: {
       remote: input.remote,
     });
   } catch (error) {
-    const why =
-      error instanceof Error ? (error.message.trim().split("\n")[0] ?? error.message) : String(error);
+    const why = firstLine(errorMessage(error));
     return {
       kind: "failed",
       reason: "evidence_unavailable",

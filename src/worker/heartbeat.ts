@@ -1,3 +1,4 @@
+import { errorMessage } from "../domain/error-message.js";
 import type { AttemptResult } from "../lifecycle/index.js";
 
 export interface HeartbeatOptions {
@@ -43,7 +44,7 @@ export function startHeartbeats(options: HeartbeatOptions): HeartbeatLoop {
       expiresAt = result.attempt.leaseExpiresAt;
     } catch (error) {
       if (stopped) return;
-      const why = error instanceof Error ? error.message : String(error);
+      const why = errorMessage(error);
       if (now() >= expiresAt.getTime()) {
         return lost(`the lease ran out at ${expiresAt.toISOString()} while heartbeats failed (${why})`);
       }

@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { errorMessage } from "../domain/error-message.js";
 import type { AttemptLog } from "../lifecycle/attempt-log.js";
 import type { LogPlacement } from "./run-types.js";
 
@@ -21,7 +22,7 @@ export async function keepLogFile(options: {
     await writeFile(file, `${options.heading}\n${options.log.text}`);
     return { stored: "file", path: file, why: options.why };
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     return { stored: "nowhere", why: `${options.why}; and ${message}` };
   }
 }

@@ -5,6 +5,7 @@
  */
 import path from "node:path";
 import type { Actor } from "../domain/actors.js";
+import { errorMessage, firstLine } from "../domain/error-message.js";
 import type { EndAttemptResult } from "../lifecycle/index.js";
 import { type RunningAgent, startAgent } from "./agent.js";
 import type { AttemptContext } from "./attempt-context.js";
@@ -129,7 +130,11 @@ class AttemptRun {
         remote: settings.remote,
       });
     } catch (error) {
-      return this.fail("worktree_failed", `cannot prepare the worktree: ${errorMessage(error)}`, {});
+      return this.fail(
+        "worktree_failed",
+        `cannot prepare the worktree: ${firstLine(errorMessage(error))}`,
+        {},
+      );
     }
     this.worktreeRoot = path.resolve(worktree.repoRoot, settings.worktreeRoot);
     output.info(`${worktree.reused ? "reusing" : "created"} worktree ${worktree.path} on ${worktree.branch}`);
@@ -144,7 +149,7 @@ class AttemptRun {
         briefText,
       );
     } catch (error) {
-      return this.fail("worktree_failed", `cannot write the brief: ${errorMessage(error)}`, {});
+      return this.fail("worktree_failed", `cannot write the brief: ${firstLine(errorMessage(error))}`, {});
     }
     const values = { ticket: context.ticket.key, attempt: context.attempt.id, ticket_file: briefPath };
     const argv = expandPlaceholders(options.agentCommand, values);
@@ -335,7 +340,7 @@ class AttemptRun {
       if (stored.ok) return { stored: "attempt" };
       why = stored.message;
     } catch (error) {
-      why = errorMessage(error);
+      why = firstLine(errorMessage(error));
     }
     if (!this.worktreeRoot) return { stored: "nowhere", why };
     return keepLogFile({
@@ -361,9 +366,4 @@ function withoutChannel(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   delete copy.MCTL_SIGNAL_URL;
   delete copy.MCTL_SIGNAL_TOKEN;
   return copy;
-}
-
-function errorMessage(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.trim().split("\n")[0] ?? text;
 }

@@ -7,6 +7,7 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { errorMessage } from "../domain/error-message.js";
 import { type Signal, type SignalResult, SignalResultSchema, SignalSchema } from "./signals.js";
 
 export const SIGNAL_PATH = "/v1/signal";
@@ -137,7 +138,7 @@ export async function sendSignal(options: {
     });
   } catch (error) {
     throw new SignalChannelError(
-      `the worker runner at ${options.url} did not answer (${error instanceof Error ? error.message : String(error)}); is it still running?`,
+      `the worker runner at ${options.url} did not answer (${errorMessage(error)}); is it still running?`,
       { cause: error },
     );
   }

@@ -1,6 +1,7 @@
 import { appendFile, mkdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import type { SimpleGit } from "simple-git";
+import { errorMessage, firstLine } from "../domain/error-message.js";
 import { gitAt, gitPath, realPath, remoteBranchSha } from "./git.js";
 
 /** The ticket's isolated worktree: where its agent runs, on the ticket's own branch. */
@@ -171,5 +172,5 @@ async function exists(file: string): Promise<boolean> {
 }
 
 function message(error: unknown): string {
-  return error instanceof Error ? (error.message.trim().split("\n")[0] ?? error.message) : String(error);
+  return firstLine(errorMessage(error));
 }

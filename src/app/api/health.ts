@@ -1,3 +1,4 @@
+import { errorMessage } from "../../domain/error-message.js";
 import { sendJson } from "./errors.js";
 import type { Route } from "./route.js";
 
@@ -11,7 +12,7 @@ export const healthRoute: Route = {
     try {
       await lifecycle.ping();
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = errorMessage(error);
       sendJson(res, 503, { status: "unavailable", database: "unreachable", reason });
       return;
     }

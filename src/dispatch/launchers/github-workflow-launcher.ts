@@ -1,5 +1,6 @@
 import type { Octokit } from "@octokit/rest";
-import type { LaunchRequest, LaunchResult, Launcher } from "./launcher.js";
+import { errorMessage } from "../../domain/error-message.js";
+import type { Launcher, LaunchRequest, LaunchResult } from "./launcher.js";
 
 export interface WorkflowTarget {
   readonly owner: string;
@@ -33,7 +34,7 @@ export function githubWorkflowLauncher(octokit: Octokit, target: WorkflowTarget)
         };
       } catch (error) {
         const status = (error as { status?: number }).status;
-        const message = error instanceof Error ? error.message : String(error);
+        const message = errorMessage(error);
         return { ok: false, error: status ? `GitHub answered ${status}: ${message}` : message };
       }
     },
