@@ -43,5 +43,5 @@ export const REASON_MAX = 2000;
 export const ReasonText = z
   .string()
   .trim()
-  .min(1, "a reason cannot be blank")
-  .max(REASON_MAX, `a reason is at most ${REASON_MAX} characters`);
+  .min(1, "must not be blank")
+  .max(REASON_MAX, `must be at most ${REASON_MAX} characters`);

@@ -63,7 +63,7 @@ describe("/mc command parser", () => {
       ["/mc retry 0", /attempts= must be a whole number from 1 to 10/, USAGE.retry],
       ["/mc retry 11", /attempts= must be a whole number from 1 to 10/, USAGE.retry],
       ["/mc retry 3 4", /"3" is not key=value/, USAGE.retry],
-      [`/mc cancel ${"x".repeat(2001)}`, /a reason is at most 2000 characters/, USAGE.cancel],
+      [`/mc cancel ${"x".repeat(2001)}`, /the reason must be at most 2000 characters/, USAGE.cancel],
       ["/mc done sha=abcdef1", /both sha= and attempt= are required/, USAGE.done],
       [`/mc done sha=abcdef1 attempt=${ATTEMPT} force=1`, /unknown argument\(s\) force/, USAGE.done],
       ["/mc priority soon", /priority must be one of urgent, high, normal, low/, USAGE.priority],

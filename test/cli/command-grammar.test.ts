@@ -39,7 +39,7 @@ describe("the words mctl and /mc share", () => {
 
     const bad = await mctl(["ticket", "create", "--title", "x", "--priority", "soon"]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toBe("mctl: --priority: must be one of urgent, high, normal, low\n");
+    expect(bad.stderr).toBe("mctl: --priority must be one of urgent, high, normal, low\n");
     expect(usageMessage("/mc priority soon")).toBe("priority must be one of urgent, high, normal, low");
   });
 
@@ -56,8 +56,8 @@ describe("the words mctl and /mc share", () => {
     const long = "x".repeat(2001);
     const tooLong = await mctl(["ticket", "cancel", "MC-3", "--reason", long]);
     expect(tooLong.code).toBe(2);
-    expect(tooLong.stderr).toBe("mctl: --reason: a reason is at most 2000 characters\n");
-    expect(usageMessage(`/mc cancel ${long}`)).toBe("a reason is at most 2000 characters");
+    expect(tooLong.stderr).toBe("mctl: --reason must be at most 2000 characters\n");
+    expect(usageMessage(`/mc cancel ${long}`)).toBe("the reason must be at most 2000 characters");
 
     const reasoned = await mctl(["ticket", "cancel", "MC-3", "--reason", "because duplicate"]);
     expect(reasoned.code).toBe(0);

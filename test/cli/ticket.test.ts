@@ -106,7 +106,7 @@ describe("mctl ticket on the embedded database", () => {
       [
         ["ticket", "create", "--title", "x", "--priority", "soon"],
         2,
-        /^mctl: --priority: must be one of urgent, high, normal, low\n$/,
+        /^mctl: --priority must be one of urgent, high, normal, low\n$/,
       ],
       [["ticket", "create", "--title", "x", "--repo", "nope"], 2, /repository: must be a GitHub repository/],
       [["ticket", "create", "--title", "x", "--blocked-by", "MC-77"], 2, /do not exist: MC-77/],

@@ -38,6 +38,7 @@ const FIELD_LABELS: Readonly<Record<string, string>> = {
   attempts: "attempts=",
   attempt: "attempt=",
   priority: "priority",
+  reason: "the reason",
 };
 
 /**
