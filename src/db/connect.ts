@@ -1,9 +1,5 @@
 import { mkdir } from "node:fs/promises";
-import { PGlite } from "@electric-sql/pglite";
 import { sql } from "drizzle-orm";
-import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
-import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
-import pg from "pg";
 import type { Database, DatabaseHandle } from "./database.js";
 import { lockDataDir } from "./data-dir-lock.js";
 import { DatabaseUnavailableError } from "./errors.js";
@@ -20,7 +16,9 @@ export interface OpenOptions {
 
 /**
  * Opens the database named by `target` and checks that it answers. The one place that creates
- * database clients; everything else receives the handle.
+ * database clients; everything else receives the handle. Each driver is loaded only when it is
+ * used: the embedded database is most of an `mctl` start-up's work, and a PostgreSQL user never
+ * needs it (nor the embedded database user `pg`).
  */
 export async function openDatabase(
   target: DatabaseTarget,
@@ -33,6 +31,10 @@ export async function openDatabase(
 
 async function openPostgres(url: string, options: OpenOptions): Promise<DatabaseHandle> {
   const description = describeTarget({ driver: "postgres", url });
+  const [{ default: pg }, { drizzle: drizzlePg }] = await Promise.all([
+    import("pg"),
+    import("drizzle-orm/node-postgres"),
+  ]);
   const pool = new pg.Pool({
     connectionString: url,
     max: options.maxConnections ?? 10,
@@ -62,6 +64,10 @@ async function openPglite(dataDir: string, lockWaitMs: number): Promise<Database
       await mkdir(dataDir, { recursive: true });
       unlock = await lockDataDir(dataDir, lockWaitMs);
     }
+    const [{ PGlite }, { drizzle: drizzlePglite }] = await Promise.all([
+      import("@electric-sql/pglite"),
+      import("drizzle-orm/pglite"),
+    ]);
     const client = memory ? new PGlite() : new PGlite(dataDir);
     await client.waitReady;
     const db = drizzlePglite(client, { schema }) as unknown as Database;

@@ -1,7 +1,6 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { Command } from "commander";
 import { z } from "zod";
-import { applySeed, parseSeed, startGitHubStandin } from "../../github-standin/index.js";
 import type { CliContext } from "../context.js";
 import { CliError, EXIT_USAGE } from "../errors.js";
 import { parseOptions } from "../parse.js";
@@ -45,6 +44,7 @@ async function readSeed(path: string) {
       { cause: error },
     );
   }
+  const { parseSeed } = await import("../../github-standin/index.js");
   const parsed = parseSeed(json);
   if (!parsed.ok)
     throw new CliError(`--seed-file ${path} is not a valid world:\n${parsed.message}`, EXIT_USAGE);
@@ -73,6 +73,8 @@ export function devCommand(ctx: CliContext, deps: DevCommandDeps = {}): Command 
         throw new CliError("--webhook-secret needs --webhook-url", EXIT_USAGE);
       const seed = options.seedFile ? await readSeed(options.seedFile) : null;
       const privateKey = options.privateKey ? await readFile(options.privateKey, "utf8") : undefined;
+      // The stand-in is loaded only by the command that runs it (an mctl start-up stays small).
+      const { applySeed, startGitHubStandin } = await import("../../github-standin/index.js");
       const gh = await startGitHubStandin({
         port: options.port,
         app: { ...(options.appId ? { id: options.appId } : {}), ...(privateKey ? { privateKey } : {}) },

@@ -1,11 +1,8 @@
-import { Octokit } from "@octokit/rest";
 import { Command } from "commander";
 import { verifierSettingsFrom } from "../../config/durations.js";
 import { readGitHubEnvironment } from "../../config/github.js";
 import type { EvidenceVerdictRow } from "../../db/schema.js";
 import type { Criterion } from "../../evidence/types.js";
-import { databaseHttpCache } from "../../evidence/http-cache.js";
-import { createVerifier } from "../../evidence/verifier.js";
 import { TicketKeySchema } from "../../lifecycle/schemas.js";
 import type { CliContext, DatabaseSession } from "../context.js";
 import { CliError, EXIT_USAGE } from "../errors.js";
@@ -35,6 +32,12 @@ export function evidenceCommand(ctx: CliContext): Command {
       const github = readGitHub(ctx.processEnv);
       if (!github.token)
         throw new CliError("GITHUB_TOKEN is not set: the verifier reads GitHub with it", EXIT_USAGE);
+      // Octokit and the verifier are loaded only by the command that uses them.
+      const [{ Octokit }, { createVerifier }, { databaseHttpCache }] = await Promise.all([
+        import("@octokit/rest"),
+        import("../../evidence/verifier.js"),
+        import("../../evidence/http-cache.js"),
+      ]);
       const octokit = new Octokit({
         baseUrl: github.apiUrl,
         auth: github.token,

@@ -1,8 +1,6 @@
 import { Command } from "commander";
-import { ProbotOctokit } from "probot";
 import { z } from "zod";
 import type { Octokit } from "@octokit/rest";
-import { redeliverMissed } from "../../app/redeliver.js";
 import { variableIssueInWords } from "../../config/issue-words.js";
 import { systemClock } from "../../lifecycle/index.js";
 import type { CliContext } from "../context.js";
@@ -33,7 +31,9 @@ export function webhooksCommand(ctx: CliContext): Command {
       const limit = Number(options.limit);
       if (!Number.isInteger(limit) || limit < 1)
         throw new CliError("--limit must be a positive integer", EXIT_USAGE);
-      const appOctokit = appClient(ctx.processEnv);
+      const appOctokit = await appClient(ctx.processEnv);
+      // Probot and the app are loaded only by the command that uses them (an mctl start-up stays small).
+      const { redeliverMissed } = await import("../../app/redeliver.js");
       const deliveryLeaseMs = (await ctx.config()).app.delivery_lease_seconds * 1000;
       const decisions = await ctx.withDatabase(({ store }) =>
         redeliverMissed(
@@ -57,7 +57,7 @@ export function webhooksCommand(ctx: CliContext): Command {
   return webhooks;
 }
 
-function appClient(env: Readonly<Record<string, string | undefined>>): Octokit {
+async function appClient(env: Readonly<Record<string, string | undefined>>): Promise<Octokit> {
   const parsed = AppEnvironment.safeParse({
     APP_ID: env.APP_ID || undefined,
     PRIVATE_KEY: env.PRIVATE_KEY?.replace(/\\n/g, "\n") || undefined,
@@ -69,6 +69,7 @@ function appClient(env: Readonly<Record<string, string | undefined>>): Octokit {
     });
   }
   const { APP_ID, PRIVATE_KEY, GITHUB_API_URL } = parsed.data;
+  const { ProbotOctokit } = await import("probot");
   return new ProbotOctokit({
     baseUrl: GITHUB_API_URL.replace(/\/$/, ""),
     auth: { appId: APP_ID, privateKey: PRIVATE_KEY },
