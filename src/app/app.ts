@@ -6,7 +6,7 @@ import type { Lifecycle } from "../lifecycle/index.js";
 import type { Store } from "../store/index.js";
 import { apiHandler } from "./api/index.js";
 import { boardHandler } from "./board/index.js";
-import { handleComment } from "./commands/handle-comment.js";
+import { acceptComment } from "./commands/handle-comment.js";
 import { intake } from "./intake.js";
 import { handleIssue } from "./issues.js";
 import { guardWebhookRequests, MAX_WEBHOOK_BYTES } from "./webhook-guard.js";
@@ -14,8 +14,8 @@ import { commentFacts, issueFacts, replaceNulCharacters } from "./webhook-payloa
 
 export interface AppDeps {
   readonly lifecycle: Lifecycle;
-  /** The app's plumbing: delivery records, command replies, re-evaluation requests, the mirror backlog. */
-  readonly store: Pick<Store, "deliveries" | "commandReplies" | "reevaluations" | "mirror">;
+  /** The app's plumbing: delivery records, command and re-evaluation requests, the mirror backlog. */
+  readonly store: Pick<Store, "deliveries" | "commandRequests" | "reevaluations" | "mirror">;
   /** Builds the evidence verifier once the app can authenticate (null: evidence webhooks are only recorded). */
   readonly verifier?: ((octokitFor: (repository: string) => Promise<Octokit>) => Verifier) | null;
   /** Issues with this label become tickets (the `app.ticket_label` configuration). */
@@ -24,21 +24,22 @@ export interface AppDeps {
   readonly deliveryLeaseMs?: number;
   /** Larger webhook bodies are refused with 413 before being read (default: GitHub's 25 MB cap). */
   readonly maxWebhookBytes?: number;
-  /** Called once the app is loaded, with what it needs to start the mirror worker. */
+  /** Called once the app is loaded, with what it needs to start the workers (src/app/workers.ts). */
   readonly onLoad?: (runtime: AppRuntime) => void;
 }
 
 export interface AppRuntime {
   readonly probot: Probot;
   readonly octokitFor: (repository: string) => Promise<Octokit>;
-  /** The evidence verifier (null when none is configured): run by the re-evaluation worker. */
+  /** The evidence verifier (null when none is configured): run by the re-evaluation and command workers. */
   readonly verifier: Verifier | null;
 }
 
 /**
  * Mission Control as a Probot app. Every delivery goes through the intake (dedupe by
- * `X-GitHub-Delivery`), then one small handler: commands answer at once, evidence re-evaluation is
- * recorded for the re-evaluation worker, the mirror runs in its own worker (both started by `onLoad`).
+ * `X-GitHub-Delivery`), then one small handler that validates, records and returns: a `/mc` command
+ * is queued for the command worker (which replies), evidence re-evaluation is recorded for the
+ * re-evaluation worker, the mirror runs in its own worker (all started by `onLoad`).
  */
 export function missionControlApp(deps: AppDeps): ApplicationFunction {
   return (probot: Probot, options?: ApplicationFunctionOptions) => {
@@ -94,11 +95,8 @@ export function missionControlApp(deps: AppDeps): ApplicationFunction {
       if (key === "issue_comment.created") {
         const comment = commentFacts(context.payload);
         if (!comment.ok) return ignoreMalformed(context, comment);
-        const octokit = context.octokit as unknown as Octokit;
-        return handleComment(
-          { lifecycle: deps.lifecycle, replies: deps.store.commandReplies, verifier, octokit },
-          comment.facts,
-        );
+        // Durable: recorded before the delivery counts as handled, run and answered by the command worker.
+        return acceptComment(deps.store.commandRequests, comment.facts, context.id);
       }
       if (context.name === "issue_comment") return `ignored:comment_${action ?? "unknown"}`;
       if (context.name === "issues") {

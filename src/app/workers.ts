@@ -3,15 +3,20 @@ import type { Config } from "../config/schema.js";
 import type { Lifecycle } from "../lifecycle/index.js";
 import { type Clock, type Loop, type Store, startLoop } from "../store/index.js";
 import type { AppRuntime } from "./app.js";
+import { commandPass } from "./commands/worker.js";
 import { reevaluationPass } from "./evidence/reevaluate.js";
 import { type MirrorDeps, mirrorPass } from "./mirror/worker.js";
 
 export interface AppWorkersOptions {
-  readonly lifecycle: Pick<Lifecycle, "issues">;
-  readonly store: Pick<Store, "mirror" | "dispatchSlot" | "reevaluations">;
+  /** The whole lifecycle: the command worker executes commands through it. */
+  readonly lifecycle: Lifecycle;
+  readonly store: Pick<
+    Store,
+    "mirror" | "dispatchSlot" | "reevaluations" | "commandRequests" | "commandReplies"
+  >;
   readonly clock: Clock;
   readonly config: Pick<Config, "app">;
-  /** Names this process in the work it takes (mirror batches, re-evaluation requests). */
+  /** Names this process in the work it takes (mirror batches, command and re-evaluation requests). */
   readonly worker: string;
   /** Where the workers' failures go (the app's logger). */
   readonly log: (message: string, detail?: Record<string, unknown>) => void;
@@ -23,8 +28,9 @@ export interface AppWorkersOptions {
 
 /**
  * The work beside the webhook intake, configured from `app:` as `npm start` runs it: the mirror
- * worker and, when the app has a verifier, the evidence re-evaluation worker (with the mirror's
- * lease, batch size and back-off). `stop()` waits for the passes in progress.
+ * worker, the command worker (runs and answers the queued `/mc` comments) and, when the app has a
+ * verifier, the evidence re-evaluation worker (the last two with the mirror's lease, batch size and
+ * back-off). `stop()` waits for the passes in progress.
  */
 export function startAppWorkers(
   runtime: Pick<AppRuntime, "octokitFor" | "verifier">,
@@ -51,8 +57,19 @@ export function startAppWorkers(
       ? { dispatch: { workflow: app.dispatch_workflow, intervalMs: app.dispatch_trigger_seconds * 1000 } }
       : {}),
   };
-  const loops: Loop[] = [startLoop("mirror", () => mirrorPass(mirrorDeps), pollMs, options.log)];
   const { verifier } = runtime;
+  const commandDeps = {
+    ...common,
+    lifecycle: options.lifecycle,
+    requests: options.store.commandRequests,
+    replies: options.store.commandReplies,
+    verifier,
+    octokitFor: runtime.octokitFor,
+  };
+  const loops: Loop[] = [
+    startLoop("mirror", () => mirrorPass(mirrorDeps), pollMs, options.log),
+    startLoop("command", () => commandPass(commandDeps), pollMs, options.log),
+  ];
   if (verifier) {
     const reevaluationDeps = { ...common, reevaluations: options.store.reevaluations, verifier };
     loops.push(

@@ -458,6 +458,29 @@ export const commandReplies = pgTable("command_replies", {
   repliedAt: tstz("replied_at"),
 });
 
+/**
+ * `/mc` comments waiting for the command worker, a leased queue: the webhook handler records one
+ * (idempotent by comment id) and returns; the worker reacts, checks permission, plans, executes and
+ * replies (the reply stays exactly once through `command_replies`). A crash between recording and
+ * running delays the command; it never loses it.
+ */
+export const commandRequests = pgTable(
+  "command_requests",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    commentId: bigint("comment_id", { mode: "number" }).notNull().unique(),
+    repository: text("repository").notNull(),
+    issueNumber: integer("issue_number").notNull(),
+    author: text("author").notNull(),
+    /** The comment's text, bounded as `command_replies.command` is. */
+    body: text("body").notNull(),
+    deliveryId: text("delivery_id").notNull(),
+    createdAt: tstz("created_at").notNull(),
+    ...leasedQueueColumns(),
+  },
+  (t) => [index("command_requests_due_idx").on(t.nextAttemptAt, t.id).where(sql`${t.doneAt} is null`)],
+);
+
 /** Prompt dispatch: the last `workflow_dispatch` the app sent per repository (at most one per interval). */
 export const dispatchTriggers = pgTable("dispatch_triggers", {
   repository: text("repository").primaryKey(),
@@ -468,6 +491,7 @@ export const dispatchTriggers = pgTable("dispatch_triggers", {
 export type WebhookDeliveryRow = typeof webhookDeliveries.$inferSelect;
 export type MirrorJobRow = typeof mirrorJobs.$inferSelect;
 export type CommandReplyRow = typeof commandReplies.$inferSelect;
+export type CommandRequestRow = typeof commandRequests.$inferSelect;
 export type DispatchTriggerRow = typeof dispatchTriggers.$inferSelect;
 
 /**

@@ -1,7 +1,8 @@
 /**
  * The store: the only writer of the GitHub App's durable plumbing, beside the lifecycle (the only
  * writer of the design's tables). It owns webhook deliveries and failures, command replies, the
- * mirror outbox and the evidence re-evaluation queue (both leased queues, src/store/leased-queue.ts),
+ * mirror outbox, the command requests and the evidence re-evaluation queue (leased queues,
+ * src/store/leased-queue.ts),
  * the verifier's HTTP ETag cache and the prompt-dispatch slots. Two rows are inserted by the
  * lifecycle instead, in the transaction of the change that needs them: a ticket event's mirror job
  * and a completion's or verdict's re-evaluation request (test/architecture/single-writer.test.ts).
@@ -15,6 +16,12 @@ import {
   recordCommandOutcome,
   recordReplyPosted,
 } from "./command-replies.js";
+import {
+  commandRequestQueue,
+  findCommandRequest,
+  type NewCommandRequest,
+  requestCommand,
+} from "./command-requests.js";
 import type { StoreDeps } from "./deps.js";
 import { claimDispatchSlot, releaseDispatchSlot } from "./dispatch-trigger-slots.js";
 import { findReevaluation, reevaluationQueue, requestReevaluation } from "./evidence-reevaluations.js";
@@ -39,6 +46,7 @@ import {
 import { failDelivery, recentWebhookFailures, unresolvedWebhookFailures } from "./webhook-failures.js";
 
 export type { NewCommandReply } from "./command-replies.js";
+export type { NewCommandRequest, TakenCommandRequest } from "./command-requests.js";
 export type { Clock, StoreDeps } from "./deps.js";
 export type { TakenReevaluation } from "./evidence-reevaluations.js";
 export type { Completed, Failed, LockLost, Taken } from "./leased-queue.js";
@@ -80,6 +88,12 @@ export function createStore(deps: StoreDeps) {
       record: (input: NewCommandReply) => recordCommandOutcome(deps, input),
       replyPosted: (input: { commentId: number; replyCommentId: number }) => recordReplyPosted(deps, input),
       find: (commentId: number) => findCommandReply(db, commentId),
+    },
+    /** `/mc` comments waiting for the command worker, a leased queue (command-requests.ts). */
+    commandRequests: {
+      ...commandRequestQueue(deps),
+      request: (input: NewCommandRequest) => requestCommand(deps, input),
+      find: (commentId: number) => findCommandRequest(db, commentId),
     },
     /** The mirror outbox, a leased queue grouped by ticket (mirror-outbox.ts). */
     mirror: {

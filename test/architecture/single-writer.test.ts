@@ -19,6 +19,7 @@ const STORE_TABLES = [
   "webhook_deliveries",
   "webhook_failures",
   "command_replies",
+  "command_requests",
   "mirror_jobs",
   "evidence_reevaluations",
   "evidence_http_cache",

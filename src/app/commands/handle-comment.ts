@@ -1,6 +1,6 @@
 import type { Octokit } from "@octokit/rest";
 import type { Lifecycle } from "../../lifecycle/index.js";
-import type { Store } from "../../store/index.js";
+import type { Store, TakenCommandRequest } from "../../store/index.js";
 import type { Verifier } from "../../evidence/index.js";
 import type { CommandOutcome } from "./codes.js";
 import { executePlan } from "./execute.js";
@@ -30,10 +30,49 @@ export interface CommentDeps {
 }
 
 /**
- * `/mc` in a new comment: ignored for bots and non-commands; otherwise reacted to, permission
- * checked with the API, planned, executed through the lifecycle, and answered with exactly one
- * reply (the outcome is stored by comment id before the reply is posted).
+ * `/mc` in a new comment, inside the webhook request: ignored for bots and non-commands (no I/O),
+ * otherwise recorded for the command worker (idempotent by comment id) and nothing else: no GitHub
+ * call and no lifecycle change here, so the delivery is answered well within GitHub's 10 seconds.
  * Returns the outcome code for the delivery record.
+ */
+export async function acceptComment(
+  requests: Pick<Store["commandRequests"], "request">,
+  facts: CommentFacts,
+  deliveryId: string,
+): Promise<string> {
+  if (facts.isBot) return "ignored:bot";
+  if (parseCommand(facts.body).kind === "not_a_command") return "ignored:not_a_command";
+  const recorded = await requests.request({
+    commentId: facts.commentId,
+    repository: `${facts.owner}/${facts.repo}`,
+    issueNumber: facts.issueNumber,
+    author: facts.login,
+    body: facts.body,
+    deliveryId,
+  });
+  return recorded.code === "queued" ? "command:queued" : "ignored:already_queued";
+}
+
+/** A queued request as the command worker runs it (a request is never a bot's: those are not queued). */
+export function commentOfRequest(request: TakenCommandRequest): CommentFacts {
+  const [owner = "", repo = ""] = request.repository.split("/");
+  return {
+    owner,
+    repo,
+    issueNumber: request.issueNumber,
+    commentId: request.commentId,
+    body: request.body,
+    login: request.author,
+    isBot: false,
+  };
+}
+
+/**
+ * Runs a queued `/mc` comment (the command worker, src/app/commands/worker.ts): reacted to,
+ * permission checked with the API, planned, executed through the lifecycle, and answered with
+ * exactly one reply (the outcome is stored by comment id before the reply is posted, so a retry
+ * after a failure resumes the reply instead of running the command again).
+ * Returns the outcome code for the worker's log.
  */
 export async function handleComment(deps: CommentDeps, facts: CommentFacts): Promise<string> {
   if (facts.isBot) return "ignored:bot";

@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import type { DestinationStream } from "pino";
 import { createNodeMiddleware, Probot, ProbotOctokit } from "probot";
 import { type AppRuntime, missionControlApp } from "../../../src/app/app.js";
+import { type CommandWorkerDeps, commandPass } from "../../../src/app/commands/worker.js";
 import { type ReevaluationDeps, reevaluationPass } from "../../../src/app/evidence/reevaluate.js";
 import { createAppLogger, type LogLevel } from "../../../src/app/log.js";
 import type { Database } from "../../../src/db/database.js";
@@ -29,8 +30,13 @@ export interface AppHarness {
   readonly baseUrl: string;
   /** The app's private key (for tests that check it never shows up anywhere). */
   readonly privateKey: string;
-  /** Waits until every webhook sent so far was answered and the re-evaluation requests they recorded ran. */
+  /**
+   * Waits until every webhook sent so far was answered, the `/mc` commands they queued were run and
+   * answered by the command worker, and the re-evaluation requests recorded ran.
+   */
   settle(): Promise<void>;
+  /** What the app's command worker runs with (`worker: "test-command"`). */
+  commandDeps(overrides?: Partial<CommandWorkerDeps>): CommandWorkerDeps;
   /** What the app's re-evaluation worker runs with (`worker: "test-reevaluation"`). */
   reevaluationDeps(overrides?: Partial<ReevaluationDeps>): ReevaluationDeps;
   stop(): Promise<void>;
@@ -125,6 +131,19 @@ export async function startApp(db: Database, options: AppOptions = {}): Promise<
       ...overrides,
     };
   };
+  const commandDeps = (overrides: Partial<CommandWorkerDeps> = {}): CommandWorkerDeps => ({
+    lifecycle,
+    requests: store.commandRequests,
+    replies: store.commandReplies,
+    verifier: loaded.verifier,
+    octokitFor: loaded.octokitFor,
+    worker: "test-command",
+    retry: { baseMs: 1, capMs: 5 },
+    leaseMs: 60_000,
+    batchLimit: 20,
+    log: (message, detail) => loaded.probot.log.warn(detail ?? {}, message),
+    ...overrides,
+  });
   return {
     gh,
     lifecycle,
@@ -134,8 +153,12 @@ export async function startApp(db: Database, options: AppOptions = {}): Promise<
     baseUrl,
     privateKey: keys.privateKey,
     reevaluationDeps,
+    commandDeps,
     async settle() {
       await gh.webhooks.settle();
+      // The command worker, as startAppWorkers runs it; its replies and changes send webhooks too.
+      const commands = await runUntilIdle(() => commandPass(commandDeps()));
+      if (commands.taken > 0) await gh.webhooks.settle();
       if (loaded.verifier) {
         const deps = reevaluationDeps();
         await runUntilIdle(() => reevaluationPass(deps));
