@@ -59,9 +59,14 @@ describeOnDatabase("hostile commands and text", (db) => {
   });
   afterAll(async () => app?.stop());
 
-  /** State, not bookkeeping: replies to commands and delivery records may be written. */
+  /** State, not bookkeeping: command requests, replies to commands and delivery records may be written. */
   async function state() {
-    const { command_replies: _replies, mirror_jobs: _jobs, ...rest } = await stateSnapshot(db());
+    const {
+      command_requests: _requests,
+      command_replies: _replies,
+      mirror_jobs: _jobs,
+      ...rest
+    } = await stateSnapshot(db());
     return rest;
   }
 
@@ -191,6 +196,8 @@ describeOnDatabase("hostile commands and text", (db) => {
     app.gh.webhooks.setTarget(target);
     const sent = await postWebhook(app.webhookUrl, { event: "issue_comment", payload: webhook?.payload });
     expect(sent.status).toBe(200);
+    // The command worker resumes the reply.
+    await app.settle();
     const recorded = await app.store.commandReplies.find(command.id);
     expect(recorded?.replyCommentId).not.toBe(forged.id);
     const reply = appComments().find((c) => c.id === recorded?.replyCommentId);
