@@ -171,8 +171,8 @@ describe("npm run demo -- --once --port 0 --json", () => {
 
     expect(texts).toContain(`${asks} asked: "Which colour should the widget be?" (attempt 1)`);
     expect(texts.some((t) => new RegExp(`^alice answered ${asks} on issue #\\d+$`).test(t))).toBe(true);
-    // The answer arrived as a signed webhook and ran as a command.
-    expect(texts).toContain("github → app: issue_comment.created (handled: command:answered)");
+    // The answer arrived as a signed webhook, was queued, and the command worker ran it (answered above).
+    expect(texts).toContain("github → app: issue_comment.created (handled: command:queued)");
     expect(texts).toContain(`${asks} claimed by dispatcher (attempt 2)`);
 
     for (const key of [completes, blocked, asks]) {

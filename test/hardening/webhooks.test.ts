@@ -194,22 +194,21 @@ describeOnDatabase("webhook corpus", (db) => {
     });
   });
 
-  it("a handler that fails (GitHub answers 502 to the command's reaction): 500 with a message that says only that, the error itself in the log and webhook_failures", async () => {
+  // A command makes no GitHub request inside the webhook (the command worker does); labelling an
+  // issue still checks the sender's permission there.
+  it("a handler that fails (GitHub answers 502 to the labeller's permission check): 500 with a message that says only that, the error itself in the log and webhook_failures", async () => {
     app.gh.faults.add({
-      method: "POST",
-      route: "/repos/{owner}/{repo}/issues/comments/{comment_id}/reactions",
+      method: "GET",
+      route: "/repos/{owner}/{repo}/collaborators/{username}/permission",
       fault: { kind: "status", status: 502 },
       times: 1,
     });
-    const payload = structuredClone(comment);
-    const body = payload.comment as { id: number; body: string };
-    body.id = nextCommentId++;
-    body.body = "/mc status";
+    const payload = structuredClone(labeled);
     const failed = await failures();
-    const result = await postWebhook(app.webhookUrl, { event: "issue_comment", payload });
+    const result = await postWebhook(app.webhookUrl, { event: "issues", payload });
     expect(result.status).toBe(500);
     expect(result.body).toMatch(/could not handle this delivery; it is recorded for the operator/);
-    expect(result.body).not.toMatch(/502|reactions|api\.github|127\.0\.0\.1/);
+    expect(result.body).not.toMatch(/502|permission|api\.github|127\.0\.0\.1/);
     expect(await failures()).toBe(failed + 1);
     const logged = app.log
       .records()

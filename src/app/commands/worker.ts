@@ -36,11 +36,19 @@ export function commandPass(deps: CommandWorkerDeps): Promise<PassReport> {
     leaseMs: deps.leaseMs,
     batchLimit: deps.batchLimit,
     async handle(request) {
-      const octokit = await deps.octokitFor(request.repository);
-      await handleComment(
-        { lifecycle: deps.lifecycle, replies: deps.replies, verifier: deps.verifier, octokit },
-        commentOfRequest(request),
-      );
+      try {
+        const octokit = await deps.octokitFor(request.repository);
+        await handleComment(
+          { lifecycle: deps.lifecycle, replies: deps.replies, verifier: deps.verifier, octokit },
+          commentOfRequest(request),
+        );
+      } catch (error) {
+        // The whole error, with the request it failed on, for the operator (the app's logger
+        // redacts credentials), as the webhook handler logged it when commands ran there; the
+        // queue's own line says when it is tried again.
+        deps.log?.("command request error", { request: request.id, comment: request.commentId, err: error });
+        throw error;
+      }
     },
     retryDelayMs: (tries, error) => retryDelayMs(deps.retry, tries, error),
     describe: (request) => ({

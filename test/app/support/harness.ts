@@ -138,7 +138,9 @@ export async function startApp(db: Database, options: AppOptions = {}): Promise<
     verifier: loaded.verifier,
     octokitFor: loaded.octokitFor,
     worker: "test-command",
-    retry: { baseMs: 1, capMs: 5 },
+    // A failed command is due again at once (a rate limit's retry-after aside), so `settle()` runs
+    // it to its reply without waiting on a clock.
+    retry: { baseMs: 0, capMs: 0 },
     leaseMs: 60_000,
     batchLimit: 20,
     log: (message, detail) => loaded.probot.log.warn(detail ?? {}, message),
