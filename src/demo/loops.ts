@@ -1,10 +1,9 @@
 /** The demo's dispatcher and orchestrator loops, configured from the demo's configuration. */
 import type { Logger } from "pino";
 import type { Config } from "../config/schema.js";
-import type { DatabaseHandle } from "../db/database.js";
 import { type DispatchDeps, dispatchSettingsFrom, runDispatchCycle } from "../dispatch/cycle.js";
 import type { Launcher } from "../dispatch/launchers/launcher.js";
-import { databaseWorkerSource } from "../dispatch/worker-sources.js";
+import { lifecycleWorkerSource } from "../dispatch/worker-sources.js";
 import type { Lifecycle } from "../lifecycle/index.js";
 import { runOrchestratorPass } from "../orchestrator/pass.js";
 import { startLoop } from "../store/index.js";
@@ -13,7 +12,6 @@ import { startLoop } from "../store/index.js";
 export function startDemoLoops(input: {
   lifecycle: Lifecycle;
   config: Config;
-  handle: DatabaseHandle;
   launcher: Launcher;
   log: Logger;
   dispatchMs: number;
@@ -21,7 +19,7 @@ export function startDemoLoops(input: {
 }) {
   const { lifecycle, config } = input;
   const warn = (message: string, detail?: Record<string, unknown>) => input.log.warn(detail ?? {}, message);
-  const deps = dispatcher(lifecycle, config, input.launcher, input.handle);
+  const deps = dispatcher(lifecycle, config, input.launcher);
   const dispatch = startLoop(
     "dispatch",
     async () => {
@@ -59,15 +57,10 @@ export function startDemoLoops(input: {
 }
 
 /** The dispatcher's dependencies, as `mctl dispatch` builds them, with the demo's launcher. */
-function dispatcher(
-  lifecycle: Lifecycle,
-  config: Config,
-  launcher: Launcher,
-  handle: DatabaseHandle,
-): DispatchDeps {
+function dispatcher(lifecycle: Lifecycle, config: Config, launcher: Launcher): DispatchDeps {
   return {
     lifecycle,
-    sources: [databaseWorkerSource(handle.db, lifecycle.deps.clock)],
+    sources: [lifecycleWorkerSource(lifecycle)],
     launcher,
     holder: "demo-dispatcher",
     settings: dispatchSettingsFrom(config.dispatch),

@@ -185,7 +185,6 @@ async function runIn(run: DemoRun, ctx: Context): Promise<number> {
   const loops = startDemoLoops({
     lifecycle,
     config,
-    handle,
     launcher,
     log,
     dispatchMs: DEMO_INTERVALS.dispatchMs,

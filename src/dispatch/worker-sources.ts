@@ -1,20 +1,10 @@
 import type { Octokit } from "@octokit/rest";
-import type { Executor } from "../db/database.js";
-import type { Clock, Lifecycle } from "../lifecycle/index.js";
-import { countLiveAttempts } from "../lifecycle/queries.js";
+import type { Lifecycle } from "../lifecycle/index.js";
 import type { WorkerCountSource } from "./worker-count.js";
 
 /** Attempts whose lease is live (launching or running, not yet expired), counted by the lifecycle. */
 export function lifecycleWorkerSource(lifecycle: Pick<Lifecycle, "countLiveAttempts">): WorkerCountSource {
   return { name: "database", count: () => lifecycle.countLiveAttempts() };
-}
-
-/**
- * The same count for a composition root that holds the database itself (the demo); prefer
- * `lifecycleWorkerSource` wherever a lifecycle is at hand.
- */
-export function databaseWorkerSource(db: Executor, clock: Clock): WorkerCountSource {
-  return { name: "database", count: () => countLiveAttempts(db, clock.now()) };
 }
 
 /** Runs of the agent workflow that are queued or in progress (GitHub mode). */

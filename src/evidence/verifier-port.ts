@@ -6,7 +6,7 @@ import type { Clock, RecordVerdictResult, VerdictInput } from "../lifecycle/inde
  * names are the lifecycle's own, so a test double or another writer module can stand in for it.
  */
 export interface VerifierLifecycle {
-  readonly deps: { readonly clock: Clock };
+  readonly clock: Clock;
   findTicket(key: string): Promise<TicketRow | undefined>;
   findAttempt(attemptId: string): Promise<AttemptRow | undefined>;
   readonly evidence: VerifierEvidenceStore;

@@ -114,7 +114,7 @@ export function createVerifier(deps: VerifierDeps) {
         endedAt: attempt.endedAt,
       },
       evidence,
-      now: lifecycle.deps.clock.now(),
+      now: lifecycle.clock.now(),
     };
     // 1. The policy, from the default branch; the branch's name only when merging is required.
     const read = await readPolicy(reader, where);
@@ -282,7 +282,7 @@ export function createVerifier(deps: VerifierDeps) {
 
     /** Verdicts pending longer than `timeoutMinutes` (the policy's `pending_timeout_minutes`), for the operator. */
     async pendingTooLong(input: { timeoutMinutes: number }): Promise<PendingTooLong[]> {
-      const now = lifecycle.deps.clock.now();
+      const now = lifecycle.clock.now();
       const cutoff = new Date(now.getTime() - input.timeoutMinutes * 60_000);
       return pendingTooLong(await lifecycle.evidence.stalePendingVerdicts(cutoff), now, input.timeoutMinutes);
     },

@@ -98,8 +98,6 @@ export function createLifecycle(deps: LifecycleDeps) {
   return {
     /** The clock every write is stamped with, for callers that compute times the lifecycle compares. */
     clock,
-    /** Kept for callers not yet moved to `clock`; deliberately without the database handle. */
-    deps: { clock } as Pick<LifecycleDeps, "clock">,
     // tickets
     createTicket: (input: NewTicket, actor: Actor) => createTicket(deps, input, actor),
     transition: (input: TransitionInput) => transitionTicket(deps, input),

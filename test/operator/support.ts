@@ -20,7 +20,7 @@ export function operate(db: Database, lifecycle: Lifecycle) {
     reader: snapshotReader(db),
     port: { recordPass: lifecycle.alerts.recordPass },
     thresholds,
-    now: () => lifecycle.deps.clock.now(),
+    now: () => lifecycle.clock.now(),
   });
 }
 
