@@ -1,21 +1,25 @@
 import { attemptBudget, attemptsUsedUp } from "../domain/attempts.js";
 import type { TicketState } from "../domain/ticket-states.js";
+import type { QueuedTicket } from "../lifecycle/index.js";
 import type { Decision } from "./decisions.js";
 import { type PolicyConfig, evaluatePolicy } from "./policy.js";
 
-/** What the pick phase knows about one `todo` ticket (read from the database, no I/O here). */
-export interface Candidate {
-  readonly key: string;
-  readonly version: number;
-  readonly assignee: string | null;
-  readonly campaign: string | null;
-  readonly labels: readonly string[];
-  readonly blockedBy: readonly string[];
-  readonly attemptCount: number;
-  /** Attempts people granted on top of `max_attempts` (`grant_attempts`). */
-  readonly extraAttempts: number;
-  readonly nextEligibleAt: Date | null;
-}
+/**
+ * What the pick phase knows about one `todo` ticket: the fields of the lifecycle's queue read
+ * (src/lifecycle/candidates.ts) that the plan decides on; no I/O here.
+ */
+export type Candidate = Pick<
+  QueuedTicket,
+  | "key"
+  | "version"
+  | "assignee"
+  | "campaign"
+  | "labels"
+  | "blockedBy"
+  | "attemptCount"
+  | "extraAttempts"
+  | "nextEligibleAt"
+>;
 
 export interface PickInput {
   readonly candidates: readonly Candidate[];
