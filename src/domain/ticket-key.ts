@@ -30,3 +30,8 @@ export function parseTicketKey(input: string): ParsedKey {
   }
   return { ok: true, prefix: match[1] as string, number: Number(match[2]) };
 }
+
+/** The branch a ticket's work is pushed to: the worker's worktree branch, and what evidence must name. */
+export function ticketBranch(ticketKey: string): string {
+  return `mission-control/${ticketKey}`;
+}

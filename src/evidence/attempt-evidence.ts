@@ -9,6 +9,8 @@ export interface AttemptEvidence {
   readonly attemptId: string;
   readonly sha: string;
   readonly branch: string;
+  /** The commit the attempt started from (the runner's HEAD at start; in Actions, GitHub's signed `sha` of the run). */
+  readonly baseSha: string;
   readonly tests:
     | { readonly status: "not_configured" }
     | { readonly status: "passed"; readonly exitCode: number; readonly summary: string };
@@ -24,13 +26,14 @@ export function parseAttemptEvidence(outcome: Record<string, unknown> | null): P
   if (raw === undefined || raw === null) return { ok: false, message: "the attempt recorded no evidence" };
   const parsed = parseCompletionEvidence(raw);
   if (!parsed.ok) return { ok: false, message: parsed.message };
-  const { attemptId, commitSha, branch, tests } = parsed.evidence;
+  const { attemptId, commitSha, branch, baseSha, tests } = parsed.evidence;
   return {
     ok: true,
     evidence: {
       attemptId,
       sha: commitSha,
       branch,
+      baseSha,
       tests:
         tests.status === "passed"
           ? { status: "passed", exitCode: tests.exitCode, summary: tests.summary }

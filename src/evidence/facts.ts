@@ -78,6 +78,15 @@ export interface GitHubFacts {
   readonly commit: Fetched<{ readonly sha: string; readonly url: string }>;
   /** `compare/{default}...{sha}`: `behind`/`identical` mean the default branch contains the commit. */
   readonly reachability: Fetched<{ readonly status: string; readonly url: string }> | null;
+  /**
+   * `compare/{base}...{sha}`: how the claimed commit relates to the commit its attempt started from
+   * (`ahead` = new commits on top of the base). Null when the commit was not found or there is no base.
+   */
+  readonly ancestry: Fetched<{
+    readonly status: string;
+    readonly aheadBy: number;
+    readonly url: string;
+  }> | null;
   readonly pulls: Fetched<readonly PullFact[]> | null;
   readonly checkRuns: Fetched<readonly CheckRunFact[]> | null;
   readonly statuses: Fetched<readonly StatusFact[]> | null;

@@ -102,7 +102,14 @@ export async function readPolicy(reader: GitHubReader, where: RepoCoordinates): 
 export async function gatherFacts(
   reader: GitHubReader,
   where: RepoCoordinates,
-  input: { sha: string; defaultBranch: string | null; policy: EvidenceConfig; selfAppId: number | null },
+  input: {
+    sha: string;
+    /** The commit the attempt started from: new work must be on top of it. */
+    baseSha: string | null;
+    defaultBranch: string | null;
+    policy: EvidenceConfig;
+    selfAppId: number | null;
+  },
 ): Promise<GitHubFacts> {
   const { sha, defaultBranch, policy } = input;
   const commit = map(
@@ -118,6 +125,7 @@ export async function gatherFacts(
     defaultBranch,
     commit,
     reachability: null,
+    ancestry: null,
     pulls: null,
     checkRuns: null,
     statuses: null,
@@ -125,6 +133,7 @@ export async function gatherFacts(
     selfAppId: input.selfAppId,
   };
   if (!commit.ok) return base;
+  const ancestry = input.baseSha ? await readAncestry(reader, where, input.baseSha, sha) : null;
   const reachability =
     policy.require_merged && defaultBranch !== null
       ? await readReachability(reader, where, defaultBranch, sha)
@@ -137,7 +146,19 @@ export async function gatherFacts(
   const deployments: Record<string, Fetched<DeploymentFact | null>> = {};
   for (const environment of policy.required_environments)
     deployments[environment] = await readDeployment(reader, where, sha, environment);
-  return { ...base, reachability, pulls, checkRuns, statuses, deployments };
+  return { ...base, reachability, ancestry, pulls, checkRuns, statuses, deployments };
+}
+
+async function readAncestry(reader: GitHubReader, where: RepoCoordinates, baseSha: string, sha: string) {
+  const answer = await reader.get("GET /repos/{owner}/{repo}/compare/{basehead}", {
+    ...where,
+    basehead: `${baseSha}...${sha}`,
+  });
+  return map(shaped(answer, CompareShape, "compare"), (c) => ({
+    status: c.status,
+    aheadBy: c.ahead_by,
+    url: c.html_url,
+  }));
 }
 
 async function readReachability(

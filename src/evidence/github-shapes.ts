@@ -13,7 +13,11 @@ export const ContentShape = z.object({
 
 export const CommitShape = z.object({ sha: z.string(), html_url: z.string() });
 
-export const CompareShape = z.object({ status: z.string(), html_url: z.string() });
+export const CompareShape = z.object({
+  status: z.string(),
+  ahead_by: z.number().int(),
+  html_url: z.string(),
+});
 
 export const PullsShape = z.array(
   z.object({

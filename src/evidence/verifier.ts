@@ -135,6 +135,7 @@ export function createVerifier(deps: VerifierDeps) {
       sha && policy.ok
         ? await gatherFacts(reader, where, {
             sha,
+            baseSha: evidence.ok ? evidence.evidence.baseSha : null,
             defaultBranch: defaultBranch?.ok ? defaultBranch.value : null,
             policy: policy.policy,
             selfAppId,

@@ -2,6 +2,7 @@ import { appendFile, mkdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import type { SimpleGit } from "simple-git";
 import { errorMessage, firstLine } from "../domain/error-message.js";
+import { ticketBranch } from "../domain/ticket-key.js";
 import { gitAt, gitPath, realPath, remoteBranchSha } from "./git.js";
 
 /** The ticket's isolated worktree: where its agent runs, on the ticket's own branch. */
@@ -21,10 +22,8 @@ export class WorktreeError extends Error {
   override readonly name = "WorktreeError";
 }
 
-/** The branch of a ticket's worktree. */
-export function ticketBranch(ticketKey: string): string {
-  return `mission-control/${ticketKey}`;
-}
+/** The branch of a ticket's worktree (src/domain/ticket-key.ts). */
+export { ticketBranch };
 
 /**
  * Creates (or, on a later attempt, reuses) the worktree `<root>/<ticket>` on branch

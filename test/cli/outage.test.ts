@@ -17,7 +17,10 @@ async function databaseProxy(target: URL) {
   let down = true;
   const sockets = new Set<Socket>();
   const server: Server = createServer((client) => {
-    if (down) return client.destroy();
+    if (down) {
+      client.destroy();
+      return;
+    }
     const upstream = connect(Number(target.port || 5432), target.hostname);
     for (const socket of [client, upstream]) {
       sockets.add(socket);

@@ -5,6 +5,7 @@ import { DEFAULT_CONFIG, EVIDENCE_CHECK_NAME } from "../../src/config/schema.js"
 import { renderCheckRun } from "../../src/evidence/check-run.js";
 import { commitCriterion } from "../../src/evidence/criteria/commit.js";
 import { mergedCriterion } from "../../src/evidence/criteria/merged.js";
+import { newWorkCriterion } from "../../src/evidence/criteria/new-work.js";
 import { checkCriterion } from "../../src/evidence/criteria/required-checks.js";
 import { deploymentCriterion } from "../../src/evidence/criteria/required-environments.js";
 import { statusCriterion } from "../../src/evidence/criteria/required-statuses.js";
@@ -33,6 +34,7 @@ const facts = (overrides: Partial<GitHubFacts> = {}): GitHubFacts => ({
   defaultBranch: "main",
   commit: ok({ sha: SHA, url: "u" }),
   reachability: null,
+  ancestry: ok({ status: "ahead", aheadBy: 1, url: "c" }),
   pulls: null,
   checkRuns: null,
   statuses: null,
@@ -42,6 +44,7 @@ const facts = (overrides: Partial<GitHubFacts> = {}): GitHubFacts => ({
 });
 
 const ATTEMPT = "00000000-0000-4000-8000-000000000001";
+const BASE = "b".repeat(40);
 const COMPLETED_AT = new Date("2026-01-01T12:00:00.000Z");
 const GRACE_MS = 300_000;
 const subject = (now: Date, endedAt: Date | null = COMPLETED_AT): SubjectFacts => ({
@@ -49,7 +52,13 @@ const subject = (now: Date, endedAt: Date | null = COMPLETED_AT): SubjectFacts =
   attempt: { id: ATTEMPT, number: 1, status: "completed", outcomeReason: "completion_claimed", endedAt },
   evidence: {
     ok: true,
-    evidence: { attemptId: ATTEMPT, sha: SHA, branch: "mc/work", tests: { status: "not_configured" } },
+    evidence: {
+      attemptId: ATTEMPT,
+      sha: SHA,
+      branch: "mission-control/MC-1",
+      baseSha: BASE,
+      tests: { status: "not_configured" },
+    },
   },
   now,
 });
@@ -148,8 +157,56 @@ describe("commit criterion", () => {
       "evidence",
       "policy",
       "commit",
+      "new_work",
       "check:build",
     ]);
+  });
+});
+
+describe("new-work criterion", () => {
+  const now = afterCompletion(0);
+  const withEvidence = (changes: { sha?: string; branch?: string }): SubjectFacts => {
+    const base = subject(now);
+    if (!base.evidence.ok) throw new Error("fixture");
+    return { ...base, evidence: { ok: true, evidence: { ...base.evidence.evidence, ...changes } } };
+  };
+
+  it("passes for commits on top of the base, on the ticket's branch", () => {
+    expect(newWorkCriterion(subject(now), facts())).toMatchObject({
+      id: "new_work",
+      status: "pass",
+      reason: "new_commits",
+      message: `1 new commit(s) on top of ${BASE.slice(0, 7)}`,
+    });
+  });
+
+  it("fails the unchanged base commit, an older commit, a diverged commit and another branch", () => {
+    expect(newWorkCriterion(withEvidence({ sha: BASE }), facts({ sha: BASE }))).toMatchObject({
+      status: "fail",
+      reason: "no_new_commits",
+    });
+    const compare = (status: string) =>
+      newWorkCriterion(subject(now), facts({ ancestry: ok({ status, aheadBy: 0, url: "c" }) }));
+    expect(compare("identical")).toMatchObject({ status: "fail", reason: "no_new_commits" });
+    expect(compare("behind")).toMatchObject({ status: "fail", reason: "not_on_base" });
+    expect(compare("diverged")).toMatchObject({ status: "fail", reason: "not_on_base" });
+    expect(newWorkCriterion(withEvidence({ branch: "main" }), facts())).toMatchObject({
+      status: "fail",
+      reason: "wrong_branch",
+      message: "the work was claimed on main, not on the ticket's branch mission-control/MC-1",
+    });
+  });
+
+  it("is pending while GitHub cannot answer, and fails when it does not know the base", () => {
+    const unavailable = { ok: false as const, reason: "github_unavailable" as const, message: "503" };
+    expect(newWorkCriterion(subject(now), facts({ ancestry: unavailable }))).toMatchObject({
+      status: "pending",
+      reason: "github_unavailable",
+    });
+    expect(newWorkCriterion(subject(now), facts({ ancestry: notFound }))).toMatchObject({
+      status: "fail",
+      reason: "base_not_found",
+    });
   });
 });
 

@@ -11,6 +11,7 @@ const facts = (commit: GitHubFacts["commit"]): GitHubFacts => ({
   defaultBranch: null,
   commit,
   reachability: null,
+  ancestry: null,
   pulls: null,
   checkRuns: null,
   statuses: null,

@@ -4,13 +4,14 @@ import { Octokit } from "@octokit/rest";
 import { stringify } from "yaml";
 import type { ReevaluationDeps } from "../../src/app/evidence/reevaluate.js";
 import type { Database } from "../../src/db/database.js";
+import { ticketBranch } from "../../src/domain/ticket-key.js";
+import { databaseHttpCache } from "../../src/evidence/http-cache.js";
 import { createVerifier, type VerifierDeps } from "../../src/evidence/verifier.js";
 import { type GitHubStandin, startGitHubStandin } from "../../src/github-standin/index.js";
 import type { Lifecycle } from "../../src/lifecycle/index.js";
-import { dispatcher, givenTicket, manualClock, testLifecycle } from "../builders/tickets.js";
-import { databaseHttpCache } from "../../src/evidence/http-cache.js";
 import type { Store } from "../../src/store/index.js";
 import { testStore } from "../builders/store.js";
+import { dispatcher, givenTicket, manualClock, testLifecycle } from "../builders/tickets.js";
 
 export const LEASE_MS = 60_000;
 export const BACKOFF = { baseMs: 30_000, capMs: 600_000 };
@@ -60,7 +61,10 @@ let repoCounter = 0;
 
 export interface EvidenceOptions {
   readonly tests?: "passed" | "not_configured";
-  readonly branch?: string;
+  /** The branch the evidence names (default: the ticket's branch, `mission-control/<key>`). */
+  readonly evidenceBranch?: string;
+  /** The commit the attempt started from (default: the default branch's head at completion). */
+  readonly baseSha?: string;
   /** Evidence naming a different attempt than the one completing. */
   readonly evidenceAttemptId?: string;
 }
@@ -106,6 +110,12 @@ export function scenario(
   const octokit = new Octokit({ baseUrl: gh.url, auth: gh.installationToken(repository), log: quietLog });
   const waits: number[] = [];
   let commits = 0;
+  const defaultHead = () => {
+    const repo = gh.world.repo(repository);
+    const head = repo.branches.get(repo.defaultBranch);
+    if (!head) throw new Error(`set-up: ${repository} has no ${repo.defaultBranch}`);
+    return head;
+  };
   return {
     gh,
     repository,
@@ -183,7 +193,8 @@ export function scenario(
           attemptId: input.evidenceAttemptId ?? attemptId,
           ticket: ticket.key,
           sha,
-          branch: input.branch ?? "mc/work",
+          branch: input.evidenceBranch ?? ticketBranch(ticket.key),
+          baseSha: input.baseSha ?? defaultHead(),
           tests: input.tests ?? "passed",
         }),
       });
@@ -199,6 +210,8 @@ export function completionEvidence(input: {
   ticket: string;
   sha: string;
   branch: string;
+  /** The commit the attempt started from (new work must be on top of it). */
+  baseSha: string;
   tests: "passed" | "not_configured";
 }): Record<string, unknown> {
   return {
@@ -207,7 +220,7 @@ export function completionEvidence(input: {
     ticket: input.ticket,
     commitSha: input.sha,
     branch: input.branch,
-    baseSha: input.sha,
+    baseSha: input.baseSha,
     workingTreeClean: true,
     pushed: true,
     remote: { name: "origin", url: "https://github.com/acme/widgets.git", sha: input.sha },

@@ -46,6 +46,7 @@ describeEachDriver("evidence verifier (over HTTP against the GitHub stand-in)", 
       ["evidence", "pass"],
       ["policy", "pass"],
       ["commit", "pass"],
+      ["new_work", "pass"],
       ["check:build", "pass"],
       ["status:lint", "pass"],
       ["deployment:staging", "pass"],
@@ -289,7 +290,7 @@ describeEachDriver("evidence verifier (over HTTP against the GitHub stand-in)", 
   it("unmerged with require_merged is pending; merged later (pull_request webhook) passes on re-evaluation", async () => {
     const s = scenario(gh, db(), { require_merged: true });
     const sha = s.commit({ branch: "mc/feature" });
-    const { key } = await s.verifyingTicket(sha, { branch: "mc/feature" });
+    const { key } = await s.verifyingTicket(sha);
     const verifier = s.verifier();
     const pull = gh.world.pullRequest(s.repository, { head: "mc/feature" });
     const before = evaluated(await verifier.verifyTicket({ ticket: key }));
@@ -310,7 +311,7 @@ describeEachDriver("evidence verifier (over HTTP against the GitHub stand-in)", 
   it("a commit reachable from the default branch satisfies require_merged; a push to it re-evaluates the repository", async () => {
     const s = scenario(gh, db(), { require_merged: true });
     const sha = s.commit({ branch: "mc/feature" });
-    const { key } = await s.verifyingTicket(sha, { branch: "mc/feature" });
+    const { key } = await s.verifyingTicket(sha);
     const verifier = s.verifier();
     const before = evaluated(await verifier.verifyTicket({ ticket: key }));
     expect(criterion(before, "merged")).toMatchObject({ status: "pending", reason: "not_merged" });
@@ -423,15 +424,16 @@ describeEachDriver("evidence verifier (over HTTP against the GitHub stand-in)", 
       "GET /repos/{owner}/{repo} 304": 1,
       "GET /repos/{owner}/{repo}/contents/{path} 304": 1,
       "GET /repos/{owner}/{repo}/commits/{ref} 304": 1,
-      "GET /repos/{owner}/{repo}/compare/{basehead} 304": 1,
+      // Reachability from the default branch, and the new work on top of the attempt's base.
+      "GET /repos/{owner}/{repo}/compare/{basehead} 304": 2,
       "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls 304": 1,
       "GET /repos/{owner}/{repo}/commits/{ref}/check-runs 304": 1,
       "GET /repos/{owner}/{repo}/commits/{ref}/status 304": 1,
       "GET /repos/{owner}/{repo}/deployments 304": 1,
     });
     expect(again.stats).toMatchObject({ requests: seen.gets, notModified: seen.notModified, retries: 0 });
-    expect(seen.gets).toBe(8);
-    expect(seen.notModified).toBe(8);
+    expect(seen.gets).toBe(9);
+    expect(seen.notModified).toBe(9);
     expect(seen.mutations).toEqual([]);
     const ticketId = (await s.lifecycle.findTicket(key))?.id ?? 0;
     const history = await s.lifecycle.evidence.verdictsOf(ticketId);
@@ -473,7 +475,7 @@ describeEachDriver("evidence verifier (over HTTP against the GitHub stand-in)", 
     expect(ours.map((r) => [r.id, r.conclusion])).toEqual([[orphan.id, "success"]]);
   });
 
-  it("a first verdict costs the policy, the commit and the required check (read by name), then creates its check run", async () => {
+  it("a first verdict costs the policy, the commit, its ancestry from the base and the required check (read by name), then creates its check run", async () => {
     const s = scenario(gh, db(), { required_checks: [{ name: "build", app: "ci" }] });
     const sha = s.commit();
     // Other apps' runs on the commit are not read at all.
@@ -488,6 +490,7 @@ describeEachDriver("evidence verifier (over HTTP against the GitHub stand-in)", 
       "GET /repos/{owner}/{repo}/contents/{path} 200": 1,
       "GET /repos/{owner}/{repo}/commits/{ref} 200": 1,
       "GET /repos/{owner}/{repo}/commits/{ref}/check-runs 200": 1,
+      "GET /repos/{owner}/{repo}/compare/{basehead} 200": 1,
       "POST /repos/{owner}/{repo}/check-runs 201": 1,
     });
     // The failing "lint" run was never read: only the required name counts.

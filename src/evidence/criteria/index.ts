@@ -10,6 +10,7 @@ import { type AttemptReason, criterion as attempt } from "./attempt.js";
 import { type CommitReason, criterion as commit } from "./commit.js";
 import { type EvidenceReason, criterion as evidence } from "./evidence.js";
 import { type MergedReason, criterion as merged } from "./merged.js";
+import { type NewWorkReason, criterion as newWork } from "./new-work.js";
 import { type PolicyReason, criterion as policy } from "./policy.js";
 import { type RequiredCheckReason, criterion as requiredChecks } from "./required-checks.js";
 import {
@@ -24,6 +25,7 @@ export const CRITERIA: readonly EvidenceCriterion[] = [
   evidence,
   policy,
   commit,
+  newWork,
   merged,
   requiredChecks,
   requiredStatuses,
@@ -38,6 +40,7 @@ export type CriterionReason =
   | PolicyReason
   | CommitReason
   | MergedReason
+  | NewWorkReason
   | RequiredCheckReason
   | RequiredStatusReason
   | RequiredEnvironmentReason
