@@ -241,6 +241,30 @@ describeEachDriver("evidence verifier (over HTTP against the GitHub stand-in)", 
     expect(await s.verifier().reevaluate({ repository: s.repository, sha })).toEqual([]);
   });
 
+  it("attack: the unchanged base commit, green, merged and deployed, fails new_work and the ticket is not done", async () => {
+    // The default branch's head has everything a policy can ask for; the agent claims it as its work.
+    const s = scenario(gh, db(), {
+      required_checks: [{ name: "build" }],
+      require_merged: true,
+      required_environments: ["production"],
+    });
+    const repo = gh.world.repo(s.repository);
+    const base = repo.branches.get(repo.defaultBranch) ?? "";
+    gh.world.checkRun(s.repository, { app: "ci", name: "build", headSha: base, conclusion: "success" });
+    const deployment = gh.world.deployment(s.repository, { ref: base, environment: "production" });
+    gh.world.deploymentStatus(s.repository, deployment.id, { state: "success" });
+    const { key } = await s.verifyingTicket(base, { baseSha: base });
+    const evaluation = evaluated(await s.verifier().verifyTicket({ ticket: key }));
+    expect(evaluation.verdict.status).toBe("fail");
+    expect(criterion(evaluation, "new_work")).toMatchObject({ status: "fail", reason: "no_new_commits" });
+    for (const id of ["commit", "merged", "check:build", "deployment:production"])
+      expect(criterion(evaluation, id)).toMatchObject({ status: "pass" });
+    expect(await s.lifecycle.findTicket(key)).toMatchObject({ state: "todo" });
+    const ours = gh.world.checkRunsOf(s.repository, base).filter((r) => r.name === EVIDENCE_CHECK_NAME);
+    expect(ours).toMatchObject([{ status: "completed", conclusion: "failure" }]);
+    expect(`${ours[0]?.output.summary} ${ours[0]?.output.text}`).toContain("nothing new was committed");
+  });
+
   it("rule: the latest deployment status decides (in progress → pending, then success → pass)", async () => {
     const s = scenario(gh, db(), { required_environments: ["production"] });
     const sha = s.commit();
