@@ -81,6 +81,15 @@ export interface GitHubStandin {
     rotateKey(options?: { readonly dropPrevious?: boolean }): Promise<string>;
     /** The key's id new tokens carry. */
     readonly currentKid: string;
+    /**
+     * A test's forgery: a token signed with the issuer's current key carrying any claims (and `iss`
+     * if given), e.g. to prove a verifier refuses a genuine signature over the wrong claims.
+     */
+    mint(input: {
+      readonly claims: Readonly<Record<string, unknown>>;
+      readonly audience: string;
+      readonly issuer?: string;
+    }): Promise<string>;
   };
   /** Jobs of workflow runs: `startJob(run, { idToken: true })` gives a job environment that can request OIDC tokens. */
   readonly actions: StandinActions;
@@ -176,6 +185,8 @@ export async function startGitHubStandin(options: GitHubStandinOptions = {}): Pr
       get currentKid() {
         return issuer.currentKid;
       },
+      mint: (input) =>
+        issuer.sign({ ...input.claims }, input.audience, input.issuer ? { issuer: input.issuer } : {}),
     },
     actions: new StandinActions(world, currentView),
     installationToken(repo, permissions) {

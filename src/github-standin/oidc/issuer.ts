@@ -72,12 +72,16 @@ export class OidcIssuer {
    * Signs claims as a token of this issuer: `iss`, `iat`, `nbf`, `exp` (5 minutes, as GitHub) and
    * `jti` are set here from the stand-in's clock, so tests can move time.
    */
-  async sign(claims: Record<string, unknown>, audience: string): Promise<string> {
+  async sign(
+    claims: Record<string, unknown>,
+    audience: string,
+    options: { readonly issuer?: string } = {},
+  ): Promise<string> {
     const key = this.#current();
     const iat = Math.floor(this.clock.now() / 1000);
     return new SignJWT({ ...claims, nbf: iat })
       .setProtectedHeader({ alg: "RS256", typ: "JWT", kid: key.kid })
-      .setIssuer(this.issuer())
+      .setIssuer(options.issuer ?? this.issuer())
       .setAudience(audience)
       .setIssuedAt(iat)
       .setExpirationTime(iat + 300)
