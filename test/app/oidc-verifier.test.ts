@@ -174,7 +174,7 @@ describe("createActionsTokenVerifier", () => {
     const closed = createActionsTokenVerifier({ issuer: "http://127.0.0.1:1/_oidc", audience: AUDIENCE });
     expect(await closed.verify(token)).toMatchObject({
       ok: false,
-      status: 401,
+      status: 503,
       reason: "issuer_unreachable",
     });
     // The same server under another name: its discovery document names 127.0.0.1, not localhost.
@@ -192,7 +192,22 @@ describe("createActionsTokenVerifier", () => {
     expect((await v.verify(token)).ok).toBe(true);
   });
 
+  it("says issuer_unreachable (503) when the keys cannot be read, though discovery could", async () => {
+    const noKeys: typeof fetch = (input, init) => {
+      const url = input instanceof Request ? input.url : String(input);
+      return url.endsWith("/jwks")
+        ? Promise.resolve(new Response("Service Unavailable", { status: 503 }))
+        : fetch(input, init);
+    };
+    expect(await verifier({ fetch: noKeys }).verify(await jobToken())).toMatchObject({
+      ok: false,
+      status: 503,
+      reason: "issuer_unreachable",
+    });
+  });
+
   it("picks up a rotated key with the same verifier, and still accepts tokens of the previous key", async () => {
+    // No cooldown between JWKS fetches: the default (30 s of wall-clock time) would make this depend on timing.
     const v = verifier({ jwksCooldownMs: 0 });
     const old = await jobToken();
     expect((await v.verify(old)).ok).toBe(true);

@@ -30,9 +30,19 @@ export interface ActionsTokenVerifierOptions {
 
 const DiscoverySchema = z.object({ issuer: z.string(), jwks_uri: z.url() });
 
-/** A refusal the verifier reached; every one is 401 (the caller has no valid token of ours). */
+/** A refusal the verifier reached: 401 (the caller has no valid token of ours). */
 function refuse(reason: string, message: string): VerifiedToken {
   return { ok: false, status: 401, reason, message };
+}
+
+/** 503: the token may be fine, but the issuer's keys cannot be read now; the caller should retry. */
+function unreachable(detail: string): VerifiedToken {
+  return {
+    ok: false,
+    status: 503,
+    reason: "issuer_unreachable",
+    message: `The token cannot be checked now: the OIDC issuer's keys could not be read (${detail}); try again.`,
+  };
 }
 
 class IssuerUnreachable extends Error {}
@@ -91,10 +101,7 @@ export function createActionsTokenVerifier(options: ActionsTokenVerifierOptions)
       try {
         getKey = await keySet();
       } catch (error) {
-        return refuse(
-          "issuer_unreachable",
-          `The token cannot be checked now: the OIDC issuer's keys could not be read (${(error as Error).message}); try again.`,
-        );
+        return unreachable((error as Error).message);
       }
       try {
         const { payload } = await jwtVerify(token, getKey, {
@@ -148,18 +155,10 @@ function refusalFor(error: unknown, issuer: string, audience: string): VerifiedT
   ) {
     return refuse("bad_signature", `The token is not signed by a key of ${issuer}.`);
   }
-  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) {
-    return refuse(
-      "issuer_unreachable",
-      "The token cannot be checked now: the issuer's keys could not be read; try again.",
-    );
-  }
   if (error instanceof errors.JWTInvalid || error instanceof errors.JWSInvalid) {
     return refuse("token_malformed", "The bearer token is not a well-formed JWT.");
   }
-  // A failed JWKS fetch (network) surfaces as a plain error from fetch or as JOSEError.
-  return refuse(
-    "issuer_unreachable",
-    "The token cannot be checked now: the issuer's keys could not be read; try again.",
-  );
+  // What is left is reading the JWKS: a timeout, a network error from fetch, a non-200 answer or
+  // a document that is not a JWKS.
+  return unreachable(error instanceof Error ? error.message : String(error));
 }
