@@ -6,6 +6,7 @@
  * an error message.
  */
 import { z } from "zod";
+import { errorMessage } from "../domain/error-message.js";
 
 export interface ActionsIdTokenRequest {
   /** Who the token is for: the app's URL (the `aud` claim). */
@@ -38,7 +39,7 @@ export async function requestActionsIdToken(request: ActionsIdTokenRequest): Pro
     });
   } catch (error) {
     throw new ActionsIdTokenError(
-      `could not reach the OIDC token service at ${where}: ${(error as Error).message}`,
+      `could not reach the OIDC token service at ${where}: ${errorMessage(error)}`,
       {
         cause: error,
       },

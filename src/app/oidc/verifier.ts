@@ -13,6 +13,7 @@ import {
   jwtVerify,
 } from "jose";
 import { z } from "zod";
+import { errorMessage } from "../../domain/error-message.js";
 import { ActionsClaimsSchema, type ActionsTokenVerifier, type VerifiedToken } from "./claims.js";
 
 export interface ActionsTokenVerifierOptions {
@@ -57,11 +58,15 @@ export function createActionsTokenVerifier(options: ActionsTokenVerifierOptions)
     const url = `${issuer}/.well-known/openid-configuration`;
     let body: unknown;
     try {
-      const response = await fetchImpl(url, { headers: { accept: "application/json" } });
+      // As long as jose waits for the JWKS: a hanging issuer must not hold the request forever.
+      const response = await fetchImpl(url, {
+        headers: { accept: "application/json" },
+        signal: AbortSignal.timeout(5_000),
+      });
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       body = await response.json();
     } catch (error) {
-      throw new IssuerUnreachable(`could not read ${url}: ${(error as Error).message}`, { cause: error });
+      throw new IssuerUnreachable(`could not read ${url}: ${errorMessage(error)}`, { cause: error });
     }
     const parsed = DiscoverySchema.safeParse(body);
     if (!parsed.success) throw new IssuerUnreachable(`${url} is not an OpenID discovery document`);
@@ -101,7 +106,7 @@ export function createActionsTokenVerifier(options: ActionsTokenVerifierOptions)
       try {
         getKey = await keySet();
       } catch (error) {
-        return unreachable((error as Error).message);
+        return unreachable(errorMessage(error));
       }
       try {
         const { payload } = await jwtVerify(token, getKey, {
@@ -160,5 +165,5 @@ function refusalFor(error: unknown, issuer: string, audience: string): VerifiedT
   }
   // What is left is reading the JWKS: a timeout, a network error from fetch, a non-200 answer or
   // a document that is not a JWKS.
-  return unreachable(error instanceof Error ? error.message : String(error));
+  return unreachable(errorMessage(error));
 }
