@@ -159,7 +159,7 @@ export async function startGitHubStandin(options: GitHubStandinOptions = {}): Pr
   const issuer = await OidcIssuer.create(() => `${url}${OIDC_ISSUER_PATH}`, clock);
   const server: Server = createServer((req, res) => {
     void (async () => {
-      if (await handleOidcRequest(currentView(), issuer, req, res)) return;
+      if (await handleOidcRequest({ view: currentView, issuer, faults, log: requests }, req, res)) return;
       await handler(req, res);
     })();
   });

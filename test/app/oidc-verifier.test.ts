@@ -206,6 +206,19 @@ describe("createActionsTokenVerifier", () => {
     });
   });
 
+  it("says issuer_unreachable (503) while the stand-in's JWKS fails, and accepts once it answers", async () => {
+    const token = await jobToken();
+    const v = verifier();
+    gh.faults.add({
+      method: "GET",
+      route: "/_oidc/.well-known/jwks",
+      fault: { kind: "status", status: 502 },
+      times: 1,
+    });
+    expect(await v.verify(token)).toMatchObject({ ok: false, status: 503, reason: "issuer_unreachable" });
+    expect((await v.verify(token)).ok).toBe(true);
+  });
+
   it("picks up a rotated key with the same verifier, and still accepts tokens of the previous key", async () => {
     // No cooldown between JWKS fetches: the default (30 s of wall-clock time) would make this depend on timing.
     const v = verifier({ jwksCooldownMs: 0 });

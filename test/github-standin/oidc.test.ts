@@ -183,6 +183,32 @@ describe("jobs and their tokens", () => {
   });
 });
 
+describe("faults and the request log", () => {
+  it("logs issuer and token requests by route, and injects faults on them like on any route", async () => {
+    const before = gh.requests.count({ route: "GET /_oidc/.well-known/jwks" });
+    gh.faults.add({
+      method: "GET",
+      route: "/_oidc/.well-known/jwks",
+      fault: { kind: "status", status: 503 },
+      times: 1,
+    });
+    expect((await getJson(`${gh.oidc.issuer}/.well-known/jwks`)).status).toBe(503);
+    expect((await getJson(`${gh.oidc.issuer}/.well-known/jwks`)).status).toBe(200);
+    expect(gh.requests.count({ route: "GET /_oidc/.well-known/jwks" })).toBe(before + 2);
+    expect(gh.requests.filter({ route: "GET /_oidc/.well-known/jwks" }).at(-2)).toMatchObject({
+      status: 503,
+      faults: ["status:503"],
+    });
+    const job = gh.actions.startJob(gh.world.workflowRun("acme/widgets", "agent.yml"), { idToken: true });
+    await requestToken(job.env, "aud");
+    expect(gh.requests.entries.at(-1)).toMatchObject({
+      route: "GET /_actions/jobs/{job_id}/idtoken",
+      path: `/_actions/jobs/${job.id}/idtoken`,
+      status: 200,
+    });
+  });
+});
+
 describe("key rotation", () => {
   it("a new key is listed first and signs new tokens; the previous stays until dropped", async () => {
     const before = gh.oidc.currentKid;
