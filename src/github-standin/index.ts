@@ -6,6 +6,9 @@ import { FaultPlan } from "./http/faults.js";
 import { createRequestHandler } from "./http/pipeline.js";
 import { RateLimiter, type RateLimitOptions } from "./http/rate-limit.js";
 import { RequestLog } from "./http/request-log.js";
+import { StandinActions } from "./oidc/actions.js";
+import { handleOidcRequest, OIDC_ISSUER_PATH } from "./oidc/http.js";
+import { OidcIssuer } from "./oidc/issuer.js";
 import { Router } from "./http/router.js";
 import type { View } from "./presenters/view.js";
 import { buildRoutes } from "./routes/index.js";
@@ -19,6 +22,8 @@ import { WorldState } from "./world/world-state.js";
 export type { AppRef, Arrange, RepoRef } from "./arrange/arrange.js";
 export type { Fault, FaultRuleInput } from "./http/faults.js";
 export type { LoggedRequest, RequestFilter } from "./http/request-log.js";
+export type { StandinActions, StartedJob } from "./oidc/actions.js";
+export type { OidcIssuer } from "./oidc/issuer.js";
 export type { DeliveryRecord } from "./webhooks/deliveries.js";
 export type { WebhookEvent } from "./webhooks/payloads.js";
 export { signWebhook, verifyWebhookSignature } from "./webhooks/sign.js";
@@ -67,6 +72,27 @@ export interface GitHubStandin {
   readonly faults: FaultPlan;
   readonly rateLimit: RateLimiter;
   readonly webhooks: WebhookSender;
+  /**
+   * The GitHub Actions OIDC issuer: `issuer` is `<url>/_oidc` (discovery and JWKS under
+   * `/.well-known/`); `rotateKey()` publishes a new signing key.
+   */
+  readonly oidc: {
+    readonly issuer: string;
+    rotateKey(options?: { readonly dropPrevious?: boolean }): Promise<string>;
+    /** The key's id new tokens carry. */
+    readonly currentKid: string;
+    /**
+     * A test's forgery: a token signed with the issuer's current key carrying any claims (and `iss`
+     * if given), e.g. to prove a verifier refuses a genuine signature over the wrong claims.
+     */
+    mint(input: {
+      readonly claims: Readonly<Record<string, unknown>>;
+      readonly audience: string;
+      readonly issuer?: string;
+    }): Promise<string>;
+  };
+  /** Jobs of workflow runs: `startJob(run, { idToken: true })` gives a job environment that can request OIDC tokens. */
+  readonly actions: StandinActions;
   /** Issues an installation token for the app on a repository (a shortcut past the JWT exchange). */
   installationToken(repo: string, permissions?: AppPermissions): string;
   stop(): Promise<void>;
@@ -129,14 +155,19 @@ export async function startGitHubStandin(options: GitHubStandinOptions = {}): Pr
     faults,
     log: requests,
   });
+  let url = "";
+  const issuer = await OidcIssuer.create(() => `${url}${OIDC_ISSUER_PATH}`, clock);
   const server: Server = createServer((req, res) => {
-    void handler(req, res);
+    void (async () => {
+      if (await handleOidcRequest({ view: currentView, issuer, faults, log: requests }, req, res)) return;
+      await handler(req, res);
+    })();
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
   });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   view = { world, urls: { api: url, html: options.htmlUrl ?? url } };
   const arrange = new Arrange(world, app);
 
@@ -148,6 +179,16 @@ export async function startGitHubStandin(options: GitHubStandinOptions = {}): Pr
     faults,
     rateLimit,
     webhooks,
+    oidc: {
+      issuer: `${url}${OIDC_ISSUER_PATH}`,
+      rotateKey: (rotation) => issuer.rotateKey(rotation),
+      get currentKid() {
+        return issuer.currentKid;
+      },
+      mint: (input) =>
+        issuer.sign({ ...input.claims }, input.audience, input.issuer ? { issuer: input.issuer } : {}),
+    },
+    actions: new StandinActions(world, currentView),
     installationToken(repo, permissions) {
       const installation = installationFor(world, app.id, arrange.repo(repo));
       if (!installation) throw new Error(`the app is not installed on ${repo}`);

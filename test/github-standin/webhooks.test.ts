@@ -63,6 +63,12 @@ beforeAll(async () => {
   if (!run) throw new Error("no workflow run");
   gh.world.updateWorkflowRun("acme/widgets", run.id, "in_progress");
   gh.world.updateWorkflowRun("acme/widgets", run.id, "completed", "success");
+  // A run whose jobs start and end: workflow_job queued/in_progress/completed, the run moves with them.
+  const withJobs = gh.world.workflowRun("acme/widgets", "agent.yml");
+  const prepare = gh.actions.startJob(withJobs, { name: "prepare", idToken: true });
+  gh.actions.endJob(prepare);
+  gh.actions.startJob(withJobs, { name: "agent" });
+  gh.actions.completeRun(withJobs, "failure");
   await gh.webhooks.settle();
 });
 
@@ -95,6 +101,9 @@ describe("deliveries", () => {
       "workflow_run.requested",
       "workflow_run.in_progress",
       "workflow_run.completed",
+      "workflow_job.queued",
+      "workflow_job.in_progress",
+      "workflow_job.completed",
     ]) {
       expect(produced, expected).toContain(expected);
     }

@@ -34,9 +34,12 @@ export const ActionsClaimsSchema = z.object({
 
 export type ActionsClaims = z.infer<typeof ActionsClaimsSchema>;
 
-/** Why a token is not accepted: `401` it is not a valid token of the issuer for us, `403` it is, but not for this. */
+/**
+ * Why a token is not accepted: `401` it is not a valid token of the issuer for us, `403` it is, but
+ * not for this, `503` it cannot be checked now (the issuer's keys are unreachable: try again).
+ */
 export interface TokenRefusal {
-  readonly status: 401 | 403;
+  readonly status: 401 | 403 | 503;
   /** A stable code, e.g. `token_missing`, `bad_signature`, `wrong_audience`, `expired`, `wrong_repository`. */
   readonly reason: string;
   /** One sentence a person can act on; never contains the token. */

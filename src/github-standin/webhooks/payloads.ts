@@ -8,6 +8,7 @@ import { presentPull } from "../presenters/pulls.js";
 import { presentRepository, repoApiUrl, repoHtmlUrl } from "../presenters/repositories.js";
 import { presentOrganization, presentUser } from "../presenters/users.js";
 import type { JsonObject, View } from "../presenters/view.js";
+import { presentWorkflowJob } from "../presenters/workflow-jobs.js";
 import { presentWorkflow, presentWorkflowRun } from "../presenters/workflows.js";
 import { isoTime } from "../world/clock.js";
 import { compare } from "../world/commit-graph.js";
@@ -117,6 +118,12 @@ export function buildWebhook(
         workflow: presentWorkflow(view, repo, workflow),
         workflow_run: presentWorkflowRun(view, repo, run),
       });
+    }
+    case "workflow_job": {
+      const job = view.world.workflowJobs.get(event.jobId);
+      return job
+        ? make("workflow_job", event.action, { workflow_job: presentWorkflowJob(view, repo, job) })
+        : null;
     }
   }
 }

@@ -36,6 +36,7 @@ export const DEFAULT_APP_EVENTS = [
   "pull_request",
   "push",
   "status",
+  "workflow_job",
   "workflow_run",
 ] as const;
 

@@ -78,6 +78,13 @@ export type WorldEvent =
       readonly repositoryId: number;
       readonly runId: number;
       readonly senderId: number;
+    }
+  | {
+      readonly kind: "workflow_job";
+      readonly action: "queued" | "in_progress" | "completed";
+      readonly repositoryId: number;
+      readonly jobId: number;
+      readonly senderId: number;
     };
 
 export type WorldEventKind = WorldEvent["kind"];

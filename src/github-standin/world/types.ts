@@ -250,6 +250,25 @@ export interface WorkflowRunRecord {
   readonly checkSuiteId: number;
 }
 
+export type WorkflowJobStatus = "queued" | "in_progress" | "completed";
+
+/** One job of a workflow run (GitHub's "Job"); `requestToken` is its `ACTIONS_ID_TOKEN_REQUEST_TOKEN`. */
+export interface WorkflowJobRecord {
+  readonly id: number;
+  readonly runId: number;
+  readonly repositoryId: number;
+  readonly name: string;
+  /** `owner/name/path@ref` of the workflow file the job's steps come from (a reusable workflow's, when called). */
+  readonly jobWorkflowRef: string;
+  /** Null when the job lacks `permissions: id-token: write`. */
+  readonly requestToken: string | null;
+  status: WorkflowJobStatus;
+  conclusion: WorkflowRunConclusion | null;
+  readonly createdAt: number;
+  startedAt: number;
+  completedAt: number | null;
+}
+
 export interface RepositoryRecord {
   readonly id: number;
   readonly ownerId: number;

@@ -7,6 +7,7 @@ import type {
   InstallationTokenRecord,
   RepositoryRecord,
   UserRecord,
+  WorkflowJobRecord,
 } from "./types.js";
 
 /**
@@ -20,6 +21,8 @@ export class WorldState {
   readonly apps = new Map<number, AppRecord>();
   readonly installations = new Map<number, InstallationRecord>();
   readonly tokens = new Map<string, InstallationTokenRecord>();
+  /** Jobs of workflow runs, by id (runs live on their repository). */
+  readonly workflowJobs = new Map<number, WorkflowJobRecord>();
   readonly #listeners = new Set<WorldListener>();
 
   constructor(readonly clock: Clock) {}
