@@ -104,10 +104,23 @@ export const attempts = pgTable(
     /** Why the attempt ended, as structured data (reason code, exit code, evidence …). */
     outcome: jsonb("outcome").$type<Record<string, unknown>>(),
     endedAt: tstz("ended_at"),
+    /**
+     * The GitHub Actions run the attempt is bound to (`github-workflow` launcher): set once, at
+     * `start`, from the run's OIDC token; every later call of the attempt API must come from it.
+     */
+    runRepository: text("run_repository"),
+    runId: text("run_id"),
+    runAttempt: integer("run_attempt"),
+    /** The commit the run started on (the token's signed `sha`): the agent's base. */
+    baseSha: text("base_sha"),
+    /** When GitHub reported the bound run completed: from then on its webhooks no longer renew the lease. */
+    runCompletedAt: tstz("run_completed_at"),
     ...timestamps,
   },
   (t) => [
     uniqueIndex("attempts_launch_key_unique").on(t.launchKey),
+    // Liveness webhooks find the attempt of a run.
+    index("attempts_run_idx").on(t.runRepository, t.runId),
     uniqueIndex("attempts_ticket_number_unique").on(t.ticketId, t.number),
     // Lease expiry scans only look at live attempts.
     index("attempts_live_lease_idx").on(t.leaseExpiresAt).where(sql`${t.status} in ('launching', 'running')`),

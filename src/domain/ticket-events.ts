@@ -2,7 +2,8 @@ import { TRANSITION_REASONS } from "./ticket-states.js";
 
 /**
  * Reason codes of ticket events that change no state: the ticket's birth and the field changes made
- * by compare-and-set on its version (an answer, a hold, a grant, an assignee, a priority).
+ * by compare-and-set on its version (an answer, a hold, a grant, an assignee, a priority, an attempt bound to its
+ * GitHub Actions run at `start`).
  */
 export const FIELD_CHANGE_REASONS = [
   "created",
@@ -12,6 +13,7 @@ export const FIELD_CHANGE_REASONS = [
   "attempts_granted",
   "assigned",
   "priority_changed",
+  "attempt_started",
 ] as const;
 export type FieldChangeReason = (typeof FIELD_CHANGE_REASONS)[number];
 

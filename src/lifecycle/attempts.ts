@@ -212,13 +212,19 @@ export function askQuestion(
 /** The worker claims completion with structured evidence; verification decides what it is worth. */
 export function completeAttempt(
   deps: LifecycleDeps,
-  input: { attemptId: string; actor: Actor; evidence: Record<string, unknown> },
+  input: {
+    attemptId: string;
+    actor: Actor;
+    evidence: Record<string, unknown>;
+    /** Facts stored beside the evidence (e.g. the pull request a run reported); never inside it. */
+    detail?: Record<string, unknown>;
+  },
 ): Promise<EndAttemptResult> {
   return endAttempt(deps, {
     attemptId: input.attemptId,
     actor: input.actor,
     status: "completed",
-    outcome: { reason: "completion_claimed", evidence: input.evidence },
+    outcome: { ...input.detail, reason: "completion_claimed", evidence: input.evidence },
     to: "verifying",
     reason: "completion_claimed",
     from: ["running"],

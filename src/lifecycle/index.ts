@@ -27,6 +27,7 @@ import {
   setTicketPriority,
 } from "./app-tickets.js";
 import { type AttemptLog, recordAttemptLog } from "./attempt-log.js";
+import { bindAttemptRun, renewRunLease, runCompleted } from "./attempt-runs.js";
 import {
   askQuestion,
   completeAttempt,
@@ -66,6 +67,7 @@ import { alertsApi, inboxApi, tasksApi } from "./work-queues.js";
 
 export type { FieldChangeResult, IssueTicketResult } from "./app-tickets.js";
 export type { AttemptResult, EndAttemptResult } from "./attempts.js";
+export type { BindRunResult, RunIdentity, StartRefused, StartRefusalReason } from "./attempt-runs.js";
 export type { BoardCard, BoardColumn, BoardFilter } from "./board-reads.js";
 export type { CandidateCursor, CandidatePage, QueuedTicket } from "./candidates.js";
 export type { ClaimInput, ClaimResult } from "./claim.js";
@@ -120,6 +122,12 @@ export function createLifecycle(deps: LifecycleDeps) {
     releaseFailedLaunch: (input: Parameters<typeof releaseFailedLaunch>[1]) =>
       releaseFailedLaunch(deps, input),
     recordAttemptLog: (input: { attemptId: string; log: AttemptLog }) => recordAttemptLog(deps, input),
+    // attempts bound to a GitHub Actions run (src/lifecycle/attempt-runs.ts)
+    runs: {
+      bind: (input: Parameters<typeof bindAttemptRun>[1]) => bindAttemptRun(deps, input),
+      renew: (input: Parameters<typeof renewRunLease>[1]) => renewRunLease(deps, input),
+      completed: (input: Parameters<typeof runCompleted>[1]) => runCompleted(deps, input),
+    },
     // leases and dispatch cycles
     acquireLease: (input: { name: string; holder: string; ttlMs: number }) => acquireLease(db, clock, input),
     renewLease: (input: Fence & { ttlMs: number }) => renewLease(db, clock, input),

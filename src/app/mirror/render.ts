@@ -76,7 +76,7 @@ export function mergeLabels(existing: readonly string[], ours: readonly string[]
  * reply are already on the issue; the state stays `needs_input` until the dispatcher requeues it).
  * A batch of only these costs no GitHub request.
  */
-export const VIEW_NEUTRAL_REASONS: readonly string[] = ["answered"];
+export const VIEW_NEUTRAL_REASONS: readonly string[] = ["answered", "attempt_started"];
 
 /**
  * The comment an event deserves on the issue (the agent's question, a failed verdict), or null.

@@ -11,6 +11,7 @@ const NON_TRANSITIONS: ReadonlySet<string> = new Set([
   "answered",
   "assigned",
   "priority_changed",
+  "attempt_started",
 ]);
 
 /**
