@@ -4,11 +4,14 @@ import type { Verifier } from "../evidence/index.js";
 import { EVIDENCE_EVENTS, evidenceTargets } from "../evidence/index.js";
 import type { Lifecycle } from "../lifecycle/index.js";
 import type { Store } from "../store/index.js";
+import { type AttemptApiDeps, attemptApiHandler } from "./api/attempts.js";
 import { apiHandler } from "./api/index.js";
 import { boardHandler } from "./board/index.js";
 import { acceptComment } from "./commands/handle-comment.js";
 import { intake } from "./intake.js";
 import { handleIssue } from "./issues.js";
+import { installationPushTokens } from "./push-token.js";
+import { handleRunEvent, RUN_EVENTS } from "./runs.js";
 import { guardWebhookRequests, MAX_WEBHOOK_BYTES } from "./webhook-guard.js";
 import { commentFacts, issueFacts, replaceNulCharacters } from "./webhook-payloads.js";
 
@@ -24,6 +27,20 @@ export interface AppDeps {
   readonly deliveryLeaseMs?: number;
   /** Larger webhook bodies are refused with 413 before being read (default: GitHub's 25 MB cap). */
   readonly maxWebhookBytes?: number;
+  /**
+   * The attempt API (src/app/api/attempts.ts) for the agent workflow's runs: the OIDC token verifier,
+   * each repository's agent workflow, the attempt lease and back-off. Absent: the routes answer 503.
+   * The push credential is minted through the app's installation unless `mintPushToken` is given.
+   */
+  readonly attemptApi?:
+    | (Omit<AttemptApiDeps, "lifecycle" | "mintPushToken" | "log"> &
+        Partial<Pick<AttemptApiDeps, "mintPushToken">>)
+    | null;
+  /**
+   * Liveness of runs bound to attempts (`workflow_run` / `workflow_job` webhooks): the lease a live
+   * run's attempt gets (default 15 minutes) and how long it outlives its completed run (default 5).
+   */
+  readonly runLiveness?: { readonly leaseMs: number; readonly graceMs: number };
   /** Called once the app is loaded, with what it needs to start the workers (src/app/workers.ts). */
   readonly onLoad?: (runtime: AppRuntime) => void;
 }
@@ -50,6 +67,20 @@ export function missionControlApp(deps: AppDeps): ApplicationFunction {
     const octokitFor = installationOctokits(probot);
     const verifier = deps.verifier ? deps.verifier(octokitFor) : null;
     deps.onLoad?.({ probot, octokitFor, verifier });
+    // The attempt API (POST, OIDC-authenticated) before the read-only API, which refuses POSTs.
+    const attemptApi = deps.attemptApi;
+    options?.addHandler(
+      attemptApiHandler(
+        attemptApi
+          ? {
+              ...attemptApi,
+              lifecycle: deps.lifecycle,
+              mintPushToken: attemptApi.mintPushToken ?? installationPushTokens(probot),
+              log: (message, detail) => probot.log.warn(detail, message),
+            }
+          : null,
+      ),
+    );
     // The read-only JSON API (docs/api.md) on the app's HTTP server.
     options?.addHandler(
       apiHandler({
@@ -109,6 +140,17 @@ export function missionControlApp(deps: AppDeps): ApplicationFunction {
             ticketLabel: deps.ticketLabel ?? "mission-control",
           },
           issue.facts,
+        );
+      }
+      if ((RUN_EVENTS as readonly string[]).includes(context.name)) {
+        return handleRunEvent(
+          {
+            lifecycle: deps.lifecycle,
+            leaseMs: deps.runLiveness?.leaseMs ?? 900_000,
+            graceMs: deps.runLiveness?.graceMs ?? 300_000,
+          },
+          context.name,
+          context.payload,
         );
       }
       if ((EVIDENCE_EVENTS as readonly string[]).includes(context.name)) {

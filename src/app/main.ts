@@ -42,6 +42,10 @@ async function main(): Promise<void> {
       store,
       ticketLabel: config.app.ticket_label,
       deliveryLeaseMs: config.app.delivery_lease_seconds * 1000,
+      runLiveness: {
+        leaseMs: config.dispatch.attempt_lease_seconds * 1000,
+        graceMs: config.dispatch.run_grace_seconds * 1000,
+      },
       verifier: (octokitFor) =>
         createVerifier({
           lifecycle,

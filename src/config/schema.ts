@@ -39,6 +39,11 @@ export const DispatchSchema = z.strictObject({
   max_workers: z.number().int().min(1).max(100_000).default(2),
   /** How long an attempt may go without a heartbeat before the dispatcher expires it. */
   attempt_lease_seconds: seconds(900),
+  /**
+   * How long an attempt bound to a GitHub Actions run outlives its run once GitHub reports the run
+   * completed without the attempt being reported (complete, needs-input, fail); then it is lost.
+   */
+  run_grace_seconds: seconds(300),
   /** How long the dispatch lease lasts; a dispatcher that dies is replaced after this. */
   lease_seconds: seconds(120),
   backoff: z

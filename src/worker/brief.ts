@@ -7,13 +7,19 @@ export interface BriefInput {
   readonly context: AttemptContext;
   readonly branch: string;
   readonly remote: string;
+  /**
+   * How the agent finishes: `runner` (default: `mctl worker run`, which pushes and collects the
+   * evidence itself) or `workflow` (the agent job of the three-job workflow: it has no push
+   * credential; it commits, and leaves a question or a failure in its outcome directory).
+   */
+  readonly finish?: "runner" | "workflow";
 }
 
 /**
  * The Markdown brief an agent can be given as its prompt (`MCTL_TICKET_FILE`): the ticket, every
  * earlier question with its answer, why earlier attempts ended, and how to finish.
  */
-export function renderBrief({ context, branch, remote }: BriefInput): string {
+export function renderBrief({ context, branch, remote, finish = "runner" }: BriefInput): string {
   const { ticket, attempt } = context;
   const out: string[] = [`# ${ticket.key}: ${ticket.title}`, ""];
   out.push(
@@ -42,6 +48,20 @@ export function renderBrief({ context, branch, remote }: BriefInput): string {
     out.push("## Earlier attempts", "");
     for (const earlier of context.earlierAttempts) out.push(`- ${describeEnding(earlier)}`);
     out.push("");
+  }
+  if (finish === "workflow") {
+    out.push(
+      "## How to finish",
+      "",
+      `1. Work in this checkout on \`${branch}\`; commit everything you change. Do not push: the report job does.`,
+      "2. Exit with status 0. The report job checks that your commits descend from the base commit,",
+      "   pushes them and claims completion; only the evidence counts, not anything you print.",
+      "",
+      "If you need an answer from a person, write the question to `question.txt` in the outcome directory",
+      "(`$MCTL_OUTCOME_DIR`) and stop. If you cannot do the task, write why to `failure.txt` there and stop.",
+      "",
+    );
+    return out.join("\n");
   }
   out.push(
     "## How to finish",

@@ -1,0 +1,68 @@
+/**
+ * Who may call the attempt API about an attempt: the policy applied to a verified Actions token
+ * (src/app/oidc/claims.ts), after the verifier has said it is authentic. Pure functions, so each
+ * refusal is tested on its own and the routes only map them to answers.
+ */
+import type { AttemptRow, TicketRow } from "../../db/schema.js";
+import type { ActionsClaims, TokenRefusal } from "../oidc/claims.js";
+
+/** The repository's agent workflow: its file under `.github/workflows/` and the ref runs must start from. */
+export interface AgentWorkflow {
+  /** The workflow file name, e.g. `mission-control-agent.yml` (a path under `.github/workflows/` is accepted too). */
+  readonly workflow: string;
+  /** The default branch, as `refs/heads/main` or `main`. */
+  readonly ref: string;
+}
+
+/** The `workflow_ref` claim a run of `workflow` in `repository` carries. */
+export function expectedWorkflowRef(repository: string, workflow: AgentWorkflow): string {
+  const file = workflow.workflow.replace(/^\.github\/workflows\//, "");
+  const ref = workflow.ref.startsWith("refs/") ? workflow.ref : `refs/heads/${workflow.ref}`;
+  return `${repository}/.github/workflows/${file}@${ref}`;
+}
+
+const refuse = (reason: string, message: string): TokenRefusal => ({ status: 403, reason, message });
+
+/**
+ * The token is of a run of the ticket's repository's agent workflow on its default branch, started
+ * by `workflow_dispatch` (how the launcher starts it); null when it is, else why not (403).
+ */
+export function runPolicyRefusal(
+  claims: ActionsClaims,
+  ticket: Pick<TicketRow, "key" | "repository">,
+  workflow: AgentWorkflow | null,
+): TokenRefusal | null {
+  if (claims.repository !== ticket.repository)
+    return refuse(
+      "wrong_repository",
+      `the token is of a run in ${claims.repository}; ${ticket.key} belongs to ${ticket.repository}`,
+    );
+  if (!workflow)
+    return refuse(
+      "no_agent_workflow",
+      `${ticket.repository} has no agent workflow configured (a github-workflow launcher); no run may report on its attempts`,
+    );
+  const expected = expectedWorkflowRef(ticket.repository, workflow);
+  if (claims.workflow_ref !== expected)
+    return refuse(
+      "wrong_workflow",
+      `the token is of a run of ${claims.workflow_ref}; only runs of ${expected} may report on attempts`,
+    );
+  if (claims.event_name !== "workflow_dispatch")
+    return refuse(
+      "wrong_event",
+      `the run was started by ${claims.event_name}; agent runs are started by workflow_dispatch`,
+    );
+  return null;
+}
+
+/** After `start`: the token is of the run the attempt is bound to; null when it is. */
+export function boundRunRefusal(claims: ActionsClaims, attempt: AttemptRow): TokenRefusal | null {
+  if (attempt.runId === null) return null;
+  if (attempt.runRepository !== claims.repository || attempt.runId !== claims.run_id)
+    return refuse(
+      "wrong_run",
+      `attempt ${attempt.id} is bound to run ${attempt.runId} of ${attempt.runRepository}; the token is of run ${claims.run_id} of ${claims.repository}`,
+    );
+  return null;
+}
