@@ -15,7 +15,8 @@ export function installationPushTokens(probot: Probot): (repository: string) => 
     const { data } = await appOctokit.rest.apps.createInstallationAccessToken({
       installation_id: installation.id,
       repositories: [repo],
-      permissions: { contents: "write", pull_requests: "write" },
+      // `metadata: read` is implied by GitHub; named so a stricter server grants it too.
+      permissions: { contents: "write", pull_requests: "write", metadata: "read" },
     });
     return { token: data.token, expiresAt: data.expires_at };
   };

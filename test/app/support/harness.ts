@@ -3,14 +3,15 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import type { DestinationStream } from "pino";
 import { createNodeMiddleware, Probot, ProbotOctokit } from "probot";
-import { type AppRuntime, missionControlApp } from "../../../src/app/app.js";
+import { type AppDeps, type AppRuntime, missionControlApp } from "../../../src/app/app.js";
 import { type CommandWorkerDeps, commandPass } from "../../../src/app/commands/worker.js";
 import { type ReevaluationDeps, reevaluationPass } from "../../../src/app/evidence/reevaluate.js";
 import { createAppLogger, type LogLevel } from "../../../src/app/log.js";
 import type { Database } from "../../../src/db/database.js";
 import { createVerifier, databaseHttpCache } from "../../../src/evidence/index.js";
 import { type GitHubStandin, startGitHubStandin } from "../../../src/github-standin/index.js";
-import { createLifecycle, type Lifecycle, systemClock } from "../../../src/lifecycle/index.js";
+import { type Clock, createLifecycle, type Lifecycle, systemClock } from "../../../src/lifecycle/index.js";
+import type { AppPermissions } from "../../../src/github-standin/index.js";
 import { createStore, runUntilIdle, type Store } from "../../../src/store/index.js";
 
 export const SECRET = "test-webhook-secret";
@@ -51,6 +52,14 @@ export interface AppOptions {
   readonly maxWebhookBytes?: number;
   /** One try per GitHub read in the verifier (no retry waits), for tests of failing reads. */
   readonly verifierSingleTry?: boolean;
+  /** The lifecycle's clock (default: the system clock). */
+  readonly clock?: Clock;
+  /** The attempt API's configuration (src/app/api/attempts.ts); without it its routes answer 503. */
+  readonly attemptApi?: AppDeps["attemptApi"];
+  /** Leases of attempts bound to runs (workflow_run / workflow_job webhooks). */
+  readonly runLiveness?: AppDeps["runLiveness"];
+  /** The app's permissions in the stand-in (default: the stand-in's). */
+  readonly appPermissions?: AppPermissions;
 }
 
 /**
@@ -71,13 +80,16 @@ export async function startApp(db: Database, options: AppOptions = {}): Promise<
   const baseUrl = `http://127.0.0.1:${port}`;
   const webhookUrl = `${baseUrl}/api/github/webhooks`;
   const gh = await startGitHubStandin({
-    app: { privateKey: keys.privateKey },
+    app: {
+      privateKey: keys.privateKey,
+      ...(options.appPermissions ? { permissions: options.appPermissions } : {}),
+    },
     // GitHub gives up after 10 s; on a loaded machine the app may take longer, and a delivery that
     // times out would decide the test. No test here is about that limit.
     webhook: { url: webhookUrl, secret: SECRET, timeoutMs: 300_000 },
     ...(options.faultSeed === undefined ? {} : { faultSeed: options.faultSeed }),
   });
-  const lifecycle = createLifecycle({ db, clock: systemClock, keyPrefix: "MC" });
+  const lifecycle = createLifecycle({ db, clock: options.clock ?? systemClock, keyPrefix: "MC" });
   const store = createStore({ db, clock: systemClock });
   const probot = new Probot({
     appId: gh.app.id,
@@ -107,6 +119,8 @@ export async function startApp(db: Database, options: AppOptions = {}): Promise<
           ...(options.verifierSingleTry ? { retry: { attempts: 1, baseMs: 1, maxWaitMs: 0 } } : {}),
         }),
       ...(options.maxWebhookBytes === undefined ? {} : { maxWebhookBytes: options.maxWebhookBytes }),
+      ...(options.attemptApi ? { attemptApi: options.attemptApi } : {}),
+      ...(options.runLiveness ? { runLiveness: options.runLiveness } : {}),
       onLoad: (r) => (runtime = r),
     }),
     { probot, webhooksPath: "/api/github/webhooks" },
