@@ -6,6 +6,7 @@ import { TicketKeySchema } from "../../lifecycle/schemas.js";
 import { type RunReport, runWorker } from "../../worker/runner.js";
 import { runnerSettingsFrom } from "../../worker/settings.js";
 import { createWorkerStore } from "../../worker/store.js";
+import { type IdTokenSource, prepareAttempt, RemoteWorkerError, reportAttempt } from "../../worker/remote.js";
 import type { CliContext } from "../context.js";
 import { CliError, EXIT_USAGE } from "../errors.js";
 import { printJson } from "../output.js";
@@ -18,6 +19,59 @@ const RunOptions = z.object({
   repo: z.string().trim().min(1).optional(),
   json: z.boolean().optional(),
 });
+
+const Via = z.url({ protocol: /^https?$/, error: "must be the app's http(s) URL" });
+const PrepareOptions = z.object({
+  via: Via,
+  attempt: z.uuid("must be an attempt id (a UUID)"),
+  launchKey: z.string().trim().min(1, "must not be empty"),
+  out: z.string().trim().min(1).default("mission-control"),
+  json: z.boolean().optional(),
+});
+const ReportOptions = z.object({
+  via: Via,
+  attempt: z.uuid("must be an attempt id (a UUID)"),
+  outcome: z.string().trim().min(1),
+  prepared: z.string().trim().min(1).optional(),
+  repo: z.string().trim().min(1).optional(),
+  remote: z.string().trim().min(1).default("origin"),
+  pullRequest: z.coerce.number().int().positive().optional(),
+  json: z.boolean().optional(),
+});
+
+/**
+ * The job's GitHub Actions OIDC token for `audience`, from ACTIONS_ID_TOKEN_REQUEST_URL/TOKEN (the
+ * job needs `permissions: id-token: write`).
+ * TODO: use src/actions/id-token.ts (requestActionsIdToken) once it is on main.
+ */
+function actionsIdToken(env: Readonly<Record<string, string | undefined>>): IdTokenSource {
+  return async (audience) => {
+    const url = env.ACTIONS_ID_TOKEN_REQUEST_URL;
+    const bearer = env.ACTIONS_ID_TOKEN_REQUEST_TOKEN;
+    if (!url || !bearer)
+      throw new CliError(
+        "no ACTIONS_ID_TOKEN_REQUEST_URL/ACTIONS_ID_TOKEN_REQUEST_TOKEN: run in a GitHub Actions job with `permissions: id-token: write`",
+        EXIT_USAGE,
+      );
+    const request = new URL(url);
+    request.searchParams.set("audience", audience);
+    const res = await fetch(request, { headers: { authorization: `Bearer ${bearer}` } });
+    const body = z.object({ value: z.string().min(1) }).safeParse(await res.json().catch(() => null));
+    if (!res.ok || !body.success)
+      throw new CliError(`the Actions OIDC token request failed (status ${res.status})`);
+    return body.data.value;
+  };
+}
+
+/** A remote call's failure as one line (exit 1). */
+async function remote<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof RemoteWorkerError) throw new CliError(error.message, 1, { code: error.code });
+    throw error;
+  }
+}
 
 export function workerCommand(ctx: CliContext): Command {
   const worker = new Command("worker").description(
@@ -104,6 +158,78 @@ export function workerCommand(ctx: CliContext): Command {
       }
       if (options.json) printJson(report, ctx.io.stdout);
       finish(report, info, options.json ? () => {} : ctx.io.stdout);
+    });
+
+  worker
+    .command("prepare")
+    .description(
+      "the agent workflow's first job: start the attempt through the app (with the job's OIDC token) " +
+        "and write the brief, the base commit and the branch for the agent job",
+    )
+    .requiredOption("--via <url>", "the app's URL (also the token's audience)")
+    .requiredOption("--attempt <id>", "the attempt to start (it must be launching)")
+    .addOption(
+      new Option("--launch-key <key>", "the launch key the dispatcher gave")
+        .env("MCTL_LAUNCH_KEY")
+        .makeOptionMandatory(),
+    )
+    .option("--out <dir>", "where to write brief.md, base_sha, branch and attempt.json", "mission-control")
+    .option("--json", "print what was written as JSON")
+    .action(async (raw: Record<string, unknown>) => {
+      const options = parseOptions(PrepareOptions, raw);
+      const out = path.resolve(ctx.environment().cwd, options.out);
+      const prepared = await remote(() =>
+        prepareAttempt(
+          { via: options.via, idToken: actionsIdToken(ctx.processEnv) },
+          { attemptId: options.attempt, launchKey: options.launchKey, outDir: out },
+        ),
+      );
+      if (options.json) printJson(prepared, ctx.io.stdout);
+      else
+        ctx.io.stdout(
+          `started attempt ${prepared.attempt} of ${prepared.ticket} (${prepared.repository}) on ${prepared.base_sha}, branch ${prepared.branch}; wrote ${out}\n`,
+        );
+    });
+
+  worker
+    .command("report")
+    .description(
+      "the agent workflow's last job: report the agent job's outcome through the app (question.txt → " +
+        "needs input, failure.txt → fail, else push commits.bundle to the ticket branch and complete)",
+    )
+    .requiredOption("--via <url>", "the app's URL (also the token's audience)")
+    .requiredOption("--attempt <id>", "the attempt prepare started")
+    .requiredOption("--outcome <dir>", "the agent job's outcome directory")
+    .option("--prepared <dir>", "prepare's directory (default: the outcome directory)")
+    .option("--repo <path>", "the checkout to push from (default: the current directory)")
+    .option("--remote <name>", "the remote to push the ticket branch to", "origin")
+    .option("--pull-request <number>", "the pull request opened for the branch, if any")
+    .option("--json", "print the result as JSON")
+    .action(async (raw: Record<string, unknown>) => {
+      const options = parseOptions(ReportOptions, raw);
+      const cwd = ctx.environment().cwd;
+      const result = await remote(() =>
+        reportAttempt(
+          { via: options.via, idToken: actionsIdToken(ctx.processEnv) },
+          {
+            attemptId: options.attempt,
+            outcomeDir: path.resolve(cwd, options.outcome),
+            ...(options.prepared ? { preparedDir: path.resolve(cwd, options.prepared) } : {}),
+            repo: path.resolve(cwd, options.repo ?? "."),
+            remote: options.remote,
+            ...(options.pullRequest === undefined ? {} : { pullRequest: options.pullRequest }),
+            env: ctx.processEnv,
+          },
+        ),
+      );
+      if (options.json) return printJson(result, ctx.io.stdout);
+      if (result.result === "completed")
+        ctx.io.stdout(
+          `completed ${result.ticket}: pushed ${result.commitSha} to ${result.branch}; the ticket is ${result.state}\n`,
+        );
+      else if (result.result === "needs_input")
+        ctx.io.stdout(`${result.ticket} needs input: ${result.question}\n`);
+      else ctx.io.stdout(`${result.ticket} failed: ${result.reason}\n`);
     });
 
   return worker;

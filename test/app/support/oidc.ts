@@ -16,6 +16,8 @@ export interface TestIssuer {
   readonly issuer: string;
   readonly audience: string;
   readonly verifier: ActionsTokenVerifier;
+  /** The same checks for another audience. */
+  verifierFor(audience: string): ActionsTokenVerifier;
   /** A token of a run of `repository` (the agent workflow on main, dispatched), with `overrides`. */
   token(
     repository: string,
@@ -74,7 +76,7 @@ export async function startTestIssuer(audience: string): Promise<TestIssuer> {
       .sign(key);
   };
 
-  const verifier: ActionsTokenVerifier = {
+  const verifierFor = (audience: string): ActionsTokenVerifier => ({
     async verify(token) {
       if (!token)
         return {
@@ -97,12 +99,14 @@ export async function startTestIssuer(audience: string): Promise<TestIssuer> {
         return { ok: false, status: 401, reason: "bad_signature", message: "the signature does not verify" };
       }
     },
-  };
+  });
+  const verifier = verifierFor(audience);
 
   return {
     issuer,
     audience,
     verifier,
+    verifierFor,
     token: (repository, overrides = {}, options = {}) =>
       sign(keys.privateKey, repository, overrides, options.expiresAt),
     forged: (repository) => sign(other.privateKey, repository, {}),

@@ -1,0 +1,368 @@
+/**
+ * The runner's halves for the three-job agent workflow (prepare → agent → report), talking to the
+ * app's attempt API (src/app/api/attempts.ts) with the job's GitHub Actions OIDC token; no database
+ * credential and no push credential ever reaches the agent's job.
+ *
+ * - prepare: `start` the attempt, then write the brief, the base commit and the branch to a
+ *   directory (the artifact the agent job downloads).
+ * - report: read what the agent job left: `question.txt` → needs-input, `failure.txt` → fail, else
+ *   `commits.bundle`, whose tip must descend from the base commit and differ from it → fetch a push
+ *   token, push the ticket branch (the token reaches git through its environment only), complete.
+ */
+import { execFile } from "node:child_process";
+import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { z } from "zod";
+import { CommitShaSchema, type CompletionEvidence } from "../domain/completion-evidence.js";
+
+/** Requests the job's OIDC token for `audience` (src/actions/id-token.ts in a workflow). */
+export type IdTokenSource = (audience: string) => Promise<string>;
+
+export class RemoteWorkerError extends Error {
+  override readonly name = "RemoteWorkerError";
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface ApiClient {
+  readonly via: string;
+  readonly idToken: IdTokenSource;
+}
+
+const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+
+/** POSTs to the attempt API with a fresh token (audience: the app's URL); throws its error, in one line. */
+async function call<S extends z.ZodType>(
+  client: ApiClient,
+  attemptId: string,
+  action: string,
+  body: unknown,
+  schema: S,
+): Promise<z.output<S>> {
+  const base = client.via.replace(/\/+$/, "");
+  const token = await client.idToken(base);
+  let res: Response;
+  try {
+    res = await fetch(`${base}/api/v1/attempts/${encodeURIComponent(attemptId)}/${action}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+      body: JSON.stringify(body),
+    });
+  } catch (error) {
+    throw new RemoteWorkerError(
+      `${action}: cannot reach ${base}: ${(error as Error).message}`,
+      "unreachable",
+    );
+  }
+  const text = await res.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new RemoteWorkerError(`${action}: ${base} answered ${res.status} without JSON`, "bad_answer");
+  }
+  if (!res.ok) {
+    const error = ErrorBody.safeParse(json);
+    const detail = error.success
+      ? `${error.data.error.code}: ${error.data.error.message}`
+      : `status ${res.status}`;
+    throw new RemoteWorkerError(
+      `${action} refused (${res.status}) ${detail}`,
+      error.success ? error.data.error.code : "refused",
+    );
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) throw new RemoteWorkerError(`${action}: unexpected answer from ${base}`, "bad_answer");
+  return parsed.data;
+}
+
+const StartAnswer = z.object({
+  attempt: z.object({ id: z.string(), number: z.number() }),
+  ticket: z.object({ key: z.string(), repository: z.string(), title: z.string() }),
+  base_sha: CommitShaSchema,
+  branch: z.string().min(1),
+  brief: z.string(),
+});
+const EndAnswer = z.object({
+  attempt: z.object({ id: z.string(), status: z.string() }),
+  ticket: z.object({ key: z.string(), state: z.string() }),
+});
+const PushTokenAnswer = z.object({ token: z.string().min(1), expires_at: z.string() });
+
+/** What prepare writes (`attempt.json`, beside `brief.md`, `base_sha` and `branch`). */
+const Prepared = z.object({
+  attempt: z.string(),
+  ticket: z.string(),
+  repository: z.string(),
+  base_sha: CommitShaSchema,
+  branch: z.string().min(1),
+});
+export type Prepared = z.infer<typeof Prepared>;
+
+export async function prepareAttempt(
+  client: ApiClient,
+  input: { readonly attemptId: string; readonly launchKey: string; readonly outDir: string },
+): Promise<Prepared & { readonly files: readonly string[] }> {
+  const started = await call(client, input.attemptId, "start", { launch_key: input.launchKey }, StartAnswer);
+  const prepared: Prepared = {
+    attempt: started.attempt.id,
+    ticket: started.ticket.key,
+    repository: started.ticket.repository,
+    base_sha: started.base_sha,
+    branch: started.branch,
+  };
+  await mkdir(input.outDir, { recursive: true });
+  const files: [string, string][] = [
+    ["brief.md", started.brief],
+    ["base_sha", `${started.base_sha}\n`],
+    ["branch", `${started.branch}\n`],
+    ["attempt.json", `${JSON.stringify(prepared, null, 2)}\n`],
+  ];
+  for (const [name, text] of files) await writeFile(path.join(input.outDir, name), text, "utf8");
+  return { ...prepared, files: files.map(([name]) => path.join(input.outDir, name)) };
+}
+
+export type ReportResult =
+  | { readonly result: "needs_input"; readonly ticket: string; readonly question: string }
+  | { readonly result: "failed"; readonly ticket: string; readonly reason: string }
+  | {
+      readonly result: "completed";
+      readonly ticket: string;
+      readonly state: string;
+      readonly commitSha: string;
+      readonly branch: string;
+    };
+
+export interface ReportInput {
+  readonly attemptId: string;
+  readonly outcomeDir: string;
+  /** Where prepare's `attempt.json` is (default: the outcome directory). */
+  readonly preparedDir?: string;
+  /** The checkout to fetch the bundle into and push from. */
+  readonly repo: string;
+  /** The remote to push the ticket branch to (default `origin`). */
+  readonly remote?: string;
+  readonly pullRequest?: number;
+  /** The environment git runs with (the token is added to it, never to its command line). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+const MAX_TEXT = 4000;
+
+export async function reportAttempt(client: ApiClient, input: ReportInput): Promise<ReportResult> {
+  const prepared = await readPrepared(input.preparedDir ?? input.outcomeDir);
+  if (prepared.attempt !== input.attemptId)
+    throw new RemoteWorkerError(
+      `the prepared artifact is of attempt ${prepared.attempt}, not ${input.attemptId}`,
+      "wrong_artifact",
+    );
+  const question = await readText(path.join(input.outcomeDir, "question.txt"));
+  if (question !== null) {
+    const q = question.slice(0, MAX_TEXT);
+    const ended = await call(client, input.attemptId, "needs-input", { question: q }, EndAnswer);
+    return { result: "needs_input", ticket: ended.ticket.key, question: q };
+  }
+  const failure = await readText(path.join(input.outcomeDir, "failure.txt"));
+  if (failure !== null) {
+    const reason = failure.slice(0, 2000);
+    const ended = await call(client, input.attemptId, "fail", { reason }, EndAnswer);
+    return { result: "failed", ticket: ended.ticket.key, reason };
+  }
+  const bundle = path.resolve(input.outcomeDir, "commits.bundle");
+  if (!(await exists(bundle)))
+    throw new RemoteWorkerError(
+      `the outcome ${input.outcomeDir} has no question.txt, failure.txt or commits.bundle`,
+      "no_outcome",
+    );
+  const git = gitRunner(input.repo, input.env);
+  const tip = await bundleTip(git, bundle, prepared.branch);
+  if (tip === prepared.base_sha)
+    throw new RemoteWorkerError(
+      `the bundle's tip is the base commit ${tip}: nothing was committed`,
+      "no_commits",
+    );
+  if (!(await git.ok(["merge-base", "--is-ancestor", prepared.base_sha, tip])))
+    throw new RemoteWorkerError(
+      `the bundle's tip ${tip} does not descend from the base commit ${prepared.base_sha}`,
+      "not_descendant",
+    );
+  const remote = input.remote ?? "origin";
+  const remoteUrl = await git.out(["remote", "get-url", remote]);
+  const pushToken = await call(client, input.attemptId, "push-token", {}, PushTokenAnswer);
+  const authed = git.withHeader(
+    `AUTHORIZATION: basic ${Buffer.from(`x-access-token:${pushToken.token}`).toString("base64")}`,
+  );
+  // The ticket branch is ours: a later attempt starts again from the base, so the push replaces it.
+  await authed.run(["push", "--porcelain", remote, `+${tip}:refs/heads/${prepared.branch}`]);
+  const listed = await authed.out(["ls-remote", remote, `refs/heads/${prepared.branch}`]);
+  const remoteSha = listed.split(/\s+/)[0] ?? "";
+  if (remoteSha !== tip)
+    throw new RemoteWorkerError(
+      `the push did not land: ${remote} has ${remoteSha || "nothing"} for ${prepared.branch}`,
+      "not_pushed",
+    );
+  const agent = await readAgentFacts(input.outcomeDir);
+  const evidence: CompletionEvidence = {
+    version: 1,
+    attemptId: input.attemptId,
+    ticket: prepared.ticket,
+    commitSha: tip,
+    branch: prepared.branch,
+    baseSha: prepared.base_sha,
+    workingTreeClean: true,
+    pushed: true,
+    remote: { name: remote, url: stripCredentials(remoteUrl), sha: tip },
+    tests: { status: "not_configured" },
+    agent: { exitCode: 0, durationMs: agent.durationMs },
+    collectedAt: new Date().toISOString(),
+  };
+  const ended = await call(
+    client,
+    input.attemptId,
+    "complete",
+    {
+      commit_sha: tip,
+      branch: prepared.branch,
+      ...(input.pullRequest === undefined ? {} : { pull_request: input.pullRequest }),
+      evidence,
+    },
+    EndAnswer,
+  );
+  return {
+    result: "completed",
+    ticket: ended.ticket.key,
+    state: ended.ticket.state,
+    commitSha: tip,
+    branch: prepared.branch,
+  };
+}
+
+async function readPrepared(dir: string): Promise<Prepared> {
+  const text = await readText(path.join(dir, "attempt.json"));
+  if (text === null)
+    throw new RemoteWorkerError(`no attempt.json in ${dir}: run mctl worker prepare first`, "no_artifact");
+  try {
+    return Prepared.parse(JSON.parse(text));
+  } catch {
+    throw new RemoteWorkerError(
+      `${path.join(dir, "attempt.json")} is not what mctl worker prepare writes`,
+      "no_artifact",
+    );
+  }
+}
+
+async function readAgentFacts(dir: string): Promise<{ durationMs: number }> {
+  const text = await readText(path.join(dir, "agent.json"));
+  if (text === null) return { durationMs: 0 };
+  const parsed = z.object({ durationMs: z.number().int().min(0) }).safeParse(JSON.parse(text));
+  return { durationMs: parsed.success ? parsed.data.durationMs : 0 };
+}
+
+async function readText(file: string): Promise<string | null> {
+  try {
+    const text = (await readFile(file, "utf8")).trim();
+    return text === "" ? null : text;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw error;
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    return (await stat(file)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** The commit the bundle carries: its `refs/heads/<branch>` head, else its only (or HEAD) head. */
+async function bundleTip(git: GitRunner, bundle: string, branch: string): Promise<string> {
+  if (!(await git.ok(["bundle", "verify", "--quiet", bundle])))
+    throw new RemoteWorkerError(
+      `${bundle} is not a bundle this checkout can read (are its prerequisites, the base commit, here?)`,
+      "bad_bundle",
+    );
+  const heads = (await git.out(["bundle", "list-heads", bundle]))
+    .split("\n")
+    .map((line) => line.trim().split(/\s+/))
+    .filter((parts): parts is [string, string] => parts.length === 2);
+  const pick =
+    heads.find(([, ref]) => ref === `refs/heads/${branch}`) ??
+    heads.find(([, ref]) => ref === "HEAD") ??
+    (heads.length === 1 ? heads[0] : undefined);
+  if (!pick)
+    throw new RemoteWorkerError(
+      `${bundle} names no head to push (want refs/heads/${branch} or HEAD)`,
+      "bad_bundle",
+    );
+  await git.run(["fetch", "--quiet", bundle, `+${pick[1]}:refs/mission-control/report`]);
+  return git.out(["rev-parse", "--verify", "refs/mission-control/report^{commit}"]);
+}
+
+/** A URL without a user or password (the remote as evidence). */
+function stripCredentials(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = "";
+    parsed.password = "";
+    return parsed.toString();
+  } catch {
+    return url;
+  }
+}
+
+interface GitRunner {
+  run(args: readonly string[]): Promise<void>;
+  out(args: readonly string[]): Promise<string>;
+  ok(args: readonly string[]): Promise<boolean>;
+  /** The same runner with an extra HTTP header given to git through its environment. */
+  withHeader(header: string): GitRunner;
+}
+
+function gitRunner(cwd: string, baseEnv: Readonly<Record<string, string | undefined>>): GitRunner {
+  const make = (env: Record<string, string>): GitRunner => {
+    const exec = (args: readonly string[]) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        execFile("git", [...args], { cwd, env, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+          const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+          resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+        });
+      });
+    const run = async (args: readonly string[]) => {
+      const result = await exec(args);
+      if (result.code !== 0)
+        throw new RemoteWorkerError(
+          `git ${args[0]} failed: ${result.stderr.trim().split("\n").at(-1) ?? `exit ${result.code}`}`,
+          "git_failed",
+        );
+      return result.stdout.trim();
+    };
+    return {
+      run: async (args) => {
+        await run(args);
+      },
+      out: run,
+      ok: async (args) => (await exec(args)).code === 0,
+      withHeader: (header) => {
+        // GIT_CONFIG_COUNT/KEY/VALUE (git 2.31+): config for this process only, never argv or a file.
+        const count = Number.parseInt(env.GIT_CONFIG_COUNT ?? "0", 10) || 0;
+        return make({
+          ...env,
+          GIT_CONFIG_COUNT: String(count + 1),
+          [`GIT_CONFIG_KEY_${count}`]: "http.extraheader",
+          [`GIT_CONFIG_VALUE_${count}`]: header,
+        });
+      },
+    };
+  };
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(baseEnv)) if (value !== undefined) env[key] = value;
+  // Never ask a person for credentials in a workflow.
+  env.GIT_TERMINAL_PROMPT = "0";
+  return make(env);
+}

@@ -1,0 +1,266 @@
+import { execFile } from "node:child_process";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { promisify } from "node:util";
+import { afterEach, beforeEach, expect, it } from "vitest";
+import type { ActionsClaims } from "../../src/app/oidc/claims.js";
+import type { AttemptRow } from "../../src/db/schema.js";
+import { type AppHarness, startApp } from "../app/support/harness.js";
+import { AGENT_WORKFLOW, startTestIssuer, type TestIssuer } from "../app/support/oidc.js";
+import { dispatcher, givenTicket } from "../builders/tickets.js";
+import { runMctl, tempDir } from "../helpers/cli.js";
+import { describeEachDriver } from "../helpers/databases.js";
+
+const exec = promisify(execFile);
+const REPO = "acme/widgets";
+const git = async (cwd: string, ...args: string[]) =>
+  (
+    await exec("git", args, {
+      cwd,
+      env: {
+        ...process.env,
+        GIT_AUTHOR_NAME: "t",
+        GIT_AUTHOR_EMAIL: "t@example.com",
+        GIT_COMMITTER_NAME: "t",
+        GIT_COMMITTER_EMAIL: "t@example.com",
+      },
+    })
+  ).stdout.trim();
+
+/**
+ * `mctl worker prepare` and `mctl worker report` (the built binary) against the running app: the
+ * token comes from an Actions-style token endpoint (ACTIONS_ID_TOKEN_REQUEST_URL/TOKEN) signing
+ * real tokens; git pushes to a real bare repository.
+ */
+describeEachDriver("mctl worker prepare | report", (ctx) => {
+  let app: AppHarness;
+  let issuer: TestIssuer;
+  let tokenServer: Server;
+  let tokenUrl: string;
+  let claims: Partial<ActionsClaims> = {};
+  let dir: { path: string; remove(): Promise<void> };
+  const requestToken = "actions-request-token";
+
+  beforeEach(async () => {
+    issuer = await startTestIssuer("pending");
+    dir = await tempDir("mctl-remote-");
+    tokenServer = createServer((req, res) => {
+      const url = new URL(req.url ?? "/", "http://localhost");
+      if (req.headers.authorization !== `Bearer ${requestToken}`) return void res.writeHead(401).end();
+      void issuer
+        .token(REPO, { ...claims, aud: url.searchParams.get("audience") ?? "" })
+        .then((value) =>
+          res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ value })),
+        );
+    });
+    await new Promise<void>((resolve) => tokenServer.listen(0, "127.0.0.1", resolve));
+    tokenUrl = `http://127.0.0.1:${(tokenServer.address() as AddressInfo).port}/token?api-version=2.0`;
+    app = await startApp(ctx.db(), {
+      appPermissions: {
+        actions: "write",
+        checks: "write",
+        contents: "write",
+        issues: "write",
+        metadata: "read",
+        pull_requests: "write",
+      },
+      attemptApi: {
+        // The audience is the app's URL, known once it listens.
+        tokens: { verify: (token) => issuer.verifierFor(app.baseUrl).verify(token) },
+        agentWorkflowFor: async () => AGENT_WORKFLOW,
+        leaseMs: 600_000,
+        backoff: { baseMs: 60_000, capMs: 60_000 },
+      },
+    });
+    app.gh.world.repository({ owner: "acme", name: "widgets", files: { "README.md": "# widgets\n" } });
+  });
+  afterEach(async () => {
+    await app?.stop();
+    await issuer?.stop();
+    tokenServer?.closeAllConnections();
+    await new Promise<void>((resolve) => tokenServer?.close(() => resolve()));
+    await dir?.remove();
+  });
+
+  async function givenLaunching(): Promise<AttemptRow> {
+    const ticket = await givenTicket(app.lifecycle, { repository: REPO, title: "Make widgets blue" });
+    const claim = await app.lifecycle.claim({
+      ticket: ticket.key,
+      expectedVersion: ticket.version,
+      worker: "mission-control-agent",
+      actor: dispatcher,
+      leaseMs: 600_000,
+      fence: null,
+    });
+    if (!claim.ok) throw new Error(claim.message);
+    return claim.attempt;
+  }
+
+  /** origin (bare) with one commit; returns its path and the base sha. */
+  async function givenOrigin(): Promise<{ origin: string; base: string }> {
+    const seed = path.join(dir.path, "seed");
+    const origin = path.join(dir.path, "origin.git");
+    await mkdir(seed);
+    await git(seed, "init", "-q", "-b", "main");
+    await writeFile(path.join(seed, "README.md"), "# widgets\n");
+    await git(seed, "add", ".");
+    await git(seed, "commit", "-q", "-m", "base");
+    await git(dir.path, "clone", "-q", "--bare", seed, origin);
+    return { origin, base: await git(seed, "rev-parse", "HEAD") };
+  }
+
+  const mctl = (args: string[]) =>
+    runMctl(args, {
+      ACTIONS_ID_TOKEN_REQUEST_URL: tokenUrl,
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: requestToken,
+      GIT_AUTHOR_NAME: "t",
+      GIT_AUTHOR_EMAIL: "t@example.com",
+      GIT_COMMITTER_NAME: "t",
+      GIT_COMMITTER_EMAIL: "t@example.com",
+    });
+
+  it("prepare starts the attempt; report pushes the agent's bundle and claims completion", async () => {
+    const { origin, base } = await givenOrigin();
+    const attempt = await givenLaunching();
+    claims = { run_id: "7001", sha: base };
+    const prepared = path.join(dir.path, "prepared");
+    const prep = await mctl([
+      "worker",
+      "prepare",
+      "--via",
+      app.baseUrl,
+      "--attempt",
+      attempt.id,
+      "--launch-key",
+      attempt.launchKey,
+      "--out",
+      prepared,
+      "--json",
+    ]);
+    expect(prep.stderr).toBe("");
+    expect(prep.code).toBe(0);
+    const out = JSON.parse(prep.stdout);
+    expect(out).toMatchObject({ attempt: attempt.id, repository: REPO, base_sha: base });
+    expect(await readFile(path.join(prepared, "brief.md"), "utf8")).toContain("Make widgets blue");
+    expect((await readFile(path.join(prepared, "base_sha"), "utf8")).trim()).toBe(base);
+    const branch = (await readFile(path.join(prepared, "branch"), "utf8")).trim();
+
+    // The agent job: a checkout at the base, one commit, a bundle of it.
+    const agentDir = path.join(dir.path, "agent");
+    await git(dir.path, "clone", "-q", origin, agentDir);
+    await writeFile(path.join(agentDir, "widget.txt"), "blue\n");
+    await git(agentDir, "add", ".");
+    await git(agentDir, "commit", "-q", "-m", "blue widgets");
+    const head = await git(agentDir, "rev-parse", "HEAD");
+    const outcome = path.join(dir.path, "outcome");
+    await mkdir(outcome);
+    await git(agentDir, "bundle", "create", "-q", path.join(outcome, "commits.bundle"), `${base}..HEAD`);
+
+    // A second run's report is refused and pushes nothing.
+    const reportDir = path.join(dir.path, "report");
+    await git(dir.path, "clone", "-q", origin, reportDir);
+    const reportArgs = [
+      "worker",
+      "report",
+      "--via",
+      app.baseUrl,
+      "--attempt",
+      attempt.id,
+      "--outcome",
+      outcome,
+      "--prepared",
+      prepared,
+      "--repo",
+      reportDir,
+      "--json",
+    ];
+    claims = { run_id: "7002", sha: base };
+    const stranger = await mctl(reportArgs);
+    expect(stranger.code).toBe(1);
+    expect(stranger.stderr).toMatch(/push-token refused \(403\) wrong_run/);
+    expect(await git(origin, "branch", "--list", branch)).toBe("");
+
+    claims = { run_id: "7001", sha: base };
+    const report = await mctl(reportArgs);
+    expect(report.stderr).toBe("");
+    expect(report.code).toBe(0);
+    expect(JSON.parse(report.stdout)).toMatchObject({
+      result: "completed",
+      commitSha: head,
+      branch,
+      state: "verifying",
+    });
+    expect(await git(origin, "rev-parse", `refs/heads/${branch}`)).toBe(head);
+    const row = await app.lifecycle.findAttempt(attempt.id);
+    expect(row).toMatchObject({
+      status: "completed",
+      outcome: { evidence: { commitSha: head, baseSha: base } },
+    });
+  });
+
+  it("report turns question.txt into needs-input, and refuses a bundle that does not descend from the base", async () => {
+    const { origin, base } = await givenOrigin();
+    const asking = await givenLaunching();
+    claims = { run_id: "8001", sha: base };
+    const prepared = path.join(dir.path, "prepared");
+    const prepare = (attempt: AttemptRow, out: string) =>
+      mctl([
+        "worker",
+        "prepare",
+        "--via",
+        app.baseUrl,
+        "--attempt",
+        attempt.id,
+        "--launch-key",
+        attempt.launchKey,
+        "--out",
+        out,
+      ]);
+    expect((await prepare(asking, prepared)).code).toBe(0);
+    await writeFile(path.join(prepared, "question.txt"), "Which blue?\n");
+    const asked = await mctl([
+      "worker",
+      "report",
+      "--via",
+      app.baseUrl,
+      "--attempt",
+      asking.id,
+      "--outcome",
+      prepared,
+    ]);
+    expect(asked).toMatchObject({ code: 0 });
+    expect(asked.stdout).toContain("needs input: Which blue?");
+
+    // A bundle of unrelated history.
+    const stray = await givenLaunching();
+    claims = { run_id: "8002", sha: base };
+    const prepared2 = path.join(dir.path, "prepared2");
+    expect((await prepare(stray, prepared2)).code).toBe(0);
+    const other = path.join(dir.path, "other");
+    await mkdir(other);
+    await git(other, "init", "-q", "-b", "main");
+    await writeFile(path.join(other, "x"), "x\n");
+    await git(other, "add", ".");
+    await git(other, "commit", "-q", "-m", "unrelated");
+    await git(other, "bundle", "create", "-q", path.join(prepared2, "commits.bundle"), "HEAD");
+    const reportDir = path.join(dir.path, "report2");
+    await git(dir.path, "clone", "-q", origin, reportDir);
+    const refused = await mctl([
+      "worker",
+      "report",
+      "--via",
+      app.baseUrl,
+      "--attempt",
+      stray.id,
+      "--outcome",
+      prepared2,
+      "--repo",
+      reportDir,
+    ]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/does not descend from the base commit/);
+    expect(await app.lifecycle.findAttempt(stray.id)).toMatchObject({ status: "running" });
+  });
+});
