@@ -4,6 +4,8 @@ import { startApp } from "./support/harness.js";
 import { AGENT_WORKFLOW, startTestIssuer, type TestIssuer } from "./support/oidc.js";
 import type { AttemptRow } from "../../src/db/schema.js";
 import type { ActionsClaims } from "../../src/app/oidc/claims.js";
+import { signWebhook } from "../../src/github-standin/index.js";
+import { SECRET } from "./support/harness.js";
 import { dispatcher, givenTicket, manualClock } from "../builders/tickets.js";
 import { describeEachDriver } from "../helpers/databases.js";
 
@@ -22,11 +24,14 @@ describeEachDriver("attempt API", (ctx) => {
   let app: AppHarness;
   let issuer: TestIssuer;
   const clock = manualClock(new Date());
+  let logLines: string[] = [];
 
   beforeEach(async () => {
     issuer = await startTestIssuer("https://mission-control.test");
+    logLines = [];
     app = await startApp(ctx.db(), {
       clock,
+      log: { level: "trace", destination: { write: (line: string) => void logLines.push(line) } },
       appPermissions: {
         actions: "write",
         checks: "write",
@@ -280,7 +285,8 @@ describeEachDriver("attempt API", (ctx) => {
   it("the push token works on the ticket's repository only", async () => {
     const attempt = await givenLaunching();
     expect((await start(attempt)).status).toBe(200);
-    const answer = await post(`/api/v1/attempts/${attempt.id}/push-token`, {}, await run());
+    const oidc = await run();
+    const answer = await post(`/api/v1/attempts/${attempt.id}/push-token`, {}, oidc);
     expect(answer).toMatchObject({
       status: 200,
       body: { token: expect.stringMatching(/^ghs_/), repository: REPO },
@@ -290,11 +296,51 @@ describeEachDriver("attempt API", (ctx) => {
       fetch(`${app.gh.url}/repos/${repo}`, { headers: { authorization: `token ${answer.body.token}` } });
     expect((await as(REPO)).status).toBe(200);
     expect((await as(`${REPO}/contents/README.md`)).status).toBe(200);
+    // Neither the push token nor the run's OIDC token is in any log line of the app.
+    expect(logLines.length).toBeGreaterThan(0);
+    expect(logLines.filter((line) => line.includes(answer.body.token))).toEqual([]);
+    expect(logLines.filter((line) => line.includes((oidc.split(".")[2] ?? "").slice(0, 20)))).toEqual([]);
     for (const path of ["acme/gadgets", "acme/gadgets/contents/README.md"])
       expect({ path, status: (await as(path)).status }).toMatchObject({
         path,
         status: expect.toBeOneOf([403, 404]),
       });
+  });
+
+  it("an in-progress job webhook (GitHub's, signed) renews the lease of its run's attempt", async () => {
+    const attempt = await givenLaunching();
+    expect((await start(attempt, await run({ run_id: "4242" }))).status).toBe(200);
+    clock.advance(100_000);
+    const deliver = async (action: string, runId: number, id: string) => {
+      const body = JSON.stringify({
+        action,
+        workflow_job: { id: 1, run_id: runId, run_attempt: 1, status: action, name: "agent" },
+        repository: { full_name: REPO, name: "widgets", owner: { login: "acme" } },
+        installation: { id: 1 },
+        sender: { login: "octocat" },
+      });
+      const res = await fetch(app.webhookUrl, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "x-github-event": "workflow_job",
+          "x-github-delivery": id,
+          "x-hub-signature-256": signWebhook(SECRET, body),
+        },
+        body,
+      });
+      expect(res.status).toBeLessThan(300);
+    };
+    await deliver("in_progress", 9999, "d-1");
+    const untouched = await app.lifecycle.findAttempt(attempt.id);
+    expect(untouched?.leaseExpiresAt.getTime()).toBe(clock.now().getTime() - 100_000 + 600_000);
+    await deliver("in_progress", 4242, "d-2");
+    const renewed = await app.lifecycle.findAttempt(attempt.id);
+    expect(renewed?.leaseExpiresAt.getTime()).toBe(clock.now().getTime() + 600_000);
+    // A job that completed says nothing about the run: the lease stays.
+    clock.advance(1_000);
+    await deliver("completed", 4242, "d-3");
+    expect((await app.lifecycle.findAttempt(attempt.id))?.leaseExpiresAt).toEqual(renewed?.leaseExpiresAt);
   });
 
   it("run webhooks renew the lease; a run that completes without a report loses its attempt after the grace", async () => {
