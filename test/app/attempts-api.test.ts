@@ -98,47 +98,55 @@ describeEachDriver("attempt API", (ctx) => {
   const start = async (attempt: AttemptRow, token?: string) =>
     post(`/api/v1/attempts/${attempt.id}/start`, { launch_key: attempt.launchKey }, token ?? (await run()));
 
-  function evidenceFor(attempt: AttemptRow, key: string) {
+  function evidenceFor(attempt: AttemptRow, key: string, head = HEAD, base = BASE) {
     return {
       version: 1,
       attemptId: attempt.id,
       ticket: key,
-      commitSha: HEAD,
+      commitSha: head,
       branch: `mission-control/${key}`,
-      baseSha: BASE,
+      baseSha: base,
       workingTreeClean: true,
       pushed: true,
-      remote: { name: "origin", url: `https://github.com/${REPO}.git`, sha: HEAD },
+      remote: { name: "origin", url: `https://github.com/${REPO}.git`, sha: head },
       tests: { status: "not_configured" },
       agent: { exitCode: 0, durationMs: 1000 },
       collectedAt: new Date().toISOString(),
     };
   }
 
-  it("start answers the brief, the token's commit and the ticket branch; complete claims completion", async () => {
+  it("start answers the brief, the token's commit and the ticket branch; complete goes on to the evidence verifier", async () => {
+    // The run starts on the default branch's tip in the stand-in; the agent's commit lands on the ticket branch.
+    const base = app.gh.world.branch(REPO, "run-start");
     const attempt = await givenLaunching();
-    const started = await start(attempt);
+    const started = await start(attempt, await run({ sha: base }));
     expect(started.status).toBe(200);
     const key = started.body.ticket.key as string;
     expect(started.body).toMatchObject({
       attempt: { id: attempt.id, status: "running" },
       ticket: { repository: REPO, title: "Make widgets blue" },
       run: { repository: REPO, run_id: "5001", run_attempt: 1 },
-      base_sha: BASE,
+      base_sha: base,
       branch: `mission-control/${key}`,
     });
     expect(started.body.brief).toContain("Make widgets blue");
     expect(started.body.brief).toContain("question.txt");
-    expect(await app.lifecycle.findAttempt(attempt.id)).toMatchObject({ runId: "5001", baseSha: BASE });
+    expect(await app.lifecycle.findAttempt(attempt.id)).toMatchObject({ runId: "5001", baseSha: base });
+    const head = app.gh.world.commit(REPO, {
+      branch: `mission-control/${key}`,
+      files: { "widget.txt": "blue\n" },
+    }).sha;
+    await app.settle();
 
     const done = await post(
       `/api/v1/attempts/${attempt.id}/complete`,
       {
-        commit_sha: HEAD,
+        commit_sha: head,
         branch: `mission-control/${key}`,
         pull_request: 7,
-        evidence: evidenceFor(attempt, key),
+        evidence: evidenceFor(attempt, key, head, base),
       },
+      // A re-run of the report job is the same run.
       await run({ run_attempt: "2" }),
     );
     expect(done).toMatchObject({
@@ -149,8 +157,11 @@ describeEachDriver("attempt API", (ctx) => {
     expect(row?.outcome).toMatchObject({
       reason: "completion_claimed",
       pullRequest: 7,
-      evidence: { commitSha: HEAD, baseSha: BASE },
+      evidence: { commitSha: head, baseSha: base },
     });
+    // The completion queued the verifier's re-evaluation, which judged the commit on the stand-in.
+    await app.settle();
+    expect(await app.lifecycle.evidence.latestVerdictOf(attempt.id)).toMatchObject({ sha: head });
     // Calls on an ended attempt are 409.
     const again = await post(`/api/v1/attempts/${attempt.id}/fail`, { reason: "late" }, await run());
     expect(again).toMatchObject({ status: 409, body: { error: { code: "attempt_ended" } } });

@@ -67,6 +67,22 @@ describeEachDriver("attempt runs", ({ db }) => {
     expect(await rows(attempt.id)).toEqual(before);
   });
 
+  it("two runs starting the same attempt at once: exactly one is bound", async () => {
+    const lifecycle = testLifecycle(db(), manualClock());
+    const { attempt } = await givenClaimedTicket(lifecycle);
+    const results = await Promise.all(
+      ["3001", "3002", "3003"].map((runId) => bind(lifecycle, attempt.id, attempt.launchKey, { runId })),
+    );
+    const winners = results.filter((r) => r.ok);
+    expect(winners).toHaveLength(1);
+    expect(results.filter((r) => !r.ok).map((r) => (r.ok ? null : r.code))).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^(refused|conflict)$/)]),
+    );
+    const after = await rows(attempt.id);
+    expect(after.events.filter((e) => e.reason === "attempt_started")).toHaveLength(1);
+    expect(after.attempt?.runId).toBe(winners[0]?.ok ? winners[0].attempt.runId : "none");
+  });
+
   it("a wrong launch key, another repository or an expired lease is refused and changes nothing", async () => {
     const clock = manualClock();
     const lifecycle = testLifecycle(db(), clock);
