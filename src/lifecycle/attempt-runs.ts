@@ -94,7 +94,8 @@ export async function bindAttemptRun(
         return refuse("lease_expired", "its lease has expired");
       if (ticket.currentAttemptId !== attempt.id)
         return refuse("not_current", "it is not the ticket's current attempt");
-      if (ticket.repository !== input.run.repository)
+      // GitHub compares owner/name case-insensitively; the run's own spelling is what is recorded.
+      if (ticket.repository.toLowerCase() !== input.run.repository.toLowerCase())
         return refuse(
           "wrong_repository",
           `the run is in ${input.run.repository}, the ticket in ${ticket.repository}`,

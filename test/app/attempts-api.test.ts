@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, expect, it } from "vitest";
 import type { AppHarness } from "./support/harness.js";
 import { startApp } from "./support/harness.js";
-import { AGENT_WORKFLOW, startTestIssuer, type TestIssuer } from "./support/oidc.js";
+import { AGENT_WORKFLOW, agentRunClaims, forgedToken } from "./support/oidc.js";
+import { createActionsTokenVerifier } from "../../src/app/oidc/verifier.js";
 import type { AttemptRow } from "../../src/db/schema.js";
 import type { ActionsClaims } from "../../src/app/oidc/claims.js";
 import { signWebhook } from "../../src/github-standin/index.js";
@@ -19,15 +20,20 @@ interface Answer {
   readonly body: any;
 }
 
-/** The attempt API over real HTTP on the app's server, with real signed tokens (jose) and the stand-in. */
+/**
+ * The attempt API over real HTTP on the app's server: tokens signed by the stand-in's OIDC issuer
+ * and checked by the app's verifier against its JWKS; installation tokens and webhooks from the stand-in.
+ */
 describeEachDriver("attempt API", (ctx) => {
   let app: AppHarness;
-  let issuer: TestIssuer;
+  const AUDIENCE = "https://mission-control.test";
+  /** How far ahead of real time the verifier's clock runs (an expired token without waiting). */
+  let verifierSkewMs = 0;
   const clock = manualClock(new Date());
   let logLines: string[] = [];
 
   beforeEach(async () => {
-    issuer = await startTestIssuer("https://mission-control.test");
+    verifierSkewMs = 0;
     logLines = [];
     app = await startApp(ctx.db(), {
       clock,
@@ -42,12 +48,16 @@ describeEachDriver("attempt API", (ctx) => {
         statuses: "read",
         deployments: "read",
       },
-      attemptApi: {
-        tokens: issuer.verifier,
+      attemptApi: ({ gh }) => ({
+        tokens: createActionsTokenVerifier({
+          issuer: gh.oidc.issuer,
+          audience: AUDIENCE,
+          now: () => new Date(Date.now() + verifierSkewMs),
+        }),
         agentWorkflowFor: async (repository) => (repository === REPO ? AGENT_WORKFLOW : null),
         leaseMs: 600_000,
         backoff: { baseMs: 60_000, capMs: 60_000 },
-      },
+      }),
       runLiveness: { leaseMs: 600_000, graceMs: 300_000 },
     });
     for (const name of ["widgets", "gadgets"])
@@ -55,7 +65,6 @@ describeEachDriver("attempt API", (ctx) => {
   });
   afterEach(async () => {
     await app?.stop();
-    await issuer?.stop();
   });
 
   async function post(path: string, body: unknown, token?: string): Promise<Answer> {
@@ -93,8 +102,9 @@ describeEachDriver("attempt API", (ctx) => {
     return { row, ticket, events: history.length };
   }
 
-  const run = (over: Partial<ActionsClaims> = {}) =>
-    issuer.token(REPO, { run_id: "5001", sha: BASE, ...over });
+  const run = (over: Partial<ActionsClaims> = {}) => mint(REPO, { run_id: "5001", sha: BASE, ...over });
+  const mint = (repository: string, over: Partial<ActionsClaims> = {}) =>
+    app.gh.oidc.mint({ claims: agentRunClaims(repository, over), audience: AUDIENCE });
   const start = async (attempt: AttemptRow, token?: string) =>
     post(`/api/v1/attempts/${attempt.id}/start`, { launch_key: attempt.launchKey }, token ?? (await run()));
 
@@ -194,6 +204,17 @@ describeEachDriver("attempt API", (ctx) => {
     });
   });
 
+  /** A genuine token presented ten minutes later (GitHub's live five): the verifier's clock moves on. */
+  async function expiredPost(path: string, body: unknown): Promise<Answer> {
+    const token = await run();
+    verifierSkewMs = 600_000;
+    try {
+      return await post(path, body, token);
+    } finally {
+      verifierSkewMs = 0;
+    }
+  }
+
   it("every refusal answers with a reason and changes nothing", async () => {
     const attempt = await givenLaunching();
     const before = await snapshot(attempt);
@@ -201,23 +222,33 @@ describeEachDriver("attempt API", (ctx) => {
     const body = { launch_key: attempt.launchKey };
     const refusals: [string, Answer, number, string][] = [
       ["missing token", await post(path, body), 401, "token_missing"],
-      ["wrong signature", await post(path, body, await issuer.forged(REPO)), 401, "bad_signature"],
       [
-        "expired",
+        "wrong signature",
         await post(
           path,
           body,
-          await issuer.token(REPO, {}, { expiresAt: Math.floor(Date.now() / 1000) - 120 }),
+          await forgedToken({
+            issuer: app.gh.oidc.issuer,
+            kid: app.gh.oidc.currentKid,
+            audience: AUDIENCE,
+            claims: agentRunClaims(REPO),
+          }),
         ),
         401,
-        "expired",
+        "bad_signature",
       ],
       [
-        "another repository",
-        await post(path, body, await issuer.token("acme/gadgets", { run_id: "5001" })),
-        403,
-        "wrong_repository",
+        "wrong audience",
+        await post(
+          path,
+          body,
+          await app.gh.oidc.mint({ claims: agentRunClaims(REPO), audience: "https://elsewhere.test" }),
+        ),
+        401,
+        "wrong_audience",
       ],
+      ["expired", await expiredPost(path, body), 401, "expired"],
+      ["another repository", await post(path, body, await mint("acme/gadgets")), 403, "wrong_repository"],
       [
         "another workflow",
         await post(

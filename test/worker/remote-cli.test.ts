@@ -1,14 +1,12 @@
 import { execFile } from "node:child_process";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterEach, beforeEach, expect, it } from "vitest";
-import type { ActionsClaims } from "../../src/app/oidc/claims.js";
+import { createActionsTokenVerifier } from "../../src/app/oidc/verifier.js";
 import type { AttemptRow } from "../../src/db/schema.js";
 import { type AppHarness, startApp } from "../app/support/harness.js";
-import { AGENT_WORKFLOW, startTestIssuer, type TestIssuer } from "../app/support/oidc.js";
+import { AGENT_WORKFLOW } from "../app/support/oidc.js";
 import { dispatcher, givenTicket } from "../builders/tickets.js";
 import { runMctl, tempDir } from "../helpers/cli.js";
 import { describeEachDriver } from "../helpers/databases.js";
@@ -30,33 +28,17 @@ const git = async (cwd: string, ...args: string[]) =>
   ).stdout.trim();
 
 /**
- * `mctl worker prepare` and `mctl worker report` (the built binary) against the running app: the
- * token comes from an Actions-style token endpoint (ACTIONS_ID_TOKEN_REQUEST_URL/TOKEN) signing
- * real tokens; git pushes to a real bare repository.
+ * `mctl worker prepare` and `mctl worker report` (the built binary) against the running app, as
+ * jobs of a stand-in workflow run: each job's environment requests real OIDC tokens from the
+ * stand-in's issuer, which the app's verifier checks; git pushes to a real bare repository whose
+ * base commit the stand-in shows under the same sha.
  */
 describeEachDriver("mctl worker prepare | report", (ctx) => {
   let app: AppHarness;
-  let issuer: TestIssuer;
-  let tokenServer: Server;
-  let tokenUrl: string;
-  let claims: Partial<ActionsClaims> = {};
   let dir: { path: string; remove(): Promise<void> };
-  const requestToken = "actions-request-token";
 
   beforeEach(async () => {
-    issuer = await startTestIssuer("pending");
     dir = await tempDir("mctl-remote-");
-    tokenServer = createServer((req, res) => {
-      const url = new URL(req.url ?? "/", "http://localhost");
-      if (req.headers.authorization !== `Bearer ${requestToken}`) return void res.writeHead(401).end();
-      void issuer
-        .token(REPO, { ...claims, aud: url.searchParams.get("audience") ?? "" })
-        .then((value) =>
-          res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ value })),
-        );
-    });
-    await new Promise<void>((resolve) => tokenServer.listen(0, "127.0.0.1", resolve));
-    tokenUrl = `http://127.0.0.1:${(tokenServer.address() as AddressInfo).port}/token?api-version=2.0`;
     app = await startApp(ctx.db(), {
       appPermissions: {
         actions: "write",
@@ -66,23 +48,26 @@ describeEachDriver("mctl worker prepare | report", (ctx) => {
         metadata: "read",
         pull_requests: "write",
       },
-      attemptApi: {
-        // The audience is the app's URL, known once it listens.
-        tokens: { verify: (token) => issuer.verifierFor(app.baseUrl).verify(token) },
+      attemptApi: ({ gh, baseUrl }) => ({
+        tokens: createActionsTokenVerifier({ issuer: gh.oidc.issuer, audience: baseUrl }),
         agentWorkflowFor: async () => AGENT_WORKFLOW,
         leaseMs: 600_000,
         backoff: { baseMs: 60_000, capMs: 60_000 },
-      },
+      }),
     });
     app.gh.world.repository({ owner: "acme", name: "widgets", files: { "README.md": "# widgets\n" } });
+    app.gh.world.workflow(REPO, { path: `.github/workflows/${AGENT_WORKFLOW.workflow}` });
   });
   afterEach(async () => {
     await app?.stop();
-    await issuer?.stop();
-    tokenServer?.closeAllConnections();
-    await new Promise<void>((resolve) => tokenServer?.close(() => resolve()));
     await dir?.remove();
   });
+
+  /** A dispatched run of the agent workflow on main, and one job of it that may request OIDC tokens. */
+  function runOfAgentWorkflow() {
+    const run = app.gh.world.workflowRun(REPO, AGENT_WORKFLOW.workflow, { event: "workflow_dispatch" });
+    return { run, job: (name: string) => app.gh.actions.startJob(run, { name, idToken: true }).env };
+  }
 
   async function givenLaunching(): Promise<AttemptRow> {
     const ticket = await givenTicket(app.lifecycle, { repository: REPO, title: "Make widgets blue" });
@@ -108,13 +93,15 @@ describeEachDriver("mctl worker prepare | report", (ctx) => {
     await git(seed, "add", ".");
     await git(seed, "commit", "-q", "-m", "base");
     await git(dir.path, "clone", "-q", "--bare", seed, origin);
-    return { origin, base: await git(seed, "rev-parse", "HEAD") };
+    const base = await git(seed, "rev-parse", "HEAD");
+    // The stand-in's main is at the same commit, so a run on main is a run on `base`.
+    app.gh.world.commit(REPO, { branch: "main", sha: base, message: "base" });
+    return { origin, base };
   }
 
-  const mctl = (args: string[]) =>
+  const mctl = (args: string[], jobEnv: Readonly<Record<string, string>>) =>
     runMctl(args, {
-      ACTIONS_ID_TOKEN_REQUEST_URL: tokenUrl,
-      ACTIONS_ID_TOKEN_REQUEST_TOKEN: requestToken,
+      ...jobEnv,
       GIT_AUTHOR_NAME: "t",
       GIT_AUTHOR_EMAIL: "t@example.com",
       GIT_COMMITTER_NAME: "t",
@@ -124,25 +111,29 @@ describeEachDriver("mctl worker prepare | report", (ctx) => {
   it("prepare starts the attempt; report pushes the agent's bundle and claims completion", async () => {
     const { origin, base } = await givenOrigin();
     const attempt = await givenLaunching();
-    claims = { run_id: "7001", sha: base };
+    const agentRun = runOfAgentWorkflow();
     const prepared = path.join(dir.path, "prepared");
-    const prep = await mctl([
-      "worker",
-      "prepare",
-      "--via",
-      app.baseUrl,
-      "--attempt",
-      attempt.id,
-      "--launch-key",
-      attempt.launchKey,
-      "--out",
-      prepared,
-      "--json",
-    ]);
+    const prep = await mctl(
+      [
+        "worker",
+        "prepare",
+        "--via",
+        app.baseUrl,
+        "--attempt",
+        attempt.id,
+        "--launch-key",
+        attempt.launchKey,
+        "--out",
+        prepared,
+        "--json",
+      ],
+      agentRun.job("prepare"),
+    );
     expect(prep.stderr).toBe("");
     expect(prep.code).toBe(0);
     const out = JSON.parse(prep.stdout);
     expect(out).toMatchObject({ attempt: attempt.id, repository: REPO, base_sha: base });
+    expect(await app.lifecycle.findAttempt(attempt.id)).toMatchObject({ runId: String(agentRun.run.id) });
     expect(await readFile(path.join(prepared, "brief.md"), "utf8")).toContain("Make widgets blue");
     expect((await readFile(path.join(prepared, "base_sha"), "utf8")).trim()).toBe(base);
     const branch = (await readFile(path.join(prepared, "branch"), "utf8")).trim();
@@ -176,14 +167,12 @@ describeEachDriver("mctl worker prepare | report", (ctx) => {
       reportDir,
       "--json",
     ];
-    claims = { run_id: "7002", sha: base };
-    const stranger = await mctl(reportArgs);
+    const stranger = await mctl(reportArgs, runOfAgentWorkflow().job("report"));
     expect(stranger.code).toBe(1);
     expect(stranger.stderr).toMatch(/push-token refused \(403\) wrong_run/);
     expect(await git(origin, "branch", "--list", branch)).toBe("");
 
-    claims = { run_id: "7001", sha: base };
-    const report = await mctl(reportArgs);
+    const report = await mctl(reportArgs, agentRun.job("report"));
     expect(report.stderr).toBe("");
     expect(report.code).toBe(0);
     expect(JSON.parse(report.stdout)).toMatchObject({
@@ -201,43 +190,40 @@ describeEachDriver("mctl worker prepare | report", (ctx) => {
   });
 
   it("report turns question.txt into needs-input, and refuses a bundle that does not descend from the base", async () => {
-    const { origin, base } = await givenOrigin();
+    const { origin } = await givenOrigin();
     const asking = await givenLaunching();
-    claims = { run_id: "8001", sha: base };
+    const askingRun = runOfAgentWorkflow();
     const prepared = path.join(dir.path, "prepared");
-    const prepare = (attempt: AttemptRow, out: string) =>
-      mctl([
-        "worker",
-        "prepare",
-        "--via",
-        app.baseUrl,
-        "--attempt",
-        attempt.id,
-        "--launch-key",
-        attempt.launchKey,
-        "--out",
-        out,
-      ]);
-    expect((await prepare(asking, prepared)).code).toBe(0);
+    const prepare = (attempt: AttemptRow, out: string, env: Readonly<Record<string, string>>) =>
+      mctl(
+        [
+          "worker",
+          "prepare",
+          "--via",
+          app.baseUrl,
+          "--attempt",
+          attempt.id,
+          "--launch-key",
+          attempt.launchKey,
+          "--out",
+          out,
+        ],
+        env,
+      );
+    expect((await prepare(asking, prepared, askingRun.job("prepare"))).code).toBe(0);
     await writeFile(path.join(prepared, "question.txt"), "Which blue?\n");
-    const asked = await mctl([
-      "worker",
-      "report",
-      "--via",
-      app.baseUrl,
-      "--attempt",
-      asking.id,
-      "--outcome",
-      prepared,
-    ]);
+    const asked = await mctl(
+      ["worker", "report", "--via", app.baseUrl, "--attempt", asking.id, "--outcome", prepared],
+      askingRun.job("report"),
+    );
     expect(asked).toMatchObject({ code: 0 });
     expect(asked.stdout).toContain("needs input: Which blue?");
 
     // A bundle of unrelated history.
     const stray = await givenLaunching();
-    claims = { run_id: "8002", sha: base };
+    const strayRun = runOfAgentWorkflow();
     const prepared2 = path.join(dir.path, "prepared2");
-    expect((await prepare(stray, prepared2)).code).toBe(0);
+    expect((await prepare(stray, prepared2, strayRun.job("prepare"))).code).toBe(0);
     const other = path.join(dir.path, "other");
     await mkdir(other);
     await git(other, "init", "-q", "-b", "main");
@@ -247,18 +233,21 @@ describeEachDriver("mctl worker prepare | report", (ctx) => {
     await git(other, "bundle", "create", "-q", path.join(prepared2, "commits.bundle"), "HEAD");
     const reportDir = path.join(dir.path, "report2");
     await git(dir.path, "clone", "-q", origin, reportDir);
-    const refused = await mctl([
-      "worker",
-      "report",
-      "--via",
-      app.baseUrl,
-      "--attempt",
-      stray.id,
-      "--outcome",
-      prepared2,
-      "--repo",
-      reportDir,
-    ]);
+    const refused = await mctl(
+      [
+        "worker",
+        "report",
+        "--via",
+        app.baseUrl,
+        "--attempt",
+        stray.id,
+        "--outcome",
+        prepared2,
+        "--repo",
+        reportDir,
+      ],
+      strayRun.job("report"),
+    );
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/does not descend from the base commit/);
     expect(await app.lifecycle.findAttempt(stray.id)).toMatchObject({ status: "running" });

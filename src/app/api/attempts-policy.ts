@@ -5,6 +5,7 @@
  */
 import type { AttemptRow, TicketRow } from "../../db/schema.js";
 import type { ActionsClaims, TokenRefusal } from "../oidc/claims.js";
+import { demandClaims } from "../oidc/demand-claims.js";
 
 /** The repository's agent workflow: its file under `.github/workflows/` and the ref runs must start from. */
 export interface AgentWorkflow {
@@ -32,37 +33,21 @@ export function runPolicyRefusal(
   ticket: Pick<TicketRow, "key" | "repository">,
   workflow: AgentWorkflow | null,
 ): TokenRefusal | null {
-  if (claims.repository !== ticket.repository)
-    return refuse(
-      "wrong_repository",
-      `the token is of a run in ${claims.repository}; ${ticket.key} belongs to ${ticket.repository}`,
-    );
+  const repository = demandClaims(claims, { repository: ticket.repository });
+  if (repository) return repository;
   if (!workflow)
     return refuse(
       "no_agent_workflow",
       `${ticket.repository} has no agent workflow configured (a github-workflow launcher); no run may report on its attempts`,
     );
-  const expected = expectedWorkflowRef(ticket.repository, workflow);
-  if (claims.workflow_ref !== expected)
-    return refuse(
-      "wrong_workflow",
-      `the token is of a run of ${claims.workflow_ref}; only runs of ${expected} may report on attempts`,
-    );
-  if (claims.event_name !== "workflow_dispatch")
-    return refuse(
-      "wrong_event",
-      `the run was started by ${claims.event_name}; agent runs are started by workflow_dispatch`,
-    );
-  return null;
+  return demandClaims(claims, {
+    workflowRef: expectedWorkflowRef(ticket.repository, workflow),
+    eventNames: ["workflow_dispatch"],
+  });
 }
 
-/** After `start`: the token is of the run the attempt is bound to; null when it is. */
+/** After `start`: the token is of the run the attempt is bound to (any try of it); null when it is. */
 export function boundRunRefusal(claims: ActionsClaims, attempt: AttemptRow): TokenRefusal | null {
-  if (attempt.runId === null) return null;
-  if (attempt.runRepository !== claims.repository || attempt.runId !== claims.run_id)
-    return refuse(
-      "wrong_run",
-      `attempt ${attempt.id} is bound to run ${attempt.runId} of ${attempt.runRepository}; the token is of run ${claims.run_id} of ${claims.repository}`,
-    );
-  return null;
+  if (attempt.runId === null || attempt.runRepository === null) return null;
+  return demandClaims(claims, { repository: attempt.runRepository, runId: attempt.runId });
 }

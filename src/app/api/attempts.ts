@@ -23,6 +23,7 @@ import type { EndAttemptResult, Lifecycle } from "../../lifecycle/index.js";
 import { readAttemptContext } from "../../worker/attempt-context.js";
 import { renderBrief } from "../../worker/brief.js";
 import { ticketBranch } from "../../worker/worktree.js";
+import { bearerToken } from "../oidc/bearer-token.js";
 import type { ActionsClaims, ActionsTokenVerifier } from "../oidc/claims.js";
 import { type AgentWorkflow, boundRunRefusal, runPolicyRefusal } from "./attempts-policy.js";
 import { type ApiIssue, issuesOf, sendError, sendInvalid, sendJson } from "./errors.js";
@@ -134,7 +135,7 @@ async function handle(
   action: Action,
 ): Promise<void> {
   // 1. Authenticity first: nothing about the attempt is revealed to an unauthenticated caller.
-  const verified = await deps.tokens.verify(bearerOf(req));
+  const verified = await deps.tokens.verify(bearerToken(req));
   if (!verified.ok) {
     deps.log?.("attempt api: token refused", { action, attempt: id, reason: verified.reason });
     return sendError(res, verified.status, verified.reason, verified.message);
@@ -326,13 +327,6 @@ function parseBody<S extends z.ZodType>(call: Call, schema: S): z.output<S> | nu
     issuesOf(parsed.error).map((i) => (i.parameter === "query" ? { ...i, parameter: "body" } : i)),
   );
   return null;
-}
-
-function bearerOf(req: IncomingMessage): string | undefined {
-  const header = req.headers.authorization;
-  if (!header) return undefined;
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  return match?.[1] ?? "";
 }
 
 type JsonBody =

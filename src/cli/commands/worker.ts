@@ -1,6 +1,7 @@
 import path from "node:path";
 import { Command, Option } from "commander";
 import { z } from "zod";
+import { ActionsIdTokenError, requestActionsIdToken } from "../../actions/id-token.js";
 import { attemptPolicyFrom } from "../../config/durations.js";
 import { TicketKeySchema } from "../../lifecycle/schemas.js";
 import { type RunReport, runWorker } from "../../worker/runner.js";
@@ -39,28 +40,9 @@ const ReportOptions = z.object({
   json: z.boolean().optional(),
 });
 
-/**
- * The job's GitHub Actions OIDC token for `audience`, from ACTIONS_ID_TOKEN_REQUEST_URL/TOKEN (the
- * job needs `permissions: id-token: write`).
- * TODO: use src/actions/id-token.ts (requestActionsIdToken) once it is on main.
- */
+/** The job's GitHub Actions OIDC token for `audience` (the job needs `permissions: id-token: write`). */
 function actionsIdToken(env: Readonly<Record<string, string | undefined>>): IdTokenSource {
-  return async (audience) => {
-    const url = env.ACTIONS_ID_TOKEN_REQUEST_URL;
-    const bearer = env.ACTIONS_ID_TOKEN_REQUEST_TOKEN;
-    if (!url || !bearer)
-      throw new CliError(
-        "no ACTIONS_ID_TOKEN_REQUEST_URL/ACTIONS_ID_TOKEN_REQUEST_TOKEN: run in a GitHub Actions job with `permissions: id-token: write`",
-        EXIT_USAGE,
-      );
-    const request = new URL(url);
-    request.searchParams.set("audience", audience);
-    const res = await fetch(request, { headers: { authorization: `Bearer ${bearer}` } });
-    const body = z.object({ value: z.string().min(1) }).safeParse(await res.json().catch(() => null));
-    if (!res.ok || !body.success)
-      throw new CliError(`the Actions OIDC token request failed (status ${res.status})`);
-    return body.data.value;
-  };
+  return (audience) => requestActionsIdToken({ audience, env });
 }
 
 /** A remote call's failure as one line (exit 1). */
@@ -69,6 +51,7 @@ async function remote<T>(work: () => Promise<T>): Promise<T> {
     return await work();
   } catch (error) {
     if (error instanceof RemoteWorkerError) throw new CliError(error.message, 1, { code: error.code });
+    if (error instanceof ActionsIdTokenError) throw new CliError(error.message, 1, { code: "id_token" });
     throw error;
   }
 }

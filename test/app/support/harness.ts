@@ -54,8 +54,16 @@ export interface AppOptions {
   readonly verifierSingleTry?: boolean;
   /** The lifecycle's clock (default: the system clock). */
   readonly clock?: Clock;
-  /** The attempt API's configuration (src/app/api/attempts.ts); without it its routes answer 503. */
-  readonly attemptApi?: AppDeps["attemptApi"];
+  /**
+   * The attempt API's configuration (src/app/api/attempts.ts), or a function of the running stand-in
+   * and the app's URL (its OIDC issuer, the audience); without it the routes answer 503.
+   */
+  readonly attemptApi?:
+    | NonNullable<AppDeps["attemptApi"]>
+    | ((running: {
+        readonly gh: GitHubStandin;
+        readonly baseUrl: string;
+      }) => NonNullable<AppDeps["attemptApi"]>);
   /** Leases of attempts bound to runs (workflow_run / workflow_job webhooks). */
   readonly runLiveness?: AppDeps["runLiveness"];
   /** The app's permissions in the stand-in (default: the stand-in's). */
@@ -119,7 +127,14 @@ export async function startApp(db: Database, options: AppOptions = {}): Promise<
           ...(options.verifierSingleTry ? { retry: { attempts: 1, baseMs: 1, maxWaitMs: 0 } } : {}),
         }),
       ...(options.maxWebhookBytes === undefined ? {} : { maxWebhookBytes: options.maxWebhookBytes }),
-      ...(options.attemptApi ? { attemptApi: options.attemptApi } : {}),
+      ...(options.attemptApi
+        ? {
+            attemptApi:
+              typeof options.attemptApi === "function"
+                ? options.attemptApi({ gh, baseUrl })
+                : options.attemptApi,
+          }
+        : {}),
       ...(options.runLiveness ? { runLiveness: options.runLiveness } : {}),
       onLoad: (r) => (runtime = r),
     }),
