@@ -1,5 +1,7 @@
 import { execFile } from "node:child_process";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterEach, beforeEach, expect, it } from "vitest";
@@ -251,5 +253,70 @@ describeEachDriver("mctl worker prepare | report", (ctx) => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/does not descend from the base commit/);
     expect(await app.lifecycle.findAttempt(stray.id)).toMatchObject({ status: "running" });
+  });
+  it("report hands git the push token as an HTTP header through its environment only", async () => {
+    const { origin, base } = await givenOrigin();
+    const attempt = await givenLaunching();
+    const agentRun = runOfAgentWorkflow();
+    const prepared = path.join(dir.path, "prepared");
+    const args = ["worker", "prepare", "--via", app.baseUrl, "--attempt", attempt.id];
+    expect(
+      (await mctl([...args, "--launch-key", attempt.launchKey, "--out", prepared], agentRun.job("prepare")))
+        .code,
+    ).toBe(0);
+    const agentDir = path.join(dir.path, "agent");
+    await git(dir.path, "clone", "-q", origin, agentDir);
+    await writeFile(path.join(agentDir, "widget.txt"), "blue\n");
+    await git(agentDir, "add", ".");
+    await git(agentDir, "commit", "-q", "-m", "blue widgets");
+    await git(agentDir, "bundle", "create", "-q", path.join(prepared, "commits.bundle"), `${base}..HEAD`);
+    // The report job's remote is an HTTP git server that records what git sends, and refuses.
+    const seen: string[] = [];
+    const server = createServer((req, res) => {
+      seen.push(req.headers.authorization ?? "");
+      res.writeHead(403).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const reportDir = path.join(dir.path, "report");
+      await git(dir.path, "clone", "-q", origin, reportDir);
+      const port = (server.address() as AddressInfo).port;
+      await git(reportDir, "remote", "set-url", "origin", `http://127.0.0.1:${port}/acme/widgets.git`);
+      const report = await mctl(
+        [
+          "worker",
+          "report",
+          "--via",
+          app.baseUrl,
+          "--attempt",
+          attempt.id,
+          "--outcome",
+          prepared,
+          "--repo",
+          reportDir,
+        ],
+        agentRun.job("report"),
+      );
+      expect(report.code).toBe(1);
+      expect(report.stderr).toMatch(/git push failed/);
+      expect(seen.length).toBeGreaterThan(0);
+      const [scheme, encoded] = (seen[0] ?? "").split(" ");
+      expect(scheme?.toLowerCase()).toBe("basic");
+      const [user, token] = Buffer.from(encoded ?? "", "base64")
+        .toString()
+        .split(":");
+      expect(user).toBe("x-access-token");
+      // The header carries the app's installation token for this repository, and no output shows it.
+      const res = await fetch(`${app.gh.url}/repos/${REPO}`, {
+        headers: { authorization: `token ${token}` },
+      });
+      expect(res.status).toBe(200);
+      expect(`${report.stdout}${report.stderr}`).not.toContain(token ?? "none");
+      // Not in the checkout's configuration either.
+      expect(await readFile(path.join(reportDir, ".git", "config"), "utf8")).not.toContain(token ?? "none");
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });
