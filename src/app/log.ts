@@ -11,8 +11,9 @@
  */
 import pino, { type DestinationStream, type Logger } from "pino";
 import { z } from "zod";
+import { REDACTED, redactSecrets } from "../domain/redact.js";
 
-export const REDACTED = "[REDACTED]";
+export { REDACTED };
 
 /** Where credentials sit in objects the app and its libraries log. */
 export const REDACT_PATHS: readonly string[] = [
@@ -34,40 +35,8 @@ export const REDACT_PATHS: readonly string[] = [
   "*.password",
 ];
 
-const SCRUBS: readonly [RegExp, string][] = [
-  // A whole PEM private key, raw or JSON-escaped (its line breaks are then the two characters \n).
-  [
-    /-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY-----[\s\S]*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----/g,
-    `-----BEGIN $1PRIVATE KEY----- ${REDACTED}`,
-  ],
-  // A key cut short, or a header on its own: mask the header and whatever base64 follows it.
-  [
-    /-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY-----(?:\\[nr]|[\sA-Za-z0-9+/=])*/g,
-    `-----BEGIN $1PRIVATE KEY----- ${REDACTED}`,
-  ],
-  // The DER body of a private key without its frame (PKCS#8 RSA, PKCS#1 RSA, SEC1 EC).
-  [/MII[A-Za-z0-9+/]{3}(?:IBADANBgkqhkiG9w0BAQEFAAS|IBAAK)[A-Za-z0-9+/=]*/g, REDACTED],
-  [/MHcCAQEEI[A-Za-z0-9+/=]{20,}/g, REDACTED],
-  // GitHub tokens: installation, personal, OAuth, user-to-server, refresh, fine-grained.
-  [/\b(gh[pousr]_)[A-Za-z0-9]{20,}/g, `$1${REDACTED}`],
-  [/\bgithub_pat_[A-Za-z0-9_]{22,}/g, `github_pat_${REDACTED}`],
-  // JSON Web Tokens (the app's JWT).
-  [/\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g, REDACTED],
-  // Authorization values in any serialization: `authorization: token …`, `"authorization":"bearer …"`.
-  [
-    /(authorization\\?["']?\s*[:=]\s*\\?["']?\s*(?:token|bearer|basic)\s+)(?!\[REDACTED\])[A-Za-z0-9._~+/=-]+/gi,
-    `$1${REDACTED}`,
-  ],
-  // Passwords in connection URLs (DATABASE_URL).
-  [/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@"']+:)[^\s@/"']+@/gi, `$1${REDACTED}@`],
-];
-
-/** Masks every credential-looking substring of `text` (a serialized log line). */
-export function scrubSecrets(text: string): string {
-  let scrubbed = text;
-  for (const [pattern, replacement] of SCRUBS) scrubbed = scrubbed.replace(pattern, replacement);
-  return scrubbed;
-}
+/** Masks every credential-looking substring of `text` (a serialized log line): the one masker. */
+export const scrubSecrets: (text: string) => string = redactSecrets;
 
 export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];

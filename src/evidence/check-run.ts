@@ -1,9 +1,16 @@
 import type { Octokit } from "@octokit/rest";
 import { EVIDENCE_CHECK_NAME } from "../config/schema.js";
+import { redactAndBound } from "../domain/redact.js";
 import type { RepoCoordinates } from "./gather.js";
 import { CheckRunShape } from "./github-shapes.js";
 import type { Criterion, Verdict } from "./types.js";
 import { reevaluatedWhen } from "./webhook-targets.js";
+
+/** GitHub refuses a check run whose output `summary` or `text` exceeds 65,535 characters. */
+export const CHECK_RUN_TEXT_MAX_CHARS = 65_000;
+const CHECK_RUN_TITLE_MAX_CHARS = 1_000;
+export const CHECK_RUN_TRUNCATED_NOTE =
+  "\n\n… (truncated: the full verdict is in the ticket's evidence, `mctl evidence show`)";
 
 const ICON: Record<Criterion["status"], string> = { pass: "✅ pass", fail: "❌ fail", pending: "⏳ pending" };
 
@@ -43,7 +50,12 @@ export function renderCheckRun(
   ]
     .filter((line, i, all) => line !== "" || all[i - 1] !== "")
     .join("\n");
-  return { title, summary };
+  // Criteria quote what GitHub and the worker said (a test summary is an agent's output): masked,
+  // and bounded under GitHub's 65,535-character limit of a check run's output fields.
+  return {
+    title: redactAndBound(title, CHECK_RUN_TITLE_MAX_CHARS, " …"),
+    summary: redactAndBound(summary, CHECK_RUN_TEXT_MAX_CHARS, CHECK_RUN_TRUNCATED_NOTE),
+  };
 }
 
 export type Publication =

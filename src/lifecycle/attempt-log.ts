@@ -2,6 +2,7 @@ import { and, eq, notInArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import { type AttemptRow, attempts } from "../db/schema.js";
 import { LIVE_ATTEMPT_STATUSES } from "../domain/attempts.js";
+import { redactSecrets } from "../domain/redact.js";
 import type { LifecycleDeps } from "./deps.js";
 import { type Fenced, fenced } from "./fence.js";
 import type { InvalidInput, NotFound } from "./results.js";
@@ -37,10 +38,13 @@ export async function recordAttemptLog(
 ): Promise<RecordLogResult> {
   const valid = validate(AttemptLogSchema, input.log, "attempt log");
   if (!valid.ok) return valid;
+  // An agent's output is hostile: whatever it printed that looks like a credential is masked here,
+  // whoever hands the log in.
+  const log = { ...valid.value, text: redactSecrets(valid.value.text) };
   const [row] = await deps.db
     .update(attempts)
     .set({
-      outcome: sql`coalesce(${attempts.outcome}, '{}'::jsonb) || jsonb_build_object('log', ${JSON.stringify(valid.value)}::jsonb)`,
+      outcome: sql`coalesce(${attempts.outcome}, '{}'::jsonb) || jsonb_build_object('log', ${JSON.stringify(log)}::jsonb)`,
       updatedAt: deps.clock.now(),
     })
     .where(

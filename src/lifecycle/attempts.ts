@@ -2,6 +2,7 @@ import { and, eq, gt, inArray, lte } from "drizzle-orm";
 import { type BackoffPolicy, nextEligibleAt } from "../domain/backoff.js";
 import type { Actor } from "../domain/actors.js";
 import { type AttemptStatus, LIVE_ATTEMPT_STATUSES } from "../domain/attempts.js";
+import { redactDeep, redactSecrets } from "../domain/redact.js";
 import type { TicketState, TransitionReason } from "../domain/ticket-states.js";
 import type { Transaction } from "../db/database.js";
 import { retryTransaction } from "../db/retry.js";
@@ -104,7 +105,10 @@ interface Ending {
  * ticket's current one, in an allowed status, and (for a worker's own signals) within its lease.
  * This is the fencing that stops a worker whose lease expired from reporting success.
  */
-async function endAttempt(deps: LifecycleDeps, ending: Ending): Promise<EndAttemptResult> {
+async function endAttempt(deps: LifecycleDeps, raw: Ending): Promise<EndAttemptResult> {
+  // What a worker reports (a failure reason, a question, a test summary) is an agent's words: masked
+  // before it is stored in the outcome or the event, and so before anything serves it.
+  const ending: Ending = { ...raw, outcome: redactDeep(raw.outcome) };
   return retryTransaction(() =>
     deps.db.transaction(async (tx): Promise<EndAttemptResult> => {
       const lost = await checkFence(tx, deps.clock, ending.fence ?? null);
@@ -202,7 +206,7 @@ export function askQuestion(
       await tx.insert(ticketQuestions).values({
         ticketId: attempt.ticketId,
         attemptId: attempt.id,
-        question: input.question,
+        question: redactSecrets(input.question),
         askedAt: deps.clock.now(),
       });
     },

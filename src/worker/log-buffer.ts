@@ -1,3 +1,4 @@
+import { redactSecrets } from "../domain/redact.js";
 import type { AttemptLog } from "../lifecycle/attempt-log.js";
 
 /**
@@ -54,7 +55,11 @@ export class BoundedLog {
     const dropped = this.total - this.headBytes - this.tailBytes;
     const head = Buffer.concat(this.head).toString("utf8");
     const tail = Buffer.concat(this.tail).toString("utf8");
-    const text = dropped > 0 ? `${head}\n[… ${dropped} bytes of output omitted …]\n${tail}` : head + tail;
+    // Masked per part: the cut between head and tail must not hide half a secret from the masker.
+    const text =
+      dropped > 0
+        ? `${redactSecrets(head)}\n[… ${dropped} bytes of output omitted …]\n${redactSecrets(tail)}`
+        : redactSecrets(head + tail);
     return { text, totalBytes: this.total, truncated: dropped > 0 };
   }
 }
@@ -63,5 +68,6 @@ export class BoundedLog {
 export function lastLines(text: string, maxLines: number, maxChars: number): string {
   const lines = text.replace(/\s+$/, "").split("\n");
   const kept = lines.slice(-maxLines).join("\n");
-  return kept.length > maxChars ? `…${kept.slice(kept.length - maxChars + 1)}` : kept;
+  const masked = redactSecrets(kept);
+  return masked.length > maxChars ? `…${masked.slice(masked.length - maxChars + 1)}` : masked;
 }
