@@ -86,7 +86,47 @@ export const WorkerSchema = z.strictObject({
     .min(1024)
     .max(1024 * 1024)
     .default(64 * 1024),
+  /**
+   * Runs the agent (and the test command) as another OS user: the runner must be root to drop to it.
+   * Without it the agent is trusted: it runs as the runner's user with the runner's environment.
+   */
+  sandbox: z.strictObject({ user: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, "must be a user name") }).optional(),
+  /**
+   * The environment variables a sandboxed agent gets from the runner's (an allow-list; the runner
+   * adds MCTL_TICKET, MCTL_ATTEMPT, MCTL_TICKET_FILE, MCTL_BRANCH and the signal channel itself).
+   * Default: PATH, HOME (the sandbox user's), LANG, TERM, TZ. Credentials are refused.
+   */
+  agent_env: z
+    .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name"))
+    .superRefine((names, ctx) => {
+      for (const name of names) {
+        const why = forbiddenAgentVariable(name);
+        if (why) ctx.addIssue({ code: "custom", message: `${name} cannot be given to the agent: ${why}` });
+      }
+    })
+    .optional(),
 });
+
+/** Why a variable may never reach an agent's environment, or undefined when it may. */
+export function forbiddenAgentVariable(name: string): string | undefined {
+  const upper = name.toUpperCase();
+  if (FORBIDDEN_AGENT_VARIABLES.has(upper)) return "it is a credential of the runner or the app";
+  if (upper.startsWith("MCTL_")) return "MCTL_* variables are the runner's (it sets the ones the agent needs)";
+  return undefined;
+}
+
+const FORBIDDEN_AGENT_VARIABLES: ReadonlySet<string> = new Set([
+  "DATABASE_URL",
+  "PRIVATE_KEY",
+  "PRIVATE_KEY_PATH",
+  "WEBHOOK_SECRET",
+  "GITHUB_TOKEN",
+  "GH_TOKEN",
+  "GITHUB_CLIENT_SECRET",
+  "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+  "ACTIONS_RUNTIME_TOKEN",
+  "PGPASSWORD",
+]);
 
 /** The check run the verifier publishes; it never counts as evidence for itself. */
 export const EVIDENCE_CHECK_NAME = "Mission Control / evidence";

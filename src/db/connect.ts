@@ -1,4 +1,4 @@
-import { mkdir } from "node:fs/promises";
+import { chmod, mkdir } from "node:fs/promises";
 import { sql } from "drizzle-orm";
 import type { Database, DatabaseHandle } from "./database.js";
 import { lockDataDir } from "./data-dir-lock.js";
@@ -61,7 +61,9 @@ async function openPglite(dataDir: string, lockWaitMs: number): Promise<Database
   let unlock = async () => {};
   try {
     if (!memory) {
-      await mkdir(dataDir, { recursive: true });
+      // Only its owner may open the data: an agent running as another user must not reach it.
+      await mkdir(dataDir, { recursive: true, mode: 0o700 });
+      await chmod(dataDir, 0o700).catch(() => undefined);
       unlock = await lockDataDir(dataDir, lockWaitMs);
     }
     const [{ PGlite }, { drizzle: drizzlePglite }] = await Promise.all([

@@ -1,6 +1,6 @@
 import { StringDecoder } from "node:string_decoder";
 import type { BoundedLog } from "./log-buffer.js";
-import { type ProcessEnd, spawnGroup, stopGroup, waitUntilGone } from "./process-group.js";
+import { type ProcessEnd, type RunAs, spawnGroup, stopGroup, waitUntilGone } from "./process-group.js";
 
 export interface AgentOutput {
   readonly stdout: (text: string) => void;
@@ -28,10 +28,15 @@ export async function startAgent(options: {
   argv: readonly string[];
   cwd: string;
   env: NodeJS.ProcessEnv;
+  runAs?: RunAs | undefined;
   log: BoundedLog;
   output: AgentOutput;
 }): Promise<RunningAgent> {
-  const proc = await spawnGroup(options.argv, { cwd: options.cwd, env: options.env });
+  const proc = await spawnGroup(options.argv, {
+    cwd: options.cwd,
+    env: options.env,
+    runAs: options.runAs,
+  });
   const startedAt = Date.now();
   const stream = (source: NodeJS.ReadableStream | null, write: (text: string) => void) => {
     const decoder = new StringDecoder("utf8");

@@ -3,6 +3,7 @@ import { errorMessage, firstLine } from "../domain/error-message.js";
 import type { TestRun } from "./evidence.js";
 import { collectGitFacts } from "./git-facts.js";
 import { judgeCompletion, judgeGit, type WorkerFailureReason } from "./judge.js";
+import type { RunAs } from "./process-group.js";
 import { runTestCommand } from "./test-command.js";
 import type { TicketWorktree } from "./worktree.js";
 
@@ -29,6 +30,7 @@ export async function collectEvidence(input: {
   /** With its placeholders filled in; undefined when none is configured. */
   testCommand: readonly string[] | undefined;
   testEnv: NodeJS.ProcessEnv;
+  testRunAs?: RunAs | undefined;
   testTimeoutMs: number;
   graceMs: number;
   agentDurationMs: number;
@@ -63,6 +65,7 @@ export async function collectEvidence(input: {
       command: input.testCommand,
       cwd: worktree.path,
       env: input.testEnv,
+      runAs: input.testRunAs,
       timeoutMs: input.testTimeoutMs,
       graceMs: input.graceMs,
       signal: input.signal,

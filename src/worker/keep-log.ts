@@ -18,8 +18,9 @@ export async function keepLogFile(options: {
 }): Promise<LogPlacement> {
   const file = path.join(options.directory, options.name);
   try {
-    await mkdir(options.directory, { recursive: true });
-    await writeFile(file, `${options.heading}\n${options.log.text}`);
+    // Not for the agent's eyes (it may run as another user): only the runner's user reads it.
+    await mkdir(options.directory, { recursive: true, mode: 0o700 });
+    await writeFile(file, `${options.heading}\n${options.log.text}`, { mode: 0o600 });
     return { stored: "file", path: file, why: options.why };
   } catch (error) {
     const message = errorMessage(error);

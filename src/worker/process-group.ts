@@ -16,6 +16,12 @@ export interface GroupProcess {
   drained(ms: number): Promise<void>;
 }
 
+/** Another OS user to start the process as (the runner must be root). */
+export interface RunAs {
+  readonly uid: number;
+  readonly gid: number;
+}
+
 export class SpawnError extends Error {
   override readonly name = "SpawnError";
 }
@@ -26,7 +32,7 @@ export class SpawnError extends Error {
  */
 export async function spawnGroup(
   argv: readonly string[],
-  options: { cwd: string; env: NodeJS.ProcessEnv },
+  options: { cwd: string; env: NodeJS.ProcessEnv; runAs?: RunAs | undefined },
 ): Promise<GroupProcess> {
   const [command, ...args] = argv;
   if (!command) throw new SpawnError("empty command");
@@ -34,6 +40,7 @@ export async function spawnGroup(
     cwd: options.cwd,
     env: options.env,
     detached: true,
+    ...(options.runAs ? { uid: options.runAs.uid, gid: options.runAs.gid } : {}),
     stdio: ["ignore", "pipe", "pipe"],
   });
   const exited = new Promise<ProcessEnd>((resolve) => {

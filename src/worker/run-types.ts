@@ -1,6 +1,8 @@
 import type { CompletionEvidence } from "../domain/completion-evidence.js";
 import type { AttemptResult, EndAttemptResult } from "../lifecycle/index.js";
 import type { WorkerFailureReason } from "./judge.js";
+import type { RunAs } from "./process-group.js";
+import type { SandboxUser } from "./sandbox.js";
 import type { WorkerStore } from "./store.js";
 
 export interface RunnerSettings {
@@ -11,6 +13,8 @@ export interface RunnerSettings {
   readonly testCommand: readonly string[] | undefined;
   readonly testTimeoutMs: number;
   readonly logMaxBytes: number;
+  /** `worker.agent_env`: the allow-list of a sandboxed agent's environment (undefined: the default). */
+  readonly agentEnv: readonly string[] | undefined;
 }
 
 export interface RunnerOptions {
@@ -31,6 +35,11 @@ export interface RunnerOptions {
     agentStderr(text: string): void;
     info(line: string): void;
   };
+  /**
+   * The sandbox (`worker.sandbox`), resolved: the agent and the test command run as `user`, and
+   * `owner` (the runner's own uid and gid) gets the worktree back. Absent: the agent is trusted.
+   */
+  readonly sandbox?: { readonly user: SandboxUser; readonly owner: RunAs } | undefined;
   /** Aborted when the runner itself is told to stop (SIGINT/SIGTERM). */
   readonly interrupt: AbortSignal;
 }

@@ -18,6 +18,7 @@ import { BoundedLog } from "./log-buffer.js";
 import { expandPlaceholders } from "./placeholders.js";
 import { SpawnError } from "./process-group.js";
 import type { LogPlacement, RunnerOptions, RunReport } from "./run-types.js";
+import { agentEnvironment, type Handover, handOver, sandboxPaths } from "./sandbox.js";
 import { openSignalChannel, type SignalChannel } from "./signal-channel.js";
 import type { Signal, SignalResult } from "./signals.js";
 import { prepareWorktree, type TicketWorktree, verifyWorkdir } from "./worktree.js";
@@ -76,6 +77,8 @@ class AttemptRun {
   /** Signals are relayed only while the agent runs, and at most one of them may end the attempt. */
   private acceptingSignals = false;
   private worktreeRoot: string | undefined;
+  /** The worktree while the sandbox user has it. */
+  private handover: Handover | undefined;
   /** Set when the log was stored together with the attempt's ending. */
   private logStored = false;
 
@@ -162,17 +165,35 @@ class AttemptRun {
       handle: (s) => this.onSignal(s),
     });
     this.channel = channel;
-    const env: NodeJS.ProcessEnv = {
-      ...options.baseEnv,
-      MCTL_TICKET: context.ticket.key,
-      MCTL_ATTEMPT: context.attempt.id,
-      MCTL_TICKET_FILE: briefPath,
-      MCTL_BRANCH: worktree.branch,
-      MCTL_SIGNAL_URL: channel.url,
-      MCTL_SIGNAL_TOKEN: channel.token,
-    };
-    // The agent reaches the database only through the runner: it gets no database credentials.
-    delete env.DATABASE_URL;
+    // The agent reaches the database only through the runner: it never gets DATABASE_URL, and in
+    // the sandbox only the allow-listed variables. The signal token is in its environment only.
+    const sandbox = options.sandbox;
+    const env = agentEnvironment({
+      base: options.baseEnv,
+      allow: settings.agentEnv,
+      sandbox: sandbox?.user,
+      attempt: {
+        MCTL_TICKET: context.ticket.key,
+        MCTL_ATTEMPT: context.attempt.id,
+        MCTL_TICKET_FILE: briefPath,
+        MCTL_BRANCH: worktree.branch,
+        MCTL_SIGNAL_URL: channel.url,
+        MCTL_SIGNAL_TOKEN: channel.token,
+      },
+    });
+    const runAs = sandbox && { uid: sandbox.user.uid, gid: sandbox.user.gid };
+    if (sandbox) {
+      try {
+        const paths = await sandboxPaths(worktree.path, worktree.commonDir, worktree.branch);
+        this.handover = await handOver(paths, worktree.path, sandbox.user, sandbox.owner);
+      } catch (error) {
+        return this.fail(
+          "worktree_failed",
+          `cannot hand the worktree to the sandbox user: ${firstLine(errorMessage(error))}`,
+          {},
+        );
+      }
+    }
     // The lease may have been lost, or the runner stopped, while the worktree was being prepared.
     if (this.lostController.signal.aborted) return this.lostAfterStop();
     if (this.workController.signal.aborted)
@@ -182,6 +203,7 @@ class AttemptRun {
         argv,
         cwd,
         env,
+        runAs,
         log: this.log,
         output: { stdout: output.agentStdout, stderr: output.agentStderr },
       });
@@ -189,7 +211,9 @@ class AttemptRun {
       if (!(error instanceof SpawnError)) throw error;
       return this.fail("agent_not_started", error.message, { command: argv });
     }
-    output.info(`agent started (pid ${this.agent.pid}): ${argv.join(" ")}`);
+    output.info(
+      `agent started (pid ${this.agent.pid}${sandbox ? `, as ${sandbox.user.name}` : ""}): ${argv.join(" ")}`,
+    );
     this.acceptingSignals = true;
 
     // 4. Wait for the agent to exit, or for a reason to stop it.
@@ -214,6 +238,9 @@ class AttemptRun {
     await channel.close();
     const end = first.kind === "exited" ? first.end : await agent.exited;
     const durationMs = Date.now() - agent.startedAt;
+    // The agent has stopped: the runner takes its worktree back before it runs git on it.
+    const takenBack = await this.takeBack();
+    if (!takenBack.ok) return this.fail("wrong_worktree", takenBack.message, {});
 
     if (first.kind === "lost") return this.lost(first.message);
     if (first.kind === "interrupted") return this.fail("interrupted", "the runner was told to stop", {});
@@ -237,6 +264,7 @@ class AttemptRun {
       remote: settings.remote,
       testCommand: settings.testCommand && expandPlaceholders(settings.testCommand, values),
       testEnv: withoutChannel(env),
+      testRunAs: runAs,
       testTimeoutMs: settings.testTimeoutMs,
       graceMs: settings.graceMs,
       agentDurationMs: durationMs,
@@ -352,11 +380,19 @@ class AttemptRun {
     });
   }
 
+  /** Returns a handed-over worktree to the runner's user (once); ok when there was none. */
+  private async takeBack(): Promise<{ ok: true } | { ok: false; message: string }> {
+    const handover = this.handover;
+    this.handover = undefined;
+    return handover ? handover.takeBack() : { ok: true };
+  }
+
   async cleanUp(): Promise<void> {
     this.heartbeats.stop();
     this.acceptingSignals = false;
     if (this.agent) await this.agent.stop({ politeMs: 0, graceMs: this.options.settings.graceMs });
     await this.channel?.close();
+    await this.takeBack().catch(() => undefined);
   }
 }
 

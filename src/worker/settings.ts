@@ -11,5 +11,6 @@ export function runnerSettingsFrom(w: WorkerConfig): RunnerSettings {
     testCommand: w.test_command,
     testTimeoutMs: w.test_timeout_seconds * 1000,
     logMaxBytes: w.log_max_bytes,
+    agentEnv: w.agent_env,
   };
 }

@@ -1,12 +1,14 @@
 import type { TestRun } from "./evidence.js";
 import { OUTPUT_SUMMARY_MAX_CHARS } from "./evidence.js";
 import { BoundedLog, lastLines } from "./log-buffer.js";
-import { SpawnError, spawnGroup, stopGroup } from "./process-group.js";
+import { type RunAs, SpawnError, spawnGroup, stopGroup } from "./process-group.js";
 
 export interface TestCommandOptions {
   readonly command: readonly string[];
   readonly cwd: string;
   readonly env: NodeJS.ProcessEnv;
+  /** The sandbox user, when the agent has one: the tests run the agent's code too. */
+  readonly runAs?: RunAs | undefined;
   readonly timeoutMs: number;
   readonly graceMs: number;
   /** Stops the command (the attempt's lease was lost): the result is then `failed`. */
@@ -30,7 +32,7 @@ export async function runTestCommand(options: TestCommandOptions): Promise<TestR
   });
   let proc: Awaited<ReturnType<typeof spawnGroup>>;
   try {
-    proc = await spawnGroup(options.command, { cwd: options.cwd, env: options.env });
+    proc = await spawnGroup(options.command, { cwd: options.cwd, env: options.env, runAs: options.runAs });
   } catch (error) {
     if (!(error instanceof SpawnError)) throw error;
     output.append(error.message);

@@ -5,6 +5,7 @@ import { ActionsIdTokenError, requestActionsIdToken } from "../../actions/id-tok
 import { attemptPolicyFrom } from "../../config/durations.js";
 import { TicketKeySchema } from "../../lifecycle/schemas.js";
 import { type RunReport, runWorker } from "../../worker/runner.js";
+import { resolveSandboxUser, SandboxError } from "../../worker/sandbox.js";
 import { runnerSettingsFrom } from "../../worker/settings.js";
 import { createWorkerStore } from "../../worker/store.js";
 import { type IdTokenSource, prepareAttempt, RemoteWorkerError, reportAttempt } from "../../worker/remote.js";
@@ -84,7 +85,8 @@ export function workerCommand(ctx: CliContext): Command {
       "after",
       "\nThe agent command may use the placeholders {ticket}, {attempt} and {ticket_file}; it runs with\n" +
         "MCTL_TICKET, MCTL_ATTEMPT, MCTL_TICKET_FILE (a Markdown brief), MCTL_BRANCH, MCTL_SIGNAL_URL and\n" +
-        "MCTL_SIGNAL_TOKEN in its environment (and without DATABASE_URL).\n\n" +
+        "MCTL_SIGNAL_TOKEN in its environment (and without DATABASE_URL). With worker.sandbox it runs as\n" +
+        "that OS user with only the variables of worker.agent_env (the runner must be root).\n\n" +
         "Exit codes: 0 completion claimed (ticket verifying) or question asked (needs_input);\n" +
         "1 not started (duplicate or stale launch), failed, lease lost, or report refused;\n" +
         "2 bad command line or configuration; 3 database unavailable.\n\n" +
@@ -113,6 +115,13 @@ export function workerCommand(ctx: CliContext): Command {
             `dispatch.attempt_lease_seconds (${config.dispatch.attempt_lease_seconds}): the lease will run out between heartbeats`,
         );
       }
+      // Trusted or sandboxed, said before anything starts; a sandbox that cannot be had starts nothing.
+      const sandbox = await sandboxFor(config.worker.sandbox?.user);
+      info(
+        sandbox
+          ? `the agent is sandboxed: it runs as ${sandbox.user.name} (uid ${sandbox.user.uid}) with an allow-listed environment`
+          : "the agent is trusted: it runs as the runner's user with the runner's environment (minus DATABASE_URL); set worker.sandbox to run it as another user",
+      );
       const interrupt = new AbortController();
       const onSignal = () => interrupt.abort();
       process.once("SIGINT", onSignal);
@@ -126,6 +135,7 @@ export function workerCommand(ctx: CliContext): Command {
           repo: path.resolve(environment.cwd, options.repo ?? "."),
           agentCommand,
           settings,
+          sandbox,
           baseEnv: { ...ctx.processEnv },
           store,
           output: {
@@ -216,6 +226,19 @@ export function workerCommand(ctx: CliContext): Command {
     });
 
   return worker;
+}
+
+/** The resolved sandbox of `worker.sandbox.user`, or undefined; refused with a usage error. */
+async function sandboxFor(user: string | undefined) {
+  if (user === undefined) return undefined;
+  const runnerUid = process.getuid?.();
+  try {
+    const resolved = await resolveSandboxUser(user, runnerUid);
+    return { user: resolved, owner: { uid: runnerUid ?? 0, gid: process.getgid?.() ?? 0 } };
+  } catch (error) {
+    if (error instanceof SandboxError) throw new CliError(`refusing to start: ${error.message}`, EXIT_USAGE);
+    throw error;
+  }
 }
 
 /** Says how the run ended, and turns anything but a completion or a question into exit code 1. */

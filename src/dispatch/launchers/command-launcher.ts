@@ -26,8 +26,10 @@ export function commandLauncher(options: CommandLauncherOptions): Launcher {
       const safeKey = request.launchKey.replace(/[^A-Za-z0-9._-]/g, "_");
       const markers = path.join(options.stateDir, "launches");
       const logs = path.join(options.stateDir, "logs");
-      await mkdir(markers, { recursive: true });
-      await mkdir(logs, { recursive: true });
+      // The runner's own: its logs may quote what an agent must not read (0700, like the data directory).
+      await mkdir(options.stateDir, { recursive: true, mode: 0o700 });
+      await mkdir(markers, { recursive: true, mode: 0o700 });
+      await mkdir(logs, { recursive: true, mode: 0o700 });
       try {
         const marker = await open(path.join(markers, safeKey), "wx");
         await marker.writeFile(`${request.attempt}\n`);
