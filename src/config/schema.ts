@@ -90,7 +90,9 @@ export const WorkerSchema = z.strictObject({
    * Runs the agent (and the test command) as another OS user: the runner must be root to drop to it.
    * Without it the agent is trusted: it runs as the runner's user with the runner's environment.
    */
-  sandbox: z.strictObject({ user: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, "must be a user name") }).optional(),
+  sandbox: z
+    .strictObject({ user: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, "must be a user name") })
+    .optional(),
   /**
    * The environment variables a sandboxed agent gets from the runner's (an allow-list; the runner
    * adds MCTL_TICKET, MCTL_ATTEMPT, MCTL_TICKET_FILE, MCTL_BRANCH and the signal channel itself).
@@ -111,7 +113,8 @@ export const WorkerSchema = z.strictObject({
 export function forbiddenAgentVariable(name: string): string | undefined {
   const upper = name.toUpperCase();
   if (FORBIDDEN_AGENT_VARIABLES.has(upper)) return "it is a credential of the runner or the app";
-  if (upper.startsWith("MCTL_")) return "MCTL_* variables are the runner's (it sets the ones the agent needs)";
+  if (upper.startsWith("MCTL_"))
+    return "MCTL_* variables are the runner's (it sets the ones the agent needs)";
   return undefined;
 }
 

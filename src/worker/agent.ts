@@ -1,4 +1,5 @@
 import { StringDecoder } from "node:string_decoder";
+import { redactSecrets } from "../domain/redact.js";
 import type { BoundedLog } from "./log-buffer.js";
 import { type ProcessEnd, type RunAs, spawnGroup, stopGroup, waitUntilGone } from "./process-group.js";
 
@@ -40,14 +41,23 @@ export async function startAgent(options: {
   const startedAt = Date.now();
   const stream = (source: NodeJS.ReadableStream | null, write: (text: string) => void) => {
     const decoder = new StringDecoder("utf8");
+    // The console is published too (an Actions log): whole lines, masked, so that a chunk boundary
+    // never splits a secret past the masker. A line longer than the buffer goes out as it is cut.
+    let pending = "";
+    const flush = (text: string, final: boolean) => {
+      pending += text;
+      const cut = final
+        ? pending.length
+        : Math.max(pending.lastIndexOf("\n") + 1, pending.length > 65_536 ? pending.length : 0);
+      if (cut === 0) return;
+      write(redactSecrets(pending.slice(0, cut)));
+      pending = pending.slice(cut);
+    };
     source?.on("data", (chunk: Buffer) => {
       options.log.append(chunk);
-      write(decoder.write(chunk));
+      flush(decoder.write(chunk), false);
     });
-    source?.on("end", () => {
-      const rest = decoder.end();
-      if (rest) write(rest);
-    });
+    source?.on("end", () => flush(decoder.end(), true));
   };
   stream(proc.child.stdout, options.output.stdout);
   stream(proc.child.stderr, options.output.stderr);

@@ -5,6 +5,7 @@ import { ActionsIdTokenError, requestActionsIdToken } from "../../actions/id-tok
 import { attemptPolicyFrom } from "../../config/durations.js";
 import { TicketKeySchema } from "../../lifecycle/schemas.js";
 import { type RunReport, runWorker } from "../../worker/runner.js";
+import { redactDeep, redactSecrets } from "../../domain/redact.js";
 import { resolveSandboxUser, SandboxError } from "../../worker/sandbox.js";
 import { runnerSettingsFrom } from "../../worker/settings.js";
 import { createWorkerStore } from "../../worker/store.js";
@@ -107,7 +108,8 @@ export function workerCommand(ctx: CliContext): Command {
         (work) => ctx.withDatabase(({ lifecycle }) => work(lifecycle)),
         attemptPolicyFrom(config.dispatch),
       );
-      const info = (line: string) => ctx.io.stderr(`mctl worker: ${line}\n`);
+      // Its lines quote the agent (a failure reason, a question): masked like the agent's output.
+      const info = (line: string) => ctx.io.stderr(`mctl worker: ${redactSecrets(line)}\n`);
       const settings = runnerSettingsFrom(config.worker);
       if (settings.heartbeatMs >= config.dispatch.attempt_lease_seconds * 1000) {
         info(
@@ -149,8 +151,13 @@ export function workerCommand(ctx: CliContext): Command {
         process.off("SIGINT", onSignal);
         process.off("SIGTERM", onSignal);
       }
-      if (options.json) printJson(report, ctx.io.stdout);
-      finish(report, info, options.json ? () => {} : ctx.io.stdout);
+      if (options.json) printJson(redactDeep(report), ctx.io.stdout);
+      try {
+        finish(report, info, options.json ? () => {} : (text) => ctx.io.stdout(redactSecrets(text)));
+      } catch (error) {
+        if (error instanceof CliError) throw new CliError(redactSecrets(error.message), error.exitCode);
+        throw error;
+      }
     });
 
   worker
