@@ -5,7 +5,7 @@
  */
 import { appendFile, readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import {
   describeEachSharedDatabase,
   describeOnSharedDatabase,
@@ -109,7 +109,6 @@ describe.runIf(!unavailable)("hostile agent, sandboxed", () => {
 
 describeOnSharedDatabase("hostile agent, trusted (no worker.sandbox)", (db) => {
   const hostile = hostileRun(db, false);
-  beforeAll(() => {});
 
   it("documents what a trusted agent can do: read the runner's environment and act on another ticket", async () => {
     const r = await hostile();
@@ -130,5 +129,22 @@ describeOnSharedDatabase("hostile agent, trusted (no worker.sandbox)", (db) => {
     expect(stored).not.toContain(PLANTED_TOKEN.slice(4));
     expect(stored).not.toContain("hunter2");
     expect(stored).not.toContain(PLANTED_URL);
+  });
+});
+
+describeOnSharedDatabase("a sandbox that cannot be had", (db) => {
+  const t = workerSandbox(db);
+
+  it("mctl worker run refuses to start, exit 2, and the attempt is not taken", async () => {
+    const ws = await t.setUp();
+    await appendFile(ws.config, "  sandbox: { user: mctl-no-such-user }\n");
+    const { ticket, attempt } = await givenClaimed(db);
+    const agent = await writeAgent(t.dir, "never", `touch ${t.dir}/agent-ran`);
+    const run = await ws.runWorker(attempt.id, [agent]).done;
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("refusing to start: worker.sandbox.user mctl-no-such-user does not exist");
+    await expect(stat(path.join(t.dir, "agent-ran"))).rejects.toThrow(/ENOENT/);
+    const state = await stateOf(db, ticket.key);
+    expect(state.attempts[0]?.status).toBe("launching");
   });
 });
