@@ -43,6 +43,8 @@ export const TRANSITION_REASONS = [
   "accepted_for_review",
   "accepted",
   "approved",
+  /** A person closed the ticket although its latest evidence verdict was not `pass` (`/mc approve override`). */
+  "evidence_overridden",
   "rejected",
   "cancelled",
 ] as const;
@@ -69,6 +71,9 @@ export const TRANSITIONS: readonly TransitionRule[] = [
   { from: "verifying", to: "done", reason: "accepted", actors: ["orchestrator", "human"] },
   { from: "verifying", to: "todo", reason: "rejected", actors: ["orchestrator", "human"] },
   { from: "in_review", to: "done", reason: "approved", actors: ["orchestrator", "human"] },
+  // Only a person may close a ticket against its evidence, and it is recorded as such.
+  { from: "verifying", to: "done", reason: "evidence_overridden", actors: ["human"] },
+  { from: "in_review", to: "done", reason: "evidence_overridden", actors: ["human"] },
   { from: "in_review", to: "todo", reason: "rejected", actors: ["orchestrator", "human"] },
   ...NON_TERMINAL.map(
     (from): TransitionRule => ({

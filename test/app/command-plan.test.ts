@@ -58,6 +58,8 @@ const facts = (overrides: Partial<CommandFacts> = {}): CommandFacts => ({
   openItems: [],
   attempts: [],
   verifierConfigured: true,
+  // A passing verdict unless a test says otherwise: approving without one is test/app/command-override.test.ts.
+  latestVerdict: { status: "pass", criteria: [] },
   ...overrides,
 });
 

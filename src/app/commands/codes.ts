@@ -17,7 +17,9 @@ export type CommandRefusalCode =
   | "unchanged"
   | "not_held"
   | "no_attempts_to_grant"
-  | "no_such_attempt";
+  | "no_such_attempt"
+  /** `/mc approve` of a ticket whose latest evidence verdict is not `pass` (no override given). */
+  | "evidence_not_passing";
 
 /** The plan only answers: a read (status, help) or nothing to act on. */
 export type CommandReplyCode = "status" | "help" | "nothing_to_retry" | "verifier_unavailable";
@@ -37,6 +39,8 @@ export type CommandSuccessCode =
   | "attempts_granted"
   | "accepted"
   | "approved"
+  /** `/mc approve override <reason>`: done although the evidence did not pass; an event says so. */
+  | "evidence_overridden"
   | "rejected"
   | "cancelled"
   | `verdict_${VerdictStatus}`;

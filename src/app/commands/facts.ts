@@ -1,4 +1,5 @@
 import type { AttemptRow, InboxItemRow, TicketRow } from "../../db/schema.js";
+import type { VerdictFacts } from "../../domain/evidence-override.js";
 import type { Verifier } from "../../evidence/index.js";
 import type { Lifecycle } from "../../lifecycle/index.js";
 import type { Command } from "./parse.js";
@@ -24,6 +25,11 @@ export interface CommandFacts {
   readonly attempts: readonly AttemptRef[];
   /** Whether `/mc done` can verify evidence here (the app runs without a verifier in some setups). */
   readonly verifierConfigured: boolean;
+  /**
+   * The latest evidence verdict of the ticket's current attempt, for `/mc approve` (null: none, or
+   * not read for this command): accepting without a `pass` needs an explicit override.
+   */
+  readonly latestVerdict: VerdictFacts | null;
 }
 
 export interface FactsDeps {
@@ -50,11 +56,16 @@ export async function gatherCommandFacts(
   const items = ticket ? await lifecycle.inbox.ofTicket(ticket.id) : [];
   const byNumber = ticket !== null && command?.name === "done" && typeof command.attempt === "number";
   const attempts = byNumber ? await lifecycle.attemptsOf(ticket.id) : [];
+  const verdict =
+    command?.name === "approve" && ticket?.currentAttemptId
+      ? await lifecycle.evidence.latestVerdictOf(ticket.currentAttemptId)
+      : undefined;
   return {
     login: where.login,
     ticket,
     openItems: items.filter((item) => item.state !== "acted").map(({ id, kind }) => ({ id, kind })),
     attempts: attempts.map(({ id, number }) => ({ id, number })),
     verifierConfigured: deps.verifier !== null,
+    latestVerdict: verdict ? { status: verdict.status, criteria: verdict.criteria } : null,
   };
 }

@@ -6,7 +6,7 @@ import type { CommandOutcome } from "./codes.js";
 import { executePlan } from "./execute.js";
 import { gatherCommandFacts } from "./facts.js";
 import { parseCommand } from "./parse.js";
-import { checkPermission, permissionLevelOf } from "./permission.js";
+import { checkPermission, permissionLevelOf, requiredPermissionOf } from "./permission.js";
 import { planCommand } from "./plan.js";
 import { renderReply, renderUsage, replyMarker } from "./reply.js";
 
@@ -128,7 +128,12 @@ async function decide(
     repo: facts.repo,
     username: facts.login,
   });
-  const permission = checkPermission(command.name, facts.login, permissionLevelOf(data));
+  const permission = checkPermission(
+    command.name,
+    facts.login,
+    permissionLevelOf(data),
+    requiredPermissionOf(command),
+  );
   if (permission.status === "refused")
     return { code: "permission_refused", text: `refused: ${permission.message}` };
   const known = await gatherCommandFacts(

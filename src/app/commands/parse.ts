@@ -39,6 +39,7 @@ const FIELD_LABELS: Readonly<Record<string, string>> = {
   attempt: "attempt=",
   priority: "priority",
   reason: "the reason",
+  override: "the override's reason",
 };
 
 /**
@@ -67,7 +68,7 @@ export const CommandSchema = z.discriminatedUnion("name", [
   z.object({ name: z.literal("release") }),
   z.object({ name: z.literal("answer"), text: Text }),
   z.object({ name: z.literal("done"), sha: Sha, attempt: AttemptRef }),
-  z.object({ name: z.literal("approve") }),
+  z.object({ name: z.literal("approve"), override: ReasonText.optional() }),
   z.object({ name: z.literal("reject"), reason: Text.optional() }),
   z.object({ name: z.literal("cancel"), reason: ReasonText.optional() }),
   z.object({ name: z.literal("priority"), priority: PriorityWord }),
@@ -83,7 +84,7 @@ export const USAGE: Record<CommandName, string> = {
   release: "/mc release",
   answer: "/mc answer <text>",
   done: "/mc done sha=<commit sha> attempt=<attempt number or id>",
-  approve: "/mc approve",
+  approve: "/mc approve [override <reason>]",
   reject: "/mc reject [reason]",
   cancel: "/mc cancel [reason]",
   priority: `/mc priority <${PRIORITIES.join("|")}>`,
@@ -154,6 +155,16 @@ function build(name: CommandName, args: readonly string[], freeText: string): Ca
     case "cancel":
       // `/mc cancel because duplicate`: the words after the command are the reason, as `--reason`.
       return fields(freeText ? { name, reason: freeText } : { name });
+    case "approve": {
+      // `/mc approve override <reason>`: accept although the evidence does not pass (maintainers).
+      if (!args.length) return fields({ name });
+      if (args[0]?.toLowerCase() !== "override")
+        return wrong(
+          "/mc approve takes no arguments, or `override <reason>` to accept without passing evidence",
+        );
+      const reason = freeText.replace(/^override\b/i, "").trim();
+      return reason ? fields({ name, override: reason }) : wrong("an override needs a reason");
+    }
     case "priority":
       return args.length === 1 ? fields({ name, priority: args[0] }) : wrong("give exactly one priority");
     case "maintenance":

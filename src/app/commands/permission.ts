@@ -1,4 +1,4 @@
-import type { CommandName } from "./parse.js";
+import type { Command, CommandName } from "./parse.js";
 
 /** Repository permission levels, weakest first (GitHub's collaborator permission and role names). */
 export const PERMISSION_LEVELS = ["none", "read", "triage", "write", "maintain", "admin"] as const;
@@ -19,6 +19,12 @@ export const REQUIRED_PERMISSION: Record<CommandName, PermissionLevel> = {
   retry: "write",
   maintenance: "maintain",
 };
+
+/** The level a parsed command needs: an evidence override needs maintain, more than a plain approve. */
+export function requiredPermissionOf(command: Command): PermissionLevel {
+  if (command.name === "approve" && command.override !== undefined) return "maintain";
+  return REQUIRED_PERMISSION[command.name];
+}
 
 export type PermissionCheck =
   | { readonly status: "allowed"; readonly level: PermissionLevel }
@@ -41,13 +47,13 @@ export function checkPermission(
   command: CommandName,
   login: string,
   level: PermissionLevel,
+  required: PermissionLevel = REQUIRED_PERMISSION[command],
 ): PermissionCheck {
-  const required = REQUIRED_PERMISSION[command];
   if (PERMISSION_LEVELS.indexOf(level) >= PERMISSION_LEVELS.indexOf(required))
     return { status: "allowed", level };
   return {
     status: "refused",
     level,
-    message: `@${login} has ${level} permission on this repository; /mc ${command} needs ${required} or higher`,
+    message: `@${login} has ${level} permission on this repository; /mc ${command}${required !== REQUIRED_PERMISSION[command] ? " override" : ""} needs ${required} or higher`,
   };
 }

@@ -1,5 +1,6 @@
 import type { TicketRow } from "../../db/schema.js";
 import type { Actor } from "../../domain/actors.js";
+import { gateAcceptance } from "../../domain/evidence-override.js";
 import { MAX_ATTEMPTS_HOLD } from "../../domain/inbox.js";
 import type { Priority } from "../../domain/priorities.js";
 import type { Task } from "../../domain/tasks.js";
@@ -215,6 +216,32 @@ function review(
       : ticket.state === "verifying"
         ? { to: "done" as const, reason: "accepted" as const }
         : { to: "done" as const, reason: "approved" as const };
+  // Accepting stands on the evidence: without a passing verdict only an explicit override does.
+  const gate =
+    command.name === "approve"
+      ? gateAcceptance(ticket.key, facts.latestVerdict, command.override)
+      : ({ kind: "passing" } as const);
+  if (gate.kind === "refused")
+    return refuse(
+      "evidence_not_passing",
+      `${gate.message}. A maintainer may accept it anyway with \`/mc approve override <reason>\` (recorded as an evidence override)`,
+    );
+  if (gate.kind === "overridden")
+    return apply(
+      {
+        call: "transition",
+        input: {
+          ticket: ticket.key,
+          from: ticket.state,
+          expectedVersion: ticket.version,
+          to: "done",
+          reason: "evidence_overridden",
+          actor,
+          detail: gate.detail,
+        },
+      },
+      say("evidence_overridden", `${ticket.key}: ${ticket.state} → done (${gate.message})`),
+    );
   const success = say(change.reason, `${ticket.key}: ${ticket.state} → ${change.to} (${change.reason})`);
   const item = facts.openItems.find((open) => open.kind === "completion_verified");
   if (!item)

@@ -1,6 +1,7 @@
 import { Command, Option } from "commander";
 import { z } from "zod";
-import { GrantAttemptsWord } from "../../domain/command-words.js";
+import { GrantAttemptsWord, ReasonText } from "../../domain/command-words.js";
+import { gateAcceptance } from "../../domain/evidence-override.js";
 import {
   GRANT_ATTEMPTS_MAX,
   GRANT_ATTEMPTS_MIN,
@@ -56,9 +57,17 @@ const ActOptions = z
     actor: z.string().trim().min(1).max(200).optional(),
     // The same count as `/mc retry 3`: one schema, one message.
     attempts: GrantAttemptsWord.optional(),
+    // The same reason as `/mc approve override <reason>`: one schema, one message.
+    override: ReasonText.optional(),
     json: z.boolean().optional(),
   })
   .superRefine((options, ctx) => {
+    if (options.override !== undefined && options.decision !== "accept")
+      ctx.addIssue({
+        code: "custom",
+        path: ["override"],
+        message: `only goes with --decision accept, not ${options.decision}`,
+      });
     if (options.attempts !== undefined && options.decision !== "grant_attempts")
       ctx.addIssue({
         code: "custom",
@@ -169,10 +178,16 @@ export function inboxCommand(ctx: CliContext): Command {
       "--attempts <n>",
       `with --decision grant_attempts: attempts to add, ${GRANT_ATTEMPTS_MIN}–${GRANT_ATTEMPTS_MAX} (default 1)`,
     )
+    .option(
+      "--override <reason>",
+      "with --decision accept: accept although the latest evidence verdict is not pass (recorded as evidence_overridden)",
+    )
     .option("--json", "print the result as JSON")
     .addHelpText(
       "after",
-      "\nThe ticket change follows from the decision and the ticket's state: accept → done (or approved from in_review),\n" +
+      "\nAccepting needs a passing evidence verdict; without one it is refused with the criteria not met,\n" +
+        "unless --override <reason> says why (the transition is then evidence_overridden, its note the reason).\n" +
+        "\nThe ticket change follows from the decision and the ticket's state: accept → done (or approved from in_review),\n" +
         "accept_for_review → in_review, reject → todo, cancel → cancelled, retry → release a hold, hold → hold a todo ticket,\n" +
         "grant_attempts → more attempts for a ticket held after max_attempts (max_attempts_reached items; --attempts N,\n" +
         "default 1) and its hold released, dismiss → nothing. Acting on an item someone else decided already changes\n" +
@@ -190,15 +205,35 @@ export function inboxCommand(ctx: CliContext): Command {
             ? { ok: true as const, effect: NO_EFFECT }
             : effectOf(options.decision, facts.ticket);
         if (!effect.ok) throw new CliError(`decision_not_applicable: ${effect.message}`);
+        let transition = effect.effect.transition;
+        let note = options.note;
+        if (item.state !== "acted" && options.decision === "accept" && transition && item.ticketKey) {
+          // Accepting stands on the evidence, as `/mc approve` does (src/domain/evidence-override.ts).
+          const ticket = await lifecycle.findTicket(item.ticketKey);
+          const verdict = ticket?.currentAttemptId
+            ? await lifecycle.evidence.latestVerdictOf(ticket.currentAttemptId)
+            : undefined;
+          const gate = gateAcceptance(item.ticketKey, verdict ?? null, options.override);
+          if (gate.kind === "refused")
+            throw new CliError(
+              `evidence_not_passing: ${gate.message}; pass --override <reason> to accept it anyway (recorded as an evidence override)`,
+              1,
+              { code: "evidence_not_passing", detail: { unmet: gate.unmet } },
+            );
+          if (gate.kind === "overridden") {
+            transition = { ...transition, reason: "evidence_overridden" };
+            note = [options.note, gate.message].filter(Boolean).join("; ");
+          }
+        }
         const acted = await lifecycle.inbox.act({
           itemId: item.id,
           result: {
             // (for an acted item, `dismiss` is only a well-formed request: the first result is returned)
             decision: item.state === "acted" ? "dismiss" : options.decision,
-            transition: effect.effect.transition,
+            transition,
             hold: effect.effect.hold,
             actor: { kind: "human", id: options.actor ?? environment.actorId },
-            note: options.note,
+            note,
             attempts:
               item.state !== "acted" && options.decision === "grant_attempts"
                 ? (options.attempts ?? 1)
