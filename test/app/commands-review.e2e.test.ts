@@ -46,8 +46,12 @@ describeEachDriver("/mc review and maintenance commands over HTTP", (ctx) => {
 
   it("/mc approve takes a verifying ticket to done; /mc reject sends another back to todo", async () => {
     const s = world();
-    const approved = await onIssue(s.repository, (await s.verifyingTicket(s.commit())).key);
+    // Approving stands on a passing verdict (commands-override.e2e.test.ts has the other cases).
+    const sha = s.commit();
+    app.gh.world.checkRun(s.repository, { app: "ci", name: "ci/test", headSha: sha, conclusion: "success" });
+    const approved = await onIssue(s.repository, (await s.verifyingTicket(sha)).key);
     const rejected = await onIssue(s.repository, (await s.verifyingTicket(s.commit())).key);
+    await app.settle();
 
     expect((await command(s.repository, approved.issue, "bob", "/mc approve")).outcome).toBe("accepted");
     expect((await app.lifecycle.findTicket(approved.ticket.key))?.state).toBe("done");
