@@ -1,3 +1,4 @@
+import { redactDeep } from "../../domain/redact.js";
 import type { AttemptRow } from "../../db/schema.js";
 import { parseTicketKey } from "../../domain/ticket-key.js";
 import { sendError, sendJson } from "./errors.js";
@@ -45,6 +46,13 @@ export const ticketRoute: Route = {
       lifecycle.ticketHistory(ticket.id),
       lifecycle.evidence.verdictsOf(ticket.id),
     ]);
-    sendJson(ctx.res, 200, { ticket, attempts: attempts.map(publicAttempt), events, verdicts });
+    // Attempts and events quote agents (logs, questions, reasons): masked when stored, and again
+    // here for rows stored before the masker covered them.
+    sendJson(ctx.res, 200, {
+      ticket,
+      attempts: attempts.map((a) => redactDeep(publicAttempt(a))),
+      events: redactDeep(events),
+      verdicts,
+    });
   },
 };
