@@ -31,6 +31,8 @@ export async function collectEvidence(input: {
   testCommand: readonly string[] | undefined;
   testEnv: NodeJS.ProcessEnv;
   testRunAs?: RunAs | undefined;
+  /** Runs before the test command (the sandbox hands the worktree to its user again). */
+  beforeTests?: (() => Promise<void>) | undefined;
   testTimeoutMs: number;
   graceMs: number;
   agentDurationMs: number;
@@ -61,6 +63,7 @@ export async function collectEvidence(input: {
   let tests: TestRun = { status: "not_configured" };
   if (input.testCommand) {
     input.output.info(`running the test command: ${input.testCommand.join(" ")}`);
+    await input.beforeTests?.();
     tests = await runTestCommand({
       command: input.testCommand,
       cwd: worktree.path,

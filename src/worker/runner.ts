@@ -182,9 +182,10 @@ class AttemptRun {
       },
     });
     const runAs = sandbox && { uid: sandbox.user.uid, gid: sandbox.user.gid };
+    let paths: string[] = [];
     if (sandbox) {
       try {
-        const paths = await sandboxPaths(worktree.path, worktree.commonDir, worktree.branch);
+        paths = await sandboxPaths(worktree.path, worktree.commonDir, worktree.branch);
         this.handover = await handOver(paths, worktree.path, sandbox.user, sandbox.owner);
       } catch (error) {
         return this.fail(
@@ -240,7 +241,6 @@ class AttemptRun {
     const durationMs = Date.now() - agent.startedAt;
     // The agent has stopped: the runner takes its worktree back before it runs git on it.
     const takenBack = await this.takeBack();
-    if (!takenBack.ok) return this.fail("wrong_worktree", takenBack.message, {});
 
     if (first.kind === "lost") return this.lost(first.message);
     if (first.kind === "interrupted") return this.fail("interrupted", "the runner was told to stop", {});
@@ -256,6 +256,8 @@ class AttemptRun {
       return this.fail("agent_crashed", `the agent ${how}`, { exitCode: end.exitCode, signal: end.signal });
     }
 
+    if (!takenBack.ok) return this.fail("wrong_worktree", takenBack.message, {});
+
     // 5. Evidence, from git and the test command only.
     const collected = await collectEvidence({
       attemptId: context.attempt.id,
@@ -265,6 +267,13 @@ class AttemptRun {
       testCommand: settings.testCommand && expandPlaceholders(settings.testCommand, values),
       testEnv: withoutChannel(env),
       testRunAs: runAs,
+      // The tests run the agent's code: as the sandbox user, in a worktree it may write again (the
+      // git facts are read by then; cleanUp takes it back).
+      beforeTests: sandbox
+        ? async () => {
+            this.handover = await handOver(paths, worktree.path, sandbox.user, sandbox.owner);
+          }
+        : undefined,
       testTimeoutMs: settings.testTimeoutMs,
       graceMs: settings.graceMs,
       agentDurationMs: durationMs,

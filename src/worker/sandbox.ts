@@ -6,7 +6,7 @@
  * every Linux machine has, rather than bubblewrap, which would be one more package to install.
  */
 import { execFile } from "node:child_process";
-import { readFile, stat } from "node:fs/promises";
+import { readFile, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import { forbiddenAgentVariable } from "../config/schema.js";
@@ -138,9 +138,13 @@ export async function handOver(
       const after = await readGitLinks(worktreePath).catch(() => undefined);
       const changed = Object.keys(before.contents).filter((f) => after?.contents[f] !== before.contents[f]);
       if (after && after.adminDir === before.adminDir && changed.length === 0) return { ok: true };
+      // Git would follow the changed links as the runner (a foreign config can run commands): the
+      // worktree and its admin directory are removed, so no later run uses them either.
+      await rm(worktreePath, { recursive: true, force: true });
+      await rm(before.adminDir, { recursive: true, force: true });
       return {
         ok: false,
-        message: `the agent changed the worktree's git links (${changed.join(", ") || ".git"}); the runner does not run git on it`,
+        message: `the agent changed the worktree's git links (${changed.join(", ") || ".git"}); the runner removed the worktree instead of running git on it`,
       };
     },
   };

@@ -148,3 +148,26 @@ describeOnSharedDatabase("a sandbox that cannot be had", (db) => {
     expect(state.attempts[0]?.status).toBe("launching");
   });
 });
+
+describe.runIf(!unavailable)("hostile agent, sandboxed: git links", () => {
+  describeOnSharedDatabase("worker.sandbox on", (db) => {
+    const t = workerSandbox(db);
+
+    it("an agent that points its worktree's .git elsewhere gets no git run on it: failed, worktree removed", async () => {
+      const ws = await t.setUp();
+      await appendFile(ws.config, `  sandbox: { user: ${SANDBOX_USER} }\n`);
+      await openToOthers(t.dir);
+      const { ticket, attempt } = await givenClaimed(db);
+      // A foreign git directory whose config would run a command as the runner (core.fsmonitor).
+      const agent = await writeAgent(t.dir, "relink", 'echo "gitdir: /tmp/mctl-evil-gitdir" >.git');
+      const run = await ws.runWorker(attempt.id, [agent]).done;
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/the agent changed the worktree's git links \(\.git\b.*the runner removed the worktree/);
+      const state = await stateOf(db, ticket.key);
+      expect(state.attempts[0]).toMatchObject({ status: "failed", outcome: { reason: "wrong_worktree" } });
+      await expect(stat(path.join(ws.git.repo, ".mission-control", "worktrees", ticket.key))).rejects.toThrow(
+        /ENOENT/,
+      );
+    });
+  });
+});
