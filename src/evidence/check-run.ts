@@ -9,8 +9,7 @@ import { reevaluatedWhen } from "./webhook-targets.js";
 /** GitHub refuses a check run whose output `summary` or `text` exceeds 65,535 characters. */
 export const CHECK_RUN_TEXT_MAX_CHARS = 65_000;
 const CHECK_RUN_TITLE_MAX_CHARS = 1_000;
-export const CHECK_RUN_TRUNCATED_NOTE =
-  "\n\n… (truncated: the full verdict: `mctl evidence show <ticket>`)";
+export const CHECK_RUN_TRUNCATED_NOTE = "\n\n… (truncated: the full verdict: `mctl evidence show <ticket>`)";
 
 const ICON: Record<Criterion["status"], string> = { pass: "✅ pass", fail: "❌ fail", pending: "⏳ pending" };
 

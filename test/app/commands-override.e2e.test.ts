@@ -42,9 +42,7 @@ describeEachDriver("/mc approve override over HTTP", (ctx) => {
 
     const plain = await command(s.repository, issue.number, "bob", "/mc approve");
     expect(plain.outcome).toBe("evidence_not_passing");
-    expect(plain.text).toMatch(
-      /latest evidence verdict is pending, not pass; not met: \S+ \(pending/,
-    );
+    expect(plain.text).toMatch(/latest evidence verdict is pending, not pass; not met: \S+ \(pending/);
     expect(plain.text).toContain("/mc approve override <reason>");
 
     const byWriter = await command(s.repository, issue.number, "bob", "/mc approve override CI is down");

@@ -162,7 +162,9 @@ describe.runIf(!unavailable)("hostile agent, sandboxed: git links", () => {
       const agent = await writeAgent(t.dir, "relink", 'echo "gitdir: /tmp/mctl-evil-gitdir" >.git');
       const run = await ws.runWorker(attempt.id, [agent]).done;
       expect(run.code).toBe(1);
-      expect(run.stderr).toMatch(/the agent changed the worktree's git links \(\.git\b.*the runner removed the worktree/);
+      expect(run.stderr).toMatch(
+        /the agent changed the worktree's git links \(\.git\b.*the runner removed the worktree/,
+      );
       const state = await stateOf(db, ticket.key);
       expect(state.attempts[0]).toMatchObject({ status: "failed", outcome: { reason: "wrong_worktree" } });
       await expect(stat(path.join(ws.git.repo, ".mission-control", "worktrees", ticket.key))).rejects.toThrow(
