@@ -226,7 +226,9 @@ export async function runDispatchCycle(
     if (!allowed) return { repository, maxWorkers: null, policy: settings.policy };
     return allowed.find((r) => r.repository.toLowerCase() === repository.toLowerCase()) ?? null;
   };
-  const capOf = (repository: string) => settingsOf(repository)?.maxWorkers ?? settings.maxWorkers;
+  // A repository whose own source failed gets no claims, and counts toward the global cap as its
+  // own cap (unknown runs of its workflow may fill it), or as what the other sources saw.
+  const capOf = (repository: string) => settingsOf(repository)?.maxWorkers ?? 0;
   // Repositories whose own sources are asked: every allowed one in scope, else those with queued tickets.
   const counted = new Set((ticketScope.repositories ?? queued).map((r) => r.toLowerCase()));
   const workers = await time("count", async () => {

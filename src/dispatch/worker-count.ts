@@ -41,8 +41,8 @@ const isCount = (value: unknown): value is number => Number.isInteger(value) && 
 /**
  * Asks every source. Each one sees a part of reality (live attempt leases, queued and running
  * workflow runs), so each figure is the largest answer; the scope's count is the larger of the
- * scope-wide totals and the sum over repositories. `capOf(repository)` is what a repository whose
- * source failed counts as (its `max_workers`, or the global one).
+ * scope-wide totals and the sum over repositories. `capOf(repository)` is the least a repository
+ * whose own source failed counts as (the dispatcher passes its own `max_workers`, else 0).
  */
 export async function countWorkers(
   sources: readonly WorkerCountSource[],
