@@ -32,7 +32,7 @@ const RunOptions = z.object({
   holder: z.string().trim().min(1).max(200).optional(),
   owner: z
     .string()
-    .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, "--owner must be a GitHub owner name (e.g. acme)")
+    .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, "must be a GitHub owner name (e.g. acme)")
     .optional(),
 });
 type RunOptions = z.infer<typeof RunOptions>;
@@ -79,10 +79,11 @@ export function dispatchCommand(ctx: CliContext): Command {
         if (!cycles.length) return ctx.io.stdout("no dispatch cycles yet\n");
         ctx.io.stdout(
           `${formatTable(
-            ["id", "started", "holder", "outcome", "counts", "ms"],
+            ["id", "started", "scope", "holder", "outcome", "counts", "ms"],
             cycles.map((c) => [
               c.id,
               c.startedAt,
+              c.scope ?? "all",
               c.holder,
               c.outcome,
               Object.entries(c.counts)
