@@ -85,16 +85,18 @@ describeEachDriver("dispatch in GitHub mode (against the GitHub stand-in)", ({ d
     expect(retried.decisions).toEqual([expect.objectContaining({ code: "claimed", launchKey: "MC-1/2" })]);
   });
 
-  it("a failing workflow-runs count closes every slot", async () => {
+  it("a failing workflow-runs count gives its repository no claims (failing closed)", async () => {
     const lifecycle = testLifecycle(db());
     await givenTicket(lifecycle, { repository: `acme/${target.repo}` });
     gh.faults.add({ method: "GET", route: RUNS_ROUTE, fault: { kind: "status", status: 503 } });
     const record = await runDispatchCycle(githubDispatcher(lifecycle));
     expect(record.decisions[0]).toMatchObject({
       code: "worker_count_unavailable",
+      repository: `acme/${target.repo}`,
       errors: [{ source: "github-workflow-runs", message: expect.any(String) }],
     });
     expect(record.decisions.some((d) => d.code === "claimed")).toBe(false);
-    expect(record.counts).toMatchObject({ free_slots: 0, workers: 3 });
+    // The repository has no cap of its own: the database's count (none) is what it adds globally.
+    expect(record.counts).toMatchObject({ free_slots: 3, workers: 0 });
   });
 });
