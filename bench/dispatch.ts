@@ -80,7 +80,10 @@ function dispatcher(handle: DatabaseHandle, slots: number, batch: number): Dispa
     holder: "bench",
     // The slots stay free from cycle to cycle: the claimed attempts are not what is measured.
     sources: [{ name: "bench", count: async () => 0 }],
-    launcher: { kind: "noop", launch: async () => ({ ok: true, duplicate: false, detail: "bench" }) },
+    launcherFor: () => ({
+      kind: "noop",
+      launch: async () => ({ ok: true, duplicate: false, detail: "bench" }),
+    }),
     settings: {
       maxWorkers: slots,
       attemptLeaseMs: 3_600_000,

@@ -1,5 +1,6 @@
 import type { Octokit } from "@octokit/rest";
 import type { ApplicationFunction, ApplicationFunctionOptions, Context, Probot } from "probot";
+import { REPOSITORY_NOT_ALLOWED } from "../config/repositories.js";
 import type { Verifier } from "../evidence/index.js";
 import { EVIDENCE_EVENTS, evidenceTargets } from "../evidence/index.js";
 import type { Lifecycle } from "../lifecycle/index.js";
@@ -21,6 +22,12 @@ export interface AppDeps {
   readonly store: Pick<Store, "deliveries" | "commandRequests" | "reevaluations" | "mirror">;
   /** Builds the evidence verifier once the app can authenticate (null: evidence webhooks are only recorded). */
   readonly verifier?: ((octokitFor: (repository: string) => Promise<Octokit>) => Verifier) | null;
+  /**
+   * The `repositories:` allow-list: whether issues and `/mc` comments of a repository (`owner/name`)
+   * are acted on. Absent: every repository. One deployment serving several owners answers from
+   * each owner's configuration.
+   */
+  readonly repositoryAllowed?: (repository: string) => boolean | Promise<boolean>;
   /** Issues with this label become tickets (the `app.ticket_label` configuration). */
   readonly ticketLabel?: string;
   /** A delivery left `received` this long (its handler never finished) is run again by a redelivery (`app.delivery_lease_seconds`). */
@@ -123,6 +130,12 @@ export function missionControlApp(deps: AppDeps): ApplicationFunction {
     async function route(context: Context): Promise<string> {
       const action = (context.payload as { action?: string }).action;
       const key = action ? `${context.name}.${action}` : context.name;
+      // The allow-list, in one place for issues and comments: outside it nothing is created,
+      // queued, replied to or reacted to (no GitHub request at all).
+      if (context.name === "issues" || context.name === "issue_comment") {
+        const refused = await outsideAllowList(context);
+        if (refused) return refused;
+      }
       if (key === "issue_comment.created") {
         const comment = commentFacts(context.payload);
         if (!comment.ok) return ignoreMalformed(context, comment);
@@ -168,6 +181,17 @@ export function missionControlApp(deps: AppDeps): ApplicationFunction {
         return "evidence:queued";
       }
       return `ignored:${key}`;
+    }
+
+    async function outsideAllowList(context: Context): Promise<string | null> {
+      const repository = (context.payload as { repository?: { full_name?: unknown } }).repository?.full_name;
+      if (!deps.repositoryAllowed || typeof repository !== "string") return null;
+      if (await deps.repositoryAllowed(repository)) return null;
+      context.log.info(
+        { delivery: context.id, event: context.name, repository, reason: REPOSITORY_NOT_ALLOWED },
+        "webhook ignored: repository not in the allow-list",
+      );
+      return `ignored:${REPOSITORY_NOT_ALLOWED}`;
     }
   };
 }

@@ -12,6 +12,7 @@ import { ProbotOctokit, run } from "probot";
 import { verifierSettingsFrom } from "../config/durations.js";
 import { readEnvironment } from "../config/environment.js";
 import { loadConfig } from "../config/load.js";
+import { repositoryAllowed } from "../config/repositories.js";
 import { openDatabase } from "../db/connect.js";
 import { migrateDatabase } from "../db/migrate.js";
 import { errorMessage } from "../domain/error-message.js";
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
       lifecycle,
       store,
       ticketLabel: config.app.ticket_label,
+      repositoryAllowed: (repository) => repositoryAllowed(config, repository),
       deliveryLeaseMs: config.app.delivery_lease_seconds * 1000,
       runLiveness: {
         leaseMs: config.dispatch.attempt_lease_seconds * 1000,

@@ -26,6 +26,12 @@ export function describeDecision(decision: Decision): [string, string, string] {
       ];
     case "no_slot":
       return [decision.code, decision.ticket, `no free worker slot (${decision.freeSlots} free this cycle)`];
+    case "repository_full":
+      return [
+        decision.code,
+        decision.ticket ?? "-",
+        `${decision.repository} has ${decision.workers} of its ${decision.maxWorkers} workers; its tickets wait`,
+      ];
     case "batch_limit":
       return [
         decision.code,
@@ -49,7 +55,11 @@ export function describeDecision(decision: Decision): [string, string, string] {
     case "lock_held":
       return [decision.code, "-", `dispatch lease held by ${decision.holder} until ${decision.until}`];
     case "worker_count_unavailable":
-      return [decision.code, "-", decision.errors.map((e) => `${e.source}: ${e.message}`).join("; ")];
+      return [
+        decision.code,
+        "-",
+        `${decision.repository ? `${decision.repository} gets no claims: ` : ""}${decision.errors.map((e) => `${e.source}: ${e.message}`).join("; ")}`,
+      ];
     case "launch_failed":
       return [decision.code, decision.ticket, `attempt ${decision.attempt}: ${decision.error}`];
     case "lease_lost":
@@ -68,7 +78,7 @@ export function describeDecision(decision: Decision): [string, string, string] {
       return [
         decision.code,
         "-",
-        `examined ${decision.scanned} queued tickets; the rest wait for the next cycle`,
+        `examined ${decision.scanned} queued tickets${decision.repository ? ` of ${decision.repository}` : ""}; the rest wait for the next cycle`,
       ];
   }
 }
@@ -78,7 +88,7 @@ export function summaryLine(record: CycleRecord): string {
     .map(([key, value]) => `${key}=${value}`)
     .join(" ");
   const ms = record.finishedAt.getTime() - record.startedAt.getTime();
-  return `dispatch ${record.outcome}${record.dryRun ? " (dry run, nothing written)" : ""} by ${record.holder} in ${ms} ms: ${counts || "nothing to do"}`;
+  return `dispatch${record.scope ? ` (${record.scope})` : ""} ${record.outcome}${record.dryRun ? " (dry run, nothing written)" : ""} by ${record.holder} in ${ms} ms: ${counts || "nothing to do"}`;
 }
 
 export function formatCycle(record: CycleRecord): string {

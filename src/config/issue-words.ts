@@ -49,6 +49,11 @@ export function issueInWords(issue: z.core.$ZodIssue, schema?: z.ZodType): strin
     }
     case "unrecognized_keys":
       return `has unknown key(s) ${issue.keys.join(", ")}`;
+    case "invalid_key": {
+      // A record's key (e.g. a repository of `repositories:`): say what the key itself must be.
+      const inner = issue.issues[0];
+      return inner ? `is not a valid key: ${inner.message}` : "is not a valid key";
+    }
     default:
       return issue.message;
   }

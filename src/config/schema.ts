@@ -17,6 +17,11 @@ const seconds = (fallback: number) =>
     .default(fallback);
 const name = z.string().trim().min(1).max(200);
 
+/** `owner/name` of a GitHub repository (the letters GitHub allows in owners and names). */
+export const RepositoryNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/, "must be owner/name, e.g. acme/api");
+
 export const LauncherSchema = z.discriminatedUnion("kind", [
   z.strictObject({
     kind: z.literal("command"),
@@ -28,12 +33,46 @@ export const LauncherSchema = z.discriminatedUnion("kind", [
   }),
   z.strictObject({
     kind: z.literal("github-workflow"),
-    /** owner/name of the repository whose agent workflow is dispatched. */
-    repository: z.string().regex(/^[^/\s]+\/[^/\s]+$/, "must be owner/name"),
+    /**
+     * Refused: the agent workflow always runs in the ticket's own repository (a ticket of B
+     * launched in A's workflow would be verified against the wrong repository).
+     */
+    repository: z
+      .never({
+        error:
+          "is no longer accepted: the github-workflow launcher always dispatches in the ticket's own repository; remove `repository` and list the repositories under `repositories:`",
+      })
+      .optional(),
     workflow: name.default("mission-control-agent.yml"),
     ref: name.default("main"),
   }),
 ]);
+
+/** Policy rules a repository sets for itself (absent: the `dispatch.policy` ones). */
+export const RepositoryPolicySchema = z.strictObject({
+  excluded_campaigns: z.array(name).optional(),
+  excluded_labels: z.array(name).optional(),
+});
+
+/** One repository of the allow-list; every key is optional (`acme/api: {}`). */
+export const RepositorySchema = z.strictObject({
+  /** How this repository's tickets are launched (absent: `dispatch.launcher`). */
+  launcher: LauncherSchema.optional(),
+  /** Live attempts of this repository at most (absent: only the global `dispatch.max_workers`). */
+  max_workers: z.number().int().min(1).max(100_000).optional(),
+  policy: RepositoryPolicySchema.optional(),
+});
+
+/**
+ * The allow-list: repositories whose issues, comments and tickets Mission Control acts on, keyed
+ * `owner/name`. Absent: every repository (local mode).
+ */
+export const RepositoriesSchema = z
+  .record(
+    RepositoryNameSchema,
+    RepositorySchema.nullable().transform((entry) => entry ?? {}),
+  )
+  .optional();
 
 export const DispatchSchema = z.strictObject({
   max_workers: z.number().int().min(1).max(100_000).default(2),
@@ -231,6 +270,14 @@ export const OperatorSchema = z.strictObject({
 export const AppSchema = z.strictObject({
   /** Issues with this label, added by a person with write permission, become tickets; mirrored issues carry it. */
   ticket_label: name.default("mission-control"),
+  /**
+   * Each installation owner's control repository is `<owner>/<control_repository_name>`: its
+   * default branch holds that owner's `.github/mission-control.yml` and its dispatch workflow.
+   */
+  control_repository_name: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,100}$/, "must be a repository name (no owner)")
+    .default("mission-control"),
   /** The dispatch workflow the app triggers when a ticket becomes runnable (file name or id). */
   dispatch_workflow: name.default("mission-control-dispatch.yml"),
   /** At most one `workflow_dispatch` per repository per this many seconds. */
@@ -266,6 +313,7 @@ export const ConfigSchema = z.strictObject({
   orchestrator: OrchestratorSchema.default(OrchestratorSchema.parse({})),
   operator: OperatorSchema.default(OperatorSchema.parse({})),
   app: AppSchema.default(AppSchema.parse({})),
+  repositories: RepositoriesSchema,
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -276,5 +324,6 @@ export type EvidenceConfig = Config["evidence"];
 export type OrchestratorConfig = Config["orchestrator"];
 export type OperatorConfig = Config["operator"];
 export type AppConfig = Config["app"];
+export type RepositoryConfig = z.infer<typeof RepositorySchema>;
 
 export const DEFAULT_CONFIG: Config = ConfigSchema.parse({});

@@ -81,6 +81,10 @@ export const tickets = pgTable(
     uniqueIndex("tickets_key_unique").on(t.key),
     // The dispatcher's pick order, restricted to the queue: its cost follows the queue head, not the backlog.
     index("tickets_runnable_idx").on(t.priority, t.createdAt, t.id).where(sql`${t.state} = 'todo'`),
+    // The same order per repository: each repository's queue is read on its own (round-robin).
+    index("tickets_runnable_repository_idx")
+      .on(t.repository, t.priority, t.createdAt, t.id)
+      .where(sql`${t.state} = 'todo'`),
     index("tickets_state_idx").on(t.state, t.updatedAt),
     index("tickets_repository_idx").on(t.repository, t.issueNumber),
   ],
@@ -200,6 +204,8 @@ export const dispatchCycles = pgTable(
     counts: jsonb("counts").$type<Record<string, number>>().notNull(),
     decisions: jsonb("decisions").$type<unknown[]>().notNull(),
     timings: jsonb("timings").$type<Record<string, number>>().notNull(),
+    /** The owner whose tickets the cycle dispatched (`dispatch --owner`); null: every ticket (local mode). */
+    scope: text("scope"),
   },
   (t) => [index("dispatch_cycles_started_idx").on(t.startedAt)],
 );

@@ -61,8 +61,8 @@ function dispatcher(lifecycle: Lifecycle, config: Config, launcher: Launcher): D
   return {
     lifecycle,
     sources: [lifecycleWorkerSource(lifecycle)],
-    launcher,
+    launcherFor: () => launcher,
     holder: "demo-dispatcher",
-    settings: dispatchSettingsFrom(config.dispatch),
+    settings: dispatchSettingsFrom(config.dispatch, config.repositories),
   };
 }

@@ -1,17 +1,44 @@
 import { backoffFrom } from "../config/durations.js";
-import type { DispatchConfig } from "../config/schema.js";
+import { repositorySettings } from "../config/repositories.js";
+import type { Config, DispatchConfig } from "../config/schema.js";
 import type { Actor } from "../domain/actors.js";
 import type { BackoffPolicy } from "../domain/backoff.js";
 import { errorMessage } from "../domain/error-message.js";
-import type { CandidateCursor, Fence } from "../lifecycle/index.js";
+import { dispatchSettingOf } from "../domain/tasks.js";
+import type { TicketState } from "../domain/ticket-states.js";
+import type { CandidateCursor, Fence, TicketScope } from "../lifecycle/index.js";
 import { type CycleRecord, countDecisions, type Decision } from "./decisions.js";
 import type { Launcher } from "./launchers/launcher.js";
-import { type Candidate, planPick } from "./plan.js";
+import {
+  type Candidate,
+  planPick,
+  planRepositories,
+  type RepositoryQueue,
+  repositoryFreeSlots,
+} from "./plan.js";
 import type { PolicyConfig } from "./policy.js";
 import type { DispatchLifecycle } from "./port.js";
 import { countWorkers, type WorkerCountSource } from "./worker-count.js";
 
 export const DISPATCH_LEASE = "dispatch";
+
+/** Which tickets a cycle dispatches: every ticket (local mode), or one owner's (`acme/*`). */
+export type DispatchScope = "all" | { readonly owner: string };
+
+const OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
+
+/** The lease of a scope: `dispatch` for every ticket, `dispatch:<owner>` for one owner's. */
+export function dispatchLeaseOf(scope: DispatchScope): string {
+  return scope === "all" ? DISPATCH_LEASE : `${DISPATCH_LEASE}:${scope.owner.toLowerCase()}`;
+}
+
+/** One allowed repository as the cycle sees it. */
+export interface RepositoryDispatchSettings {
+  readonly repository: string;
+  /** Its own `max_workers` (null: only the global one). */
+  readonly maxWorkers: number | null;
+  readonly policy: PolicyConfig;
+}
 
 export interface DispatchSettings {
   readonly maxWorkers: number;
@@ -25,10 +52,19 @@ export interface DispatchSettings {
   readonly policy: PolicyConfig;
   /** Identity recorded as the worker of new attempts. */
   readonly workerIdentity: string;
+  /** The allow-list (`repositories:`); absent or null: every repository, with `policy`. */
+  readonly repositories?: readonly RepositoryDispatchSettings[] | null;
 }
 
-/** The `dispatch:` configuration as the cycle's settings (seconds → milliseconds). */
-export function dispatchSettingsFrom(d: DispatchConfig): DispatchSettings {
+/**
+ * The `dispatch:` configuration (and the `repositories:` allow-list, if any) as the cycle's
+ * settings (seconds → milliseconds).
+ */
+export function dispatchSettingsFrom(
+  d: DispatchConfig,
+  repositories: Config["repositories"] = undefined,
+): DispatchSettings {
+  const agentIdentities = d.agent_identities;
   return {
     maxWorkers: d.max_workers,
     attemptLeaseMs: d.attempt_lease_seconds * 1000,
@@ -43,13 +79,35 @@ export function dispatchSettingsFrom(d: DispatchConfig): DispatchSettings {
       excludedLabels: d.policy.excluded_labels,
     },
     workerIdentity: d.agent_identities[0] ?? "mission-control-agent",
+    repositories: repositories
+      ? Object.keys(repositories).flatMap((key) => {
+          const r = repositorySettings({ dispatch: d, repositories }, key);
+          return r
+            ? [
+                {
+                  repository: r.repository,
+                  maxWorkers: r.maxWorkers,
+                  policy: {
+                    agentIdentities,
+                    excludedCampaigns: r.excludedCampaigns,
+                    excludedLabels: r.excludedLabels,
+                  },
+                },
+              ]
+            : [];
+        })
+      : null,
   };
 }
 
 export interface DispatchDeps {
   readonly lifecycle: DispatchLifecycle;
+  /** Worker count sources of the whole scope (the database's live attempts). */
   readonly sources: readonly WorkerCountSource[];
-  readonly launcher: Launcher;
+  /** A repository's own count sources (its agent workflow's runs); absent: none. */
+  readonly repositorySources?: (repository: string) => readonly WorkerCountSource[];
+  /** The launcher of a repository: a ticket is only ever launched through its own repository's. */
+  readonly launcherFor: (repository: string) => Launcher;
   readonly settings: DispatchSettings;
   /** This dispatcher's name in the lease and in events (host/pid/random). */
   readonly holder: string;
@@ -60,14 +118,31 @@ const PAGE = 100;
 /**
  * One dispatch cycle, in the order DESIGN.md gives: lease → count → expire → needs-input → pick →
  * claim → launch → record. With `dryRun` it decides from reads only and writes nothing.
+ *
+ * `scope` (default `all`): with `{ owner }` only that owner's tickets (and of those, only the
+ * allowed repositories') are read, expired, counted and claimed, under the owner's own lease
+ * (`dispatch:<owner>`) and pause setting (`dispatch:<owner>`, besides the deployment-wide
+ * `dispatch`); the record names the owner.
  */
 export async function runDispatchCycle(
   deps: DispatchDeps,
-  options: { dryRun?: boolean } = {},
+  options: { dryRun?: boolean; scope?: DispatchScope } = {},
 ): Promise<CycleRecord> {
   const { lifecycle, settings } = deps;
   const clock = lifecycle.clock;
   const dryRun = options.dryRun ?? false;
+  const scope = options.scope ?? "all";
+  if (scope !== "all" && !OWNER.test(scope.owner))
+    throw new Error(`dispatch scope: ${JSON.stringify(scope.owner)} is not a GitHub owner name`);
+  const owner = scope === "all" ? null : scope.owner;
+  const leaseName = dispatchLeaseOf(scope);
+  const allowed = settings.repositories ?? null;
+  const inScope = (repository: string) =>
+    owner === null || repository.toLowerCase().startsWith(`${owner.toLowerCase()}/`);
+  const ticketScope: TicketScope = {
+    owner,
+    repositories: allowed ? allowed.map((r) => r.repository).filter(inScope) : null,
+  };
   const actor: Actor = { kind: "dispatcher", id: deps.holder };
   const startedAt = clock.now();
   const decisions: Decision[] = [];
@@ -86,6 +161,7 @@ export async function runDispatchCycle(
     extra: Record<string, number>,
   ) => {
     const record: CycleRecord = {
+      scope: owner,
       holder: deps.holder,
       fencingToken: fence?.fencingToken ?? null,
       outcome,
@@ -104,29 +180,33 @@ export async function runDispatchCycle(
   };
 
   // 0. Maintenance: a paused dispatcher records `paused` and claims nothing (only a person's
-  //    maintenance action pauses or resumes it).
-  const setting = await lifecycle.tasks.setting("dispatch");
-  if (!setting.enabled) {
-    decisions.push({
-      code: "paused",
-      by: setting.changedBy,
-      reason: setting.reason,
-      since: setting.changedAt?.toISOString() ?? null,
-    });
-    return finish("paused", null, {});
+  //    maintenance action pauses or resumes it). `dispatch` pauses every scope; `dispatch:<owner>` one owner's.
+  for (const name of owner === null
+    ? ["dispatch" as const]
+    : ["dispatch" as const, dispatchSettingOf(owner)]) {
+    const setting = await lifecycle.tasks.setting(name);
+    if (!setting.enabled) {
+      decisions.push({
+        code: "paused",
+        by: setting.changedBy,
+        reason: setting.reason,
+        since: setting.changedAt?.toISOString() ?? null,
+      });
+      return finish("paused", null, {});
+    }
   }
 
-  // 1. The lease: one dispatcher at a time, whatever runs it.
+  // 1. The lease: one dispatcher per scope at a time, whatever runs it.
   let fence: Fence | null = null;
   if (!dryRun) {
     const lease = await time("lease", () =>
-      lifecycle.acquireLease({ name: DISPATCH_LEASE, holder: deps.holder, ttlMs: settings.dispatchLeaseMs }),
+      lifecycle.acquireLease({ name: leaseName, holder: deps.holder, ttlMs: settings.dispatchLeaseMs }),
     );
     if (!lease.ok) {
       decisions.push({ code: "lock_held", holder: lease.holder, until: lease.until.toISOString() });
       return finish("lock_held", null, {});
     }
-    fence = { name: DISPATCH_LEASE, holder: deps.holder, fencingToken: lease.fencingToken };
+    fence = { name: leaseName, holder: deps.holder, fencingToken: lease.fencingToken };
   }
   const stillOurs = async () =>
     dryRun || !fence || (await lifecycle.renewLease({ ...fence, ttlMs: settings.dispatchLeaseMs }));
@@ -140,14 +220,37 @@ export async function runDispatchCycle(
     return finish("lease_lost", null, {});
   };
 
-  // 2. Worker count, failing closed.
-  const workers = await time("count", () => countWorkers(deps.sources, settings.maxWorkers));
+  // 2. Worker count, failing closed: per repository (its own cap) and for the scope (the global one).
+  const queued = await lifecycle.queuedRepositories(ticketScope);
+  const settingsOf = (repository: string): RepositoryDispatchSettings | null => {
+    if (!allowed) return { repository, maxWorkers: null, policy: settings.policy };
+    return allowed.find((r) => r.repository.toLowerCase() === repository.toLowerCase()) ?? null;
+  };
+  // A repository whose own source failed gets no claims, and counts toward the global cap as its
+  // own cap (unknown runs of its workflow may fill it), or as what the other sources saw.
+  const capOf = (repository: string) => settingsOf(repository)?.maxWorkers ?? 0;
+  // Repositories whose own sources are asked: every allowed one in scope, else those with queued tickets.
+  const counted = new Set((ticketScope.repositories ?? queued).map((r) => r.toLowerCase()));
+  const workers = await time("count", async () => {
+    const sources = [
+      ...deps.sources,
+      ...(ticketScope.repositories ?? queued).flatMap((r) => deps.repositorySources?.(r) ?? []),
+    ];
+    return countWorkers(sources, settings.maxWorkers, ticketScope, capOf);
+  });
   if (!workers.available) decisions.push({ code: "worker_count_unavailable", errors: workers.errors });
+  else
+    for (const repository of workers.unavailable)
+      decisions.push({
+        code: "worker_count_unavailable",
+        repository,
+        errors: workers.errors.filter((e) => e.repository === repository),
+      });
 
   // 3. Expire attempts whose lease ran out.
   const expired = await time("expire", async () => {
     let n = 0;
-    for (const attempt of await lifecycle.findExpiredAttempts(settings.batchSize)) {
+    for (const attempt of await lifecycle.findExpiredAttempts(settings.batchSize, ticketScope)) {
       if (dryRun) {
         decisions.push({ code: "lease_expired", ticket: String(attempt.ticketId), attempt: attempt.id });
         continue;
@@ -170,7 +273,7 @@ export async function runDispatchCycle(
   // 4. Needs-input: only answered needs_input tickets go back to todo. Nothing else happens here.
   if (!(await stillOurs())) return leaseLost();
   await time("needs_input", async () => {
-    for (const ticket of await lifecycle.findAnsweredTickets(settings.batchSize)) {
+    for (const ticket of await lifecycle.findAnsweredTickets(settings.batchSize, ticketScope)) {
       if (!dryRun) {
         const result = await lifecycle.transition({
           ticket: ticket.key,
@@ -186,10 +289,28 @@ export async function runDispatchCycle(
     }
   });
 
-  // 5–7. Pick, claim, launch.
+  // 5–7. Pick, claim, launch: each repository's queue read on its own, claims taken in turn.
   const freeSlots = workers.available ? Math.max(0, settings.maxWorkers - workers.count) : 0;
+  // Read again: the expiry and needs-input phases put tickets back in the queue.
+  const queuedNow = await lifecycle.queuedRepositories(ticketScope);
+  const repositories: Omit<RepositoryQueue, "candidates">[] = queuedNow.flatMap((repository) => {
+    const own = settingsOf(repository);
+    if (!own || workers.unavailable.has(repository)) return [];
+    // A repository that joined the queue after the count and has sources of its own was not
+    // counted by them: it waits for the next cycle (failing closed).
+    if (!counted.has(repository.toLowerCase()) && (deps.repositorySources?.(repository).length ?? 0) > 0)
+      return [];
+    return [
+      {
+        repository,
+        workers: workers.byRepository.get(repository) ?? 0,
+        maxWorkers: own.maxWorkers,
+        policy: own.policy,
+      },
+    ];
+  });
   const outcome = await time("pick_claim_launch", () =>
-    pickClaimLaunch(deps, { freeSlots, fence, actor, dryRun, decisions, stillOurs }),
+    pickClaimLaunch(deps, { freeSlots, fence, actor, dryRun, decisions, stillOurs }, repositories),
   );
   if (outcome === "lease_lost") return leaseLost();
   return finish(dryRun ? "dry_run" : "completed", fence, { workers: workers.count, free_slots: freeSlots });
@@ -204,64 +325,109 @@ interface PickContext {
   readonly stillOurs: () => Promise<boolean>;
 }
 
-async function pickClaimLaunch(deps: DispatchDeps, ctx: PickContext): Promise<"done" | "lease_lost"> {
+/**
+ * Reads each repository's queue (keyset pages of its own, up to its share of `scan_limit`, and
+ * only as far as needed to fill its free slots), plans the claims across repositories in turn
+ * (src/dispatch/plan.ts), holds the tickets out of attempts, then claims and launches.
+ * Repositories with fewer live workers go first, so the turns rotate from cycle to cycle.
+ */
+async function pickClaimLaunch(
+  deps: DispatchDeps,
+  ctx: PickContext,
+  repositories: readonly Omit<RepositoryQueue, "candidates">[],
+): Promise<"done" | "lease_lost"> {
   const { lifecycle, settings } = deps;
-  let claimed = 0;
-  let scanned = 0;
-  let cursor: CandidateCursor | null = null;
-  for (;;) {
-    const page = await lifecycle.candidatePage(cursor, PAGE);
-    if (!page.candidates.length) return "done";
-    scanned += page.candidates.length;
-    cursor = page.candidates[page.candidates.length - 1]?.cursor ?? null;
-    const plan = planPick({
-      candidates: page.candidates,
-      blockerStates: await lifecycle.blockerStates(page.candidates.flatMap((c) => c.blockedBy)),
-      freeSlots: ctx.freeSlots - claimed,
-      batchLeft: settings.batchSize - claimed,
-      maxAttempts: settings.maxAttempts,
-      policy: settings.policy,
-      now: lifecycle.clock.now(),
+  const now = lifecycle.clock.now();
+  const limit = Math.min(ctx.freeSlots, settings.batchSize);
+  const ordered = [...repositories].sort(
+    (a, b) => a.workers - b.workers || a.repository.localeCompare(b.repository),
+  );
+  const open = ordered.filter((r) => repositoryFreeSlots(r) > 0);
+  for (const full of ordered.filter((r) => repositoryFreeSlots(r) <= 0))
+    ctx.decisions.push({
+      code: "repository_full",
+      repository: full.repository,
+      workers: full.workers,
+      maxWorkers: full.maxWorkers ?? settings.maxWorkers,
     });
-    // Reasons first, then the claims in pick order, then the ticket that found no slot (or the batch full).
-    const stop = (d: Decision) => d.code === "no_slot" || d.code === "batch_limit";
-    ctx.decisions.push(...plan.decisions.filter((d) => !stop(d)));
-    for (const candidate of plan.holds) {
-      if (!ctx.dryRun) {
-        await lifecycle.holdTicket({
-          ticket: candidate.key,
-          expectedVersion: candidate.version,
-          hold: "max_attempts_reached",
-          actor: ctx.actor,
-          fence: ctx.fence,
-          // Recorded with the inbox item, so a grant can say the ticket's new budget.
-          maxAttempts: settings.maxAttempts,
+  const share = Math.max(1, Math.ceil(settings.scanLimit / Math.max(1, open.length)));
+  const queues: RepositoryQueue[] = [];
+  const blockerStates = new Map<string, TicketState>();
+  for (const repository of open) {
+    const candidates: Candidate[] = [];
+    const want = Math.min(repositoryFreeSlots(repository), limit);
+    let cursor: CandidateCursor | null = null;
+    let runnable = 0;
+    for (;;) {
+      const size = Math.min(PAGE, share - candidates.length);
+      const page = await lifecycle.candidatePage(cursor, size, repository.repository);
+      candidates.push(...page.candidates);
+      cursor = page.candidates[page.candidates.length - 1]?.cursor ?? null;
+      for (const [key, state] of await lifecycle.blockerStates(page.candidates.flatMap((c) => c.blockedBy)))
+        blockerStates.set(key, state);
+      // Read on only while this repository could still claim more than it found runnable.
+      const plan = planPick({
+        candidates: page.candidates,
+        blockerStates,
+        freeSlots: want - runnable,
+        maxAttempts: settings.maxAttempts,
+        policy: repository.policy,
+        now,
+      });
+      runnable += plan.claims.length;
+      if (plan.slotsExhausted || page.candidates.length < size) break;
+      if (candidates.length >= share) {
+        ctx.decisions.push({
+          code: "scan_limit_reached",
+          scanned: candidates.length,
+          repository: repository.repository,
         });
+        break;
       }
     }
-    for (const candidate of plan.claims) {
-      const step = await claimAndLaunch(deps, ctx, candidate);
-      if (step === "lease_lost") return step;
-      if (step === "claimed") claimed += 1;
-    }
-    for (const d of plan.decisions) {
-      if (d.code === "no_slot") ctx.decisions.push({ ...d, freeSlots: ctx.freeSlots });
-      if (d.code === "batch_limit")
-        ctx.decisions.push({ ...d, batchSize: settings.batchSize, freeSlots: ctx.freeSlots });
-    }
-    const full = claimed >= Math.min(ctx.freeSlots, settings.batchSize);
-    if (plan.slotsExhausted || full || page.candidates.length < PAGE) return "done";
-    if (scanned >= settings.scanLimit) {
-      ctx.decisions.push({ code: "scan_limit_reached", scanned });
-      return "done";
+    queues.push({ ...repository, candidates });
+  }
+  const plan = planRepositories({
+    queues,
+    blockerStates,
+    freeSlots: ctx.freeSlots,
+    batchLeft: settings.batchSize,
+    maxAttempts: settings.maxAttempts,
+    now,
+  });
+  // Reasons first, then the claims in pick order, then the tickets that found no slot (or the batch full).
+  const stop = (d: Decision) =>
+    d.code === "no_slot" || d.code === "batch_limit" || d.code === "repository_full";
+  ctx.decisions.push(...plan.decisions.filter((d) => !stop(d)));
+  for (const candidate of plan.holds) {
+    if (!ctx.dryRun) {
+      await lifecycle.holdTicket({
+        ticket: candidate.key,
+        expectedVersion: candidate.version,
+        hold: "max_attempts_reached",
+        actor: ctx.actor,
+        fence: ctx.fence,
+        // Recorded with the inbox item, so a grant can say the ticket's new budget.
+        maxAttempts: settings.maxAttempts,
+      });
     }
   }
+  const repositoryOf = new Map(
+    queues.flatMap((q) => q.candidates.map((c) => [c.key, q.repository] as const)),
+  );
+  for (const candidate of plan.claims) {
+    const step = await claimAndLaunch(deps, ctx, candidate, repositoryOf.get(candidate.key) ?? "");
+    if (step === "lease_lost") return step;
+  }
+  ctx.decisions.push(...plan.decisions.filter(stop));
+  return "done";
 }
 
 async function claimAndLaunch(
   deps: DispatchDeps,
   ctx: PickContext,
   candidate: Candidate,
+  repository: string,
 ): Promise<"claimed" | "skipped" | "lease_lost"> {
   const { lifecycle, settings } = deps;
   if (ctx.dryRun) {
@@ -301,10 +467,13 @@ async function claimAndLaunch(
     return "skipped";
   }
   const request = { ticket: claim.ticket.key, attempt: claim.attempt.id, launchKey: claim.attempt.launchKey };
-  const launched = await deps.launcher.launch(request).catch((error: unknown) => ({
-    ok: false as const,
-    error: errorMessage(error),
-  }));
+  // The ticket's own repository's launcher, never another's.
+  const launched = await Promise.resolve()
+    .then(() => deps.launcherFor(repository).launch(request))
+    .catch((error: unknown) => ({
+      ok: false as const,
+      error: errorMessage(error),
+    }));
   if (launched.ok) {
     ctx.decisions.push({ code: "claimed", ...request, worker: settings.workerIdentity });
     return "claimed";

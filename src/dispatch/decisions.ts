@@ -5,7 +5,9 @@
  *   are distinct on purpose (an earlier control plane reported policy refusals as "already claimed"):
  *   `skipped_policy` names the rule, `claim_conflict` names the holder or the last change, and
  *   `no_slot` (the workers are full) is never used for `batch_limit` (this cycle claimed enough).
- * - slot: room for one more live attempt under `max_workers`.
+ * - slot: room for one more live attempt under `max_workers` (the global one, and the ticket's
+ *   repository's own): `repository_full` is the repository at its own cap while the workers had room.
+ * - scope: the tickets a cycle dispatches: every ticket (local mode), or one owner's (`--owner`).
  */
 import type { Actor } from "../domain/actors.js";
 import type { Holder } from "../lifecycle/index.js";
@@ -23,6 +25,11 @@ export type Decision =
       changedBy: { actor: Actor; reason: string; at: string } | null;
     }
   | { code: "no_slot"; ticket: string; freeSlots: number }
+  /**
+   * The repository has `workers` live attempts of its own `maxWorkers`; `ticket` is the first one
+   * that found no slot in it (absent when the repository was full before its queue was read).
+   */
+  | { code: "repository_full"; repository: string; workers: number; maxWorkers: number; ticket?: string }
   /** The cycle claimed `batch_size` tickets although workers had `freeSlots` free: the next cycle goes on. */
   | { code: "batch_limit"; ticket: string; batchSize: number; freeSlots: number }
   | { code: "blocked"; ticket: string; blockers: string[] }
@@ -32,11 +39,16 @@ export type Decision =
   | { code: "requeued_needs_input"; ticket: string }
   | { code: "lease_expired"; ticket: string; attempt: string }
   | { code: "lock_held"; holder: string; until: string }
-  | { code: "worker_count_unavailable"; errors: { source: string; message: string }[] }
+  /** `repository`: only that repository's count failed (it gets no claims); absent: the cycle's. */
+  | {
+      code: "worker_count_unavailable";
+      errors: { source: string; message: string; repository?: string }[];
+      repository?: string;
+    }
   | { code: "launch_failed"; ticket: string; attempt: string; error: string }
   /** `fencingToken`: the token of the lease this cycle held and lost (null for a dry run). */
   | { code: "lease_lost"; message: string; fencingToken: number | null }
-  | { code: "scan_limit_reached"; scanned: number }
+  | { code: "scan_limit_reached"; scanned: number; repository?: string }
   | { code: "paused"; by: string | null; reason: string | null; since: string | null };
 
 export type DecisionCode = Decision["code"];
@@ -45,6 +57,8 @@ export type DecisionCode = Decision["code"];
 export type CycleOutcome = "completed" | "lock_held" | "lease_lost" | "dry_run" | "paused";
 
 export interface CycleRecord {
+  /** The owner whose tickets the cycle dispatched; null: every ticket (local mode). */
+  readonly scope: string | null;
   readonly holder: string;
   readonly fencingToken: number | null;
   readonly outcome: CycleOutcome;

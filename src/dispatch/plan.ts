@@ -95,3 +95,100 @@ export function planPick(input: PickInput): PickPlan {
   }
   return { claims, holds, decisions, slotsExhausted };
 }
+
+/** One repository's queue as the cycle read it, with its own worker cap. */
+export interface RepositoryQueue {
+  readonly repository: string;
+  /** Its queued tickets in pick order (priority, age). */
+  readonly candidates: readonly Candidate[];
+  /** Its live workers, and its own `max_workers` (null: only the global cap). */
+  readonly workers: number;
+  readonly maxWorkers: number | null;
+  readonly policy: PolicyConfig;
+}
+
+export interface RepositoriesInput {
+  readonly queues: readonly RepositoryQueue[];
+  readonly blockerStates: ReadonlyMap<string, TicketState>;
+  /** Free slots under the global `dispatch.max_workers`. */
+  readonly freeSlots: number;
+  /** Claims this cycle may still make under `dispatch.batch_size` (absent: no batch limit). */
+  readonly batchLeft?: number;
+  readonly maxAttempts: number;
+  readonly now: Date;
+}
+
+/** A repository's free slots under its own cap (infinite without one). */
+export function repositoryFreeSlots(queue: Pick<RepositoryQueue, "workers" | "maxWorkers">): number {
+  return queue.maxWorkers === null ? Number.POSITIVE_INFINITY : Math.max(0, queue.maxWorkers - queue.workers);
+}
+
+/**
+ * The pick phase over several repositories: each repository's queue is planned on its own (its own
+ * policy, its own cap), then the claims are taken in turn, one per repository per round, in the
+ * order the queues are given, until the global free slots (or the batch) run out; so one
+ * repository's backlog cannot starve another's. The first ticket of a repository that finds no
+ * slot is `repository_full` when its own cap stopped it, else `no_slot` (or `batch_limit`).
+ */
+export function planRepositories(input: RepositoriesInput): PickPlan {
+  const batchLeft = input.batchLeft ?? Number.POSITIVE_INFINITY;
+  const limit = Math.max(0, Math.min(input.freeSlots, batchLeft));
+  const globalStop = (ticket: string): Decision =>
+    batchLeft < input.freeSlots
+      ? { code: "batch_limit", ticket, batchSize: batchLeft, freeSlots: input.freeSlots }
+      : { code: "no_slot", ticket, freeSlots: input.freeSlots };
+  const reasons: Decision[] = [];
+  const holds: Candidate[] = [];
+  const planned = input.queues.map((queue) => {
+    const own = repositoryFreeSlots(queue);
+    const plan = planPick({
+      candidates: queue.candidates,
+      blockerStates: input.blockerStates,
+      freeSlots: Math.min(own, limit),
+      maxAttempts: input.maxAttempts,
+      policy: queue.policy,
+      now: input.now,
+    });
+    reasons.push(...plan.decisions.filter((d) => d.code !== "no_slot"));
+    holds.push(...plan.holds);
+    const stopped = plan.decisions.find((d) => d.code === "no_slot");
+    return {
+      queue,
+      own,
+      claims: plan.claims,
+      stoppedAt: stopped && "ticket" in stopped ? stopped.ticket : null,
+    };
+  });
+  const claims: Candidate[] = [];
+  const taken = planned.map(() => 0);
+  for (let round = 0; claims.length < limit; round++) {
+    let any = false;
+    planned.forEach((p, i) => {
+      const next = p.claims[round];
+      if (next && claims.length < limit) {
+        claims.push(next);
+        taken[i] = (taken[i] ?? 0) + 1;
+        any = true;
+      }
+    });
+    if (!any) break;
+  }
+  const stops: Decision[] = [];
+  planned.forEach((p, i) => {
+    const leftover = p.claims[taken[i] ?? 0];
+    if (leftover) stops.push(globalStop(leftover.key));
+    else if (p.stoppedAt !== null)
+      stops.push(
+        p.own < limit && p.queue.maxWorkers !== null
+          ? {
+              code: "repository_full",
+              repository: p.queue.repository,
+              workers: p.queue.workers,
+              maxWorkers: p.queue.maxWorkers,
+              ticket: p.stoppedAt,
+            }
+          : globalStop(p.stoppedAt),
+      );
+  });
+  return { claims, holds, decisions: [...reasons, ...stops], slotsExhausted: stops.length > 0 };
+}

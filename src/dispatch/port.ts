@@ -17,6 +17,7 @@ export type DispatchLifecycle = Pick<
   | "findAnsweredTickets"
   | "transition"
   | "candidatePage"
+  | "queuedRepositories"
   | "blockerStates"
   | "holdTicket"
   | "claim"

@@ -2,18 +2,21 @@ import type { Octokit } from "@octokit/rest";
 import type { Lifecycle } from "../lifecycle/index.js";
 import type { WorkerCountSource } from "./worker-count.js";
 
-/** Attempts whose lease is live (launching or running, not yet expired), counted by the lifecycle. */
-export function lifecycleWorkerSource(lifecycle: Pick<Lifecycle, "countLiveAttempts">): WorkerCountSource {
-  return { name: "database", count: () => lifecycle.countLiveAttempts() };
+/** Attempts whose lease is live (launching or running, not yet expired), by repository, counted by the lifecycle. */
+export function lifecycleWorkerSource(
+  lifecycle: Pick<Lifecycle, "countLiveAttemptsByRepository">,
+): WorkerCountSource {
+  return { name: "database", count: (scope) => lifecycle.countLiveAttemptsByRepository(scope) };
 }
 
-/** Runs of the agent workflow that are queued or in progress (GitHub mode). */
+/** Runs of one repository's agent workflow that are queued or in progress (GitHub mode). */
 export function workflowRunsWorkerSource(
   octokit: Octokit,
   target: { owner: string; repo: string; workflow: string },
 ): WorkerCountSource {
   return {
     name: "github-workflow-runs",
+    repository: `${target.owner}/${target.repo}`,
     async count() {
       let total = 0;
       for (const status of ["queued", "in_progress"] as const) {

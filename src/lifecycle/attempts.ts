@@ -11,6 +11,7 @@ import type { LifecycleDeps } from "./deps.js";
 import { type Fence, type Fenced, fenced } from "./fence.js";
 import { checkFence } from "./leases.js";
 import type { Applied, NotFound, TransitionResult } from "./results.js";
+import { scopeCondition, type TicketScope } from "./candidates.js";
 import { guardedTransition, type TransitionExtras } from "./transition.js";
 import { insertReevaluation } from "./reevaluation-requests.js";
 
@@ -286,17 +287,27 @@ export function releaseFailedLaunch(
   });
 }
 
-/** Live attempts whose lease has run out, oldest first (read-only; expiry goes through expireAttempt). */
-export async function findExpiredAttempts(deps: LifecycleDeps, limit: number): Promise<AttemptRow[]> {
-  return deps.db
-    .select()
+/**
+ * Live attempts whose lease has run out, oldest first, of tickets in `scope` (absent: all)
+ * (read-only; expiry goes through expireAttempt).
+ */
+export async function findExpiredAttempts(
+  deps: LifecycleDeps,
+  limit: number,
+  scope?: TicketScope,
+): Promise<AttemptRow[]> {
+  const expired = and(
+    inArray(attempts.status, [...LIVE_ATTEMPT_STATUSES]),
+    lte(attempts.leaseExpiresAt, deps.clock.now()),
+  );
+  if (!scope)
+    return deps.db.select().from(attempts).where(expired).orderBy(attempts.leaseExpiresAt).limit(limit);
+  const rows = await deps.db
+    .select({ attempt: attempts })
     .from(attempts)
-    .where(
-      and(
-        inArray(attempts.status, [...LIVE_ATTEMPT_STATUSES]),
-        lte(attempts.leaseExpiresAt, deps.clock.now()),
-      ),
-    )
+    .innerJoin(tickets, eq(tickets.id, attempts.ticketId))
+    .where(and(expired, scopeCondition(scope)))
     .orderBy(attempts.leaseExpiresAt)
     .limit(limit);
+  return rows.map((row) => row.attempt);
 }

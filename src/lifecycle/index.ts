@@ -39,7 +39,13 @@ import {
   startAttempt,
 } from "./attempts.js";
 import { type BoardFilter, boardColumns } from "./board-reads.js";
-import { type CandidateCursor, readBlockerStates, readCandidatePage } from "./candidates.js";
+import {
+  type CandidateCursor,
+  readBlockerStates,
+  readCandidatePage,
+  readQueuedRepositories,
+  type TicketScope,
+} from "./candidates.js";
 import { type ClaimInput, claimTicket } from "./claim.js";
 import { createTicket } from "./create-ticket.js";
 import type { LifecycleDeps } from "./deps.js";
@@ -50,6 +56,7 @@ import { acquireLease, readLease, releaseLease, renewLease } from "./leases.js";
 import {
   attemptsOf,
   countLiveAttempts,
+  countLiveAttemptsByRepository,
   findAttempt,
   findTicket,
   findTicketById,
@@ -69,7 +76,8 @@ export type { FieldChangeResult, IssueTicketResult } from "./app-tickets.js";
 export type { AttemptResult, EndAttemptResult } from "./attempts.js";
 export type { BindRunResult, RunIdentity, StartRefused, StartRefusalReason } from "./attempt-runs.js";
 export type { BoardCard, BoardColumn, BoardFilter } from "./board-reads.js";
-export type { CandidateCursor, CandidatePage, QueuedTicket } from "./candidates.js";
+export type { CandidateCursor, CandidatePage, QueuedTicket, TicketScope } from "./candidates.js";
+export { EVERY_TICKET } from "./candidates.js";
 export type { ClaimInput, ClaimResult } from "./claim.js";
 export type { Clock, LifecycleDeps } from "./deps.js";
 export { systemClock } from "./deps.js";
@@ -138,19 +146,25 @@ export function createLifecycle(deps: LifecycleDeps) {
     findTicketById: (id: number) => findTicketById(db, id),
     /** Tickets in pick order after a position, for paged lists (src/lifecycle/ticket-list.ts). */
     listTicketsAfter: (filter: TicketListFilter) => listTicketsAfter(db, filter),
-    /** One page of the dispatcher's queue (`todo`, unheld) in pick order, after `after`. */
-    candidatePage: (after: CandidateCursor | null, limit: number) => readCandidatePage(db, after, limit),
+    /** One page of the dispatcher's queue (`todo`, unheld) in pick order, after `after` (of one repository if given). */
+    candidatePage: (after: CandidateCursor | null, limit: number, repository?: string) =>
+      readCandidatePage(db, after, limit, repository),
+    /** Repositories in `scope` with queued tickets, in name order. */
+    queuedRepositories: (scope: TicketScope) => readQueuedRepositories(db, scope),
     /** States of the tickets named as blockers. */
     blockerStates: (keys: readonly string[]) => readBlockerStates(db, keys),
     countLiveAttempts: () => countLiveAttempts(db, clock.now()),
+    /** Live attempts by repository within `scope` (the dispatcher's per-repository worker count). */
+    countLiveAttemptsByRepository: (scope: TicketScope) =>
+      countLiveAttemptsByRepository(db, clock.now(), scope),
     /** Throws when the database does not answer (the health check). */
     ping: () => pingDatabase(db),
     listTickets: (filter?: TicketFilter) => listTickets(db, filter),
     ticketHistory: (ticketId: number) => ticketHistory(db, ticketId),
     findAttempt: (attemptId: string) => findAttempt(db, attemptId),
     attemptsOf: (ticketId: number) => attemptsOf(db, ticketId),
-    findExpiredAttempts: (limit: number) => findExpiredAttempts(deps, limit),
-    findAnsweredTickets: (limit: number) => findAnsweredTickets(db, limit),
+    findExpiredAttempts: (limit: number, scope?: TicketScope) => findExpiredAttempts(deps, limit, scope),
+    findAnsweredTickets: (limit: number, scope?: TicketScope) => findAnsweredTickets(db, limit, scope),
     questionsOf: (ticketId: number) => ticketQuestionsOf(db, ticketId),
     readLease: (name: string) => readLease(db, name),
     recentDispatchCycles: (limit: number) => recentDispatchCycles(db, limit),

@@ -11,6 +11,7 @@ import {
   ticketEvents,
   tickets,
 } from "../db/schema.js";
+import { scopeCondition, type TicketScope } from "./candidates.js";
 
 /** Read queries over tickets. Reads may run anywhere; writes go through the lifecycle only. */
 
@@ -81,6 +82,27 @@ export async function countLiveAttempts(db: Executor, now: Date): Promise<number
     .from(attempts)
     .where(and(inArray(attempts.status, [...LIVE_ATTEMPT_STATUSES]), gt(attempts.leaseExpiresAt, now)));
   return Number(row?.n ?? 0);
+}
+
+/** Live attempts at `now` by the repository of their ticket, within `scope`. */
+export async function countLiveAttemptsByRepository(
+  db: Executor,
+  now: Date,
+  scope: TicketScope,
+): Promise<Map<string, number>> {
+  const rows = await db
+    .select({ repository: tickets.repository, n: count() })
+    .from(attempts)
+    .innerJoin(tickets, eq(tickets.id, attempts.ticketId))
+    .where(
+      and(
+        inArray(attempts.status, [...LIVE_ATTEMPT_STATUSES]),
+        gt(attempts.leaseExpiresAt, now),
+        scopeCondition(scope),
+      ),
+    )
+    .groupBy(tickets.repository);
+  return new Map(rows.map((row) => [row.repository, Number(row.n)]));
 }
 
 /** Whether the database answers at all (the health check's probe). */

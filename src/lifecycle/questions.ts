@@ -5,6 +5,7 @@ import { retryTransaction } from "../db/retry.js";
 import { type TicketQuestionRow, type TicketRow, ticketQuestions, tickets } from "../db/schema.js";
 import type { LifecycleDeps } from "./deps.js";
 import { casTicket } from "./cas-ticket.js";
+import { scopeCondition, type TicketScope } from "./candidates.js";
 import type { Applied, InvalidInput, NotFound, TransitionConflict } from "./results.js";
 
 export interface NotWaiting {
@@ -80,7 +81,11 @@ export async function answerQuestion(
 }
 
 /** `needs_input` tickets whose latest question has an answer: the only ones the needs-input phase may requeue. */
-export async function findAnsweredTickets(db: Executor, limit: number): Promise<TicketRow[]> {
+export async function findAnsweredTickets(
+  db: Executor,
+  limit: number,
+  scope?: TicketScope,
+): Promise<TicketRow[]> {
   return db
     .select()
     .from(tickets)
@@ -90,6 +95,7 @@ export async function findAnsweredTickets(db: Executor, limit: number): Promise<
         sql`exists (select 1 from ${ticketQuestions} q
                     where q.ticket_id = ${tickets.id} and q.answer is not null
                       and q.id = (select max(id) from ${ticketQuestions} where ticket_id = ${tickets.id}))`,
+        scopeCondition(scope),
       ),
     )
     .orderBy(tickets.updatedAt)

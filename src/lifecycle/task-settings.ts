@@ -1,6 +1,7 @@
 import { desc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
-import { TASKS, type Task, mayChangeTaskSettings } from "../domain/tasks.js";
+import { type TaskSettingName, TaskSettingNameSchema, mayChangeTaskSettings } from "../domain/tasks.js";
+import { TASKS } from "../domain/tasks.js";
 import type { Executor } from "../db/database.js";
 import { retryTransaction } from "../db/retry.js";
 import {
@@ -21,7 +22,7 @@ import { validate } from "./validation.js";
  */
 
 const MaintenanceSchema = z.object({
-  task: z.enum(TASKS, { error: `task must be one of ${TASKS.join(", ")}` }),
+  task: TaskSettingNameSchema,
   enabled: z.boolean(),
   actor: ActorSchema,
   reason: z.string().trim().min(1, "a maintenance action needs a reason").max(500),
@@ -47,7 +48,7 @@ export type MaintenanceResult =
 
 /** A task's setting as read (no row: enabled, never changed). */
 export interface TaskSettingView {
-  readonly task: Task;
+  readonly task: TaskSettingName;
   readonly enabled: boolean;
   readonly changedBy: string | null;
   readonly reason: string | null;
@@ -108,7 +109,7 @@ export async function setTaskEnabled(
   );
 }
 
-function viewOf(task: Task, row: TaskSettingRow | undefined): TaskSettingView {
+function viewOf(task: TaskSettingName, row: TaskSettingRow | undefined): TaskSettingView {
   return row
     ? {
         task,
@@ -121,7 +122,11 @@ function viewOf(task: Task, row: TaskSettingRow | undefined): TaskSettingView {
     : { task, enabled: true, changedBy: null, reason: null, changedAt: null, version: 0 };
 }
 
-export async function readSetting(db: Executor, task: Task, lock = false): Promise<TaskSettingView> {
+export async function readSetting(
+  db: Executor,
+  task: TaskSettingName,
+  lock = false,
+): Promise<TaskSettingView> {
   const query = db.select().from(taskSettings).where(eq(taskSettings.task, task));
   const [row] = lock ? await query.for("update") : await query;
   return viewOf(task, row);

@@ -1,7 +1,7 @@
 import type { Actor } from "../domain/actors.js";
 import type { AlertCondition, AlertStatus, Finding } from "../domain/alerts.js";
 import type { InboxAudience, InboxKind, InboxState } from "../domain/inbox.js";
-import type { Task } from "../domain/tasks.js";
+import type { TaskSettingName } from "../domain/tasks.js";
 import type { InboxItemRow } from "../db/schema.js";
 import { findAlert, linkAlertIssue, listAlerts, recordOperatorPass } from "./alerts.js";
 import type { LifecycleDeps } from "./deps.js";
@@ -66,7 +66,7 @@ export function tasksApi(deps: LifecycleDeps) {
   return {
     /** A maintenance action: pause (enabled false) or resume a task. Refused for anyone but a person. */
     setEnabled: (input: MaintenanceInput) => setTaskEnabled(deps, input),
-    setting: (task: Task) => readSetting(db, task),
+    setting: (task: TaskSettingName) => readSetting(db, task),
     settings: () => readSettings(db),
     history: (limit: number) => taskSettingHistory(db, limit),
   };

@@ -23,6 +23,7 @@ function cycle(
     counts: {},
     decisions,
     timings: {},
+    scope: null,
     ...overrides,
   };
 }

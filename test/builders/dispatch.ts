@@ -49,7 +49,7 @@ export function testDispatcher(
     lifecycle,
     holder: "dispatcher-test",
     sources: [lifecycleWorkerSource(lifecycle)],
-    launcher: recording.launcher,
+    launcherFor: () => recording.launcher,
     launched: recording.launched,
     ...overrides,
     settings: { ...testSettings, ...overrides.settings },

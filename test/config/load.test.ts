@@ -41,12 +41,11 @@ describe("configuration", () => {
   });
 
   it("reads YAML 1.2: `yes` is a string, never a boolean", () => {
-    const launcher = "dispatch:\n  launcher:\n    kind: github-workflow\n    repository: acme/app\n";
+    const launcher = "dispatch:\n  launcher:\n    kind: github-workflow\n    ref: yes\n";
     expect(parseConfig(launcher, "mc.yml").dispatch.launcher).toEqual({
       kind: "github-workflow",
-      repository: "acme/app",
       workflow: "mission-control-agent.yml",
-      ref: "main",
+      ref: "yes",
     });
     expect(() => parseConfig("dispatch:\n  max_workers: yes\n", "mc.yml")).toThrow(
       /must be a whole number, not "yes"/,

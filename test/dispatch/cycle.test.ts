@@ -285,7 +285,7 @@ describeEachDriver("dispatch cycle", ({ db }) => {
     const lifecycle = testLifecycle(db(), clock);
     await tickets(lifecycle, 1);
     const failing = recordingLauncher(() => ({ ok: false, error: "GitHub answered 502" }));
-    const record = await runDispatchCycle(testDispatcher(lifecycle, { launcher: failing.launcher }));
+    const record = await runDispatchCycle(testDispatcher(lifecycle, { launcherFor: () => failing.launcher }));
     expect(record.decisions).toEqual([
       {
         code: "launch_failed",

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
 import { runDispatchCycle } from "../../src/dispatch/cycle.js";
 import { githubWorkflowLauncher } from "../../src/dispatch/launchers/github-workflow-launcher.js";
 import { lifecycleWorkerSource, workflowRunsWorkerSource } from "../../src/dispatch/worker-sources.js";
+import { EVERY_TICKET } from "../../src/lifecycle/index.js";
 import { type GitHubStandin, startGitHubStandin } from "../../src/github-standin/index.js";
 import { testDispatcher } from "../builders/dispatch.js";
 import { givenTicket, manualClock, testLifecycle } from "../builders/tickets.js";
@@ -31,14 +32,15 @@ describeEachDriver("dispatch in GitHub mode (against the GitHub stand-in)", ({ d
 
   const githubDispatcher = (lifecycle: ReturnType<typeof testLifecycle>) =>
     testDispatcher(lifecycle, {
-      launcher: githubWorkflowLauncher(octokit, target),
-      sources: [lifecycleWorkerSource(lifecycle), workflowRunsWorkerSource(octokit, target)],
+      launcherFor: () => githubWorkflowLauncher(octokit, target),
+      sources: [lifecycleWorkerSource(lifecycle)],
+      repositorySources: () => [workflowRunsWorkerSource(octokit, target)],
       settings: { maxWorkers: 3 },
     });
 
   it("launches by workflow_dispatch with the ticket, attempt and launch key, and counts queued and running runs", async () => {
     const lifecycle = testLifecycle(db());
-    await givenTicket(lifecycle, { title: "a" });
+    await givenTicket(lifecycle, { repository: `acme/${target.repo}`, title: "a" });
     const record = await runDispatchCycle(githubDispatcher(lifecycle));
     expect(record.decisions).toEqual([
       expect.objectContaining({ code: "claimed", ticket: "MC-1", launchKey: "MC-1/1" }),
@@ -53,8 +55,8 @@ describeEachDriver("dispatch in GitHub mode (against the GitHub stand-in)", ({ d
     // Runs started outside this database (another dispatcher, a person) still take slots.
     gh.world.workflowRun(`acme/${target.repo}`, WORKFLOW, { status: "in_progress" });
     gh.world.workflowRun(`acme/${target.repo}`, WORKFLOW, { status: "completed", conclusion: "success" });
-    expect(await workflowRunsWorkerSource(octokit, target).count()).toBe(2);
-    await givenTicket(lifecycle, { title: "b" });
+    expect(await workflowRunsWorkerSource(octokit, target).count(EVERY_TICKET)).toBe(2);
+    await givenTicket(lifecycle, { repository: `acme/${target.repo}`, title: "b" });
     const next = await runDispatchCycle(githubDispatcher(lifecycle));
     expect(next.counts).toMatchObject({ workers: 2, free_slots: 1 });
   });
@@ -62,7 +64,7 @@ describeEachDriver("dispatch in GitHub mode (against the GitHub stand-in)", ({ d
   it("an injected 5xx on the dispatch is launch_failed and the ticket is recoverable", async () => {
     const clock = manualClock();
     const lifecycle = testLifecycle(db(), clock);
-    await givenTicket(lifecycle);
+    await givenTicket(lifecycle, { repository: `acme/${target.repo}` });
     gh.faults.add({
       method: "POST",
       route: DISPATCH_ROUTE,
@@ -83,16 +85,18 @@ describeEachDriver("dispatch in GitHub mode (against the GitHub stand-in)", ({ d
     expect(retried.decisions).toEqual([expect.objectContaining({ code: "claimed", launchKey: "MC-1/2" })]);
   });
 
-  it("a failing workflow-runs count closes every slot", async () => {
+  it("a failing workflow-runs count gives its repository no claims (failing closed)", async () => {
     const lifecycle = testLifecycle(db());
-    await givenTicket(lifecycle);
+    await givenTicket(lifecycle, { repository: `acme/${target.repo}` });
     gh.faults.add({ method: "GET", route: RUNS_ROUTE, fault: { kind: "status", status: 503 } });
     const record = await runDispatchCycle(githubDispatcher(lifecycle));
     expect(record.decisions[0]).toMatchObject({
       code: "worker_count_unavailable",
+      repository: `acme/${target.repo}`,
       errors: [{ source: "github-workflow-runs", message: expect.any(String) }],
     });
     expect(record.decisions.some((d) => d.code === "claimed")).toBe(false);
-    expect(record.counts).toMatchObject({ free_slots: 0, workers: 3 });
+    // The repository has no cap of its own: the database's count (none) is what it adds globally.
+    expect(record.counts).toMatchObject({ free_slots: 3, workers: 0 });
   });
 });

@@ -164,7 +164,8 @@ describePostgres("dispatcher processes", ({ db, url }) => {
         ].join("\n");
       await writeFile(
         `${dir.path}/github.yml`,
-        config(["  launcher:", "    kind: github-workflow", "    repository: acme/widgets"]),
+        // The ticket's own repository (acme/widgets) is where its agent workflow runs.
+        config(["  launcher:", "    kind: github-workflow"]),
       );
       const first = startDispatcher(
         ["--holder", "doomed"],

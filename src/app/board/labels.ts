@@ -53,6 +53,16 @@ export function decisionLine(decision: unknown): DecisionLine {
     case "no_slot":
       detail = typeof d.freeSlots === "number" ? `${d.freeSlots} slots free` : "";
       break;
+    case "repository_full":
+      detail = [
+        str(d.repository),
+        typeof d.maxWorkers === "number" && typeof d.workers === "number"
+          ? `${d.workers} of ${d.maxWorkers} workers`
+          : null,
+      ]
+        .filter(Boolean)
+        .join(": ");
+      break;
     case "batch_limit":
       detail = typeof d.batchSize === "number" ? `batch_size ${d.batchSize} reached` : "";
       break;
@@ -86,7 +96,8 @@ export function decisionLine(decision: unknown): DecisionLine {
       detail = [str(d.by) ? `by ${str(d.by)}` : null, str(d.reason)].filter(Boolean).join(": ");
       break;
     case "worker_count_unavailable":
-      detail = Array.isArray(d.errors)
+      detail = str(d.repository) ? `${str(d.repository)}: ` : "";
+      detail += Array.isArray(d.errors)
         ? d.errors
             .map((e) => (typeof e === "object" && e ? str((e as Record<string, unknown>).source) : null))
             .filter(Boolean)

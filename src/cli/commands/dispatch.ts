@@ -6,6 +6,7 @@ import { Octokit } from "@octokit/rest";
 import { Command } from "commander";
 import { z } from "zod";
 import { readGitHubEnvironment } from "../../config/github.js";
+import { repositorySettings } from "../../config/repositories.js";
 import type { Config } from "../../config/schema.js";
 import { type DispatchDeps, dispatchSettingsFrom, runDispatchCycle } from "../../dispatch/cycle.js";
 import type { CycleRecord } from "../../dispatch/decisions.js";
@@ -13,7 +14,6 @@ import { commandLauncher } from "../../dispatch/launchers/command-launcher.js";
 import { githubWorkflowLauncher } from "../../dispatch/launchers/github-workflow-launcher.js";
 import type { Launcher } from "../../dispatch/launchers/launcher.js";
 import type { DispatchLifecycle } from "../../dispatch/port.js";
-import type { WorkerCountSource } from "../../dispatch/worker-count.js";
 import { lifecycleWorkerSource, workflowRunsWorkerSource } from "../../dispatch/worker-sources.js";
 import type { Lifecycle } from "../../lifecycle/index.js";
 import type { CliContext } from "../context.js";
@@ -30,6 +30,10 @@ const RunOptions = z.object({
   interval: z.coerce.number().positive().max(86_400),
   maxCycles: z.coerce.number().int().positive().optional(),
   holder: z.string().trim().min(1).max(200).optional(),
+  owner: z
+    .string()
+    .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, "must be a GitHub owner name (e.g. acme)")
+    .optional(),
 });
 type RunOptions = z.infer<typeof RunOptions>;
 
@@ -45,6 +49,10 @@ export function dispatchCommand(ctx: CliContext): Command {
     .option("--interval <seconds>", "pause between cycles with --loop", "30")
     .option("--max-cycles <n>", "with --loop: stop after this many cycles")
     .option("--holder <name>", "name of this dispatcher in the lease and events (default host/pid/random)")
+    .option(
+      "--owner <owner>",
+      "dispatch only this owner's tickets (acme/*), under its own lease and pause setting (dispatch:<owner>)",
+    )
     .addHelpText(
       "after",
       "\nExit status is 0 when the cycle ran or found the dispatch lease held (lock_held); non-zero only on real errors.",
@@ -71,10 +79,11 @@ export function dispatchCommand(ctx: CliContext): Command {
         if (!cycles.length) return ctx.io.stdout("no dispatch cycles yet\n");
         ctx.io.stdout(
           `${formatTable(
-            ["id", "started", "holder", "outcome", "counts", "ms"],
+            ["id", "started", "scope", "holder", "outcome", "counts", "ms"],
             cycles.map((c) => [
               c.id,
               c.startedAt,
+              c.scope ?? "all",
               c.holder,
               c.outcome,
               Object.entries(c.counts)
@@ -100,6 +109,7 @@ async function runCycles(ctx: CliContext, options: RunOptions): Promise<void> {
       const record = await ctx.withDatabase(({ lifecycle }) =>
         runDispatchCycle(buildDispatcher(ctx, config, lifecycle, holder), {
           dryRun: options.dryRun ?? false,
+          scope: options.owner ? { owner: options.owner } : "all",
         }),
       );
       await report(ctx, record, options);
@@ -114,56 +124,87 @@ async function report(ctx: CliContext, record: CycleRecord, options: RunOptions)
   if (summaryFile) await appendFile(summaryFile, `${cycleMarkdown(record)}\n`);
 }
 
-/** The composition root of the dispatcher: configuration → settings, count sources and launcher. */
+/**
+ * The composition root of the dispatcher: configuration → settings, count sources and each
+ * repository's launcher (`repositories.<r>.launcher`, else `dispatch.launcher`). A github-workflow
+ * launcher dispatches the agent workflow in the ticket's own repository and counts that
+ * repository's runs.
+ */
 function buildDispatcher(
   ctx: CliContext,
   config: Config,
-  lifecycle: DispatchLifecycle & Pick<Lifecycle, "countLiveAttempts">,
+  lifecycle: DispatchLifecycle & Pick<Lifecycle, "countLiveAttemptsByRepository">,
   holder: string,
 ): DispatchDeps {
-  const d = config.dispatch;
-  const settings = dispatchSettingsFrom(d);
-  const sources: WorkerCountSource[] = [lifecycleWorkerSource(lifecycle)];
-  let launcher: Launcher;
-  const launch = d.launcher;
-  if (launch.kind === "github-workflow") {
-    const github = readGitHubEnvironment(ctx.processEnv);
-    if (!github.token) throw new CliError("the github-workflow launcher needs GITHUB_TOKEN", EXIT_USAGE);
-    const octokit = new Octokit({
-      auth: github.token,
-      baseUrl: github.apiUrl,
-      userAgent: "mission-control-dispatch",
-    });
-    const [owner = "", repo = ""] = launch.repository.split("/");
-    launcher = githubWorkflowLauncher(octokit, { owner, repo, workflow: launch.workflow, ref: launch.ref });
-    sources.push(workflowRunsWorkerSource(octokit, { owner, repo, workflow: launch.workflow }));
-  } else {
-    const cwd = ctx.environment().cwd;
-    const agent = config.worker.agent_command;
-    const argv =
-      launch.command ??
-      (agent
-        ? [
-            process.execPath,
-            process.argv[1] ?? "mctl",
-            "worker",
-            "run",
-            "--attempt",
-            "{attempt}",
-            "--",
-            ...agent,
-          ]
-        : undefined);
-    launcher = argv
-      ? commandLauncher({ argv, cwd, env: ctx.processEnv, stateDir: path.join(cwd, ".mission-control") })
-      : {
-          kind: "command",
-          launch: async () => ({
-            ok: false,
-            error:
-              "no worker command: set worker.agent_command (or dispatch.launcher.command) in the configuration",
-          }),
-        };
-  }
-  return { lifecycle, sources, launcher, settings, holder };
+  const settings = dispatchSettingsFrom(config.dispatch, config.repositories);
+  let octokit: Octokit | null = null;
+  const github = () => {
+    if (octokit) return octokit;
+    const env = readGitHubEnvironment(ctx.processEnv);
+    if (!env.token) throw new CliError("the github-workflow launcher needs GITHUB_TOKEN", EXIT_USAGE);
+    octokit = new Octokit({ auth: env.token, baseUrl: env.apiUrl, userAgent: "mission-control-dispatch" });
+    return octokit;
+  };
+  const launcherOf = (repository: string) => repositorySettings(config, repository)?.launcher ?? null;
+  // Fail at start, not mid-cycle, when a github-workflow launcher is configured without a token.
+  const kinds = [
+    config.dispatch.launcher.kind,
+    ...Object.values(config.repositories ?? {}).map((r) => r.launcher?.kind),
+  ];
+  if (kinds.includes("github-workflow")) github();
+  const command = commandLauncherFrom(ctx, config);
+  const launchers = new Map<string, Launcher>();
+  const refused = (error: string): Launcher => ({ kind: "none", launch: async () => ({ ok: false, error }) });
+  return {
+    lifecycle,
+    sources: [lifecycleWorkerSource(lifecycle)],
+    repositorySources: (repository) => {
+      const launch = launcherOf(repository);
+      if (launch?.kind !== "github-workflow") return [];
+      const [owner = "", repo = ""] = repository.split("/");
+      return [workflowRunsWorkerSource(github(), { owner, repo, workflow: launch.workflow })];
+    },
+    launcherFor: (repository) => {
+      const known = launchers.get(repository);
+      if (known) return known;
+      const launch = launcherOf(repository);
+      const [owner = "", repo = ""] = repository.split("/");
+      const launcher =
+        launch === null
+          ? refused(`${repository} is not in the repositories: allow-list`)
+          : launch.kind === "github-workflow"
+            ? githubWorkflowLauncher(github(), { owner, repo, workflow: launch.workflow, ref: launch.ref })
+            : launch.command
+              ? commandLauncher({
+                  argv: launch.command,
+                  cwd: ctx.environment().cwd,
+                  env: ctx.processEnv,
+                  stateDir: path.join(ctx.environment().cwd, ".mission-control"),
+                })
+              : command;
+      launchers.set(repository, launcher);
+      return launcher;
+    },
+    settings,
+    holder,
+  };
+}
+
+/** The local command launcher: this mctl running `worker run` with `worker.agent_command`. */
+function commandLauncherFrom(ctx: CliContext, config: Config): Launcher {
+  const cwd = ctx.environment().cwd;
+  const agent = config.worker.agent_command;
+  const argv = agent
+    ? [process.execPath, process.argv[1] ?? "mctl", "worker", "run", "--attempt", "{attempt}", "--", ...agent]
+    : undefined;
+  return argv
+    ? commandLauncher({ argv, cwd, env: ctx.processEnv, stateDir: path.join(cwd, ".mission-control") })
+    : {
+        kind: "command",
+        launch: async () => ({
+          ok: false,
+          error:
+            "no worker command: set worker.agent_command (or dispatch.launcher.command) in the configuration",
+        }),
+      };
 }

@@ -1,12 +1,12 @@
 import { Command } from "commander";
 import { z } from "zod";
-import { TASKS } from "../../domain/tasks.js";
+import { TASKS, TaskSettingNameSchema } from "../../domain/tasks.js";
 import type { CliContext } from "../context.js";
 import { formatTable, printJson } from "../output.js";
 import { failureToCliError, parseOptions } from "../parse.js";
 
 const ChangeOptions = z.object({
-  task: z.enum(TASKS, { error: `must be one of ${TASKS.join(", ")}` }),
+  task: TaskSettingNameSchema,
   actor: z.string().trim().min(1, "name the person making the change").max(200),
   reason: z.string().trim().min(1, "say why").max(500),
   json: z.boolean().optional(),
@@ -24,7 +24,7 @@ export function maintenanceCommand(ctx: CliContext): Command {
     maintenance
       .command(action)
       .description(`${action} a task; recorded as an event with the actor and reason`)
-      .argument("<task>", TASKS.join(" | "))
+      .argument("<task>", `${TASKS.join(" | ")} | dispatch:<owner>`)
       .requiredOption("--actor <name>", "the person making the change (required, recorded in the event)")
       .requiredOption("--reason <text>", "why (required, recorded in the event)")
       .option("--json", "print the setting and the event as JSON")

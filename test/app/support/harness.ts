@@ -50,6 +50,8 @@ export interface AppOptions {
   readonly log?: { readonly level: LogLevel; readonly destination: DestinationStream };
   /** The app's webhook body limit, when a test needs a small one. */
   readonly maxWebhookBytes?: number;
+  /** The app's allow-list (`repositories:`); absent: every repository. */
+  readonly repositoryAllowed?: (repository: string) => boolean;
   /** One try per GitHub read in the verifier (no retry waits), for tests of failing reads. */
   readonly verifierSingleTry?: boolean;
   /** The lifecycle's clock (default: the system clock). */
@@ -136,6 +138,7 @@ export async function startApp(db: Database, options: AppOptions = {}): Promise<
           }
         : {}),
       ...(options.runLiveness ? { runLiveness: options.runLiveness } : {}),
+      ...(options.repositoryAllowed ? { repositoryAllowed: options.repositoryAllowed } : {}),
       onLoad: (r) => (runtime = r),
     }),
     { probot, webhooksPath: "/api/github/webhooks" },

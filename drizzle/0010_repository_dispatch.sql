@@ -1,0 +1,2 @@
+ALTER TABLE "dispatch_cycles" ADD COLUMN "scope" text;--> statement-breakpoint
+CREATE INDEX "tickets_runnable_repository_idx" ON "tickets" USING btree ("repository","priority","created_at","id") WHERE "tickets"."state" = 'todo';
