@@ -1,5 +1,6 @@
 import type { Octokit } from "@octokit/rest";
 import type { ApplicationFunction, ApplicationFunctionOptions, Context, Probot } from "probot";
+import { backoffFrom } from "../config/durations.js";
 import { REPOSITORY_NOT_ALLOWED } from "../config/repositories.js";
 import type { Verifier } from "../evidence/index.js";
 import { EVIDENCE_EVENTS, evidenceTargets } from "../evidence/index.js";
@@ -9,6 +10,8 @@ import { type AttemptApiDeps, attemptApiHandler } from "./api/attempts.js";
 import { apiHandler } from "./api/index.js";
 import { boardHandler } from "./board/index.js";
 import { acceptComment } from "./commands/handle-comment.js";
+import { type ControlPlaneDeps, controlPlane } from "./control/control-plane.js";
+import { dispatchEndpoint } from "./control/dispatch-endpoint.js";
 import { intake } from "./intake.js";
 import { handleIssue } from "./issues.js";
 import { installationPushTokens } from "./push-token.js";
@@ -44,6 +47,12 @@ export interface AppDeps {
         Partial<Pick<AttemptApiDeps, "mintPushToken">>)
     | null;
   /**
+   * The control plane (src/app/control/): `POST /api/v1/dispatch` and, unless `attemptApi` is given,
+   * the attempt API, with each owner's configuration read from its control repository. Absent: both
+   * answer 503 (the app was started without `app.public_url`).
+   */
+  readonly control?: Omit<ControlPlaneDeps, "lifecycle" | "octokitFor" | "log"> | null;
+  /**
    * Liveness of runs bound to attempts (`workflow_run` / `workflow_job` webhooks): the lease a live
    * run's attempt gets (default 15 minutes) and how long it outlives its completed run (default 5).
    */
@@ -74,8 +83,35 @@ export function missionControlApp(deps: AppDeps): ApplicationFunction {
     const octokitFor = installationOctokits(probot);
     const verifier = deps.verifier ? deps.verifier(octokitFor) : null;
     deps.onLoad?.({ probot, octokitFor, verifier });
-    // The attempt API (POST, OIDC-authenticated) before the read-only API, which refuses POSTs.
-    const attemptApi = deps.attemptApi;
+    // The control plane's POST routes (OIDC-authenticated) before the read-only API, which refuses POSTs.
+    const control = deps.control
+      ? controlPlane({
+          ...deps.control,
+          lifecycle: deps.lifecycle,
+          octokitFor,
+          log: (level, detail, message) => probot.log[level](detail, message),
+        })
+      : null;
+    options?.addHandler(
+      dispatchEndpoint(
+        control && {
+          verifier: control.tokens,
+          originFor: (owner) => control.originFor(owner),
+          runCycle: (owner, holder) => control.runCycle(owner, holder),
+          log: (level, detail, message) => probot.log[level](detail, message),
+        },
+      ),
+    );
+    const attemptApi =
+      deps.attemptApi ??
+      (control && deps.control
+        ? {
+            tokens: control.tokens,
+            agentWorkflowFor: (repository: string) => control.agentWorkflowFor(repository),
+            leaseMs: deps.control.config.dispatch.attempt_lease_seconds * 1000,
+            backoff: backoffFrom(deps.control.config.dispatch),
+          }
+        : null);
     options?.addHandler(
       attemptApiHandler(
         attemptApi

@@ -21,6 +21,7 @@ import { createLifecycle, systemClock } from "../lifecycle/index.js";
 import { createStore } from "../store/index.js";
 import { missionControlApp } from "./app.js";
 import { createAppLogger, logLevelFrom } from "./log.js";
+import { createActionsTokenVerifier } from "./oidc/index.js";
 import { startAppWorkers } from "./workers.js";
 
 async function main(): Promise<void> {
@@ -44,6 +45,16 @@ async function main(): Promise<void> {
       ticketLabel: config.app.ticket_label,
       repositoryAllowed: (repository) => repositoryAllowed(config, repository),
       deliveryLeaseMs: config.app.delivery_lease_seconds * 1000,
+      // The control plane (dispatch and attempt APIs) needs the audience its callers' tokens name.
+      control: config.app.public_url
+        ? {
+            config,
+            tokens: createActionsTokenVerifier({
+              issuer: config.app.oidc_issuer,
+              audience: config.app.public_url.replace(/\/+$/, ""),
+            }),
+          }
+        : null,
       runLiveness: {
         leaseMs: config.dispatch.attempt_lease_seconds * 1000,
         graceMs: config.dispatch.run_grace_seconds * 1000,

@@ -278,8 +278,22 @@ export const AppSchema = z.strictObject({
     .string()
     .regex(/^[A-Za-z0-9._-]{1,100}$/, "must be a repository name (no owner)")
     .default("mission-control"),
-  /** The dispatch workflow the app triggers when a ticket becomes runnable (file name or id). */
+  /**
+   * The control repository's dispatch workflow (file name): the only workflow whose OIDC token
+   * `POST /api/v1/dispatch` accepts, and the one the app triggers when a ticket becomes runnable.
+   */
   dispatch_workflow: name.default("mission-control-dispatch.yml"),
+  /**
+   * The app's public base URL, e.g. `https://mission-control.example.com`: the audience every
+   * GitHub Actions OIDC token must name. Unset: the dispatch and attempt APIs answer 503.
+   */
+  public_url: z
+    .url({ protocol: /^https?$/, message: "must be an http(s) URL such as https://mission-control.example.com" })
+    .optional(),
+  /** Issuer of the OIDC tokens (GitHub Enterprise Server: `https://HOST/_services/token`). */
+  oidc_issuer: z
+    .url({ protocol: /^https?$/, message: "must be the issuer's URL" })
+    .default("https://token.actions.githubusercontent.com"),
   /** At most one `workflow_dispatch` per repository per this many seconds. */
   dispatch_trigger_seconds: seconds(60),
   /**

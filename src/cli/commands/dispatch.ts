@@ -5,19 +5,17 @@ import path from "node:path";
 import { Octokit } from "@octokit/rest";
 import { Command } from "commander";
 import { z } from "zod";
+import { ActionsIdTokenError, requestActionsIdToken } from "../../actions/id-token.js";
 import { readGitHubEnvironment } from "../../config/github.js";
-import { repositorySettings } from "../../config/repositories.js";
 import type { Config } from "../../config/schema.js";
-import { type DispatchDeps, dispatchSettingsFrom, runDispatchCycle } from "../../dispatch/cycle.js";
+import { composeDispatcher, type DispatcherParts } from "../../dispatch/compose.js";
+import { type DispatchDeps, runDispatchCycle } from "../../dispatch/cycle.js";
 import type { CycleRecord } from "../../dispatch/decisions.js";
 import { commandLauncher } from "../../dispatch/launchers/command-launcher.js";
-import { githubWorkflowLauncher } from "../../dispatch/launchers/github-workflow-launcher.js";
 import type { Launcher } from "../../dispatch/launchers/launcher.js";
-import type { DispatchLifecycle } from "../../dispatch/port.js";
-import { lifecycleWorkerSource, workflowRunsWorkerSource } from "../../dispatch/worker-sources.js";
-import type { Lifecycle } from "../../lifecycle/index.js";
 import type { CliContext } from "../context.js";
 import { cycleMarkdown, formatCycle } from "../dispatch-report.js";
+import { dispatchVia } from "../dispatch-via.js";
 import { CliError, EXIT_USAGE } from "../errors.js";
 import { formatTable, printJson } from "../output.js";
 import { parseOptions } from "../parse.js";
@@ -30,6 +28,7 @@ const RunOptions = z.object({
   interval: z.coerce.number().positive().max(86_400),
   maxCycles: z.coerce.number().int().positive().optional(),
   holder: z.string().trim().min(1).max(200).optional(),
+  via: z.string().trim().min(1).optional(),
   owner: z
     .string()
     .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, "must be a GitHub owner name (e.g. acme)")
@@ -53,13 +52,39 @@ export function dispatchCommand(ctx: CliContext): Command {
       "--owner <owner>",
       "dispatch only this owner's tickets (acme/*), under its own lease and pause setting (dispatch:<owner>)",
     )
+    .option(
+      "--via <url>",
+      "ask the app at this URL (its app.public_url) to run the cycle, authenticated by this GitHub Actions job's OIDC token: no database credential needed",
+    )
     .addHelpText(
       "after",
-      "\nExit status is 0 when the cycle ran or found the dispatch lease held (lock_held); non-zero only on real errors.",
+      "\nExit status is 0 when the cycle ran or found the dispatch lease held (lock_held); non-zero only on real errors." +
+        "\nWith --via the job needs `permissions: id-token: write`; the app decides the owner from the token.",
     )
     .action(async (raw: Record<string, unknown>) => {
       const options = parseOptions(RunOptions, raw);
       if (options.maxCycles && !options.loop) throw new CliError("--max-cycles needs --loop", EXIT_USAGE);
+      if (options.via) {
+        if (options.loop || options.dryRun || options.owner || options.holder)
+          throw new CliError(
+            "--via runs one cycle in the app for the token's owner: it cannot be combined with --loop, --dry-run, --owner or --holder",
+            EXIT_USAGE,
+          );
+        const via = options.via;
+        const record = await dispatchVia(via, {
+          idToken: async (audience) => {
+            try {
+              return await requestActionsIdToken({ audience, env: ctx.processEnv });
+            } catch (error) {
+              if (error instanceof ActionsIdTokenError)
+                throw new CliError(error.message, 1, { code: "id_token" });
+              throw error;
+            }
+          },
+        });
+        await report(ctx, record, options);
+        return;
+      }
       await runCycles(ctx, options);
     });
 
@@ -125,18 +150,16 @@ async function report(ctx: CliContext, record: CycleRecord, options: RunOptions)
 }
 
 /**
- * The composition root of the dispatcher: configuration → settings, count sources and each
- * repository's launcher (`repositories.<r>.launcher`, else `dispatch.launcher`). A github-workflow
- * launcher dispatches the agent workflow in the ticket's own repository and counts that
- * repository's runs.
+ * The composition root of the dispatcher (src/dispatch/compose.ts) with this process's GitHub token
+ * and local command launchers. Fails at start, not mid-cycle, when a github-workflow launcher is
+ * configured without a token.
  */
 function buildDispatcher(
   ctx: CliContext,
   config: Config,
-  lifecycle: DispatchLifecycle & Pick<Lifecycle, "countLiveAttemptsByRepository">,
+  lifecycle: DispatcherParts["lifecycle"],
   holder: string,
 ): DispatchDeps {
-  const settings = dispatchSettingsFrom(config.dispatch, config.repositories);
   let octokit: Octokit | null = null;
   const github = () => {
     if (octokit) return octokit;
@@ -145,49 +168,27 @@ function buildDispatcher(
     octokit = new Octokit({ auth: env.token, baseUrl: env.apiUrl, userAgent: "mission-control-dispatch" });
     return octokit;
   };
-  const launcherOf = (repository: string) => repositorySettings(config, repository)?.launcher ?? null;
-  // Fail at start, not mid-cycle, when a github-workflow launcher is configured without a token.
   const kinds = [
     config.dispatch.launcher.kind,
     ...Object.values(config.repositories ?? {}).map((r) => r.launcher?.kind),
   ];
   if (kinds.includes("github-workflow")) github();
-  const command = commandLauncherFrom(ctx, config);
-  const launchers = new Map<string, Launcher>();
-  const refused = (error: string): Launcher => ({ kind: "none", launch: async () => ({ ok: false, error }) });
-  return {
+  const agentLauncher = commandLauncherFrom(ctx, config);
+  return composeDispatcher({
+    config,
     lifecycle,
-    sources: [lifecycleWorkerSource(lifecycle)],
-    repositorySources: (repository) => {
-      const launch = launcherOf(repository);
-      if (launch?.kind !== "github-workflow") return [];
-      const [owner = "", repo = ""] = repository.split("/");
-      return [workflowRunsWorkerSource(github(), { owner, repo, workflow: launch.workflow })];
-    },
-    launcherFor: (repository) => {
-      const known = launchers.get(repository);
-      if (known) return known;
-      const launch = launcherOf(repository);
-      const [owner = "", repo = ""] = repository.split("/");
-      const launcher =
-        launch === null
-          ? refused(`${repository} is not in the repositories: allow-list`)
-          : launch.kind === "github-workflow"
-            ? githubWorkflowLauncher(github(), { owner, repo, workflow: launch.workflow, ref: launch.ref })
-            : launch.command
-              ? commandLauncher({
-                  argv: launch.command,
-                  cwd: ctx.environment().cwd,
-                  env: ctx.processEnv,
-                  stateDir: path.join(ctx.environment().cwd, ".mission-control"),
-                })
-              : command;
-      launchers.set(repository, launcher);
-      return launcher;
-    },
-    settings,
     holder,
-  };
+    octokitFor: async () => github(),
+    commandLauncher: (launch) =>
+      launch.command
+        ? commandLauncher({
+            argv: launch.command,
+            cwd: ctx.environment().cwd,
+            env: ctx.processEnv,
+            stateDir: path.join(ctx.environment().cwd, ".mission-control"),
+          })
+        : agentLauncher,
+  });
 }
 
 /** The local command launcher: this mctl running `worker run` with `worker.agent_command`. */
