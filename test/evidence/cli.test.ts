@@ -34,10 +34,10 @@ describe("mctl evidence (a real process against the GitHub stand-in)", () => {
 
     const pending = await runMctl(["evidence", "verify", key], env);
     expect(pending.code).toBe(4);
-    expect(pending.stdout).toContain(`${key} ${sha.slice(0, 7)}: pending: 4 pass, 1 pending (check:build)`);
+    expect(pending.stdout).toContain(`${key} ${sha.slice(0, 7)}: pending: 5 pass, 1 pending (check:build)`);
     expect(pending.stdout).toMatch(/check "build"\s+pending\s+check_missing/);
     expect(pending.stdout).toMatch(/check run \d+ created/);
-    expect(pending.stdout).toContain("github: 3 requests, 0 not modified (304), 0 retried");
+    expect(pending.stdout).toContain("github: 4 requests, 0 not modified (304), 0 retried");
     expect(pending.stderr).toBe("mctl: verdict pending: check:build (check_missing)\n");
 
     gh.world.checkRun(s.repository, { app: "ci", name: "build", headSha: sha, conclusion: "success" });

@@ -66,6 +66,14 @@ export interface AppOptions {
         readonly gh: GitHubStandin;
         readonly baseUrl: string;
       }) => NonNullable<AppDeps["attemptApi"]>);
+  /**
+   * The control plane (`POST /api/v1/dispatch`, and the attempt API unless `attemptApi` is given),
+   * as a function of the running stand-in and the app's URL (its OIDC issuer, the audience).
+   */
+  readonly control?: (running: {
+    readonly gh: GitHubStandin;
+    readonly baseUrl: string;
+  }) => NonNullable<AppDeps["control"]>;
   /** Leases of attempts bound to runs (workflow_run / workflow_job webhooks). */
   readonly runLiveness?: AppDeps["runLiveness"];
   /** The app's permissions in the stand-in (default: the stand-in's). */
@@ -137,6 +145,7 @@ export async function startApp(db: Database, options: AppOptions = {}): Promise<
                 : options.attemptApi,
           }
         : {}),
+      ...(options.control ? { control: options.control({ gh, baseUrl }) } : {}),
       ...(options.runLiveness ? { runLiveness: options.runLiveness } : {}),
       ...(options.repositoryAllowed ? { repositoryAllowed: options.repositoryAllowed } : {}),
       onLoad: (r) => (runtime = r),
