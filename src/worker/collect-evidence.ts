@@ -1,6 +1,7 @@
 import type { CompletionEvidence } from "../domain/completion-evidence.js";
 import { errorMessage, firstLine } from "../domain/error-message.js";
 import type { TestRun } from "./evidence.js";
+import { gitAt, remoteBranchSha } from "./git.js";
 import { collectGitFacts } from "./git-facts.js";
 import { judgeCompletion, judgeGit, type WorkerFailureReason } from "./judge.js";
 import type { RunAs } from "./process-group.js";
@@ -57,6 +58,16 @@ export async function collectEvidence(input: {
       detail: {},
     };
   }
+  // The runner pushes the ticket branch, with its own credentials: an agent needs none (a
+  // sandboxed one has none). Only that branch, only a clean HEAD on it, never by force.
+  if (git.clean && git.branch === worktree.branch && git.remoteSha !== git.headSha) {
+    const pushed = await pushTicketBranch(worktree.path, input.remote, worktree.branch);
+    if (!pushed.ok) input.output.info(`cannot push ${worktree.branch}: ${pushed.message}`);
+    else {
+      input.output.info(`pushed ${git.headSha.slice(0, 12)} to ${input.remote}/${worktree.branch}`);
+      git = { ...git, remoteSha: await remoteBranchSha(gitAt(worktree.path), input.remote, worktree.branch) };
+    }
+  }
   const gitFailure = judgeGit(git, worktree.branch);
   if (gitFailure) return { kind: "failed", ...gitFailure, detail: { git } };
 
@@ -89,4 +100,18 @@ export async function collectEvidence(input: {
     return { kind: "failed", reason: verdict.reason, message: verdict.message, detail: { ...verdict.facts } };
   }
   return verdict;
+}
+
+/** `git push <remote> HEAD:refs/heads/<branch>` (fast-forward only), as the runner's user. */
+async function pushTicketBranch(
+  worktree: string,
+  remote: string,
+  branch: string,
+): Promise<{ ok: true } | { ok: false; message: string }> {
+  try {
+    await gitAt(worktree).raw(["push", "--quiet", remote, `HEAD:refs/heads/${branch}`]);
+    return { ok: true };
+  } catch (error) {
+    return { ok: false, message: firstLine(errorMessage(error)) };
+  }
 }

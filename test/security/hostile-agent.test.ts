@@ -107,6 +107,32 @@ describe.runIf(!unavailable)("hostile agent, sandboxed", () => {
   });
 });
 
+describe.runIf(!unavailable)("a sandboxed agent's work still completes", () => {
+  describeOnSharedDatabase("worker.sandbox on", (db) => {
+    const t = workerSandbox(db);
+    beforeEach(async () => {
+      const ws = await t.setUp();
+      await appendFile(ws.config, `  sandbox: { user: ${SANDBOX_USER} }\n`);
+      await openToOthers(t.dir);
+    });
+
+    it("the agent commits without any credential; the runner pushes the ticket branch and claims completion", async () => {
+      const { ticket, attempt } = await givenClaimed(db);
+      const agent = await writeAgent(
+        t.dir,
+        "honest",
+        "echo done > done.txt && git add done.txt && git -c user.name=agent -c user.email=agent@example.com commit -q -m 'the work'",
+      );
+      const run = await t.ws.runWorker(attempt.id, [agent]).done;
+      expect(run.code, `${run.stderr}\n${run.stdout}`).toBe(0);
+      expect(run.stderr).toMatch(/pushed [0-9a-f]{12} to origin\/mission-control\/MC-1/);
+      const end = await stateOf(db, ticket.key);
+      expect(end.ticket.state).toBe("verifying");
+      expect(end.attempts[0]).toMatchObject({ status: "completed" });
+    });
+  });
+});
+
 describeOnSharedDatabase("hostile agent, trusted (no worker.sandbox)", (db) => {
   const hostile = hostileRun(db, false);
 

@@ -100,7 +100,7 @@ describe("the agent's brief (MCTL_TICKET_FILE)", () => {
     expect(text).toContain(
       "- Attempt 2: failed, agent_crashed (message: the agent exited with code 7; exitCode: 7)",
     );
-    expect(text).toContain("git push origin HEAD:refs/heads/mission-control/MC-7");
+    expect(text).toContain("`origin/mission-control/MC-7` (you need not push");
   });
 
   it("a first attempt without description says so and has no history sections", () => {
@@ -118,7 +118,7 @@ describe("the agent's brief (MCTL_TICKET_FILE)", () => {
     expect(text).toContain("- Labels: none");
     expect(text).not.toContain("## Questions asked earlier");
     expect(text).not.toContain("## Earlier attempts");
-    expect(text).toContain("push it to `upstream`");
+    expect(text).toContain("(on `upstream`)");
   });
 });
 

@@ -109,7 +109,7 @@ describeEachSharedDatabase("worker run: completion", (db) => {
     expect(brief).toContain("# MC-1: Add the work file");
     expect(brief).toContain("Create work.txt with the word data.");
     expect(brief).toContain("`bug`, `small`");
-    expect(brief).toContain("git push origin HEAD:refs/heads/mission-control/MC-1");
+    expect(brief).toContain("pushes HEAD to");
   });
 });
 
@@ -132,7 +132,7 @@ describeOnSharedDatabase("worker run: failed attempts", (db) => {
     await expect(stat(path.join(dir(), "tests-ran"))).rejects.toThrow();
   });
 
-  it("an agent that commits without pushing: failed not_pushed", async () => {
+  it("an agent that commits without pushing: the runner pushes the ticket branch and the completion counts", async () => {
     const { ticket, attempt } = await givenClaimed(db);
     const agent = await writeAgent(
       dir(),
@@ -140,17 +140,35 @@ describeOnSharedDatabase("worker run: failed attempts", (db) => {
       "echo data > work.txt\ngit add work.txt && git commit -q -m 'add work file'",
     );
     const run = await ws().runWorker(attempt.id, [agent]).done;
-    expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(
-      /attempt failed: not_pushed: HEAD [0-9a-f]{12} is not pushed: origin\/mission-control\/MC-1 does not exist/,
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/pushed [0-9a-f]{12} to origin\/mission-control\/MC-1/);
+    const end = await endOf(ticket.key);
+    expect(end.ticket.state).toBe("verifying");
+    const head = await remoteHead(ws().git.remote, BRANCH);
+    expect(end.attempt).toMatchObject({ status: "completed", outcome: { evidence: { commitSha: head } } });
+  });
+
+  it("a branch the runner cannot fast-forward (the agent pushed other work there): failed not_pushed", async () => {
+    const { ticket, attempt } = await givenClaimed(db);
+    const agent = await writeAgent(
+      dir(),
+      "diverged",
+      [
+        "echo one > one.txt && git add one.txt && git commit -q -m one",
+        'git push -q origin "HEAD:refs/heads/$MCTL_BRANCH"',
+        "git reset -q --hard HEAD~1",
+        "echo two > two.txt && git add two.txt && git commit -q -m two",
+      ].join("\n"),
     );
-    expect(await remoteHead(ws().git.remote, BRANCH)).toBeNull();
+    const run = await ws().runWorker(attempt.id, [agent]).done;
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/cannot push mission-control\/MC-1/);
+    expect(run.stderr).toMatch(
+      /attempt failed: not_pushed: HEAD [0-9a-f]{12} is not pushed: origin\/mission-control\/MC-1 is at/,
+    );
     const end = await endOf(ticket.key);
     expect(end.ticket.state).toBe("todo");
-    expect(end.attempt).toMatchObject({
-      status: "failed",
-      outcome: { reason: "not_pushed", git: { clean: true, remoteSha: null } },
-    });
+    expect(end.attempt).toMatchObject({ status: "failed", outcome: { reason: "not_pushed" } });
     expect(end.reasons).not.toContain("completion_claimed");
   });
 
