@@ -32,6 +32,8 @@ describe("the design document in a clone", () => {
       expect(design, folder).toContain(`\`src/${folder}/\``);
     }
     expect(design).toContain("casTicket");
-    expect(design).toMatch(/## Planned \(not built yet\)[\s\S]*OIDC[\s\S]*Sign-in[\s\S]*sandbox/);
+    expect(design).toMatch(/## Planned \(not built yet\)[\s\S]*Sign-in/);
+    // What is built is described as built, not planned.
+    expect(design).toMatch(/## The control plane[\s\S]*POST \/api\/v1\/dispatch[\s\S]*worker\.sandbox/);
   });
 });
