@@ -27,8 +27,8 @@ export interface AppDeps {
   readonly verifier?: ((octokitFor: (repository: string) => Promise<Octokit>) => Verifier) | null;
   /**
    * The `repositories:` allow-list: whether issues and `/mc` comments of a repository (`owner/name`)
-   * are acted on. Absent: every repository. One deployment serving several owners answers from
-   * each owner's configuration.
+   * are acted on. Absent: as the control plane (`control`), each owner's configuration in its control
+   * repository answers (an owner without one is served nothing); without either, every repository.
    */
   readonly repositoryAllowed?: (repository: string) => boolean | Promise<boolean>;
   /** Issues with this label become tickets (the `app.ticket_label` configuration). */
@@ -221,8 +221,11 @@ export function missionControlApp(deps: AppDeps): ApplicationFunction {
 
     async function outsideAllowList(context: Context): Promise<string | null> {
       const repository = (context.payload as { repository?: { full_name?: unknown } }).repository?.full_name;
-      if (!deps.repositoryAllowed || typeof repository !== "string") return null;
-      if (await deps.repositoryAllowed(repository)) return null;
+      // The app's own allow-list when given; else, as the control plane, each owner's.
+      const allowed =
+        deps.repositoryAllowed ?? (control ? (r: string) => control.repositoryAllowed(r) : undefined);
+      if (!allowed || typeof repository !== "string") return null;
+      if (await allowed(repository)) return null;
       context.log.info(
         { delivery: context.id, event: context.name, repository, reason: REPOSITORY_NOT_ALLOWED },
         "webhook ignored: repository not in the allow-list",

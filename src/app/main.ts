@@ -43,7 +43,11 @@ async function main(): Promise<void> {
       lifecycle,
       store,
       ticketLabel: config.app.ticket_label,
-      repositoryAllowed: (repository) => repositoryAllowed(config, repository),
+      // As the control plane (app.public_url set) each owner's control repository says which of its
+      // repositories are served; otherwise this file's `repositories:` does.
+      ...(config.app.public_url
+        ? {}
+        : { repositoryAllowed: (repository: string) => repositoryAllowed(config, repository) }),
       deliveryLeaseMs: config.app.delivery_lease_seconds * 1000,
       // The control plane (dispatch and attempt APIs) needs the audience its callers' tokens name.
       control: config.app.public_url

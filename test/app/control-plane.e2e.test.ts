@@ -73,7 +73,6 @@ describeEachDriver("the app as the control plane (dispatch and attempts over OID
     });
     const { world } = app.gh;
     for (const [owner, repositories] of Object.entries(OWNERS)) {
-      if (owner !== "acme") world.installation(app.gh.app.id, { account: owner });
       const config = {
         dispatch: { max_workers: 4 },
         repositories: Object.fromEntries(repositories.map((r) => [r, { launcher }])),
@@ -288,6 +287,30 @@ describeEachDriver("the app as the control plane (dispatch and attempts over OID
     }
   });
 
+  it("the webhook allow-list is each owner's own: a labelled issue makes a ticket only in a repository its control repository lists", async () => {
+    const { world } = app.gh;
+    world.repository({ owner: "acme", name: "secret", collaborators: { bob: "admin" } });
+    world.repository({ owner: "initech", name: "widgets", collaborators: { bob: "admin" } });
+    for (const repository of ["acme/widgets", "acme/secret", "initech/widgets"]) {
+      world.permission(repository, "bob", "admin");
+      const issue = world.issue(repository, { title: `work in ${repository}`, author: "bob" });
+      world.labelIssue(repository, issue.number, ["mission-control"], "bob");
+    }
+    await app.settle();
+    const tickets = await app.lifecycle.listTickets();
+    // acme lists widgets (not secret); initech has no control repository, so nothing of it is served.
+    expect(tickets.map((t) => t.repository)).toEqual(["acme/widgets"]);
+    const outcomes = (await app.store.deliveries.recent(50))
+      .filter((d) => d.event === "issues" && d.action === "labeled")
+      .map((d) => `${d.repository} ${d.outcome}`)
+      .sort();
+    expect(outcomes).toEqual([
+      "acme/secret ignored:repository_not_allowed",
+      expect.stringMatching(/^acme\/widgets /),
+      "initech/widgets ignored:repository_not_allowed",
+    ]);
+  });
+
   it("refuses, changing nothing: no token, a forged or mis-addressed token, another repository, a pull request run, another ref, an expired token, an owner without configuration", async () => {
     const ticket = await givenTicket(app.lifecycle, { repository: "acme/widgets" });
     const post = async (token?: string) => {
@@ -349,7 +372,6 @@ describeEachDriver("the app as the control plane (dispatch and attempts over OID
     expect((await post(expiring)).body.error.code).toBe("expired");
     skewMs = 0;
     // An owner whose control repository has no configuration runs nothing.
-    app.gh.world.installation(app.gh.app.id, { account: "initech" });
     app.gh.world.repository({ owner: "initech", name: "mission-control", files: { "README.md": "x\n" } });
     app.gh.world.workflow("initech/mission-control", { path: `.github/workflows/${DISPATCH}` });
     expect((await post(await tokenOf(dispatchJob("initech")))).body.error.code).toBe(

@@ -8,7 +8,7 @@
  */
 import type { Octokit } from "@octokit/rest";
 import { octokitConfigReader, type OwnerConfigs, ownerConfigs } from "../../config/owner-config.js";
-import { controlRepository, repositorySettings } from "../../config/repositories.js";
+import { controlRepository, repositoryAllowed, repositorySettings } from "../../config/repositories.js";
 import type { Config } from "../../config/schema.js";
 import { composeDispatcher, refusingLauncher } from "../../dispatch/compose.js";
 import { runDispatchCycle } from "../../dispatch/cycle.js";
@@ -47,6 +47,11 @@ export interface ControlPlane {
   readonly owners: OwnerConfigs;
   originFor(owner: string): Promise<DispatchOrigin | TokenRefusal>;
   runCycle(owner: string, holder: string): Promise<CycleRecord>;
+  /**
+   * Whether `repository` is on its owner's allow-list (`repositories:` in the owner's configuration;
+   * an owner without a usable configuration allows nothing). Costs at most one read per owner per TTL.
+   */
+  repositoryAllowed(repository: string): Promise<boolean>;
   /** The repository's agent workflow from its owner's configuration, or null (no github-workflow launcher). */
   agentWorkflowFor(repository: string): Promise<AgentWorkflow | null>;
 }
@@ -114,6 +119,19 @@ export function controlPlane(deps: ControlPlaneDeps): ControlPlane {
           ),
       });
       return runDispatchCycle(dispatcher, { scope: { owner } });
+    },
+    async repositoryAllowed(repository) {
+      const owner = repository.split("/")[0] ?? "";
+      try {
+        return repositoryAllowed(await configOf(owner), repository);
+      } catch (error) {
+        deps.log(
+          "warn",
+          { repository, error: errorMessage(error) },
+          "no usable owner configuration: nothing is allowed",
+        );
+        return false;
+      }
     },
     async agentWorkflowFor(repository) {
       const owner = repository.split("/")[0] ?? "";
