@@ -11,6 +11,7 @@ import {
   describeOnSharedDatabase,
   type SharedDatabase,
 } from "../worker/support/databases.js";
+import { remoteHead } from "../worker/support/git-fixture.js";
 import { stateOf } from "../worker/support/state.js";
 import { givenClaimed, givenRunning, workerSandbox, writeAgent } from "../worker/support/worker.js";
 import {
@@ -51,6 +52,7 @@ function hostileRun(db: SharedDatabase, sandboxed: boolean) {
       other: { key: other.ticket.key, attemptId: other.attempt.id },
     });
     const agent = await writeAgent(t.dir, "hostile", script);
+    const mainBefore = await remoteHead(t.ws.git.remote, "main");
     const run = await t.ws.runWorker(mine.attempt.id, [agent]).done;
     const worktree = path.join(t.ws.git.repo, ".mission-control", "worktrees", mine.ticket.key);
     const attack = (name: string) => readFile(path.join(worktree, "attacks", name), "utf8").catch(() => "");
@@ -59,6 +61,7 @@ function hostileRun(db: SharedDatabase, sandboxed: boolean) {
       attack,
       worktree,
       repo: t.ws.git.repo,
+      defaultBranchMoved: (await remoteHead(t.ws.git.remote, "main")) !== mainBefore,
       mine: await stateOf(db, mine.ticket.key),
       other: await stateOf(db, other.ticket.key),
       history: await db.withLifecycle(async (l) => {
@@ -93,6 +96,9 @@ describe.runIf(!unavailable)("hostile agent, sandboxed", () => {
       expect(r.other.attempts[0]?.status).toBe("running");
       // The sandbox is usable: the agent committed in its own worktree.
       expect(await r.attack("commit")).toMatch(/exit 0/);
+      // 7. It cannot push to the default branch (it holds no push credential at all).
+      expect(await r.attack("push-default")).not.toMatch(/exit 0/);
+      expect(r.defaultBranchMoved).toBe(false);
       // 6. Its secrets are stored nowhere: log, failure reason, events.
       const mine = r.mine.attempts[0];
       expect(mine?.status).toBe("failed");
@@ -146,6 +152,9 @@ describeOnSharedDatabase("hostile agent, trusted (no worker.sandbox)", (db) => {
     // Succeeds: mctl from the main checkout cancels another ticket.
     expect(await r.attack("cancel")).toMatch(/exit 0/);
     expect(r.other.ticket.state).toBe("cancelled");
+    // Succeeds: pushing its commit to the default branch with the runner's own access.
+    expect(await r.attack("push-default")).toMatch(/exit 0/);
+    expect(r.defaultBranchMoved).toBe(true);
     // Succeeds: writing outside the worktree.
     await expect(stat(path.join(r.repo, "PWNED"))).resolves.toBeTruthy();
     // Still refused: the channel serves only its own attempt (a signal with stolen credentials would not be).

@@ -69,7 +69,9 @@ echo "exit $?" >>attacks/signal-other
 # The agent can still work in its own worktree: a commit.
 echo work >work.txt && git add work.txt && git -c user.name=a -c user.email=a@example.test commit -q -m work >attacks/commit 2>&1
 echo "exit $?" >>attacks/commit
-# 6. Secrets in its output and in its failure reason.
+# 7. Its commit pushed straight to the default branch (and to its own branch: the runner pushes that).
+git push -q origin HEAD:refs/heads/main >attacks/push-default 2>&1; echo "exit $?" >>attacks/push-default
+# 8. Secrets in its output and in its failure reason.
 echo "token ${PLANTED_TOKEN} and ${PLANTED_URL}"
 ${mctl} signal fail --reason "gave up; try ${PLANTED_TOKEN} on ${PLANTED_URL}"
 sleep 5
