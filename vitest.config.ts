@@ -19,5 +19,8 @@ export default defineConfig({
     // about a third less CPU. Files still get their own databases, servers and temporary folders, and
     // the log capture installs itself once per worker (test/setup/capture-logs.ts).
     isolate: false,
+    // @actions/workflow-parser imports its JSON schema without `with { type: "json" }`, which Node 20
+    // refuses; bundled by Vite it loads on every Node version (test/workflows/lint.test.ts).
+    server: { deps: { inline: ["@actions/workflow-parser"] } },
   },
 });
