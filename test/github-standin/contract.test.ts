@@ -53,7 +53,7 @@ beforeAll(async () => {
   };
   gh = await startGitHubStandin({
     webhook: { url: receiver.url, secret: "s3cret" },
-    app: { permissions: { ...DEFAULT_APP_PERMISSIONS, statuses: "write" } },
+    app: { permissions: { ...DEFAULT_APP_PERMISSIONS, statuses: "write", pull_requests: "write" } },
   });
   world = arrangeWidgets(gh);
   token = gh.installationToken("acme/widgets");
@@ -475,6 +475,26 @@ describe("commits, statuses, pulls", () => {
     const open = await expectContract("pulls/list", await api("GET", `${R}/pulls?state=open`), 200);
     expect((open.body as { number: number }[]).map((p) => p.number)).toEqual([world.open.number]);
     await expectContract("pulls/list", await api("GET", `${R}/pulls?state=sideways`), 422);
+  });
+
+  it("pulls: create (a draft; one open pull per head; a missing branch or permission refused)", async () => {
+    gh.world.branch("acme/widgets", "feature/draft", "main");
+    const writer = gh.installationToken("acme/widgets", { pull_requests: "write", metadata: "read" });
+    const create = (body: unknown, as = writer) => api("POST", `${R}/pulls`, { token: as, body });
+    const draft = {
+      title: "MC-1: a draft",
+      head: "acme:feature/draft",
+      base: "main",
+      body: "Refs #1",
+      draft: true,
+    };
+    const created = await expectContract("pulls/create", await create(draft), 201);
+    expect(created.body).toMatchObject({ draft: true, state: "open", head: { ref: "feature/draft" } });
+    await expectContract("pulls/create", await create(draft), 422);
+    await expectContract("pulls/create", await create({ ...draft, head: "no-such-branch" }), 422);
+    await expectContract("pulls/create", await create({ head: "feature/draft", base: "main" }), 422);
+    const reader = gh.installationToken("acme/widgets", { pull_requests: "read", metadata: "read" });
+    await expectContract("pulls/create", await create(draft, reader), 403);
   });
 });
 

@@ -53,13 +53,15 @@ describe("the shipped workflows and example callers", () => {
     const findings: string[] = [];
     for (const file of await workflowFiles()) {
       const content = await readFile(path.join(ROOT, file), "utf8");
-      for (const f of lint(content, file)) findings.push(`${file}:${f.line}:${f.column} ${f.kind}: ${f.message}`);
+      for (const f of lint(content, file))
+        findings.push(`${file}:${f.line}:${f.column} ${f.kind}: ${f.message}`);
     }
     expect(findings).toEqual([]);
   });
 
   it("the linters do report a mistake (a self-check)", async () => {
-    const broken = "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    permissions: { id-tokn: write }\n    steps:\n      - run: echo ${{ inputs.nope }}\n";
+    const broken =
+      "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    permissions: { id-tokn: write }\n    steps:\n      - run: echo ${{ inputs.nope }}\n";
     const parsed = parseWorkflow({ name: "broken.yml", content: broken }, new NoOperationTraceWriter());
     expect(parsed.context.errors.getErrors().length).toBeGreaterThan(0);
     expect((await createLinter())(broken, "broken.yml").length).toBeGreaterThan(0);

@@ -217,7 +217,13 @@ async function start(deps: AttemptApiDeps, call: Call): Promise<void> {
     : "";
   sendJson(call.res, 200, {
     attempt: { id: bound.attempt.id, number: bound.attempt.number, status: bound.attempt.status },
-    ticket: { key: bound.ticket.key, repository: bound.ticket.repository, title: bound.ticket.title },
+    ticket: {
+      key: bound.ticket.key,
+      repository: bound.ticket.repository,
+      title: bound.ticket.title,
+      // The issue the ticket mirrors, if any: the report job's draft pull request links it.
+      issue_number: bound.ticket.issueNumber ?? null,
+    },
     run: { repository: claims.repository, run_id: claims.run_id, run_attempt: bound.attempt.runAttempt },
     base_sha: bound.attempt.baseSha,
     branch,

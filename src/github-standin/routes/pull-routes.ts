@@ -1,8 +1,9 @@
 import { z } from "zod";
+import { parseBody } from "../http/body.js";
 import { HttpError } from "../http/http-error.js";
 import type { Route } from "../http/route.js";
 import { presentPull } from "../presenters/pulls.js";
-import { findPull, isPull, pullsForCommit } from "../world/pulls.js";
+import { findPull, isPull, openPull, pullsForCommit } from "../world/pulls.js";
 import { commitParam } from "./commit-routes.js";
 import { intParam, json, pagedList, repoRoute, unwrap } from "./define.js";
 
@@ -13,8 +14,57 @@ const listQuery = z.object({
   direction: z.enum(["asc", "desc"]).default("desc"),
 });
 
+const createBody = z.object({
+  title: z.string().min(1),
+  head: z.string().min(1),
+  base: z.string().min(1),
+  body: z.string().optional(),
+  draft: z.boolean().optional(),
+});
+
 export function pullRoutes(): Route[] {
   return [
+    repoRoute({
+      method: "POST",
+      template: "/repos/{owner}/{repo}/pulls",
+      operationId: "pulls/create",
+      permission: ["pull_requests", "write"],
+      handle: (ctx) => {
+        const body = parseBody(createBody, ctx.body, "PullRequest");
+        // `head` may be `owner:branch` (same repository here); GitHub allows one open pull per head and base.
+        const head = body.head.includes(":") ? body.head.slice(body.head.indexOf(":") + 1) : body.head;
+        const existing = [...ctx.repo.issues.values()]
+          .filter(isPull)
+          .find((p) => p.state === "open" && p.pull.headRef === head && p.pull.baseRef === body.base);
+        if (existing)
+          throw new HttpError(422, "Validation Failed", {
+            errors: [
+              {
+                resource: "PullRequest",
+                code: "custom",
+                message: `A pull request already exists for ${ctx.view.world.fullName(ctx.repo)}:${head}.`,
+              },
+            ],
+          });
+        const pull = unwrap(
+          openPull(
+            ctx.view.world,
+            ctx.repo,
+            {
+              head,
+              base: body.base,
+              title: body.title,
+              ...(body.body === undefined ? {} : { body: body.body }),
+              ...(body.draft ? { draft: true } : {}),
+            },
+            ctx.actor,
+          ),
+        );
+        return json(presentPull(ctx.view, ctx.repo, pull), 201, {
+          location: `${ctx.view.urls.api}/repos/${ctx.view.world.fullName(ctx.repo)}/pulls/${pull.number}`,
+        });
+      },
+    }),
     repoRoute({
       method: "GET",
       template: "/repos/{owner}/{repo}/pulls",
