@@ -82,7 +82,12 @@ async function call<S extends z.ZodType>(
 
 const StartAnswer = z.object({
   attempt: z.object({ id: z.string(), number: z.number() }),
-  ticket: z.object({ key: z.string(), repository: z.string(), title: z.string() }),
+  ticket: z.object({
+    key: z.string(),
+    repository: z.string(),
+    title: z.string(),
+    issue_number: z.number().int().positive().nullable().optional(),
+  }),
   base_sha: CommitShaSchema,
   branch: z.string().min(1),
   brief: z.string(),
@@ -100,6 +105,9 @@ const Prepared = z.object({
   repository: z.string(),
   base_sha: CommitShaSchema,
   branch: z.string().min(1),
+  /** The ticket's title and issue, for the draft pull request (absent in artifacts of older versions). */
+  title: z.string().optional(),
+  issue_number: z.number().int().positive().nullable().optional(),
 });
 export type Prepared = z.infer<typeof Prepared>;
 
@@ -114,6 +122,8 @@ export async function prepareAttempt(
     repository: started.ticket.repository,
     base_sha: started.base_sha,
     branch: started.branch,
+    title: started.ticket.title,
+    issue_number: started.ticket.issue_number ?? null,
   };
   await mkdir(input.outDir, { recursive: true });
   const files: [string, string][] = [
@@ -135,6 +145,7 @@ export type ReportResult =
       readonly state: string;
       readonly commitSha: string;
       readonly branch: string;
+      readonly pullRequest: number | null;
     };
 
 export interface ReportInput {
@@ -147,6 +158,11 @@ export interface ReportInput {
   /** The remote to push the ticket branch to (default `origin`). */
   readonly remote?: string;
   readonly pullRequest?: number;
+  /**
+   * Open (or reuse) a draft pull request for the ticket branch with the push token, which has
+   * `pull_requests: write`: GitHub's REST API at `apiUrl`, against `base` (the default branch).
+   */
+  readonly draftPullRequest?: { readonly apiUrl: string; readonly base: string };
   /** The environment git runs with (the token is added to it, never to its command line). */
   readonly env: Readonly<Record<string, string | undefined>>;
 }
@@ -205,6 +221,11 @@ export async function reportAttempt(client: ApiClient, input: ReportInput): Prom
       `the push did not land: ${remote} has ${remoteSha || "nothing"} for ${prepared.branch}`,
       "not_pushed",
     );
+  const pullRequest =
+    input.pullRequest ??
+    (input.draftPullRequest
+      ? await draftPullRequest(input.draftPullRequest, pushToken.token, prepared)
+      : undefined);
   const agent = await readAgentFacts(input.outcomeDir);
   const evidence: CompletionEvidence = {
     version: 1,
@@ -227,7 +248,7 @@ export async function reportAttempt(client: ApiClient, input: ReportInput): Prom
     {
       commit_sha: tip,
       branch: prepared.branch,
-      ...(input.pullRequest === undefined ? {} : { pull_request: input.pullRequest }),
+      ...(pullRequest === undefined ? {} : { pull_request: pullRequest }),
       evidence,
     },
     EndAnswer,
@@ -238,7 +259,71 @@ export async function reportAttempt(client: ApiClient, input: ReportInput): Prom
     state: ended.ticket.state,
     commitSha: tip,
     branch: prepared.branch,
+    pullRequest: pullRequest ?? null,
   };
+}
+
+const PullAnswer = z.object({ number: z.number().int().positive() });
+
+/**
+ * The ticket branch's open pull request, or a new draft titled with the ticket key whose body links
+ * the issue (`Refs #N`: the ticket ends at `done` through the evidence, not by merging).
+ */
+async function draftPullRequest(
+  target: { readonly apiUrl: string; readonly base: string },
+  token: string,
+  prepared: Prepared,
+): Promise<number> {
+  const api = `${target.apiUrl.replace(/\/+$/, "")}/repos/${prepared.repository}/pulls`;
+  const owner = prepared.repository.split("/")[0] ?? "";
+  const headers = {
+    accept: "application/vnd.github+json",
+    authorization: `token ${token}`,
+    "content-type": "application/json",
+    "x-github-api-version": "2022-11-28",
+  };
+  const request = async (url: string, init: RequestInit): Promise<unknown> => {
+    let res: Response;
+    try {
+      res = await fetch(url, { ...init, headers });
+    } catch (error) {
+      throw new RemoteWorkerError(
+        `pull request: cannot reach ${target.apiUrl}: ${(error as Error).message}`,
+        "unreachable",
+      );
+    }
+    const text = await res.text();
+    if (!res.ok)
+      throw new RemoteWorkerError(
+        `pull request: GitHub answered ${res.status}: ${text.slice(0, 300)}`,
+        "pull_request_refused",
+      );
+    return JSON.parse(text) as unknown;
+  };
+  const query = new URLSearchParams({
+    head: `${owner}:${prepared.branch}`,
+    base: target.base,
+    state: "open",
+  });
+  const open = z.array(PullAnswer).safeParse(await request(`${api}?${query}`, { method: "GET" }));
+  const found = open.success ? open.data[0] : undefined;
+  if (found) return found.number;
+  const issue = prepared.issue_number ? `Refs #${prepared.issue_number}\n\n` : "";
+  const created = PullAnswer.safeParse(
+    await request(api, {
+      method: "POST",
+      body: JSON.stringify({
+        title: `${prepared.ticket}: ${prepared.title ?? "Mission Control ticket"}`,
+        head: prepared.branch,
+        base: target.base,
+        draft: true,
+        body: `${issue}Work of Mission Control ticket ${prepared.ticket}, attempt ${prepared.attempt}. Opened as a draft by the report job; a person reviews and merges it.`,
+      }),
+    }),
+  );
+  if (!created.success)
+    throw new RemoteWorkerError("pull request: unexpected answer from GitHub", "bad_answer");
+  return created.data.number;
 }
 
 async function readPrepared(dir: string): Promise<Prepared> {

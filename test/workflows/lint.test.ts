@@ -60,8 +60,8 @@ describe("the shipped workflows and example callers", () => {
   });
 
   it("the linters do report a mistake (a self-check)", async () => {
-    const broken =
-      "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    permissions: { id-tokn: write }\n    steps:\n      - run: echo ${{ inputs.nope }}\n";
+    const expression = ["${{", "inputs.nope", "}}"].join(" ");
+    const broken = `on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    permissions: { id-tokn: write }\n    steps:\n      - run: echo ${expression}\n`;
     const parsed = parseWorkflow({ name: "broken.yml", content: broken }, new NoOperationTraceWriter());
     expect(parsed.context.errors.getErrors().length).toBeGreaterThan(0);
     expect((await createLinter())(broken, "broken.yml").length).toBeGreaterThan(0);

@@ -39,6 +39,8 @@ const ReportOptions = z.object({
   repo: z.string().trim().min(1).optional(),
   remote: z.string().trim().min(1).default("origin"),
   pullRequest: z.coerce.number().int().positive().optional(),
+  draftPullRequest: z.boolean().optional(),
+  base: z.string().trim().min(1).optional(),
   json: z.boolean().optional(),
 });
 
@@ -204,10 +206,27 @@ export function workerCommand(ctx: CliContext): Command {
     .option("--repo <path>", "the checkout to push from (default: the current directory)")
     .option("--remote <name>", "the remote to push the ticket branch to", "origin")
     .option("--pull-request <number>", "the pull request opened for the branch, if any")
+    .option(
+      "--draft-pull-request",
+      "open (or reuse) a draft pull request for the branch with the push token, against --base, " +
+        "on $GITHUB_API_URL (default https://api.github.com)",
+    )
+    .option("--base <branch>", "the pull request's base (default: the workflow's branch, from $GITHUB_REF)")
     .option("--json", "print the result as JSON")
     .action(async (raw: Record<string, unknown>) => {
       const options = parseOptions(ReportOptions, raw);
       const cwd = ctx.environment().cwd;
+      const env = ctx.processEnv;
+      const base = options.base ?? env.GITHUB_REF?.match(/^refs\/heads\/(.+)$/)?.[1];
+      if (options.draftPullRequest && base === undefined)
+        throw new CliError(
+          "--draft-pull-request needs --base <branch> (or $GITHUB_REF naming a branch)",
+          EXIT_USAGE,
+        );
+      const draft =
+        options.draftPullRequest && base !== undefined
+          ? { apiUrl: env.GITHUB_API_URL || "https://api.github.com", base }
+          : undefined;
       const result = await remote(() =>
         reportAttempt(
           { via: options.via, idToken: actionsIdToken(ctx.processEnv) },
@@ -218,6 +237,7 @@ export function workerCommand(ctx: CliContext): Command {
             repo: path.resolve(cwd, options.repo ?? "."),
             remote: options.remote,
             ...(options.pullRequest === undefined ? {} : { pullRequest: options.pullRequest }),
+            ...(draft ? { draftPullRequest: draft } : {}),
             env: ctx.processEnv,
           },
         ),
@@ -225,7 +245,8 @@ export function workerCommand(ctx: CliContext): Command {
       if (options.json) return printJson(result, ctx.io.stdout);
       if (result.result === "completed")
         ctx.io.stdout(
-          `completed ${result.ticket}: pushed ${result.commitSha} to ${result.branch}; the ticket is ${result.state}\n`,
+          `completed ${result.ticket}: pushed ${result.commitSha} to ${result.branch}` +
+            `${result.pullRequest === null ? "" : ` (pull request #${result.pullRequest})`}; the ticket is ${result.state}\n`,
         );
       else if (result.result === "needs_input")
         ctx.io.stdout(`${result.ticket} needs input: ${result.question}\n`);
