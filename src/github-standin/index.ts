@@ -5,6 +5,8 @@ import { Arrange } from "./arrange/arrange.js";
 import { FaultPlan } from "./http/faults.js";
 import { createRequestHandler } from "./http/pipeline.js";
 import { RateLimiter, type RateLimitOptions } from "./http/rate-limit.js";
+import { GitRemotes } from "./git/remotes.js";
+import { handleGitRequest } from "./git/http.js";
 import { RequestLog } from "./http/request-log.js";
 import { StandinActions } from "./oidc/actions.js";
 import { handleOidcRequest, OIDC_ISSUER_PATH } from "./oidc/http.js";
@@ -20,6 +22,7 @@ import type { AppPermissions, AppRecord, InstallationTokenRecord } from "./world
 import { WorldState } from "./world/world-state.js";
 
 export type { AppRef, Arrange, RepoRef } from "./arrange/arrange.js";
+export type { CiOnPush, GitRemotes } from "./git/remotes.js";
 export type { Fault, FaultRuleInput } from "./http/faults.js";
 export type { LoggedRequest, RequestFilter } from "./http/request-log.js";
 export type { StandinActions, StartedJob } from "./oidc/actions.js";
@@ -93,6 +96,11 @@ export interface GitHubStandin {
   };
   /** Jobs of workflow runs: `startJob(run, { idToken: true })` gives a job environment that can request OIDC tokens. */
   readonly actions: StandinActions;
+  /**
+   * git remotes over smart HTTP (`git.create(repo)`, `git.url(repo)`): pushes show in the world,
+   * and `git.ciOnPush({ app, name, conclusion })` plays a CI app for pushes with an app's token.
+   */
+  readonly git: GitRemotes;
   /** Issues an installation token for the app on a repository (a shortcut past the JWT exchange). */
   installationToken(repo: string, permissions?: AppPermissions): string;
   stop(): Promise<void>;
@@ -156,9 +164,12 @@ export async function startGitHubStandin(options: GitHubStandinOptions = {}): Pr
     log: requests,
   });
   let url = "";
+  const arrange = new Arrange(world, app);
+  const git = new GitRemotes(arrange, () => url);
   const issuer = await OidcIssuer.create(() => `${url}${OIDC_ISSUER_PATH}`, clock);
   const server: Server = createServer((req, res) => {
     void (async () => {
+      if (await handleGitRequest(git, req, res)) return;
       if (await handleOidcRequest({ view: currentView, issuer, faults, log: requests }, req, res)) return;
       await handler(req, res);
     })();
@@ -169,7 +180,6 @@ export async function startGitHubStandin(options: GitHubStandinOptions = {}): Pr
   });
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   view = { world, urls: { api: url, html: options.htmlUrl ?? url } };
-  const arrange = new Arrange(world, app);
 
   return {
     url,
@@ -189,6 +199,7 @@ export async function startGitHubStandin(options: GitHubStandinOptions = {}): Pr
         issuer.sign({ ...input.claims }, input.audience, input.issuer ? { issuer: input.issuer } : {}),
     },
     actions: new StandinActions(world, currentView),
+    git,
     installationToken(repo, permissions) {
       const installation = installationFor(world, app.id, arrange.repo(repo));
       if (!installation) throw new Error(`the app is not installed on ${repo}`);
@@ -202,6 +213,7 @@ export async function startGitHubStandin(options: GitHubStandinOptions = {}): Pr
       await new Promise<void>((resolve, reject) =>
         server.close((error) => (error ? reject(error) : resolve())),
       );
+      await git.remove();
     },
   };
 }
