@@ -64,7 +64,7 @@ export async function handleGitRequest(
   if (pushing && match[3] === "/git-receive-pack") await remotes.landed(repo, bare, before, byApp);
   const output = Buffer.concat(chunks);
   const split = output.indexOf("\r\n\r\n");
-  const head = output.subarray(0, split < 0 ? 0 : split).toString("latin1");
+  const head = output.subarray(0, Math.max(split, 0)).toString("latin1");
   const headers: Record<string, string> = {};
   let status = 200;
   for (const line of head.split("\r\n")) {

@@ -1,0 +1,251 @@
+/**
+ * The installation kit, executed: the example caller files of docs/install.md and the reusable
+ * workflows this project ships (`.github/workflows/{dispatch,agent}.yml`) run in the local workflow
+ * runner (test/support/workflow-runner) against the app and the GitHub stand-in. A labelled issue
+ * becomes a ticket; the control repository's dispatch workflow calls the app over OIDC; the target
+ * repository's agent workflow runs its three jobs: prepare starts the attempt, the agent job runs
+ * a scripted `claude` that commits, report pushes with the app's push token (the stand-in's CI app
+ * then checks the push) and opens a draft pull request, and the app verifies the evidence. The
+ * agent job's environment and files hold no OIDC request token, no installation or push token, no
+ * database URL and no private key.
+ */
+import { chmod, readdir, readFile, stat, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { afterEach, beforeEach, expect, it } from "vitest";
+import { stringify } from "yaml";
+import { createActionsTokenVerifier } from "../../src/app/oidc/verifier.js";
+import { ConfigSchema } from "../../src/config/schema.js";
+import type { WorkflowRunRecord } from "../../src/github-standin/world/types.js";
+import { type AppHarness, startApp } from "../app/support/harness.js";
+import { MCTL, tempDir } from "../helpers/cli.js";
+import { describeEachDriver } from "../helpers/databases.js";
+import { type JobResult, runWorkflow } from "../support/workflow-runner/runner.js";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const DISPATCH_CALLER = path.join(
+  ROOT,
+  "examples/control-repository/.github/workflows/mission-control-dispatch.yml",
+);
+const AGENT_CALLER = path.join(
+  ROOT,
+  "examples/target-repository/.github/workflows/mission-control-agent.yml",
+);
+const TARGET = "acme/widgets";
+const CONTROL = "acme/mission-control";
+const AGENT_SECRET = "sk-ant-agent-own-key-0123456789";
+
+describeEachDriver("the installation kit's workflows, executed", (ctx) => {
+  let app: AppHarness;
+  let dir: { path: string; remove(): Promise<void> };
+
+  beforeEach(async () => {
+    dir = await tempDir("mctl-kit-");
+    app = await startApp(ctx.db(), {
+      appPermissions: {
+        actions: "write",
+        checks: "write",
+        contents: "write",
+        issues: "write",
+        metadata: "read",
+        pull_requests: "write",
+      },
+      control: ({ gh, baseUrl }) => ({
+        config: ConfigSchema.parse({ app: { public_url: baseUrl } }),
+        tokens: createActionsTokenVerifier({ issuer: gh.oidc.issuer, audience: baseUrl }),
+      }),
+    });
+    const { world } = app.gh;
+    const config = {
+      dispatch: { max_workers: 2 },
+      repositories: {
+        [TARGET]: {
+          launcher: { kind: "github-workflow", workflow: "mission-control-agent.yml", ref: "main" },
+        },
+      },
+      evidence: { required_checks: [{ name: "build" }] },
+    };
+    world.repository({
+      owner: "acme",
+      name: "mission-control",
+      files: { ".github/mission-control.yml": stringify(config) },
+    });
+    world.workflow(CONTROL, { path: ".github/workflows/mission-control-dispatch.yml" });
+    world.repository({ owner: "acme", name: "widgets", files: { "README.md": "# widgets\n" } });
+    world.workflow(TARGET, { path: ".github/workflows/mission-control-agent.yml" });
+    world.permission(TARGET, "bob", "write");
+    await app.gh.git.create(TARGET, { "README.md": "# widgets\n" });
+    world.app({ slug: "ci", name: "CI" });
+    app.gh.git.ciOnPush({ app: "ci", name: "build", conclusion: "success" });
+  });
+  afterEach(async () => {
+    await app?.stop();
+    await dir?.remove();
+  });
+
+  /** The scripted agent, installed as `claude` by the agent job's setup step. */
+  async function scriptedAgent(mode: "commit" | "ask"): Promise<string> {
+    const script = path.join(dir.path, "claude");
+    const body =
+      mode === "ask"
+        ? 'echo "Which cache should the login page use?" > "$MCTL_OUTCOME_DIR/question.txt"'
+        : 'echo "$MCTL_TICKET" > change.txt && git add change.txt && git commit -q -m "work on $MCTL_TICKET"';
+    await writeFile(
+      script,
+      [
+        "#!/bin/bash",
+        "set -euo pipefail",
+        `tr '\\0' '\\n' < /proc/$$/environ > ${JSON.stringify(path.join(dir.path, "agent-env.txt"))}`,
+        `printf '%s' "$2" > ${JSON.stringify(path.join(dir.path, "agent-prompt.txt"))}`,
+        body,
+        "",
+      ].join("\n"),
+    );
+    await chmod(script, 0o755);
+    return script;
+  }
+
+  async function run(file: string, workflowRun: WorkflowRunRecord, repository: string, agent: string) {
+    return runWorkflow(
+      {
+        gh: app.gh,
+        reusable: { repository: "mission-control/mission-control", root: ROOT },
+        packages: {
+          "github:mission-control/mission-control#main": { bin: "mctl", command: [process.execPath, MCTL] },
+          "@anthropic-ai/claude-code": { bin: "claude", command: [agent] },
+        },
+        workDir: dir.path,
+        path: `${path.dirname(process.execPath)}:/usr/local/bin:/usr/bin:/bin`,
+      },
+      {
+        file,
+        run: workflowRun,
+        repository,
+        // What docs/install.md tells a person to edit: the example app URL becomes theirs.
+        edits: { "https://mission-control.example.com": app.baseUrl },
+        secrets: { ANTHROPIC_API_KEY: AGENT_SECRET },
+      },
+    );
+  }
+
+  /** A labelled issue, its ticket, one dispatch run and the agent run it started. */
+  async function dispatched(agent: string) {
+    const issue = app.gh.world.issue(TARGET, {
+      title: "Fix the login page",
+      body: "It is slow.",
+      author: "bob",
+    });
+    app.gh.world.labelIssue(TARGET, issue.number, ["mission-control"], "bob");
+    await app.settle();
+    const ticket = await app.lifecycle.issues.ticketByIssue({
+      repository: TARGET,
+      issueNumber: issue.number,
+    });
+    expect(ticket?.state).toBe("todo");
+    const dispatchRun = app.gh.world.workflowRun(CONTROL, "mission-control-dispatch.yml", {
+      event: "schedule",
+    });
+    const dispatch = await run(DISPATCH_CALLER, dispatchRun, CONTROL, agent);
+    expect(dispatch.map(pick)).toEqual([{ name: "dispatch", result: "success" }]);
+    expect(await readFile(dispatch[0]?.env.GITHUB_STEP_SUMMARY ?? "", "utf8")).toContain(ticket?.key ?? "?");
+    const runs = [...app.gh.world.repo(TARGET).workflowRuns.values()];
+    expect(runs.map((r) => (r.inputs as { ticket: string }).ticket)).toEqual([ticket?.key]);
+    return { issue, ticket: ticket?.key ?? "", agentRun: runs[0] as WorkflowRunRecord };
+  }
+
+  it("dispatch calls the app; prepare → agent → report pushes, opens a draft pull request and the evidence passes; the agent job holds no credential", async () => {
+    const agent = await scriptedAgent("commit");
+    const { issue, ticket, agentRun } = await dispatched(agent);
+    const jobs = await run(AGENT_CALLER, agentRun, TARGET, agent);
+    expect(jobs.map(pick), jobs.map((j) => j.log).join("\n")).toEqual([
+      { name: "prepare", result: "success" },
+      { name: "agent", result: "success" },
+      { name: "report", result: "success" },
+    ]);
+    expect(await readFile(path.join(dir.path, "agent-prompt.txt"), "utf8")).toContain(ticket);
+
+    // The push landed with the app's token: the stand-in shows the branch and its CI checked it.
+    const repo = app.gh.world.repo(TARGET);
+    const branch = [...repo.branches.keys()].find((b) => b !== "main") ?? "";
+    const tip = repo.branches.get(branch) ?? "";
+    expect(app.gh.world.checkRunsOf(TARGET, tip).map((r) => [r.name, r.conclusion])).toContainEqual([
+      "build",
+      "success",
+    ]);
+    const pulls = [...repo.issues.values()].filter((i) => "pull" in i && i.pull);
+    expect(pulls).toHaveLength(1);
+    expect(pulls[0]).toMatchObject({
+      state: "open",
+      title: expect.stringContaining(ticket),
+      body: expect.stringContaining(`Refs #${issue.number}`),
+    });
+    expect((pulls[0] as unknown as { pull: { draft: boolean; headRef: string } }).pull).toMatchObject({
+      draft: true,
+      headRef: branch,
+    });
+
+    await app.settle();
+    const row = await app.lifecycle.findTicket(ticket);
+    expect(row?.state).toBe("verifying");
+    const attempt = (agentRun.inputs as { attempt: string }).attempt;
+    expect(await app.lifecycle.evidence.latestVerdictOf(attempt)).toMatchObject({
+      status: "pass",
+      repository: TARGET,
+      sha: tip,
+    });
+
+    await expectNoCredentialIn(jobs.find((j) => j.name === "agent"));
+  });
+
+  it("an agent that asks a question: the report job hands it to the app and the ticket needs input; nothing is pushed", async () => {
+    const agent = await scriptedAgent("ask");
+    const { ticket, agentRun } = await dispatched(agent);
+    const jobs = await run(AGENT_CALLER, agentRun, TARGET, agent);
+    expect(jobs.map(pick), jobs.map((j) => j.log).join("\n")).toEqual([
+      { name: "prepare", result: "success" },
+      { name: "agent", result: "success" },
+      { name: "report", result: "success" },
+    ]);
+    await app.settle();
+    expect((await app.lifecycle.findTicket(ticket))?.state).toBe("needs_input");
+    expect([...app.gh.world.repo(TARGET).branches.keys()]).toEqual(["main"]);
+    await expectNoCredentialIn(jobs.find((j) => j.name === "agent"));
+  });
+
+  /** The agent's environment (as its process saw it) and every file of its job hold no credential. */
+  async function expectNoCredentialIn(job: JobResult | undefined) {
+    if (!job) throw new Error("no agent job ran");
+    const environment = await readFile(path.join(dir.path, "agent-env.txt"), "utf8");
+    expect(environment).toContain(`ANTHROPIC_API_KEY=${AGENT_SECRET}`);
+    const tokens = [...app.gh.world.state.tokens.keys()];
+    expect(tokens.length).toBeGreaterThan(0);
+    const forbidden = [
+      /ACTIONS_ID_TOKEN_REQUEST/,
+      /DATABASE_URL|postgres(ql)?:\/\//,
+      /PRIVATE_KEY|BEGIN [A-Z ]*PRIVATE KEY/,
+      /ghs_[A-Za-z0-9]+/,
+      /x-access-token|extraheader/i,
+    ];
+    const texts: [string, string][] = [["the agent's environment", environment]];
+    for (const root of Object.values(job.dirs))
+      for (const file of await filesUnder(root)) texts.push([file, await readFile(file, "latin1")]);
+    expect(texts.length).toBeGreaterThan(5);
+    for (const [where, text] of texts) {
+      for (const pattern of forbidden)
+        expect({ where, found: pattern.exec(text)?.[0] ?? null }).toEqual({ where, found: null });
+      for (const token of tokens) expect(text.includes(token), where).toBe(false);
+      expect(text.includes(app.privateKey.split("\n")[1] ?? "never"), where).toBe(false);
+    }
+  }
+});
+
+const pick = (job: JobResult) => ({ name: job.name, result: job.result });
+
+async function filesUnder(root: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(root, { withFileTypes: true })) {
+    const full = path.join(root, entry.name);
+    if (entry.isDirectory()) out.push(...(await filesUnder(full)));
+    else if (entry.isFile() && (await stat(full)).size < 5_000_000) out.push(full);
+  }
+  return out;
+}
