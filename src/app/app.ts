@@ -13,6 +13,7 @@ import { acceptComment } from "./commands/handle-comment.js";
 import { type ControlPlaneDeps, controlPlane } from "./control/control-plane.js";
 import { dispatchEndpoint } from "./control/dispatch-endpoint.js";
 import { intake } from "./intake.js";
+import type { PeriodicTaskStatus } from "./periodic/status.js";
 import { handleIssue } from "./issues.js";
 import { installationPushTokens } from "./push-token.js";
 import { handleRunEvent, RUN_EVENTS } from "./runs.js";
@@ -57,6 +58,8 @@ export interface AppDeps {
    * run's attempt gets (default 15 minutes) and how long it outlives its completed run (default 5).
    */
   readonly runLiveness?: { readonly leaseMs: number; readonly graceMs: number };
+  /** The periodic tasks' status (src/app/periodic/) that `/api/health` shows. */
+  readonly periodic?: () => readonly PeriodicTaskStatus[];
   /** Called once the app is loaded, with what it needs to start the workers (src/app/workers.ts). */
   readonly onLoad?: (runtime: AppRuntime) => void;
 }
@@ -129,6 +132,7 @@ export function missionControlApp(deps: AppDeps): ApplicationFunction {
       apiHandler({
         lifecycle: deps.lifecycle,
         mirror: deps.store.mirror,
+        ...(deps.periodic ? { periodic: deps.periodic } : {}),
         logError: (err, message) => probot.log.error({ err }, message),
       }),
     );

@@ -18,10 +18,12 @@ import { migrateDatabase } from "../db/migrate.js";
 import { errorMessage } from "../domain/error-message.js";
 import { createVerifier, databaseHttpCache } from "../evidence/index.js";
 import { createLifecycle, systemClock } from "../lifecycle/index.js";
+import { snapshotReader } from "../operator/snapshot.js";
 import { createStore } from "../store/index.js";
 import { missionControlApp } from "./app.js";
 import { createAppLogger, logLevelFrom } from "./log.js";
 import { createActionsTokenVerifier } from "./oidc/index.js";
+import { PeriodicStatusBoard, startAppPeriodic } from "./periodic/index.js";
 import { startAppWorkers } from "./workers.js";
 
 async function main(): Promise<void> {
@@ -37,6 +39,8 @@ async function main(): Promise<void> {
   // Our logger instead of Probot's: the same pino, with credentials redacted (src/app/log.ts).
   const log = createAppLogger({ level: logLevelFrom(process.env.LOG_LEVEL) });
   const stops: (() => Promise<void>)[] = [];
+  // Periodic work (orchestrator, operator, redelivery, self-check) and its status for /api/health.
+  const periodicStatus = new PeriodicStatusBoard();
   // 3. The app: webhooks in, the mirror and evidence re-evaluation workers beside it.
   const server = await run(
     missionControlApp({
@@ -63,6 +67,7 @@ async function main(): Promise<void> {
         leaseMs: config.dispatch.attempt_lease_seconds * 1000,
         graceMs: config.dispatch.run_grace_seconds * 1000,
       },
+      periodic: () => periodicStatus.list(),
       verifier: (octokitFor) =>
         createVerifier({
           lifecycle,
@@ -82,6 +87,18 @@ async function main(): Promise<void> {
           promptDispatch: true,
         });
         stops.push(() => workers.stop());
+        const periodic = startAppPeriodic(runtime, {
+          lifecycle,
+          leases: lifecycle,
+          snapshots: snapshotReader(handle.db),
+          config,
+          holder: `app:${hostname()}:${process.pid}`,
+          deliveries: store.deliveries,
+          status: periodicStatus,
+          redeliver: true,
+          log: (level, message, detail) => runtime.probot.log[level](detail, message),
+        });
+        stops.push(() => periodic.stop());
       },
     }),
     {
@@ -91,7 +108,7 @@ async function main(): Promise<void> {
         : {}),
     },
   );
-  // 4. Stop cleanly: the running mirror pass ends, then the database closes.
+  // 4. Stop cleanly: the running mirror and periodic passes end, then the database closes.
   const shutdown = async () => {
     await server.stop();
     for (const stop of stops) await stop();

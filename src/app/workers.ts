@@ -1,4 +1,5 @@
 import { mirrorRetryFrom } from "../config/durations.js";
+import { controlRepository } from "../config/repositories.js";
 import type { Config } from "../config/schema.js";
 import type { Lifecycle } from "../lifecycle/index.js";
 import { type Clock, type Loop, type Store, startLoop } from "../store/index.js";
@@ -20,7 +21,10 @@ export interface AppWorkersOptions {
   readonly worker: string;
   /** Where the workers' failures go (the app's logger). */
   readonly log: (message: string, detail?: Record<string, unknown>) => void;
-  /** Prompt the dispatch workflow when a ticket becomes runnable (off where a dispatcher loop runs beside). */
+  /**
+   * Prompt the control repository's dispatch workflow when a ticket becomes runnable (off where a
+   * dispatcher loop runs beside).
+   */
   readonly promptDispatch: boolean;
   /** Pause between idle passes (default `app.mirror.poll_seconds`). */
   readonly pollMs?: number;
@@ -54,7 +58,15 @@ export function startAppWorkers(
     octokitFor: runtime.octokitFor,
     ticketLabel: app.ticket_label,
     ...(options.promptDispatch
-      ? { dispatch: { workflow: app.dispatch_workflow, intervalMs: app.dispatch_trigger_seconds * 1000 } }
+      ? {
+          // The dispatch workflow is the owner's control repository's (DESIGN.md "Deployment"), not the ticket's.
+          dispatch: {
+            workflow: app.dispatch_workflow,
+            intervalMs: app.dispatch_trigger_seconds * 1000,
+            repositoryFor: (repository: string) =>
+              controlRepository(options.config, repository.split("/")[0] ?? ""),
+          },
+        }
       : {}),
   };
   const { verifier } = runtime;

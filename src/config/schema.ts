@@ -288,7 +288,10 @@ export const AppSchema = z.strictObject({
    * GitHub Actions OIDC token must name. Unset: the dispatch and attempt APIs answer 503.
    */
   public_url: z
-    .url({ protocol: /^https?$/, message: "must be an http(s) URL such as https://mission-control.example.com" })
+    .url({
+      protocol: /^https?$/,
+      message: "must be an http(s) URL such as https://mission-control.example.com",
+    })
     .optional(),
   /** Issuer of the OIDC tokens (GitHub Enterprise Server: `https://HOST/_services/token`). */
   oidc_issuer: z
@@ -301,6 +304,30 @@ export const AppSchema = z.strictObject({
    * process died mid-handler) is taken over by its redelivery instead of counting as a duplicate.
    */
   delivery_lease_seconds: seconds(60),
+  /**
+   * How often the control repositories' dispatch workflows are scheduled (their `cron`): the
+   * installation self-check raises an alert for an owner whose workflow has not called
+   * `POST /api/v1/dispatch` in twice this.
+   */
+  dispatch_interval_seconds: seconds(300),
+  /**
+   * Periodic work the app runs itself, each under its own lease (one replica at a time) and each
+   * paused by its maintenance setting: the orchestrator pass, the operator pass, the webhook
+   * redelivery sweep (task `redeliver`) and the installation self-check (paused with `operate`).
+   */
+  periodic: z
+    .strictObject({
+      orchestrate_seconds: seconds(30),
+      operate_seconds: seconds(60),
+      redeliver_seconds: seconds(300),
+      self_check_seconds: seconds(3600),
+    })
+    .default({
+      orchestrate_seconds: 30,
+      operate_seconds: 60,
+      redeliver_seconds: 300,
+      self_check_seconds: 3600,
+    }),
   mirror: z
     .strictObject({
       /** Back-off of a failed issue update: base, doubled per try, capped. */

@@ -9,7 +9,8 @@
  *   resolved reopens that same alert and increments its recurrence count — there is no time window
  *   in which a returning condition is suppressed (an earlier control plane hid alerts for hours).
  */
-export const ALERT_CONDITIONS = [
+/** The operator pass's conditions (src/operator/conditions.ts): each pass checks all of them. */
+export const OPERATOR_CONDITIONS = [
   "dispatch_stale",
   "dispatch_paused_with_backlog",
   "worker_count_unavailable",
@@ -20,6 +21,19 @@ export const ALERT_CONDITIONS = [
   "evidence_pending",
   "webhook_deliveries_failing",
 ] as const;
+
+/**
+ * The app's installation self-check (src/operator/installation.ts): what an owner must fix in its
+ * repositories or its control repository. Checked on start and hourly, not by the operator pass.
+ */
+export const INSTALLATION_CONDITIONS = [
+  "agent_workflow_missing",
+  "default_branch_unprotected",
+  "required_check_never_seen",
+  "dispatch_workflow_silent",
+] as const;
+
+export const ALERT_CONDITIONS = [...OPERATOR_CONDITIONS, ...INSTALLATION_CONDITIONS] as const;
 export type AlertCondition = (typeof ALERT_CONDITIONS)[number];
 
 export const ALERT_SEVERITIES = ["warning", "critical"] as const;

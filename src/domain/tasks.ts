@@ -4,9 +4,9 @@ import type { ActorKind } from "./actors.js";
 /**
  * Tasks that can be paused for maintenance. Their enabled flags are settings in the database,
  * changed only by a maintenance action of a person (never by the operator, never by configuration).
- * A task without a stored setting is enabled.
+ * A task without a stored setting is enabled. `redeliver` is the app's webhook redelivery sweep.
  */
-export const TASKS = ["dispatch", "operate", "orchestrate"] as const;
+export const TASKS = ["dispatch", "operate", "orchestrate", "redeliver"] as const;
 export type Task = (typeof TASKS)[number];
 
 /**

@@ -1,4 +1,4 @@
-import type { AlertCondition, Finding } from "../domain/alerts.js";
+import type { Finding, OPERATOR_CONDITIONS } from "../domain/alerts.js";
 import type { OperatorThresholds } from "./port.js";
 import type { Snapshot } from "./snapshot.js";
 
@@ -190,7 +190,7 @@ export const webhookDeliveriesFailing: Condition = (s, t) => {
   ];
 };
 
-export const CONDITIONS: Readonly<Record<AlertCondition, Condition>> = {
+export const CONDITIONS: Readonly<Record<(typeof OPERATOR_CONDITIONS)[number], Condition>> = {
   dispatch_stale: dispatchStale,
   dispatch_paused_with_backlog: dispatchPausedWithBacklog,
   worker_count_unavailable: workerCountUnavailable,

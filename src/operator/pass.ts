@@ -1,5 +1,5 @@
 import {
-  ALERT_CONDITIONS,
+  OPERATOR_CONDITIONS,
   type AlertChange,
   type Finding,
   type OperatorPassRecord,
@@ -33,6 +33,6 @@ export async function runOperatorPass(deps: OperatorDeps): Promise<OperatorRepor
   const snapshot = await deps.reader.read(deps.now(), deps.thresholds);
   if (!snapshot.tasks.operate.enabled) return { status: "paused", setting: snapshot.tasks.operate };
   const findings = evaluateConditions(snapshot, deps.thresholds);
-  const record = await deps.port.recordPass({ findings, checked: ALERT_CONDITIONS });
+  const record = await deps.port.recordPass({ findings, checked: OPERATOR_CONDITIONS });
   return { status: "completed", findings, changes: record.changes, filed: record.filed };
 }

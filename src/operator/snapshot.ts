@@ -173,7 +173,12 @@ async function readSnapshot(db: Executor, now: Date, t: OperatorThresholds): Pro
   });
   return {
     now,
-    tasks: { dispatch: flag("dispatch"), operate: flag("operate"), orchestrate: flag("orchestrate") },
+    tasks: {
+      dispatch: flag("dispatch"),
+      operate: flag("operate"),
+      orchestrate: flag("orchestrate"),
+      redeliver: flag("redeliver"),
+    },
     lastCycle: cycle
       ? {
           startedAt: cycle.startedAt,

@@ -28,7 +28,7 @@ describePostgres("mctl maintenance and operate", ({ db, url }) => {
       env,
     );
     expect(badTask.code).toBe(2);
-    expect(badTask.stderr).toMatch(/must be one of dispatch, operate, orchestrate/);
+    expect(badTask.stderr).toMatch(/must be one of dispatch, operate, orchestrate, redeliver/);
     const pause = await runMctl(
       ["maintenance", "pause", "dispatch", "--actor", "alice", "--reason", "freeze"],
       env,
@@ -40,6 +40,7 @@ describePostgres("mctl maintenance and operate", ({ db, url }) => {
         { task: "dispatch", enabled: false, changedBy: "alice" },
         { task: "operate", enabled: true },
         { task: "orchestrate" },
+        { task: "redeliver" },
       ],
       events: [{ task: "dispatch", enabled: false, actorKind: "human", actorId: "alice", reason: "freeze" }],
     });

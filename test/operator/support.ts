@@ -28,7 +28,7 @@ export function emptySnapshot(overrides: Partial<Snapshot> = {}): Snapshot {
   const enabled = { enabled: true, changedBy: null, reason: null };
   return {
     now: new Date("2026-01-01T12:00:00Z"),
-    tasks: { dispatch: enabled, operate: enabled, orchestrate: enabled },
+    tasks: { dispatch: enabled, operate: enabled, orchestrate: enabled, redeliver: enabled },
     lastCycle: { startedAt: new Date("2026-01-01T11:59:00Z"), outcome: "completed", workerCountErrors: [] },
     queued: 0,
     lostAttempts: [],

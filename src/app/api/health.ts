@@ -1,19 +1,21 @@
-import { errorMessage } from "../../domain/error-message.js";
 import { sendJson } from "./errors.js";
 import type { Route } from "./route.js";
 
 /**
- * `GET /api/health`: 200 when the database answers, 503 with the reason when it does not. Also
- * reports how long ago the last dispatch cycle finished and how many mirror jobs are pending.
+ * `GET /api/health`: 200 when the database answers, 503 when it does not (the database's error goes
+ * to the log only: health says up or down, never where the database is or why it refused). Also
+ * reports how long ago the last dispatch cycle finished, how many mirror jobs are pending and, on
+ * both answers, each periodic task's last run and last error (src/app/periodic/).
  */
 export const healthRoute: Route = {
   path: "/api/health",
-  async handle({ res, lifecycle, mirror }) {
+  async handle({ res, lifecycle, mirror, periodic, logError }) {
+    const tasks = periodic?.() ?? [];
     try {
       await lifecycle.ping();
     } catch (error) {
-      const reason = errorMessage(error);
-      sendJson(res, 503, { status: "unavailable", database: "unreachable", reason });
+      logError?.(error, "health: the database does not answer");
+      sendJson(res, 503, { status: "unavailable", database: "unreachable", periodic: tasks });
       return;
     }
     const [[cycle], mirrorBacklog] = await Promise.all([lifecycle.recentDispatchCycles(1), mirror.backlog()]);
@@ -30,6 +32,7 @@ export const healthRoute: Route = {
           }
         : null,
       mirror_backlog: mirrorBacklog,
+      periodic: tasks,
     });
   },
 };

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Store } from "../../store/index.js";
+import type { PeriodicTaskStatus } from "../periodic/status.js";
 import { sendError } from "./errors.js";
 import type { ApiLifecycle } from "./port.js";
 import { healthRoute } from "./health.js";
@@ -21,6 +22,8 @@ export interface ApiDeps {
   readonly lifecycle: ApiLifecycle;
   /** The mirror outbox, for the health route's backlog. */
   readonly mirror: Pick<Store["mirror"], "backlog">;
+  /** The app's periodic tasks' status (src/app/periodic/), shown by `/api/health`. */
+  readonly periodic?: () => readonly PeriodicTaskStatus[];
   /** Where an unexpected error goes (its details never reach the client). */
   readonly logError?: (error: unknown, message: string) => void;
 }
@@ -44,7 +47,16 @@ export function apiHandler(deps: ApiDeps) {
         return true;
       }
       try {
-        await route.handle({ req, res, url, params, lifecycle: deps.lifecycle, mirror: deps.mirror });
+        await route.handle({
+          req,
+          res,
+          url,
+          params,
+          lifecycle: deps.lifecycle,
+          mirror: deps.mirror,
+          periodic: deps.periodic,
+          logError: deps.logError,
+        });
       } catch (error) {
         deps.logError?.(error, `api ${route.path} failed`);
         if (!res.headersSent) sendError(res, 500, "internal", "the request failed; see the app's log");

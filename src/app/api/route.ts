@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { z } from "zod";
 import type { Store } from "../../store/index.js";
+import type { PeriodicTaskStatus } from "../periodic/status.js";
 import { issuesOf, sendInvalid } from "./errors.js";
 import type { ApiLifecycle } from "./port.js";
 import { queryObject } from "./query.js";
@@ -13,6 +14,9 @@ export interface RouteContext {
   readonly params: Readonly<Record<string, string>>;
   readonly lifecycle: ApiLifecycle;
   readonly mirror: Pick<Store["mirror"], "backlog">;
+  /** The app's periodic tasks' status (src/app/periodic/), for the health route; absent: none run. */
+  readonly periodic?: (() => readonly PeriodicTaskStatus[]) | undefined;
+  readonly logError?: ((error: unknown, message: string) => void) | undefined;
 }
 
 export interface Route {

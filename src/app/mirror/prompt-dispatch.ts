@@ -12,9 +12,14 @@ export const RUNNABLE_REASONS: readonly string[] = [
 ];
 
 export interface PromptDispatchConfig {
-  /** The dispatch workflow (file name or id) in the ticket's repository. */
+  /** The dispatch workflow (file name or id) in the repository `repositoryFor` names. */
   readonly workflow: string;
   readonly intervalMs: number;
+  /**
+   * Where a ticket's dispatch workflow lives: the app names its owner's control repository
+   * (`<owner>/<app.control_repository_name>`). Absent: the ticket's own repository (local setups).
+   */
+  readonly repositoryFor?: (ticketRepository: string) => string;
 }
 
 /**

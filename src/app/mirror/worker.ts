@@ -76,13 +76,19 @@ async function mirrorBatch(deps: MirrorDeps, batch: MirrorBatch): Promise<void> 
   if (issueUpToDate && !runnable) return;
   const octokit = await deps.octokitFor(ticket.repository);
   if (!issueUpToDate) await mirrorIssue(deps, octokit, ticket, batch, comments);
-  if (deps.dispatch && runnable) {
+  const dispatch = deps.dispatch;
+  if (dispatch && runnable) {
     // Best effort: the scheduled dispatch still runs if this trigger is lost, so it never fails the batch.
-    await promptDispatch(
-      { slots: deps.store.dispatchSlot, clock: deps.clock, octokit, config: deps.dispatch },
-      ticket.repository,
-    ).catch((error: unknown) =>
-      deps.log?.("prompt dispatch failed", { repository: ticket.repository, error: String(error) }),
+    // The workflow lives in the owner's control repository (the app's installation there may differ).
+    const target = dispatch.repositoryFor?.(ticket.repository) ?? ticket.repository;
+    await (async () => {
+      const dispatchOctokit = target === ticket.repository ? octokit : await deps.octokitFor(target);
+      return promptDispatch(
+        { slots: deps.store.dispatchSlot, clock: deps.clock, octokit: dispatchOctokit, config: dispatch },
+        target,
+      );
+    })().catch((error: unknown) =>
+      deps.log?.("prompt dispatch failed", { repository: target, error: String(error) }),
     );
   }
 }

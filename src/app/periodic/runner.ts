@@ -1,0 +1,128 @@
+/**
+ * Periodic work inside the app (DESIGN.md "Deployment": periodic work lives in the app). Each task
+ * runs every `intervalMs` under a lease of its own (`app:<name>` in the lease table), so with
+ * several replicas one runs it at a time: a pass takes the lease for its interval (plus slack),
+ * and the replica that holds it takes it again at its next tick while the others find it held.
+ * A replica that dies lets its lease expire and another takes over.
+ *
+ * A failure never ends a task's loop: it is logged and recorded for `/api/health`; a transient one
+ * (the database or GitHub away) is retried after the interval doubled per failure in a row, capped.
+ */
+import { errorMessage } from "../../domain/error-message.js";
+import type { HeldLease, LockHeld } from "../../lifecycle/index.js";
+import type { PeriodicOutcome, PeriodicStatusBoard, PeriodicTaskStatus } from "./status.js";
+import { isTransientFailure } from "./transient.js";
+
+export interface PeriodicTask {
+  /** Names the task in logs, on `/api/health` and in its lease (`app:<name>`). */
+  readonly name: string;
+  readonly intervalMs: number;
+  /** One pass. `paused`: its maintenance setting is off, nothing was done. */
+  run(): Promise<"completed" | "paused">;
+}
+
+export interface PeriodicDeps {
+  readonly leases: {
+    acquireLease(input: { name: string; holder: string; ttlMs: number }): Promise<HeldLease | LockHeld>;
+  };
+  /** This replica's name in the lease table. */
+  readonly holder: string;
+  readonly clock: { now(): Date };
+  readonly status: PeriodicStatusBoard;
+  readonly log: (level: "info" | "warn" | "error", message: string, detail: Record<string, unknown>) => void;
+  /** Which failures are outages to back off from (default: database unreachable, GitHub 5xx/429/network). */
+  readonly transient?: (error: unknown) => boolean;
+  /** The longest pause after failures in a row (default 5 minutes). */
+  readonly maxBackoffMs?: number;
+  /** Added to the interval for the lease's term, so a slow pass keeps it (default 60 s). */
+  readonly leaseSlackMs?: number;
+}
+
+/** The lease a periodic task runs under. */
+export function periodicLeaseName(task: string): string {
+  return `app:${task}`;
+}
+
+/** One tick of a task: take its lease, run it, record the outcome. Never throws. */
+export async function runPeriodicOnce(task: PeriodicTask, deps: PeriodicDeps): Promise<PeriodicTaskStatus> {
+  if (!deps.status.get(task.name)) deps.status.register(task.name, task.intervalMs);
+  let outcome: PeriodicOutcome;
+  try {
+    const lease = await deps.leases.acquireLease({
+      name: periodicLeaseName(task.name),
+      holder: deps.holder,
+      ttlMs: task.intervalMs + (deps.leaseSlackMs ?? 60_000),
+    });
+    outcome = lease.ok ? await task.run() : "lock_held";
+  } catch (error) {
+    const message = errorMessage(error).split("\n")[0] ?? "unknown error";
+    const transient = (deps.transient ?? isTransientFailure)(error);
+    const status = deps.status.record(task.name, deps.clock.now(), "failed", message);
+    deps.log(transient ? "warn" : "error", `${task.name} failed; it runs again after its pause`, {
+      task: task.name,
+      transient,
+      failures_in_a_row: status.failures_in_a_row,
+      error: message,
+    });
+    return status;
+  }
+  return deps.status.record(task.name, deps.clock.now(), outcome);
+}
+
+/** The pause before the next tick: the interval, or after transient failures the interval doubled per failure, capped. */
+export function nextPauseMs(
+  task: PeriodicTask,
+  status: PeriodicTaskStatus,
+  transient: boolean,
+  maxBackoffMs: number,
+): number {
+  if (status.last_outcome !== "failed" || !transient) return task.intervalMs;
+  return Math.min(
+    task.intervalMs * 2 ** (status.failures_in_a_row - 1),
+    Math.max(maxBackoffMs, task.intervalMs),
+  );
+}
+
+export interface PeriodicTasks {
+  /** Stops every task's timer and waits for the passes in progress. */
+  stop(): Promise<void>;
+}
+
+/** Starts every task at once (the first pass on start), then each on its own interval. */
+export function startPeriodicTasks(tasks: readonly PeriodicTask[], deps: PeriodicDeps): PeriodicTasks {
+  let stopped = false;
+  const timers = new Set<NodeJS.Timeout>();
+  const running = new Set<Promise<void>>();
+  const maxBackoffMs = deps.maxBackoffMs ?? 5 * 60_000;
+  for (const task of tasks) deps.status.register(task.name, task.intervalMs);
+  const tick = (task: PeriodicTask) => {
+    let lastError: unknown = null;
+    const transientOf = deps.transient ?? isTransientFailure;
+    const pass = runPeriodicOnce(task, {
+      ...deps,
+      transient: (error) => {
+        lastError = error;
+        return transientOf(error);
+      },
+    }).then((status) => {
+      running.delete(pass);
+      if (stopped) return;
+      const pause = nextPauseMs(task, status, lastError !== null && transientOf(lastError), maxBackoffMs);
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        tick(task);
+      }, pause);
+      timers.add(timer);
+    });
+    running.add(pass);
+  };
+  for (const task of tasks) tick(task);
+  return {
+    async stop() {
+      stopped = true;
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      await Promise.all([...running]);
+    },
+  };
+}
