@@ -196,6 +196,24 @@ describeEachDriver("mirror", (ctx) => {
     expect(app.gh.requests.count({ route })).toBe(2);
   });
 
+  it("prompt dispatch: the app triggers the owner's control repository's dispatch workflow, not the ticket's repository", async () => {
+    app.gh.world.repository({ owner: "acme", name: "mission-control" });
+    app.gh.world.workflow("acme/mission-control", { path: ".github/workflows/mission-control-dispatch.yml" });
+    await givenTicket(app.lifecycle, { repository: repo, title: "T" });
+    const dispatch = {
+      workflow: "mission-control-dispatch.yml",
+      intervalMs: 60_000,
+      repositoryFor: (repository: string) => `${repository.split("/")[0]}/mission-control`,
+    };
+    await mirrorUntilIdle(mirrorDeps({ dispatch }));
+    const sent = app.gh.requests.filter({
+      route: "POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches",
+    });
+    expect(sent.map((r) => [r.path, r.status])).toEqual([
+      ["/repos/acme/mission-control/actions/workflows/mission-control-dispatch.yml/dispatches", 204],
+    ]);
+  });
+
   it("prompt dispatch: an answered question prompts the dispatcher, without a request about the issue", async () => {
     app.gh.world.workflow(repo, { path: ".github/workflows/mission-control-dispatch.yml" });
     const dispatch = { workflow: "mission-control-dispatch.yml", intervalMs: 0 };
