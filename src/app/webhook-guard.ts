@@ -26,7 +26,8 @@ const decoder = new TextDecoder("utf-8", { fatal: false });
  * own server (`run`) and `createNodeMiddleware` — ask `probot.getNodeMiddleware()` for it after
  * the app is loaded, so wrapping it here covers both. The body read here is handed on as
  * `req.body` (a string), which `@octokit/webhooks` verifies and parses as if it had read it itself.
- * Only POST requests to the webhook path are looked at; everything else passes untouched.
+ * Only POST requests to the webhook path (or to `/` with an `X-GitHub-Event`, where Probot's setup
+ * flow points GitHub) are looked at; everything else passes untouched.
  */
 export function guardWebhookRequests(
   probot: Probot,
@@ -41,6 +42,15 @@ export function guardWebhookRequests(
     const middleware: NodeMiddleware = await original(options);
     const webhookPath = trimSlashes(options?.path ?? probot.webhookPath);
     return async (req, res, next) => {
+      // Probot's setup flow registers `<the app's URL>/` as the webhook URL (its manifest-creation.ts):
+      // a delivery there (it names its event) is one for the webhook path.
+      if (
+        req.method === "POST" &&
+        pathOf(req) === "/" &&
+        req.headers["x-github-event"] &&
+        webhookPath !== "/"
+      )
+        req.url = webhookPath;
       if (req.method !== "POST" || pathOf(req) !== webhookPath) return middleware(req, res, next);
       const declared = Number(req.headers["content-length"]);
       const read: BodyRead =

@@ -10,6 +10,8 @@ import { handleGitRequest } from "./git/http.js";
 import { RequestLog } from "./http/request-log.js";
 import { StandinActions } from "./oidc/actions.js";
 import { handleOidcRequest, OIDC_ISSUER_PATH } from "./oidc/http.js";
+import { ManifestFlow } from "./manifest/flow.js";
+import { handleManifestRequest } from "./manifest/http.js";
 import { OidcIssuer } from "./oidc/issuer.js";
 import { Router } from "./http/router.js";
 import type { View } from "./presenters/view.js";
@@ -101,6 +103,11 @@ export interface GitHubStandin {
    * and `git.ciOnPush({ app, name, conclusion })` plays a CI app for pushes with an app's token.
    */
   readonly git: GitRemotes;
+  /**
+   * GitHub's app manifest flow (`POST /settings/apps/new`, `POST /app-manifests/{code}/conversions`):
+   * the apps registered through it, with their webhook URL and secret.
+   */
+  readonly manifests: ManifestFlow;
   /** Issues an installation token for the app on a repository (a shortcut past the JWT exchange). */
   installationToken(repo: string, permissions?: AppPermissions): string;
   stop(): Promise<void>;
@@ -166,11 +173,16 @@ export async function startGitHubStandin(options: GitHubStandinOptions = {}): Pr
   let url = "";
   const arrange = new Arrange(world, app);
   const git = new GitRemotes(arrange, () => url);
+  const manifests = new ManifestFlow(world);
   const issuer = await OidcIssuer.create(() => `${url}${OIDC_ISSUER_PATH}`, clock);
   const server: Server = createServer((req, res) => {
     void (async () => {
       if (await handleGitRequest(git, req, res)) return;
+      // GitHub Enterprise Server serves the REST API under /api/v3 (Probot's GHE_HOST): the same here.
+      if (req.url?.startsWith("/api/v3/")) req.url = req.url.slice("/api/v3".length);
       if (await handleOidcRequest({ view: currentView, issuer, faults, log: requests }, req, res)) return;
+      if (await handleManifestRequest({ view: currentView, flow: manifests, log: requests }, req, res))
+        return;
       await handler(req, res);
     })();
   });
@@ -200,6 +212,7 @@ export async function startGitHubStandin(options: GitHubStandinOptions = {}): Pr
     },
     actions: new StandinActions(world, currentView),
     git,
+    manifests,
     installationToken(repo, permissions) {
       const installation = installationFor(world, app.id, arrange.repo(repo));
       if (!installation) throw new Error(`the app is not installed on ${repo}`);
