@@ -192,6 +192,16 @@ describe("repositories", () => {
     await expectContract("repos/get", await api("GET", R, { token: "" }), 401);
   });
 
+  it("GET /repos/{owner}/{repo}/branches/{branch}", async () => {
+    const open = await expectContract("repos/get-branch", await api("GET", `${R}/branches/main`), 200);
+    expect((open.body as { protected: boolean }).protected).toBe(false);
+    gh.world.protectBranch("acme/widgets");
+    const guarded = await expectContract("repos/get-branch", await api("GET", `${R}/branches/main`), 200);
+    expect((guarded.body as { protected: boolean }).protected).toBe(true);
+    gh.world.protectBranch("acme/widgets", false);
+    await expectContract("repos/get-branch", await api("GET", `${R}/branches/nope`), 404);
+  });
+
   it("GET /repos/{owner}/{repo}/contents/{path}", async () => {
     const file = await expectContract(
       "repos/get-content",

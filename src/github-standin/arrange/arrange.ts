@@ -1,3 +1,4 @@
+import { setBranchProtected } from "../world/branch-protection.js";
 import type { Actor } from "../world/actor.js";
 import { type AppInput, appActor, createApp, findApp, installApp } from "../world/apps.js";
 import {
@@ -158,6 +159,12 @@ export class Arrange {
     if (!commit) throw new Error(`stand-in arrange: no commit for ${from}`);
     setBranch(repo, name, commit.sha);
     return commit.sha;
+  }
+
+  /** Turns branch protection of a branch (default: the default branch) on or off. */
+  protectBranch(repoRef: RepoRef, on = true, branch?: string): void {
+    const repo = this.repo(repoRef);
+    setBranchProtected(repo, branch ?? repo.defaultBranch, on);
   }
 
   /** Writes files on a branch (default: the default branch) as a new commit. */

@@ -1,9 +1,11 @@
-import { notFoundError } from "../http/http-error.js";
+import { HttpError, notFoundError } from "../http/http-error.js";
+import { presentCommit } from "../presenters/commits.js";
 import type { Route } from "../http/route.js";
 import { presentDirectoryEntry, presentFile } from "../presenters/contents.js";
 import { presentFullRepository } from "../presenters/repositories.js";
 import { presentUser } from "../presenters/users.js";
 import { listDirectory, permissionOf, readFile, resolveRef } from "../world/repositories.js";
+import { isBranchProtected } from "../world/branch-protection.js";
 import type { Permission } from "../world/types.js";
 import { json, param, repoRoute } from "./define.js";
 
@@ -25,6 +27,32 @@ export function repositoryRoutes(): Route[] {
       operationId: "repos/get",
       permission: ["metadata", "read"],
       handle: (ctx) => json(presentFullRepository(ctx.view, ctx.repo, null)),
+    }),
+    repoRoute({
+      method: "GET",
+      template: "/repos/{owner}/{repo}/branches/{branch}",
+      operationId: "repos/get-branch",
+      permission: ["metadata", "read"],
+      handle: (ctx) => {
+        const name = param(ctx, "branch");
+        const sha = ctx.repo.branches.get(name);
+        const commit = sha ? resolveRef(ctx.repo, sha) : undefined;
+        if (!commit) throw new HttpError(404, "Branch not found");
+        const full = `${ctx.view.world.requireUser(ctx.repo.ownerId).login}/${ctx.repo.name}`;
+        const self = `${ctx.view.urls.api}/repos/${full}/branches/${name}`;
+        const on = isBranchProtected(ctx.repo, name);
+        return json({
+          name,
+          commit: presentCommit(ctx.view, ctx.repo, commit),
+          _links: { html: `${ctx.view.urls.html}/${full}/tree/${name}`, self },
+          protected: on,
+          protection: {
+            enabled: on,
+            required_status_checks: { enforcement_level: "off", contexts: [], checks: [] },
+          },
+          protection_url: `${self}/protection`,
+        });
+      },
     }),
     repoRoute({
       method: "GET",
