@@ -23,7 +23,7 @@ import { createStore } from "../store/index.js";
 import { missionControlApp } from "./app.js";
 import { createAppLogger, logLevelFrom } from "./log.js";
 import { createActionsTokenVerifier } from "./oidc/index.js";
-import { PeriodicStatusBoard, startAppPeriodic } from "./periodic/index.js";
+import { appSelfCheck, PeriodicStatusBoard, startAppPeriodic } from "./periodic/index.js";
 import { startAppWorkers } from "./workers.js";
 
 async function main(): Promise<void> {
@@ -96,6 +96,12 @@ async function main(): Promise<void> {
           deliveries: store.deliveries,
           status: periodicStatus,
           redeliver: true,
+          selfCheck: appSelfCheck(runtime, {
+            lifecycle,
+            config,
+            startedAt: systemClock.now(),
+            log: (message, detail) => runtime.probot.log.warn(detail, message),
+          }),
           log: (level, message, detail) => runtime.probot.log[level](detail, message),
         });
         stops.push(() => periodic.stop());

@@ -1,4 +1,4 @@
-import { desc } from "drizzle-orm";
+import { and, desc, like, sql } from "drizzle-orm";
 import type { Executor } from "../db/database.js";
 import { type DispatchCycleRow, dispatchCycles } from "../db/schema.js";
 
@@ -14,4 +14,23 @@ export async function recordDispatchCycle(db: Executor, cycle: NewDispatchCycle)
 /** The most recent cycles, newest first. */
 export async function recentDispatchCycles(db: Executor, limit: number): Promise<DispatchCycleRow[]> {
   return db.select().from(dispatchCycles).orderBy(desc(dispatchCycles.id)).limit(limit);
+}
+
+/**
+ * When the owner's control repository's dispatch workflow last called `POST /api/v1/dispatch`:
+ * the newest cycle run for that owner by a GitHub Actions run (holder `actions:…`), or null.
+ */
+export async function lastWorkflowDispatchOf(db: Executor, owner: string): Promise<Date | null> {
+  const [row] = await db
+    .select({ startedAt: dispatchCycles.startedAt })
+    .from(dispatchCycles)
+    .where(
+      and(
+        sql`lower(${dispatchCycles.scope}) = ${owner.toLowerCase()}`,
+        like(dispatchCycles.holder, "actions:%"),
+      ),
+    )
+    .orderBy(desc(dispatchCycles.startedAt))
+    .limit(1);
+  return row?.startedAt ?? null;
 }

@@ -49,7 +49,12 @@ import {
 import { type ClaimInput, claimTicket } from "./claim.js";
 import { createTicket } from "./create-ticket.js";
 import type { LifecycleDeps } from "./deps.js";
-import { type NewDispatchCycle, recentDispatchCycles, recordDispatchCycle } from "./dispatch-cycles.js";
+import {
+  lastWorkflowDispatchOf,
+  type NewDispatchCycle,
+  recentDispatchCycles,
+  recordDispatchCycle,
+} from "./dispatch-cycles.js";
 import type { Fence } from "./fence.js";
 import { holdTicket } from "./hold.js";
 import { acquireLease, readLease, releaseLease, renewLease } from "./leases.js";
@@ -168,6 +173,8 @@ export function createLifecycle(deps: LifecycleDeps) {
     questionsOf: (ticketId: number) => ticketQuestionsOf(db, ticketId),
     readLease: (name: string) => readLease(db, name),
     recentDispatchCycles: (limit: number) => recentDispatchCycles(db, limit),
+    /** When the owner's dispatch workflow last called `POST /api/v1/dispatch` (the installation self-check). */
+    lastWorkflowDispatch: (owner: string) => lastWorkflowDispatchOf(db, owner),
     /** The board page's columns (src/lifecycle/board-reads.ts): read-only. */
     board: { columns: (filter: BoardFilter) => boardColumns(db, filter) },
     // evidence verdicts (src/lifecycle/verdicts.ts)
