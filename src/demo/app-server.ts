@@ -1,12 +1,13 @@
 /**
  * Mission Control's Probot app, served by Probot's own `Server` (so everything the app registers
  * with `options.addHandler` — the JSON API, the board — is on the demo's port), with its Octokit
- * pointed at the GitHub stand-in, and the mirror and evidence re-evaluation loops beside it, as in
- * src/app/main.ts.
+ * pointed at the GitHub stand-in, and the mirror and evidence re-evaluation loops and the
+ * orchestrator pass beside it, as in src/app/main.ts.
  */
 import type { Logger } from "pino";
 import { Probot, ProbotOctokit, Server } from "probot";
 import { missionControlApp } from "../app/app.js";
+import { appPeriodicTasks, PeriodicStatusBoard, startPeriodicTasks } from "../app/periodic/index.js";
 import { startAppWorkers } from "../app/workers.js";
 import { verifierSettingsFrom } from "../config/durations.js";
 import type { Config } from "../config/schema.js";
@@ -30,6 +31,8 @@ export interface DemoAppOptions {
   readonly log: Logger;
   /** How often the mirror and the re-evaluation worker look for work (the demo's short interval). */
   readonly pollMs: number;
+  /** How often the app's orchestrator pass runs (the demo's short interval instead of `app.periodic`). */
+  readonly orchestrateMs: number;
 }
 
 export interface DemoApp {
@@ -91,6 +94,28 @@ export async function startDemoApp(options: DemoAppOptions): Promise<DemoApp> {
           pollMs: options.pollMs,
         });
         stops.push(() => workers.stop());
+        // The orchestrator as the app runs it (src/app/periodic/): leased, paused by its setting.
+        // The operator, the redelivery sweep and the self-check stay off: the demo has no
+        // installation to check and nothing to redeliver, and their alerts would only be noise.
+        const orchestrate = appPeriodicTasks({
+          lifecycle,
+          snapshots: { read: () => Promise.reject(new Error("the demo runs no operator pass")) },
+          config,
+          holder: "demo-orchestrator",
+          appOctokit: null,
+          deliveries: store.deliveries,
+          log: (message, detail) => options.log.debug(detail, message),
+        })
+          .filter((task) => task.name === "orchestrate")
+          .map((task) => ({ ...task, intervalMs: options.orchestrateMs }));
+        const periodic = startPeriodicTasks(orchestrate, {
+          leases: lifecycle,
+          holder: "demo-orchestrator",
+          clock: options.clock,
+          status: new PeriodicStatusBoard(),
+          log: (level, message, detail) => options.log[level](detail, message),
+        });
+        stops.push(() => periodic.stop());
       },
     }),
   );

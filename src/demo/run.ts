@@ -159,6 +159,7 @@ async function runIn(run: DemoRun, ctx: Context): Promise<number> {
     githubUrl: gh.url,
     log,
     pollMs: DEMO_INTERVALS.appPollMs,
+    orchestrateMs: DEMO_INTERVALS.orchestrateMs,
   });
   closers.push({
     name: "app",
@@ -179,7 +180,7 @@ async function runIn(run: DemoRun, ctx: Context): Promise<number> {
   const deadline = Date.now() + options.timeout * 1000;
   const answers = answersByKey(tracked);
 
-  // 9. The loops: dispatcher (launching runners in this process), orchestrator, CI, alice.
+  // 9. The loops: dispatcher (launching runners in this process), CI, alice (the orchestrator runs in the app).
   const launcher = demoLauncher({ lifecycle, config, workspace, log, agentPath: run.agentPath, app });
   closers.push({ name: "workers", close: () => launcher.stop() });
   const loops = startDemoLoops({
@@ -188,7 +189,6 @@ async function runIn(run: DemoRun, ctx: Context): Promise<number> {
     launcher,
     log,
     dispatchMs: DEMO_INTERVALS.dispatchMs,
-    orchestrateMs: DEMO_INTERVALS.orchestrateMs,
   });
   const ci = demoCi({
     gh,
