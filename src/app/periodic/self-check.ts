@@ -107,9 +107,13 @@ async function repositoryFacts(
     agentWorkflow = { path, present: (await read(path)) !== null };
   }
   const branch = await octokit.rest.repos.getBranch({ owner, repo, branch: defaultBranch });
-  // The evidence policy is the repository's own (src/evidence/gather.ts readPolicy); absent: defaults.
+  // The evidence policy: the repository's own file (what the verifier reads, src/evidence/gather.ts),
+  // or else the owner's configuration from the control repository.
   const policyText = await read(DEFAULT_CONFIG_PATH);
-  const policy = parseConfig(policyText ?? "{}", `${repository}:${DEFAULT_CONFIG_PATH}`).evidence;
+  const policy =
+    policyText === null
+      ? config.evidence
+      : parseConfig(policyText, `${repository}:${DEFAULT_CONFIG_PATH}`).evidence;
   const wanted = [...new Set(policy.required_checks.map((c) => c.name))];
   const seen = new Set<string>();
   let commitsLooked = 0;
