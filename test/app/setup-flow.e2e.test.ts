@@ -169,6 +169,17 @@ describe("Probot's setup flow from npm start, against the stand-in", () => {
     await new Promise((resolve) => setup.once("exit", resolve));
     startApp(port, { MCTL_GITHUB_API_URL: gh.url });
     await until(() => answers(`${app}/api/health`), { what: `the restarted app\n${output}` });
+    // The periodic work runs in the started app (src/app/main.ts), each task shown on /api/health.
+    let tasks: { name: string; last_outcome: string | null }[] = [];
+    await until(
+      async () => {
+        const health = (await (await fetch(`${app}/api/health`)).json()) as { periodic: typeof tasks };
+        tasks = health.periodic;
+        return tasks.length === 4 && tasks.every((t) => t.last_outcome !== null);
+      },
+      { what: "every periodic task's first pass" },
+    );
+    expect(tasks.map((t) => t.name)).toEqual(["orchestrate", "operate", "redeliver", "self-check"]);
     const body = JSON.stringify({ zen: "Keep it logically awesome.", hook_id: 1 });
     const signature = `sha256=${createHmac("sha256", env.WEBHOOK_SECRET ?? "")
       .update(body)
