@@ -62,7 +62,10 @@ describeEachDriver("the installation kit's workflows, executed", (ctx) => {
           launcher: { kind: "github-workflow", workflow: "mission-control-agent.yml", ref: "main" },
         },
       },
-      evidence: { required_checks: [{ name: "build" }] },
+    };
+    // The target repository's own policy (the verifier reads it from its default branch).
+    const policy = {
+      ".github/mission-control.yml": stringify({ evidence: { required_checks: [{ name: "build" }] } }),
     };
     world.repository({
       owner: "acme",
@@ -70,10 +73,10 @@ describeEachDriver("the installation kit's workflows, executed", (ctx) => {
       files: { ".github/mission-control.yml": stringify(config) },
     });
     world.workflow(CONTROL, { path: ".github/workflows/mission-control-dispatch.yml" });
-    world.repository({ owner: "acme", name: "widgets", files: { "README.md": "# widgets\n" } });
+    world.repository({ owner: "acme", name: "widgets", files: { "README.md": "# widgets\n", ...policy } });
     world.workflow(TARGET, { path: ".github/workflows/mission-control-agent.yml" });
     world.permission(TARGET, "bob", "write");
-    await app.gh.git.create(TARGET, { "README.md": "# widgets\n" });
+    await app.gh.git.create(TARGET, { "README.md": "# widgets\n", ...policy });
     world.app({ slug: "ci", name: "CI" });
     app.gh.git.ciOnPush({ app: "ci", name: "build", conclusion: "success" });
   });
@@ -187,11 +190,15 @@ describeEachDriver("the installation kit's workflows, executed", (ctx) => {
     const row = await app.lifecycle.findTicket(ticket);
     expect(row?.state).toBe("verifying");
     const attempt = (agentRun.inputs as { attempt: string }).attempt;
-    expect(await app.lifecycle.evidence.latestVerdictOf(attempt)).toMatchObject({
-      status: "pass",
-      repository: TARGET,
-      sha: tip,
-    });
+    const verdict = await app.lifecycle.evidence.latestVerdictOf(attempt);
+    expect(verdict).toMatchObject({ status: "pass", repository: TARGET, sha: tip });
+    // The target repository's policy was applied: the CI's `build` on the report job's push counted.
+    expect((verdict?.criteria as { id: string; status: string }[]).map((c) => [c.id, c.status])).toEqual(
+      expect.arrayContaining([
+        ["check:build", "pass"],
+        ["new_work", "pass"],
+      ]),
+    );
 
     await expectNoCredentialIn(jobs.find((j) => j.name === "agent"));
   });
