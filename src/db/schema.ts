@@ -559,3 +559,24 @@ export const webhookFailures = pgTable(
 
 export type EvidenceReevaluationRow = typeof evidenceReevaluations.$inferSelect;
 export type WebhookFailureRow = typeof webhookFailures.$inferSelect;
+
+/**
+ * API tokens for scripts reading `/api/v1` (`mctl api-token create`): only the SHA-256 of the
+ * token is kept (the token itself is shown once); `repositories` null means every repository.
+ * A revoked or expired token is refused at once (every request reads its row).
+ */
+export const apiTokens = pgTable(
+  "api_tokens",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    name: text("name").notNull(),
+    tokenHash: text("token_hash").notNull(),
+    repositories: jsonb("repositories").$type<string[] | null>(),
+    createdAt: tstz("created_at").notNull(),
+    expiresAt: tstz("expires_at"),
+    revokedAt: tstz("revoked_at"),
+  },
+  (t) => [uniqueIndex("api_tokens_token_hash_key").on(t.tokenHash), uniqueIndex("api_tokens_name_key").on(t.name)],
+);
+
+export type ApiTokenRow = typeof apiTokens.$inferSelect;

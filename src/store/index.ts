@@ -3,13 +3,14 @@
  * writer of the design's tables). It owns webhook deliveries and failures, command replies, the
  * mirror outbox, the command requests and the evidence re-evaluation queue (leased queues,
  * src/store/leased-queue.ts),
- * the verifier's HTTP ETag cache and the prompt-dispatch slots. Two rows are inserted by the
+ * the verifier's HTTP ETag cache, the prompt-dispatch slots and the API tokens. Two rows are inserted by the
  * lifecycle instead, in the transaction of the change that needs them: a ticket event's mirror job
  * and a completion's or verdict's re-evaluation request (test/architecture/single-writer.test.ts).
  *
  * Callers take narrow ports: `Pick<Store, "deliveries">`, `Store["mirror"]`, …
  */
 import type { NewReevaluation } from "../domain/reevaluation-requests.js";
+import { checkApiToken, createApiToken, listApiTokens, revokeApiToken } from "./api-tokens.js";
 import {
   type NewCommandReply,
   findCommandReply,
@@ -45,6 +46,12 @@ import {
 } from "./webhook-deliveries.js";
 import { failDelivery, recentWebhookFailures, unresolvedWebhookFailures } from "./webhook-failures.js";
 
+export type {
+  ApiTokenCheck,
+  ApiTokenInfo,
+  CreateApiTokenResult,
+  RevokeApiTokenResult,
+} from "./api-tokens.js";
 export type { NewCommandReply } from "./command-replies.js";
 export type { NewCommandRequest, TakenCommandRequest } from "./command-requests.js";
 export type { Clock, StoreDeps } from "./deps.js";
@@ -115,6 +122,13 @@ export function createStore(deps: StoreDeps) {
     httpCache: {
       getHttpCache: (url: string) => getHttpCache(db, url),
       putHttpCache: (entry: Parameters<typeof putHttpCache>[1]) => putHttpCache(deps, entry),
+    },
+    /** API tokens for `/api/v1` (api-tokens.ts): only their hashes are stored. */
+    apiTokens: {
+      create: (input: Parameters<typeof createApiToken>[1]) => createApiToken(deps, input),
+      list: () => listApiTokens(db),
+      revoke: (input: { name: string }) => revokeApiToken(deps, input),
+      check: (token: string) => checkApiToken(deps, token),
     },
     /** Prompt dispatch: take the repository's slot for this interval, give it back if the call failed. */
     dispatchSlot: {

@@ -24,6 +24,7 @@ const STORE_TABLES = [
   "evidence_reevaluations",
   "evidence_http_cache",
   "dispatch_triggers",
+  "api_tokens",
 ];
 
 /**
