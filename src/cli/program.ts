@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { errorMessage } from "../domain/error-message.js";
+import { apiTokenCommand } from "./commands/api-token.js";
 import { configCommand } from "./commands/config.js";
 import { dbCommand } from "./commands/db.js";
 import { devCommand } from "./commands/dev.js";
@@ -55,6 +56,7 @@ export function buildProgram(ctx: CliContext): Command {
     operateCommand(ctx),
     maintenanceCommand(ctx),
     webhooksCommand(ctx),
+    apiTokenCommand(ctx),
     devCommand(ctx),
   ];
   for (const command of commands) program.addCommand(command);

@@ -2,12 +2,15 @@ import { and, asc, count, desc, eq, type SQL } from "drizzle-orm";
 import { isTerminal, TICKET_STATES, type TicketState } from "../domain/ticket-states.js";
 import type { Executor } from "../db/database.js";
 import { type AttemptRow, attempts, type TicketRow, tickets } from "../db/schema.js";
+import { scopeCondition } from "./candidates.js";
 
 /** Read-only queries behind the board page (src/app/board). Nothing here writes. */
 
 export interface BoardFilter {
   readonly assignee?: string | undefined;
   readonly campaign?: string | undefined;
+  /** Only tickets of these repositories (`owner/name`, any case); null or absent: every repository. */
+  readonly repositories?: readonly string[] | null | undefined;
   /** Cards per column at most (the column still reports its total). */
   readonly perColumn: number;
 }
@@ -34,6 +37,8 @@ export async function boardColumns(db: Executor, filter: BoardFilter): Promise<B
   const conditions: SQL[] = [];
   if (filter.assignee !== undefined) conditions.push(eq(tickets.assignee, filter.assignee));
   if (filter.campaign !== undefined) conditions.push(eq(tickets.campaign, filter.campaign));
+  const scope = scopeCondition({ owner: null, repositories: filter.repositories ?? null });
+  if (scope) conditions.push(scope);
   const totals = await db
     .select({ state: tickets.state, total: count() })
     .from(tickets)

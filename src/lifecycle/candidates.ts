@@ -139,3 +139,12 @@ export async function readBlockerStates(
     .where(inArray(tickets.key, [...new Set(keys)]));
   return new Map(rows.map((row) => [row.key, row.state]));
 }
+
+/** Every repository that has a ticket, in name order (what a signed-in person's visibility is checked against). */
+export async function readTicketRepositories(db: Executor): Promise<string[]> {
+  const rows = await db
+    .selectDistinct({ repository: tickets.repository })
+    .from(tickets)
+    .orderBy(asc(tickets.repository));
+  return rows.map((row) => row.repository);
+}

@@ -3,6 +3,7 @@ import { type InboxAudience, type InboxKind, type InboxState, defaultAudience } 
 import type { Executor, Transaction } from "../db/database.js";
 import { retryTransaction } from "../db/retry.js";
 import { type InboxItemRow, evidenceVerdicts, inboxItems, tickets } from "../db/schema.js";
+import { scopeCondition } from "./candidates.js";
 import type { LifecycleDeps } from "./deps.js";
 
 /**
@@ -128,7 +129,13 @@ export async function findItem(db: Executor, id: number): Promise<InboxItemView 
 
 export async function listItems(
   db: Executor,
-  filter: { states?: readonly InboxState[]; kind?: InboxKind | undefined; limit: number },
+  filter: {
+    states?: readonly InboxState[];
+    kind?: InboxKind | undefined;
+    /** Only items about tickets of these repositories; null or absent: every item. */
+    repositories?: readonly string[] | null | undefined;
+    limit: number;
+  },
 ): Promise<InboxItemView[]> {
   const rows = await db
     .select(viewColumns)
@@ -138,6 +145,7 @@ export async function listItems(
       and(
         filter.states?.length ? inArray(inboxItems.state, [...filter.states]) : undefined,
         filter.kind ? eq(inboxItems.kind, filter.kind) : undefined,
+        scopeCondition({ owner: null, repositories: filter.repositories ?? null }),
       ),
     )
     .orderBy(asc(inboxItems.id))

@@ -44,6 +44,7 @@ import {
   readBlockerStates,
   readCandidatePage,
   readQueuedRepositories,
+  readTicketRepositories,
   type TicketScope,
 } from "./candidates.js";
 import { type ClaimInput, claimTicket } from "./claim.js";
@@ -154,6 +155,8 @@ export function createLifecycle(deps: LifecycleDeps) {
     /** One page of the dispatcher's queue (`todo`, unheld) in pick order, after `after` (of one repository if given). */
     candidatePage: (after: CandidateCursor | null, limit: number, repository?: string) =>
       readCandidatePage(db, after, limit, repository),
+    /** Every repository that has a ticket, in name order. */
+    ticketRepositories: () => readTicketRepositories(db),
     /** Repositories in `scope` with queued tickets, in name order. */
     queuedRepositories: (scope: TicketScope) => readQueuedRepositories(db, scope),
     /** States of the tickets named as blockers. */

@@ -3,6 +3,7 @@ import type { Executor } from "../db/database.js";
 import { type TicketRow, tickets } from "../db/schema.js";
 import type { Priority } from "../domain/priorities.js";
 import type { TicketState } from "../domain/ticket-states.js";
+import { scopeCondition } from "./candidates.js";
 
 /** A position in pick order; `createdMicros` is created_at as exact epoch microseconds. */
 export interface TicketListPosition {
@@ -15,6 +16,8 @@ export interface TicketListFilter {
   readonly state?: TicketState | undefined;
   readonly assignee?: string | undefined;
   readonly campaign?: string | undefined;
+  /** Only tickets of these repositories (`owner/name`, any case); null or absent: every repository. */
+  readonly repositories?: readonly string[] | null | undefined;
   /** Only tickets after this position (keyset pagination). */
   readonly after?: TicketListPosition | null | undefined;
   readonly limit: number;
@@ -38,6 +41,8 @@ export async function listTicketsAfter(db: Executor, filter: TicketListFilter): 
   if (filter.state) conditions.push(eq(tickets.state, filter.state));
   if (filter.assignee) conditions.push(eq(tickets.assignee, filter.assignee));
   if (filter.campaign) conditions.push(eq(tickets.campaign, filter.campaign));
+  const scope = scopeCondition({ owner: null, repositories: filter.repositories ?? null });
+  if (scope) conditions.push(scope);
   const after = filter.after;
   if (after) {
     conditions.push(

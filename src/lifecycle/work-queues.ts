@@ -1,6 +1,6 @@
 import type { Actor } from "../domain/actors.js";
 import type { AlertCondition, AlertStatus, Finding } from "../domain/alerts.js";
-import type { InboxAudience, InboxKind, InboxState } from "../domain/inbox.js";
+import type { InboxAudience, InboxKind } from "../domain/inbox.js";
 import type { TaskSettingName } from "../domain/tasks.js";
 import type { InboxItemRow } from "../db/schema.js";
 import { findAlert, linkAlertIssue, listAlerts, recordOperatorPass } from "./alerts.js";
@@ -42,7 +42,7 @@ export function inboxApi(deps: LifecycleDeps) {
     handOver: (input: { itemId: number; delivery: number; why: string; holdTicket: boolean; actor: Actor }) =>
       handOverItem(deps, input),
     find: (id: number) => findItem(db, id),
-    list: (filter: { states?: readonly InboxState[]; kind?: InboxKind | undefined; limit: number }) =>
+    list: (filter: Parameters<typeof listItems>[1]) =>
       listItems(db, filter),
     ofTicket: (ticketId: number) => itemsOfTicket(db, ticketId),
     factsOf: (item: InboxItemRow) => factsOf(db, item),
