@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Octokit } from "@octokit/rest";
 import type { ApplicationFunction, ApplicationFunctionOptions, Context, Probot } from "probot";
 import { backoffFrom } from "../config/durations.js";
@@ -7,8 +8,9 @@ import { EVIDENCE_EVENTS, evidenceTargets } from "../evidence/index.js";
 import type { Lifecycle } from "../lifecycle/index.js";
 import type { Store } from "../store/index.js";
 import { type AttemptApiDeps, attemptApiHandler } from "./api/attempts.js";
-import { apiHandler } from "./api/index.js";
-import { boardHandler } from "./board/index.js";
+import { publicHealthHandler } from "./api/health.js";
+import type { Authenticate } from "./auth/authenticate.js";
+import { readSurfaceHandler } from "./auth/read-surfaces.js";
 import { acceptComment } from "./commands/handle-comment.js";
 import { type ControlPlaneDeps, controlPlane } from "./control/control-plane.js";
 import { dispatchEndpoint } from "./control/dispatch-endpoint.js";
@@ -60,9 +62,28 @@ export interface AppDeps {
   readonly runLiveness?: { readonly leaseMs: number; readonly graceMs: number };
   /** The periodic tasks' status (src/app/periodic/) that `/api/health` shows. */
   readonly periodic?: () => readonly PeriodicTaskStatus[];
+  /**
+   * What this server serves of `/board` and `/api/v1` (src/app/auth/). `none` (the default): nothing;
+   * only the webhook path, `/api/health` (up or down) and the OIDC POST routes; the board and API
+   * run on their own loopback listener (src/app/auth/ui-listener.ts). `open`: served without
+   * credentials, for a server bound to 127.0.0.1 only (the demo, tests). `guarded`: served to API
+   * tokens and signed-in people, each seeing only the repositories they may read; `routes` are the
+   * sign-in pages (`/login`, …).
+   */
+  readonly ui?: UiExposure;
   /** Called once the app is loaded, with what it needs to start the workers (src/app/workers.ts). */
   readonly onLoad?: (runtime: AppRuntime) => void;
 }
+
+export type UiExposure =
+  | { readonly kind: "none" }
+  | { readonly kind: "open" }
+  | {
+      readonly kind: "guarded";
+      readonly authenticate: Authenticate;
+      readonly routes?: ((req: IncomingMessage, res: ServerResponse) => Promise<boolean>) | undefined;
+      readonly signInPath?: string | undefined;
+    };
 
 export interface AppRuntime {
   readonly probot: Probot;
@@ -127,19 +148,20 @@ export function missionControlApp(deps: AppDeps): ApplicationFunction {
           : null,
       ),
     );
-    // The read-only JSON API (docs/api.md) on the app's HTTP server.
-    options?.addHandler(
-      apiHandler({
-        lifecycle: deps.lifecycle,
-        mirror: deps.store.mirror,
-        ...(deps.periodic ? { periodic: deps.periodic } : {}),
-        logError: (err, message) => probot.log.error({ err }, message),
-      }),
-    );
-    // The read-only board page (docs/board.md) on the same server.
-    options?.addHandler(
-      boardHandler({ lifecycle: deps.lifecycle, logError: (err, m) => probot.log.error({ err }, m) }),
-    );
+    // The read-only JSON API (docs/api.md) and board (docs/board.md): on this server only when it
+    // is loopback-only (`open`) or behind credentials (`guarded`); `/api/health` says up or down.
+    const ui = deps.ui ?? { kind: "none" };
+    if (ui.kind !== "open") options?.addHandler(publicHealthHandler(deps.lifecycle));
+    if (ui.kind === "guarded" && ui.routes) options?.addHandler(ui.routes);
+    if (ui.kind !== "none")
+      options?.addHandler(
+        readSurfaceHandler({
+          lifecycle: deps.lifecycle,
+          mirror: deps.store.mirror,
+          logError: (err, message) => probot.log.error({ err }, message),
+          ...(ui.kind === "guarded" ? { authenticate: ui.authenticate, signInPath: ui.signInPath } : {}),
+        }),
+      );
 
     probot.onAny(async (event) => {
       // Probot's transform hands every listener a Context; the `onAny` type only says EmitterWebhookEvent.

@@ -72,6 +72,8 @@ export async function startDemoApp(options: DemoAppOptions): Promise<DemoApp> {
       store,
       ticketLabel: config.app.ticket_label,
       deliveryLeaseMs: config.app.delivery_lease_seconds * 1000,
+      // The demo's server listens on localhost only: the board and API need no sign-in there.
+      ui: { kind: "open" },
       verifier: (octokitFor) =>
         createVerifier({
           lifecycle,

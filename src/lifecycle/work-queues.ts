@@ -42,8 +42,7 @@ export function inboxApi(deps: LifecycleDeps) {
     handOver: (input: { itemId: number; delivery: number; why: string; holdTicket: boolean; actor: Actor }) =>
       handOverItem(deps, input),
     find: (id: number) => findItem(db, id),
-    list: (filter: Parameters<typeof listItems>[1]) =>
-      listItems(db, filter),
+    list: (filter: Parameters<typeof listItems>[1]) => listItems(db, filter),
     ofTicket: (ticketId: number) => itemsOfTicket(db, ticketId),
     factsOf: (item: InboxItemRow) => factsOf(db, item),
   };

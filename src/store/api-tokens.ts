@@ -77,7 +77,10 @@ export async function listApiTokens(db: Executor): Promise<ApiTokenInfo[]> {
 }
 
 /** Revokes by name, compare-and-set on `revoked_at is null`: effective for the very next request. */
-export async function revokeApiToken(deps: StoreDeps, input: { name: string }): Promise<RevokeApiTokenResult> {
+export async function revokeApiToken(
+  deps: StoreDeps,
+  input: { name: string },
+): Promise<RevokeApiTokenResult> {
   const rows = await deps.db
     .update(apiTokens)
     .set({ revokedAt: deps.clock.now() })
@@ -93,9 +96,13 @@ export async function revokeApiToken(deps: StoreDeps, input: { name: string }): 
 
 /** The token's row if it is known, not revoked and not expired (read on every request). */
 export async function checkApiToken(deps: StoreDeps, token: string): Promise<ApiTokenCheck> {
-  const [row] = await deps.db.select().from(apiTokens).where(eq(apiTokens.tokenHash, hashApiToken(token)));
+  const [row] = await deps.db
+    .select()
+    .from(apiTokens)
+    .where(eq(apiTokens.tokenHash, hashApiToken(token)));
   if (!row) return { ok: false, code: "unknown" };
   if (row.revokedAt) return { ok: false, code: "revoked" };
-  if (row.expiresAt && row.expiresAt.getTime() <= deps.clock.now().getTime()) return { ok: false, code: "expired" };
+  if (row.expiresAt && row.expiresAt.getTime() <= deps.clock.now().getTime())
+    return { ok: false, code: "expired" };
   return { ok: true, info: infoOf(row) };
 }

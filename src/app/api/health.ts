@@ -1,4 +1,6 @@
-import { sendJson } from "./errors.js";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { sendError, sendJson } from "./errors.js";
+import type { ApiLifecycle } from "./port.js";
 import type { Route } from "./route.js";
 
 /**
@@ -36,3 +38,27 @@ export const healthRoute: Route = {
     });
   },
 };
+
+/**
+ * `GET /api/health` on the public listener: up or down, nothing else (no reason, no backlog, no
+ * cycle): whoever reaches the server learns only whether the database answers. Returns false for
+ * every other path.
+ */
+export function publicHealthHandler(lifecycle: Pick<ApiLifecycle, "ping">) {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
+    if (new URL(req.url ?? "/", "http://localhost").pathname !== "/api/health") return false;
+    if (req.method !== "GET") {
+      sendError(res, 405, "method_not_allowed", `${req.method} is not allowed`, {
+        headers: { allow: "GET" },
+      });
+      return true;
+    }
+    try {
+      await lifecycle.ping();
+      sendJson(res, 200, { status: "ok" });
+    } catch {
+      sendJson(res, 503, { status: "unavailable" });
+    }
+    return true;
+  };
+}

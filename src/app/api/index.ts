@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Store } from "../../store/index.js";
 import type { PeriodicTaskStatus } from "../periodic/status.js";
+import { EVERYTHING, type Visibility } from "../auth/visibility.js";
 import { sendError } from "./errors.js";
 import type { ApiLifecycle } from "./port.js";
 import { healthRoute } from "./health.js";
@@ -30,10 +31,15 @@ export interface ApiDeps {
 
 /**
  * A Probot handler (`options.addHandler`): answers `/api/health` and `/api/v1/**`, returns false for
- * every other path so the webhook middleware and Probot's own handlers still see theirs.
+ * every other path so the webhook middleware and Probot's own handlers still see theirs. The reader
+ * sees what `visibility` allows (default: everything; src/app/auth/ui-handler.ts passes the reader's).
  */
 export function apiHandler(deps: ApiDeps) {
-  return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
+  return async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    visibility: Visibility = EVERYTHING,
+  ): Promise<boolean> => {
     const url = new URL(req.url ?? "/", "http://localhost");
     const path = url.pathname;
     if (path !== "/api/health" && !path.startsWith("/api/v1/") && path !== "/api/v1") return false;
@@ -56,6 +62,7 @@ export function apiHandler(deps: ApiDeps) {
           mirror: deps.mirror,
           periodic: deps.periodic,
           logError: deps.logError,
+          visibility,
         });
       } catch (error) {
         deps.logError?.(error, `api ${route.path} failed`);

@@ -14,6 +14,7 @@ export type ApiLifecycle = Pick<
   | "attemptsOf"
   | "ticketHistory"
   | "recentDispatchCycles"
+  | "ticketRepositories"
 > & {
   readonly evidence: Pick<Lifecycle["evidence"], "verdictsOf">;
   readonly inbox: Pick<Lifecycle["inbox"], "list">;

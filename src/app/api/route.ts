@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { z } from "zod";
 import type { Store } from "../../store/index.js";
 import type { PeriodicTaskStatus } from "../periodic/status.js";
+import type { Visibility } from "../auth/visibility.js";
 import { issuesOf, sendInvalid } from "./errors.js";
 import type { ApiLifecycle } from "./port.js";
 import { queryObject } from "./query.js";
@@ -17,6 +18,8 @@ export interface RouteContext {
   /** The app's periodic tasks' status (src/app/periodic/), for the health route; absent: none run. */
   readonly periodic?: (() => readonly PeriodicTaskStatus[]) | undefined;
   readonly logError?: ((error: unknown, message: string) => void) | undefined;
+  /** Which repositories the reader may read: another repository's ticket is a 404, lists are filtered. */
+  readonly visibility: Visibility;
 }
 
 export interface Route {

@@ -15,12 +15,14 @@ export interface TicketPage {
 export async function ticketPage(
   lifecycle: Pick<Lifecycle, "listTicketsAfter">,
   query: TicketListQuery,
+  repositories: readonly string[] | null = null,
 ): Promise<TicketPage> {
   const rows = await lifecycle.listTicketsAfter({
     state: query.state,
     assignee: query.assignee,
     campaign: query.campaign,
     after: query.cursor,
+    repositories,
     limit: query.limit + 1,
   });
   const page = rows.slice(0, query.limit);

@@ -12,7 +12,8 @@ export const ticketListRoute: Route = {
   async handle(ctx) {
     const query = parseQuery(ctx, TicketListQuery);
     if (!query) return;
-    const page = await ticketPage(ctx.lifecycle, query);
+    const repositories = await ctx.visibility.readable(() => ctx.lifecycle.ticketRepositories());
+    const page = await ticketPage(ctx.lifecycle, query, repositories);
     sendJson(ctx.res, 200, { items: page.items, next_cursor: page.nextCursor });
   },
 };
@@ -37,7 +38,8 @@ export const ticketRoute: Route = {
     const key = `${parsed.prefix}-${parsed.number}`;
     const { lifecycle } = ctx;
     const ticket = await lifecycle.findTicket(key);
-    if (!ticket) {
+    // Another repository's ticket is "not found", as one that does not exist: nothing to learn.
+    if (!ticket || !(await ctx.visibility.canRead(ticket.repository))) {
       sendError(ctx.res, 404, "not_found", `no ticket ${key}`);
       return;
     }

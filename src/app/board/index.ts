@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { parseTicketKey } from "../../domain/ticket-key.js";
 import { matchPath } from "../api/route.js";
+import { EVERYTHING, type Visibility } from "../auth/visibility.js";
 import { type BoardView, renderBoardPage } from "./board-page.js";
 import { type ErrorPage, renderErrorPage } from "./error-page.js";
 import { REFRESH_HEADER, type RenderOptions } from "./layout.js";
@@ -30,7 +31,11 @@ const CYCLES_READ = 50;
  */
 export function boardHandler(deps: BoardDeps) {
   const refreshSeconds = deps.refreshSeconds ?? 15;
-  return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
+  return async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    visibility: Visibility = EVERYTHING,
+  ): Promise<boolean> => {
     const url = new URL(req.url ?? "/", "http://localhost");
     const path = url.pathname.replace(/\/+$/, "");
     if (path !== "/board" && !path.startsWith("/board/")) return false;
@@ -56,8 +61,8 @@ export function boardHandler(deps: BoardDeps) {
     }
     try {
       const page = ticketParams
-        ? await ticketPage(deps.lifecycle, ticketParams.key ?? "", url, now)
-        : await boardPage(deps.lifecycle, url, now);
+        ? await ticketPage(deps.lifecycle, ticketParams.key ?? "", url, now, visibility)
+        : await boardPage(deps.lifecycle, url, now, visibility);
       const partial = req.headers[REFRESH_HEADER] === "1";
       if (page.ok) sendHtml(res, 200, page.render({ nonce, refreshSeconds, partial }), nonce);
       else fail(page.error);
@@ -90,16 +95,24 @@ function badRequest(issues: readonly { parameter: string; message: string }[]): 
   };
 }
 
-async function boardPage(lifecycle: BoardLifecycle, url: URL, now: Date): Promise<PageResult> {
+async function boardPage(
+  lifecycle: BoardLifecycle,
+  url: URL,
+  now: Date,
+  visibility: Visibility,
+): Promise<PageResult> {
   const query = parseQuery(BoardQuery, url.searchParams, BOARD_FILTERS);
   if (!query.ok) return badRequest(query.issues);
   const filter = { assignee: query.value.assignee, campaign: query.value.campaign };
+  const repositories = await visibility.readable(() => lifecycle.ticketRepositories());
+  // Alerts, cycles and task settings name no single repository: only readers of every one see them.
+  const everything = repositories === null;
   const [columns, inbox, alerts, cycles, tasks] = await Promise.all([
-    lifecycle.board.columns({ ...filter, perColumn: CARDS_PER_COLUMN }),
-    lifecycle.inbox.list({ states: ["pending", "delivered"], limit: PANEL_LIMIT }),
-    lifecycle.alerts.list({ status: "open", limit: PANEL_LIMIT }),
-    lifecycle.recentDispatchCycles(CYCLES_READ),
-    lifecycle.tasks.settings(),
+    lifecycle.board.columns({ ...filter, repositories, perColumn: CARDS_PER_COLUMN }),
+    lifecycle.inbox.list({ states: ["pending", "delivered"], repositories, limit: PANEL_LIMIT }),
+    everything ? lifecycle.alerts.list({ status: "open", limit: PANEL_LIMIT }) : [],
+    everything ? lifecycle.recentDispatchCycles(CYCLES_READ) : [],
+    everything ? lifecycle.tasks.settings() : [],
   ]);
   const view: BoardView = {
     now,
@@ -121,6 +134,7 @@ async function ticketPage(
   rawKey: string,
   url: URL,
   now: Date,
+  visibility: Visibility,
 ): Promise<PageResult> {
   const query = parseQuery(TicketPageQuery, url.searchParams);
   if (!query.ok) return badRequest(query.issues);
@@ -128,7 +142,8 @@ async function ticketPage(
   if (!parsed.ok) return badRequest([{ parameter: "key", message: parsed.message }]);
   const key = `${parsed.prefix}-${parsed.number}`;
   const ticket = await lifecycle.findTicket(key);
-  if (!ticket) {
+  // Another repository's ticket is "not found", as one that does not exist.
+  if (!ticket || !(await visibility.canRead(ticket.repository))) {
     return {
       ok: false,
       error: { status: 404, heading: "Not found", reasons: [`There is no ticket ${key}.`] },

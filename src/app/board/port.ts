@@ -6,7 +6,14 @@ import type { Lifecycle } from "../../lifecycle/index.js";
  */
 export type BoardLifecycle = Pick<
   Lifecycle,
-  "clock" | "board" | "findTicket" | "attemptsOf" | "ticketHistory" | "questionsOf" | "recentDispatchCycles"
+  | "clock"
+  | "board"
+  | "findTicket"
+  | "attemptsOf"
+  | "ticketHistory"
+  | "questionsOf"
+  | "recentDispatchCycles"
+  | "ticketRepositories"
 > & {
   readonly evidence: Pick<Lifecycle["evidence"], "verdictsOf">;
   readonly inbox: Pick<Lifecycle["inbox"], "list" | "ofTicket">;

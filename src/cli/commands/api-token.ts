@@ -96,7 +96,10 @@ export function apiTokenCommand(ctx: CliContext): Command {
     .argument("<name>", "the token's name")
     .option("--json", "print the revoked token's details as JSON")
     .action(async (name: string, raw: Record<string, unknown>) => {
-      const options = parseOptions(z.object({ name: TokenName, json: z.boolean().optional() }), { ...raw, name });
+      const options = parseOptions(z.object({ name: TokenName, json: z.boolean().optional() }), {
+        ...raw,
+        name,
+      });
       await ctx.withDatabase(async ({ store }) => {
         const result = await store.apiTokens.revoke({ name: options.name });
         if (!result.ok) throw failureToCliError(result);

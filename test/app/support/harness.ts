@@ -76,6 +76,14 @@ export interface AppOptions {
   }) => NonNullable<AppDeps["control"]>;
   /** Leases of attempts bound to runs (workflow_run / workflow_job webhooks). */
   readonly runLiveness?: AppDeps["runLiveness"];
+  /**
+   * What the app's server serves of `/board` and `/api/v1` (AppDeps.ui). Default `open`: this
+   * server is bound to 127.0.0.1, so it stands in for the loopback UI listener as well as the public
+   * one; tests of the public listener's safe default and of credentials pass `none` or `guarded`.
+   */
+  readonly ui?:
+    | AppDeps["ui"]
+    | ((running: { readonly gh: GitHubStandin; readonly baseUrl: string }) => AppDeps["ui"]);
   /** The app's permissions in the stand-in (default: the stand-in's). */
   readonly appPermissions?: AppPermissions;
 }
@@ -148,6 +156,7 @@ export async function startApp(db: Database, options: AppOptions = {}): Promise<
       ...(options.control ? { control: options.control({ gh, baseUrl }) } : {}),
       ...(options.runLiveness ? { runLiveness: options.runLiveness } : {}),
       ...(options.repositoryAllowed ? { repositoryAllowed: options.repositoryAllowed } : {}),
+      ui: (typeof options.ui === "function" ? options.ui({ gh, baseUrl }) : options.ui) ?? { kind: "open" },
       onLoad: (r) => (runtime = r),
     }),
     { probot, webhooksPath: "/api/github/webhooks" },
