@@ -20,7 +20,11 @@ import { createVerifier, databaseHttpCache } from "../evidence/index.js";
 import { createLifecycle, systemClock } from "../lifecycle/index.js";
 import { snapshotReader } from "../operator/snapshot.js";
 import { createStore } from "../store/index.js";
-import { missionControlApp } from "./app.js";
+import { missionControlApp, type UiExposure } from "./app.js";
+import { credentialAccess } from "./auth/authenticate.js";
+import { readSurfaceHandler } from "./auth/read-surfaces.js";
+import { planUi, signInSettingsFrom } from "./auth/ui-plan.js";
+import { startUiListener } from "./auth/ui-listener.js";
 import { createAppLogger, logLevelFrom } from "./log.js";
 import { createActionsTokenVerifier } from "./oidc/index.js";
 import { appSelfCheck, PeriodicStatusBoard, startAppPeriodic } from "./periodic/index.js";
@@ -30,6 +34,15 @@ async function main(): Promise<void> {
   // 1. Environment and configuration.
   const env = readEnvironment(process.env, process.cwd());
   const config = await loadConfig({ cwd: env.cwd, path: env.configPath, overrides: env.configOverrides });
+  // Where the board and API are served, decided before anything starts (src/app/auth/ui-plan.ts).
+  const signIn = signInSettingsFrom({
+    GITHUB_CLIENT_ID: process.env.GITHUB_CLIENT_ID,
+    GITHUB_CLIENT_SECRET: process.env.GITHUB_CLIENT_SECRET,
+    MCTL_SESSION_SECRET: process.env.MCTL_SESSION_SECRET,
+  });
+  if (!signIn.ok) throw new Error(signIn.message);
+  const uiPlan = planUi(config.app, signIn.settings);
+  if (!uiPlan.ok) throw new Error(uiPlan.message);
   // 2. The database, migrated (an advisory lock makes this safe for several replicas).
   const handle = await openDatabase(env.database, { lockWaitMs: env.lockWaitMs });
   await migrateDatabase(handle);
@@ -41,6 +54,10 @@ async function main(): Promise<void> {
   const stops: (() => Promise<void>)[] = [];
   // Periodic work (orchestrator, operator, redelivery, self-check) and its status for /api/health.
   const periodicStatus = new PeriodicStatusBoard();
+  const ui: UiExposure =
+    uiPlan.plan.kind === "loopback"
+      ? { kind: "none" }
+      : { kind: "guarded", authenticate: credentialAccess({ checkToken: store.apiTokens.check }) };
   // 3. The app: webhooks in, the mirror and evidence re-evaluation workers beside it.
   const server = await run(
     missionControlApp({
@@ -63,6 +80,7 @@ async function main(): Promise<void> {
             }),
           }
         : null,
+      ui,
       runLiveness: {
         leaseMs: config.dispatch.attempt_lease_seconds * 1000,
         graceMs: config.dispatch.run_grace_seconds * 1000,
@@ -114,7 +132,24 @@ async function main(): Promise<void> {
         : {}),
     },
   );
-  // 4. Stop cleanly: the running mirror and periodic passes end, then the database closes.
+  // 4. Without a public UI, the board and API on their own listener, bound to 127.0.0.1.
+  if (uiPlan.plan.kind === "loopback") {
+    const listener = await startUiListener(
+      uiPlan.plan.port,
+      readSurfaceHandler({
+        lifecycle,
+        mirror: store.mirror,
+        logError: (err, message) => log.error({ err }, message),
+      }),
+      (err) => log.error({ err }, "ui listener failed"),
+    );
+    log.info(
+      { url: listener.url },
+      `board and API on ${listener.url}/board (loopback only: sign-in is not configured)`,
+    );
+    stops.push(() => listener.close());
+  }
+  // 5. Stop cleanly: the running mirror and periodic passes end, then the database closes.
   const shutdown = async () => {
     await server.stop();
     for (const stop of stops) await stop();

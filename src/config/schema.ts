@@ -293,6 +293,17 @@ export const AppSchema = z.strictObject({
       message: "must be an http(s) URL such as https://mission-control.example.com",
     })
     .optional(),
+  /**
+   * Without sign-in the board and `/api/v1` are served only on 127.0.0.1 at this port (0: any free
+   * port); the public listener (Probot's PORT) then serves the webhook, `/api/health` and the OIDC routes.
+   */
+  ui_port: z.number().int().min(0).max(65535).default(3001),
+  /**
+   * Serve the board and `/api/v1` on the public listener, behind GitHub sign-in and API tokens.
+   * Refused at start unless sign-in is configured (GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET,
+   * MCTL_SESSION_SECRET) and `public_url` is set.
+   */
+  public_ui: z.boolean().default(false),
   /** Issuer of the OIDC tokens (GitHub Enterprise Server: `https://HOST/_services/token`). */
   oidc_issuer: z
     .url({ protocol: /^https?$/, message: "must be the issuer's URL" })

@@ -122,6 +122,8 @@ describePostgres("app crash mid-mirror", ({ db, url }) => {
       DATABASE_URL: url(),
       MCTL_CONFIG: path.join(dir.path, "mc.yml"),
       MCTL_GITHUB_API_URL: gh.url,
+      // The loopback board/API listener on any free port (the default 3001 may be taken).
+      MCTL__APP__UI_PORT: "0",
     };
 
     // Tickets and changes before the app starts.

@@ -67,6 +67,8 @@ export function buildRoles(input: {
     HOST: "127.0.0.1",
     LOG_LEVEL: "warn",
     MCTL_GITHUB_API_URL: gh.url,
+    // The loopback board/API listener on any free port (the default 3001 may be taken).
+    MCTL__APP__UI_PORT: "0",
   });
   const dispatchers = Array.from({ length: input.dispatchers }, (_, i) =>
     role("dispatcher", `dispatcher-${i}`, [
