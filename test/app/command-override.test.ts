@@ -51,6 +51,7 @@ const pending = {
 
 const facts = (latestVerdict: CommandFacts["latestVerdict"]): CommandFacts => ({
   login: "mia",
+  owner: "acme",
   ticket: ticket(),
   openItems: [],
   attempts: [],

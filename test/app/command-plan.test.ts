@@ -54,6 +54,7 @@ const BOB = { kind: "human", id: "bob" } as const;
 
 const facts = (overrides: Partial<CommandFacts> = {}): CommandFacts => ({
   login: "bob",
+  owner: "acme",
   ticket: ticket(),
   openItems: [],
   attempts: [],
@@ -187,18 +188,26 @@ describe("planCommand", () => {
     });
     expect(plan({ name: "help" }, null)).toMatchObject({ kind: "reply", code: "help" });
     expect(plan({ name: "status" })).toMatchObject({ kind: "reply", code: "status" });
-    expect(plan({ name: "maintenance", action: "pause", task: "dispatch" }, null)).toEqual({
-      kind: "apply",
-      steps: [
-        {
-          call: "tasks.setEnabled",
-          task: "dispatch",
-          enabled: false,
-          actor: BOB,
-          reason: "/mc maintenance by @bob",
-        },
-      ],
-      success: { say: "text", code: "paused", text: "task dispatch is paused" },
+    // The owner's own dispatcher: a control repository's maintainers act for their owner only.
+    expect(plan({ name: "maintenance", action: "pause", task: "dispatch" }, null, { owner: "Acme" })).toEqual(
+      {
+        kind: "apply",
+        steps: [
+          {
+            call: "tasks.setEnabled",
+            task: "dispatch:acme",
+            enabled: false,
+            actor: BOB,
+            reason: "/mc maintenance by @bob",
+          },
+        ],
+        success: { say: "text", code: "paused", text: "task dispatch:acme is paused" },
+      },
+    );
+    // operate and orchestrate serve every owner: not from a comment.
+    expect(plan({ name: "maintenance", action: "pause", task: "operate" }, null)).toMatchObject({
+      kind: "refuse",
+      code: "deployment_wide_task",
     });
   });
 

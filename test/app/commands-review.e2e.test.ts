@@ -2,6 +2,7 @@ import { afterEach, beforeEach, expect, it } from "vitest";
 import { scenario } from "../evidence/support.js";
 import { describeEachDriver } from "../helpers/databases.js";
 import { type AppHarness, startApp } from "./support/harness.js";
+import { expectOutsiderIgnored } from "./support/outsiders.js";
 import { givenNeedsInput } from "./support/tickets.js";
 
 /**
@@ -63,8 +64,7 @@ describeEachDriver("/mc review and maintenance commands over HTTP", (ctx) => {
     // A reader cannot approve.
     app.gh.world.permission(s.repository, "rita", "read");
     const third = await onIssue(s.repository, (await s.verifyingTicket(s.commit())).key);
-    const refused = await command(s.repository, third.issue, "rita", "/mc approve");
-    expect(refused.text).toMatch(/rita has read permission.*needs write/);
+    await expectOutsiderIgnored(app, s.repository, third.issue, "rita", "/mc approve");
     expect((await app.lifecycle.findTicket(third.ticket.key))?.state).toBe("verifying");
   });
 
@@ -161,17 +161,42 @@ describeEachDriver("/mc review and maintenance commands over HTTP", (ctx) => {
     });
   });
 
-  it("/mc maintenance pause dispatch: refused for write, applied for maintain", async () => {
+  it("/mc maintenance pauses the owner's dispatcher, only for maintainers of the owner's control repository", async () => {
     const s = world();
     const { issue } = await onIssue(s.repository, (await s.verifyingTicket(s.commit())).key);
+    app.gh.world.repository({
+      owner: "acme",
+      name: "mission-control",
+      files: { "README.md": "# control\n" },
+    });
+    app.gh.world.permission("acme/mission-control", "ola", "maintain");
+    app.gh.world.permission("acme/mission-control", "bob", "write");
+    app.gh.world.permission(s.repository, "ola", "write");
+    const unchanged = async () => {
+      expect((await app.lifecycle.tasks.setting("dispatch")).enabled).toBe(true);
+      expect((await app.lifecycle.tasks.setting("dispatch:acme")).enabled).toBe(true);
+    };
 
-    const refused = await command(s.repository, issue, "bob", "/mc maintenance pause dispatch");
-    expect(refused.text).toMatch(/bob has write permission.*needs maintain/);
-    expect((await app.lifecycle.tasks.setting("dispatch")).enabled).toBe(true);
+    // mia maintains this repository, not the control repository: refused, nothing changes.
+    const notControl = await command(s.repository, issue, "mia", "/mc maintenance pause dispatch");
+    expect(notControl.outcome).toBe("permission_refused");
+    expect(notControl.text).toMatch(/mia has none permission on acme\/mission-control.*needs maintain/);
+    await unchanged();
+    const writer = await command(s.repository, issue, "bob", "/mc maintenance pause dispatch");
+    expect(writer.text).toMatch(/bob has write permission on acme\/mission-control.*needs maintain/);
+    await unchanged();
+    // operate and orchestrate serve every owner: no comment pauses them.
+    const global = await command(s.repository, issue, "ola", "/mc maintenance pause operate");
+    expect(global.outcome).toBe("deployment_wide_task");
+    expect((await app.lifecycle.tasks.setting("operate")).enabled).toBe(true);
 
-    const paused = await command(s.repository, issue, "mia", "/mc maintenance pause dispatch");
+    // ola maintains the control repository: acme's dispatcher is paused, no other owner's.
+    const paused = await command(s.repository, issue, "ola", "/mc maintenance pause dispatch");
     expect(paused.outcome).toBe("paused");
-    expect((await app.lifecycle.tasks.setting("dispatch")).enabled).toBe(false);
-    expect((await app.lifecycle.tasks.setting("dispatch")).changedBy).toBe("mia");
+    expect(await app.lifecycle.tasks.setting("dispatch:acme")).toMatchObject({
+      enabled: false,
+      changedBy: "ola",
+    });
+    expect((await app.lifecycle.tasks.setting("dispatch")).enabled).toBe(true);
   });
 });

@@ -104,8 +104,8 @@ describeOnDatabase("hostile commands and text", (db) => {
     expect(now).toMatchObject({ state: "todo", version: ticket.version });
   });
 
-  /** `ignored`, or the outcome recorded for the reply. */
-  type Expect = "ignored" | "usage_error" | "permission_refused" | "not_waiting";
+  /** `ignored`, or the outcome recorded for the reply (`outsider_ignored`: recorded, never answered). */
+  type Expect = "ignored" | "usage_error" | "permission_refused" | "outsider_ignored" | "not_waiting";
   const corpus: [string, string, string, Expect][] = [
     ["very long (60,000 characters)", "bob", `/mc answer ${"x".repeat(60_000)}`, "usage_error"],
     ["60,000 arguments", "bob", `/mc cancel${" now".repeat(15_000)}`, "usage_error"],
@@ -128,8 +128,10 @@ describeOnDatabase("hostile commands and text", (db) => {
     ["a forged reply marker", "bob", "/mc status <!-- mission-control:reply-to 1 -->", "usage_error"],
     ["shell in a sha", "bob", "/mc done sha=$(rm -rf /) attempt=1", "usage_error"],
     ["U+0000 in an answer (no question is open)", "bob", "/mc answer a\u0000b", "not_waiting"],
-    ["a reader", "rita", "/mc cancel", "permission_refused"],
-    ["someone without access", "mallory", "/mc priority urgent", "permission_refused"],
+    // Who cannot write to the repository is refused without a reaction or a reply (issue 19).
+    ["a reader", "rita", "/mc cancel", "outsider_ignored"],
+    ["someone without access", "mallory", "/mc priority urgent", "outsider_ignored"],
+    ["someone without access, malformed", "mallory", "/mc priority !!!", "outsider_ignored"],
     [
       "a writer pausing dispatch (needs maintain)",
       "bob",
@@ -155,6 +157,10 @@ describeOnDatabase("hostile commands and text", (db) => {
       }
       expect(recorded?.outcome, name).toBe(expected);
       expect(recorded?.command, name).not.toContain("\u0000");
+      if (expected === "outsider_ignored") {
+        expect(appComments(), name).toHaveLength(replies);
+        continue;
+      }
       const reply = appComments().at(-1)?.body ?? "";
       expect(appComments(), name).toHaveLength(replies + 1);
       // The reply echoes the command inert: one marker (its own), no mention but the commenter's.

@@ -19,7 +19,9 @@ export type CommandRefusalCode =
   | "no_attempts_to_grant"
   | "no_such_attempt"
   /** `/mc approve` of a ticket whose latest evidence verdict is not `pass` (no override given). */
-  | "evidence_not_passing";
+  | "evidence_not_passing"
+  /** `/mc maintenance` of operate or orchestrate: they serve every owner (`mctl maintenance` only). */
+  | "deployment_wide_task";
 
 /** The plan only answers: a read (status, help) or nothing to act on. */
 export type CommandReplyCode = "status" | "help" | "nothing_to_retry" | "verifier_unavailable";
@@ -77,6 +79,8 @@ export type VerifyFailureCode = (typeof VERIFY_FAILURE_CODES)[number] | "verify_
 export type CommandOutcomeCode =
   | "usage_error"
   | "permission_refused"
+  /** Refused without a reaction or a reply: the commenter cannot write to the repository. */
+  | "outsider_ignored"
   | CommandRefusalCode
   | CommandReplyCode
   | CommandSuccessCode

@@ -14,6 +14,8 @@ export type AttemptRef = Pick<AttemptRow, "id" | "number">;
 export interface CommandFacts {
   /** The commenter (a person: bots never get this far). */
   readonly login: string;
+  /** The owner of the repository the comment is in: `/mc maintenance` acts on that owner's settings. */
+  readonly owner: string;
   /** The ticket the issue mirrors; null when it mirrors none. */
   readonly ticket: TicketRow | null;
   /** The ticket's open inbox items, oldest first (empty without a ticket). */
@@ -62,6 +64,7 @@ export async function gatherCommandFacts(
       : undefined;
   return {
     login: where.login,
+    owner: where.repository.split("/")[0] ?? "",
     ticket,
     openItems: items.filter((item) => item.state !== "acted").map(({ id, kind }) => ({ id, kind })),
     attempts: attempts.map(({ id, number }) => ({ id, number })),

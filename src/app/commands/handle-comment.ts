@@ -6,7 +6,14 @@ import type { CommandOutcome } from "./codes.js";
 import { executePlan } from "./execute.js";
 import { gatherCommandFacts } from "./facts.js";
 import { parseCommand } from "./parse.js";
-import { checkPermission, permissionLevelOf, requiredPermissionOf } from "./permission.js";
+import {
+  answersRefusals,
+  checkPermission,
+  DEFAULT_CONTROL_REPOSITORY_NAME,
+  governingRepositoryOf,
+  requiredPermissionOf,
+} from "./permission.js";
+import { lookupPermission, type PermissionLookup } from "./permission-cache.js";
 import { planCommand } from "./plan.js";
 import { renderReply, renderUsage, replyMarker } from "./reply.js";
 
@@ -27,6 +34,12 @@ export interface CommentDeps {
   readonly replies: Store["commandReplies"];
   readonly verifier: Verifier | null;
   readonly octokit: Octokit;
+  /** Another repository's installation Octokit (the control repository's, for `/mc maintenance`). */
+  readonly octokitFor?: ((repository: string) => Promise<Octokit>) | undefined;
+  /** The commenter's permission on a repository (default: one uncached request per lookup). */
+  readonly permissions?: PermissionLookup | undefined;
+  /** `app.control_repository_name`: whose maintainers may run `/mc maintenance` (default mission-control). */
+  readonly controlRepositoryName?: string | undefined;
 }
 
 /**
@@ -68,8 +81,9 @@ export function commentOfRequest(request: TakenCommandRequest): CommentFacts {
 }
 
 /**
- * Runs a queued `/mc` comment (the command worker, src/app/commands/worker.ts): reacted to,
- * permission checked with the API, planned, executed through the lifecycle, and answered with
+ * Runs a queued `/mc` comment (the command worker, src/app/commands/worker.ts): permission checked
+ * first (one cached request; someone who cannot write to the repository is refused without a
+ * reaction or a reply), then reacted to, planned, executed through the lifecycle, and answered with
  * exactly one reply (the outcome is stored by comment id before the reply is posted, so a retry
  * after a failure resumes the reply instead of running the command again).
  * Returns the outcome code for the worker's log.
@@ -84,13 +98,29 @@ export async function handleComment(deps: CommentDeps, facts: CommentFacts): Pro
 
   const earlier = await deps.replies.find(facts.commentId);
   if (earlier?.replyCommentId) return "ignored:already_replied";
+  if (earlier?.outcome === "outsider_ignored") return "command:outsider_ignored";
   if (!earlier) {
+    const permitted = await checkCommenter(deps, facts, parsed, repository);
+    if (permitted.status === "silent") {
+      // Kept (so a retry does nothing) but never posted: the outsider gets no reaction, no reply.
+      await deps.replies.record({
+        commentId: facts.commentId,
+        repository,
+        issueNumber: facts.issueNumber,
+        author: facts.login,
+        command: facts.body.slice(0, 2000),
+        outcome: "outsider_ignored",
+        reply: "",
+      });
+      return "command:outsider_ignored";
+    }
     await octokit.rest.reactions.createForIssueComment({
       ...where,
       comment_id: facts.commentId,
       content: "eyes",
     });
-    const outcome = await decide(deps, facts, parsed, repository);
+    const outcome =
+      permitted.status === "refused" ? permitted.outcome : await decide(deps, facts, parsed, repository);
     const stored = await deps.replies.record({
       commentId: facts.commentId,
       repository,
@@ -113,29 +143,63 @@ export async function handleComment(deps: CommentDeps, facts: CommentFacts): Pro
   return `command:${earlier.outcome}:reply_resumed`;
 }
 
-/** parse → permission → facts → plan → execute: the outcome to store and reply with. */
+type Parsed = Exclude<ReturnType<typeof parseCommand>, { kind: "not_a_command" }>;
+
+/**
+ * The permission check, before any write to GitHub: `silent` for someone who cannot write to the
+ * comment's repository and is not allowed the command (one request, cached); `refused` with the
+ * reply for a writer who may not (e.g. `/mc maintenance` without maintain on the owner's control
+ * repository, a second request); `allowed` otherwise.
+ */
+async function checkCommenter(
+  deps: CommentDeps,
+  facts: CommentFacts,
+  parsed: Parsed,
+  repository: string,
+): Promise<{ status: "allowed" } | { status: "silent" } | { status: "refused"; outcome: CommandOutcome }> {
+  const lookup = deps.permissions ?? lookupPermission;
+  const level = await lookup(deps.octokit, repository, facts.login);
+  if (parsed.kind === "usage_error")
+    return answersRefusals(level) ? { status: "allowed" } : { status: "silent" };
+  const { command } = parsed;
+  const required = requiredPermissionOf(command);
+  const governing = governingRepositoryOf(
+    command,
+    repository,
+    deps.controlRepositoryName ?? DEFAULT_CONTROL_REPOSITORY_NAME,
+  );
+  if (governing === repository) {
+    const check = checkPermission(command.name, facts.login, level, required);
+    if (check.status === "allowed") return { status: "allowed" };
+    if (!answersRefusals(level)) return { status: "silent" };
+    return { status: "refused", outcome: { code: "permission_refused", text: `refused: ${check.message}` } };
+  }
+  // `/mc maintenance`: only a writer here is told why; the control repository decides.
+  if (!answersRefusals(level)) return { status: "silent" };
+  const controlOctokit = deps.octokitFor ? await deps.octokitFor(governing).catch(() => null) : deps.octokit;
+  // The app not installed on the control repository: nobody maintains it as far as the app knows.
+  const controlLevel = controlOctokit ? await lookup(controlOctokit, governing, facts.login) : "none";
+  const check = checkPermission(command.name, facts.login, controlLevel, required);
+  if (check.status === "allowed") return { status: "allowed" };
+  return {
+    status: "refused",
+    outcome: {
+      code: "permission_refused",
+      text: `refused: @${facts.login} has ${controlLevel} permission on ${governing}, the control repository of ${facts.owner}; /mc ${command.name} needs ${required} or higher there`,
+    },
+  };
+}
+
+/** facts → plan → execute (the permission already checked): the outcome to store and reply with. */
 async function decide(
   deps: CommentDeps,
   facts: CommentFacts,
-  parsed: Exclude<ReturnType<typeof parseCommand>, { kind: "not_a_command" }>,
+  parsed: Parsed,
   repository: string,
 ): Promise<CommandOutcome> {
   if (parsed.kind === "usage_error")
     return { code: "usage_error", text: renderUsage(parsed.message, parsed.usage) };
   const { command } = parsed;
-  const { data } = await deps.octokit.rest.repos.getCollaboratorPermissionLevel({
-    owner: facts.owner,
-    repo: facts.repo,
-    username: facts.login,
-  });
-  const permission = checkPermission(
-    command.name,
-    facts.login,
-    permissionLevelOf(data),
-    requiredPermissionOf(command),
-  );
-  if (permission.status === "refused")
-    return { code: "permission_refused", text: `refused: ${permission.message}` };
   const known = await gatherCommandFacts(
     deps,
     { repository, issueNumber: facts.issueNumber, login: facts.login },

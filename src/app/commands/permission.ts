@@ -26,6 +26,33 @@ export function requiredPermissionOf(command: Command): PermissionLevel {
   return REQUIRED_PERMISSION[command.name];
 }
 
+/** The control repository's default name (`app.control_repository_name`). */
+export const DEFAULT_CONTROL_REPOSITORY_NAME = "mission-control";
+
+/**
+ * The repository whose permission a command needs: `/mc maintenance` changes a setting of the
+ * whole owner, so it needs maintain on the owner's control repository (`<owner>/<control name>`);
+ * every other command acts on a ticket of the repository it is written in, and needs it there.
+ */
+export function governingRepositoryOf(
+  command: Command,
+  repository: string,
+  controlRepositoryName: string,
+): string {
+  if (command.name !== "maintenance") return repository;
+  const [owner = ""] = repository.split("/");
+  return `${owner}/${controlRepositoryName}`;
+}
+
+/**
+ * Whether a refusal is answered: only to someone with write on the repository the comment is in.
+ * Anyone else (an outsider on a public repository, a reader) is refused without a reaction or a
+ * reply, so their `/mc` costs one (cached) GitHub request and cannot make the app write.
+ */
+export function answersRefusals(level: PermissionLevel): boolean {
+  return PERMISSION_LEVELS.indexOf(level) >= PERMISSION_LEVELS.indexOf("write");
+}
+
 export type PermissionCheck =
   | { readonly status: "allowed"; readonly level: PermissionLevel }
   | { readonly status: "refused"; readonly level: PermissionLevel; readonly message: string };

@@ -3,7 +3,7 @@ import type { Actor } from "../../domain/actors.js";
 import { gateAcceptance } from "../../domain/evidence-override.js";
 import { MAX_ATTEMPTS_HOLD } from "../../domain/inbox.js";
 import type { Priority } from "../../domain/priorities.js";
-import type { Task } from "../../domain/tasks.js";
+import { dispatchSettingOf, type TaskSettingName } from "../../domain/tasks.js";
 import type { TicketState, TransitionReason } from "../../domain/ticket-states.js";
 import type { InboxResultInput, TransitionInput } from "../../lifecycle/index.js";
 import type { CommandRefusalCode, CommandReplyCode, CommandSuccessCode } from "./codes.js";
@@ -43,7 +43,7 @@ export type LifecycleCall =
     }
   | {
       readonly call: "tasks.setEnabled";
-      readonly task: Task;
+      readonly task: TaskSettingName;
       readonly enabled: boolean;
       readonly actor: Actor;
       readonly reason: string;
@@ -94,16 +94,24 @@ export function planCommand(command: Command, facts: CommandFacts): CommandPlan 
   const actor: Actor = { kind: "human", id: facts.login };
   if (command.name === "help") return reply("help", `commands:\n\`\`\`\n${HELP}\n\`\`\``);
   if (command.name === "maintenance") {
+    // A control repository's maintainers act for their owner only: `dispatch` is that owner's
+    // dispatcher; operate and orchestrate serve every owner of the deployment.
+    if (command.task !== "dispatch")
+      return refuse(
+        "deployment_wide_task",
+        `${command.task} runs for every owner of this deployment: its administrators pause it with mctl maintenance pause ${command.task}`,
+      );
     const enabled = command.action === "resume";
+    const task = dispatchSettingOf(facts.owner);
     return apply(
       {
         call: "tasks.setEnabled",
-        task: command.task,
+        task,
         enabled,
         actor,
         reason: `/mc maintenance by @${facts.login}`,
       },
-      say(enabled ? "resumed" : "paused", `task ${command.task} is ${enabled ? "resumed" : "paused"}`),
+      say(enabled ? "resumed" : "paused", `task ${task} is ${enabled ? "resumed" : "paused"}`),
     );
   }
   const { ticket } = facts;

@@ -4,6 +4,7 @@ import type { Lifecycle } from "../../lifecycle/index.js";
 import { type PassReport, runQueuePass, type Store } from "../../store/index.js";
 import { type MirrorRetry, retryDelayMs } from "../mirror/retry.js";
 import { commentOfRequest, handleComment } from "./handle-comment.js";
+import type { PermissionLookup } from "./permission-cache.js";
 
 export interface CommandWorkerDeps {
   readonly lifecycle: Lifecycle;
@@ -19,6 +20,10 @@ export interface CommandWorkerDeps {
   readonly leaseMs: number;
   readonly batchLimit: number;
   readonly log?: (message: string, detail?: Record<string, unknown>) => void;
+  /** Permission levels, cached across passes (`cachedPermissions`); default: a request per command. */
+  readonly permissions?: PermissionLookup | undefined;
+  /** `app.control_repository_name` (default mission-control): whose maintainers run `/mc maintenance`. */
+  readonly controlRepositoryName?: string | undefined;
 }
 
 /**
@@ -39,7 +44,15 @@ export function commandPass(deps: CommandWorkerDeps): Promise<PassReport> {
       try {
         const octokit = await deps.octokitFor(request.repository);
         await handleComment(
-          { lifecycle: deps.lifecycle, replies: deps.replies, verifier: deps.verifier, octokit },
+          {
+            lifecycle: deps.lifecycle,
+            replies: deps.replies,
+            verifier: deps.verifier,
+            octokit,
+            octokitFor: deps.octokitFor,
+            permissions: deps.permissions,
+            controlRepositoryName: deps.controlRepositoryName,
+          },
           commentOfRequest(request),
         );
       } catch (error) {
