@@ -21,7 +21,7 @@ import { createLifecycle, systemClock } from "../lifecycle/index.js";
 import { snapshotReader } from "../operator/snapshot.js";
 import { createStore } from "../store/index.js";
 import { missionControlApp, type UiExposure } from "./app.js";
-import { credentialAccess } from "./auth/authenticate.js";
+import { publicUi } from "./auth/public-ui.js";
 import { readSurfaceHandler } from "./auth/read-surfaces.js";
 import { planUi, signInSettingsFrom } from "./auth/ui-plan.js";
 import { startUiListener } from "./auth/ui-listener.js";
@@ -57,7 +57,13 @@ async function main(): Promise<void> {
   const ui: UiExposure =
     uiPlan.plan.kind === "loopback"
       ? { kind: "none" }
-      : { kind: "guarded", authenticate: credentialAccess({ checkToken: store.apiTokens.check }) };
+      : publicUi({
+          signIn: uiPlan.plan.signIn,
+          publicUrl: uiPlan.plan.publicUrl,
+          apiUrl,
+          checkToken: store.apiTokens.check,
+          log: (message, detail) => log.warn(detail, message),
+        });
   // 3. The app: webhooks in, the mirror and evidence re-evaluation workers beside it.
   const server = await run(
     missionControlApp({

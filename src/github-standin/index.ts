@@ -18,6 +18,7 @@ import type { View } from "./presenters/view.js";
 import { buildRoutes } from "./routes/index.js";
 import { WebhookSender } from "./webhooks/deliveries.js";
 import { forwardWorldEvents } from "./webhooks/dispatch.js";
+import { OAuthWebFlow } from "./oauth/web-flow.js";
 import { createApp, installationFor, issueToken } from "./world/apps.js";
 import { type Clock, systemClock } from "./world/clock.js";
 import type { AppPermissions, AppRecord, InstallationTokenRecord } from "./world/types.js";
@@ -108,6 +109,13 @@ export interface GitHubStandin {
    * the apps registered through it, with their webhook URL and secret.
    */
   readonly manifests: ManifestFlow;
+  /** The app's OAuth web flow (src/github-standin/oauth/web-flow.ts): its client credentials, and user tokens. */
+  readonly oauth: {
+    readonly clientId: string;
+    readonly clientSecret: string;
+    /** A `ghu_` user-to-server token for `login`, past the web flow. */
+    userToken(login: string): string;
+  };
   /** Issues an installation token for the app on a repository (a shortcut past the JWT exchange). */
   installationToken(repo: string, permissions?: AppPermissions): string;
   stop(): Promise<void>;
@@ -161,6 +169,7 @@ export async function startGitHubStandin(options: GitHubStandinOptions = {}): Pr
   };
   world.subscribe(forwardWorldEvents(currentView, app, webhooks));
   const requests = new RequestLog();
+  const oauth = new OAuthWebFlow(app, () => world.now());
   const faults = new FaultPlan(options.faultSeed ?? 1);
   const rateLimit = new RateLimiter(clock, options.rateLimit);
   const handler = createRequestHandler({
@@ -183,6 +192,7 @@ export async function startGitHubStandin(options: GitHubStandinOptions = {}): Pr
       if (await handleOidcRequest({ view: currentView, issuer, faults, log: requests }, req, res)) return;
       if (await handleManifestRequest({ view: currentView, flow: manifests, log: requests }, req, res))
         return;
+      if (await oauth.handle(currentView(), req, res)) return;
       await handler(req, res);
     })();
   });
@@ -213,6 +223,11 @@ export async function startGitHubStandin(options: GitHubStandinOptions = {}): Pr
     actions: new StandinActions(world, currentView),
     git,
     manifests,
+    oauth: {
+      clientId: oauth.clientId,
+      clientSecret: oauth.clientSecret,
+      userToken: (login) => oauth.userToken(currentView(), login),
+    },
     installationToken(repo, permissions) {
       const installation = installationFor(world, app.id, arrange.repo(repo));
       if (!installation) throw new Error(`the app is not installed on ${repo}`);
