@@ -57,16 +57,16 @@ export class OAuthWebFlow {
     const token = /^(?:bearer|token)\s+(ghu_\S+)$/i.exec(req.headers.authorization ?? "")?.[1];
     if (!token || req.method !== "GET") return false;
     const user = this.#userOf(view, token);
-    if (!user) return (json(res, 401, { message: "Bad credentials", documentation_url: DOCS }), true);
-    if (path === "/user") return (json(res, 200, presentUser(view, user)), true);
+    if (!user) return json(res, 401, { message: "Bad credentials", documentation_url: DOCS });
+    if (path === "/user") return json(res, 200, presentUser(view, user));
     const repo = /^\/repos\/([^/]+)\/([^/]+)$/.exec(path);
-    if (!repo) return (json(res, 404, { message: "Not Found", documentation_url: DOCS }), true);
+    if (!repo) return json(res, 404, { message: "Not Found", documentation_url: DOCS });
     const record = view.world.repositoryByName(
       decodeURIComponent(repo[1] ?? ""),
       decodeURIComponent(repo[2] ?? ""),
     );
     if (!record || (record.private && permissionOf(record, user) === "none"))
-      return (json(res, 404, { message: "Not Found", documentation_url: DOCS }), true);
+      return json(res, 404, { message: "Not Found", documentation_url: DOCS });
     json(res, 200, presentRepository(view, record));
     return true;
   }
@@ -78,12 +78,12 @@ export class OAuthWebFlow {
       return true;
     }
     const hidden = ["client_id", "redirect_uri", "state", "code_challenge", "code_challenge_method"]
-      .map((name) => `<input type="hidden" name="${name}" value="${escape(q.get(name) ?? "")}">`)
+      .map((name) => `<input type="hidden" name="${name}" value="${escapeHtml(q.get(name) ?? "")}">`)
       .join("");
     html(
       res,
       200,
-      `<h1>Authorize ${escape(this.app.name)}</h1><form method="post" action="/login/oauth/authorize">${hidden}` +
+      `<h1>Authorize ${escapeHtml(this.app.name)}</h1><form method="post" action="/login/oauth/authorize">${hidden}` +
         `<label>Sign in as <input name="login" id="login" autocomplete="off"></label> <button id="authorize" type="submit">Authorize</button></form>`,
     );
     return true;
@@ -114,35 +114,32 @@ export class OAuthWebFlow {
 
   #accessToken(req: IncomingMessage, form: URLSearchParams, res: ServerResponse): boolean {
     const asJson = (req.headers.accept ?? "").includes("json");
-    const answer = (body: Record<string, string | number>) => {
+    const answer = (body: Record<string, string | number>): true => {
       if (asJson) return json(res, 200, body);
       const text = new URLSearchParams(
         Object.entries(body).map(([k, v]): [string, string] => [k, String(v)]),
       ).toString();
       res.writeHead(200, { "content-type": "application/x-www-form-urlencoded; charset=utf-8" }).end(text);
+      return true;
     };
     const fail = (error: string, description: string) =>
       answer({ error, error_description: description, error_uri: DOCS });
     if (form.get("client_id") !== this.app.clientId || form.get("client_secret") !== this.clientSecret)
-      return (
-        fail("incorrect_client_credentials", "The client_id and/or client_secret passed are incorrect."), true
-      );
+      return fail("incorrect_client_credentials", "The client_id and/or client_secret passed are incorrect.");
     const code = form.get("code") ?? "";
     const record = this.#codes.get(code);
     // A code is good once: a replayed exchange is refused as GitHub refuses it.
     this.#codes.delete(code);
     if (!record || record.expiresAt <= this.now())
-      return (fail("bad_verification_code", "The code passed is incorrect or expired."), true);
+      return fail("bad_verification_code", "The code passed is incorrect or expired.");
     const redirectUri = form.get("redirect_uri");
     if (redirectUri && redirectUri !== record.redirectUri)
-      return (
-        fail("redirect_uri_mismatch", "The redirect_uri MUST match the registered callback URL."), true
-      );
+      return fail("redirect_uri_mismatch", "The redirect_uri MUST match the registered callback URL.");
     if (record.challenge) {
       const verifier = form.get("code_verifier") ?? "";
       const computed = createHash("sha256").update(verifier).digest("base64url");
       if (computed !== record.challenge)
-        return (fail("bad_verification_code", "The code_verifier does not match the code_challenge."), true);
+        return fail("bad_verification_code", "The code_verifier does not match the code_challenge.");
     }
     answer({
       access_token: this.#issueToken(record.userId),
@@ -188,9 +185,11 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
   return new URLSearchParams(text);
 }
 
-function json(res: ServerResponse, status: number, body: unknown): void {
+/** Answers with JSON; true, for the handler's "answered". */
+function json(res: ServerResponse, status: number, body: unknown): true {
   const text = JSON.stringify(body);
   res.writeHead(status, { "content-type": "application/json; charset=utf-8" }).end(text);
+  return true;
 }
 
 function html(res: ServerResponse, status: number, body: string): void {
@@ -199,6 +198,6 @@ function html(res: ServerResponse, status: number, body: string): void {
     .end(`<!doctype html><html><head><title>GitHub stand-in</title></head><body>${body}</body></html>`);
 }
 
-function escape(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
