@@ -44,20 +44,24 @@ const infoOf = (row: ApiTokenRow): ApiTokenInfo => ({
   revokedAt: row.revokedAt,
 });
 
-/** Makes a token (shown once by the caller) and stores its hash; names are unique. */
+/**
+ * Makes a token (shown once by the caller) and stores its hash; names are unique. It expires
+ * `expiresInMs` after its creation (one clock reading for both), or never (null).
+ */
 export async function createApiToken(
   deps: StoreDeps,
-  input: { name: string; repositories: readonly string[] | null; expiresAt: Date | null },
+  input: { name: string; repositories: readonly string[] | null; expiresInMs: number | null },
 ): Promise<CreateApiTokenResult> {
   const token = `${API_TOKEN_PREFIX}${randomBytes(32).toString("base64url")}`;
+  const now = deps.clock.now();
   const rows = await deps.db
     .insert(apiTokens)
     .values({
       name: input.name,
       tokenHash: hashApiToken(token),
       repositories: input.repositories ? [...input.repositories] : null,
-      createdAt: deps.clock.now(),
-      expiresAt: input.expiresAt,
+      createdAt: now,
+      expiresAt: input.expiresInMs === null ? null : new Date(now.getTime() + input.expiresInMs),
     })
     .onConflictDoNothing({ target: apiTokens.name })
     .returning();

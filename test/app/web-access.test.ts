@@ -129,7 +129,7 @@ describeEachDriver("web access", (ctx) => {
       const created = await app.store.apiTokens.create({
         name: "ci",
         repositories: ["Acme/A"],
-        expiresAt: null,
+        expiresInMs: null,
       });
       if (!created.ok) throw new Error(created.message);
       const { token } = created;
@@ -162,11 +162,11 @@ describeEachDriver("web access", (ctx) => {
       app = await guardedApp();
       await givenTicket(app.lifecycle, { repository: "acme/a" });
       await givenTicket(app.lifecycle, { repository: "acme/b" });
-      const all = await app.store.apiTokens.create({ name: "all", repositories: null, expiresAt: null });
+      const all = await app.store.apiTokens.create({ name: "all", repositories: null, expiresInMs: null });
       const old = await app.store.apiTokens.create({
         name: "old",
         repositories: null,
-        expiresAt: new Date(Date.now() - 1000),
+        expiresInMs: -1000,
       });
       if (!all.ok || !old.ok) throw new Error("set-up");
       expect((await getJson(`${app.baseUrl}/api/v1/tickets`, all.token)).body.items).toHaveLength(2);

@@ -49,12 +49,11 @@ export function apiTokenCommand(ctx: CliContext): Command {
     .option("--json", "print the token and its details as JSON")
     .action(async (raw: Record<string, unknown>) => {
       const options = parseOptions(CreateOptions, raw);
-      await ctx.withDatabase(async ({ lifecycle, store }) => {
-        const now = lifecycle.clock.now().getTime();
+      await ctx.withDatabase(async ({ store }) => {
         const result = await store.apiTokens.create({
           name: options.name,
           repositories: options.repo?.length ? [...new Set(options.repo)] : null,
-          expiresAt: options.expiresIn === undefined ? null : new Date(now + options.expiresIn),
+          expiresInMs: options.expiresIn ?? null,
         });
         if (!result.ok) throw failureToCliError(result);
         if (options.json) return printJson({ token: result.token, ...result.info }, ctx.io.stdout);
