@@ -4,6 +4,7 @@ import type { Config } from "../config/schema.js";
 import type { Lifecycle } from "../lifecycle/index.js";
 import { type Clock, type Loop, type Store, startLoop } from "../store/index.js";
 import type { AppRuntime } from "./app.js";
+import { cachedPermissions } from "./commands/permission-cache.js";
 import { commandPass } from "./commands/worker.js";
 import { reevaluationPass } from "./evidence/reevaluate.js";
 import { type MirrorDeps, mirrorPass } from "./mirror/worker.js";
@@ -77,6 +78,9 @@ export function startAppWorkers(
     replies: options.store.commandReplies,
     verifier,
     octokitFor: runtime.octokitFor,
+    // Permission levels cached a minute: an outsider's burst of /mc costs one request (issue 19).
+    permissions: cachedPermissions({ now: () => options.clock.now().getTime() }),
+    controlRepositoryName: options.config.app.control_repository_name,
   };
   const loops: Loop[] = [
     startLoop("mirror", () => mirrorPass(mirrorDeps), pollMs, options.log),
