@@ -71,6 +71,8 @@ export interface AppDeps {
    * sign-in pages (`/login`, …).
    */
   readonly ui?: UiExposure;
+  /** GitHub's web origin for the board's and API's links back (default https://github.com). */
+  readonly githubWebUrl?: string | undefined;
   /** Called once the app is loaded, with what it needs to start the workers (src/app/workers.ts). */
   readonly onLoad?: (runtime: AppRuntime) => void;
 }
@@ -159,6 +161,7 @@ export function missionControlApp(deps: AppDeps): ApplicationFunction {
           lifecycle: deps.lifecycle,
           mirror: deps.store.mirror,
           logError: (err, message) => probot.log.error({ err }, message),
+          githubWebUrl: deps.githubWebUrl,
           ...(ui.kind === "guarded" ? { authenticate: ui.authenticate, signInPath: ui.signInPath } : {}),
         }),
       );

@@ -22,6 +22,7 @@ import { snapshotReader } from "../operator/snapshot.js";
 import { createStore } from "../store/index.js";
 import { missionControlApp, type UiExposure } from "./app.js";
 import { publicUi } from "./auth/public-ui.js";
+import { githubWebUrl } from "./board/github-links.js";
 import { readSurfaceHandler } from "./auth/read-surfaces.js";
 import { planUi, signInSettingsFrom } from "./auth/ui-plan.js";
 import { startUiListener } from "./auth/ui-listener.js";
@@ -64,6 +65,9 @@ async function main(): Promise<void> {
           checkToken: store.apiTokens.check,
           log: (message, detail) => log.warn(detail, message),
         });
+  const webUrl = githubWebUrl(apiUrl);
+  // With a public board, GitHub's "Details" of the evidence check run leads to the ticket's page.
+  const publicBoard = uiPlan.plan.kind === "public" ? uiPlan.plan.publicUrl : null;
   // 3. The app: webhooks in, the mirror and evidence re-evaluation workers beside it.
   const server = await run(
     missionControlApp({
@@ -87,6 +91,7 @@ async function main(): Promise<void> {
           }
         : null,
       ui,
+      githubWebUrl: webUrl,
       runLiveness: {
         leaseMs: config.dispatch.attempt_lease_seconds * 1000,
         graceMs: config.dispatch.run_grace_seconds * 1000,
@@ -98,6 +103,9 @@ async function main(): Promise<void> {
           octokit: octokitFor,
           cache: databaseHttpCache(store.httpCache),
           ...verifierSettingsFrom(config),
+          ...(publicBoard
+            ? { ticketPageUrl: (key: string) => `${publicBoard}/board/tickets/${encodeURIComponent(key)}` }
+            : {}),
         }),
       // The mirror and the evidence re-evaluation workers run beside the intake.
       onLoad: (runtime) => {
@@ -146,6 +154,7 @@ async function main(): Promise<void> {
         lifecycle,
         mirror: store.mirror,
         logError: (err, message) => log.error({ err }, message),
+        githubWebUrl: webUrl,
       }),
       (err) => log.error({ err }, "ui listener failed"),
     );

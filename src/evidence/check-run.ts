@@ -74,7 +74,15 @@ export type Publication =
 export async function publishCheckRun(
   octokit: Octokit,
   where: RepoCoordinates,
-  input: { sha: string; existingId: number | null; verdict: Verdict; ticket: string; attemptId: string },
+  input: {
+    sha: string;
+    existingId: number | null;
+    verdict: Verdict;
+    ticket: string;
+    attemptId: string;
+    /** Where GitHub's "Details" link leads (the board's ticket page), when the board is public. */
+    detailsUrl?: string;
+  },
 ): Promise<Publication> {
   const { title, summary } = renderCheckRun(input.verdict, {
     ticket: input.ticket,
@@ -88,7 +96,12 @@ export async function publishCheckRun(
           status: "completed" as const,
           conclusion: input.verdict.status === "pass" ? ("success" as const) : ("failure" as const),
         };
-  const body = { ...state, external_id: `${input.ticket}/${input.attemptId}`, output: { title, summary } };
+  const body = {
+    ...state,
+    external_id: `${input.ticket}/${input.attemptId}`,
+    ...(input.detailsUrl ? { details_url: input.detailsUrl } : {}),
+    output: { title, summary },
+  };
   try {
     const response =
       input.existingId === null

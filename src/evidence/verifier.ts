@@ -52,6 +52,11 @@ export interface VerifierDeps {
    * `evidence.missing_commit_grace_seconds` configuration. Default: that setting's default.
    */
   readonly missingCommitGraceMs?: number;
+  /**
+   * The board's page of a ticket (`<public_url>/board/tickets/KEY`) when the board is public: the
+   * check run's `details_url`, so GitHub's "Details" leads back to it. Absent: GitHub's default.
+   */
+  readonly ticketPageUrl?: ((ticketKey: string) => string) | undefined;
 }
 
 /** One evaluation of one attempt's evidence: the verdict, how it was stored and published, what it cost. */
@@ -195,6 +200,7 @@ export function createVerifier(deps: VerifierDeps) {
         verdict,
         ticket: ticket.key,
         attemptId: attempt.id,
+        ...(deps.ticketPageUrl ? { detailsUrl: deps.ticketPageUrl(ticket.key) } : {}),
       });
       await lifecycle.evidence.recordPublication({
         verdictId: stored.verdict.id,

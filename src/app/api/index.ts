@@ -25,6 +25,8 @@ export interface ApiDeps {
   readonly mirror: Pick<Store["mirror"], "backlog">;
   /** The app's periodic tasks' status (src/app/periodic/), shown by `/api/health`. */
   readonly periodic?: () => readonly PeriodicTaskStatus[];
+  /** GitHub's web origin for links (default https://github.com; see `githubWebUrl(apiUrl)`). */
+  readonly githubWebUrl?: string | undefined;
   /** Where an unexpected error goes (its details never reach the client). */
   readonly logError?: (error: unknown, message: string) => void;
 }
@@ -63,6 +65,7 @@ export function apiHandler(deps: ApiDeps) {
           periodic: deps.periodic,
           logError: deps.logError,
           visibility,
+          githubWebUrl: deps.githubWebUrl ?? "https://github.com",
         });
       } catch (error) {
         deps.logError?.(error, `api ${route.path} failed`);

@@ -20,6 +20,8 @@ export interface RouteContext {
   readonly logError?: ((error: unknown, message: string) => void) | undefined;
   /** Which repositories the reader may read: another repository's ticket is a 404, lists are filtered. */
   readonly visibility: Visibility;
+  /** GitHub's web origin (https://github.com), for links back to issues, runs and check runs. */
+  readonly githubWebUrl: string;
 }
 
 export interface Route {

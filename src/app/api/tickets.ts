@@ -1,6 +1,7 @@
 import { redactDeep } from "../../domain/redact.js";
 import type { AttemptRow } from "../../db/schema.js";
 import { parseTicketKey } from "../../domain/ticket-key.js";
+import { ticketLinks } from "../board/github-links.js";
 import { sendError, sendJson } from "./errors.js";
 import { TicketListQuery } from "./query.js";
 import { parseQuery, type Route } from "./route.js";
@@ -55,6 +56,7 @@ export const ticketRoute: Route = {
       attempts: attempts.map((a) => redactDeep(publicAttempt(a))),
       events: redactDeep(events),
       verdicts,
+      links: ticketLinks(ctx.githubWebUrl, ticket, attempts, verdicts),
     });
   },
 };

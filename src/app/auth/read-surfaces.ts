@@ -9,6 +9,8 @@ export interface ReadSurfaceDeps {
   readonly lifecycle: Lifecycle;
   readonly mirror: Pick<Store["mirror"], "backlog">;
   readonly logError: (error: unknown, message: string) => void;
+  /** GitHub's web origin for links back (default https://github.com). */
+  readonly githubWebUrl?: string | undefined;
 }
 
 /** The read-only JSON API (docs/api.md) and board (docs/board.md), each showing what a reader may see. */
@@ -17,8 +19,17 @@ export function readSurfaces(deps: ReadSurfaceDeps): {
   readonly board: ReadHandler;
 } {
   return {
-    api: apiHandler({ lifecycle: deps.lifecycle, mirror: deps.mirror, logError: deps.logError }),
-    board: boardHandler({ lifecycle: deps.lifecycle, logError: deps.logError }),
+    api: apiHandler({
+      lifecycle: deps.lifecycle,
+      mirror: deps.mirror,
+      logError: deps.logError,
+      githubWebUrl: deps.githubWebUrl,
+    }),
+    board: boardHandler({
+      lifecycle: deps.lifecycle,
+      logError: deps.logError,
+      githubWebUrl: deps.githubWebUrl,
+    }),
   };
 }
 

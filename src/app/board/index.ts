@@ -5,6 +5,7 @@ import { matchPath } from "../api/route.js";
 import { EVERYTHING, type Visibility } from "../auth/visibility.js";
 import { type BoardView, renderBoardPage } from "./board-page.js";
 import { type ErrorPage, renderErrorPage } from "./error-page.js";
+import { ticketLinks } from "./github-links.js";
 import { REFRESH_HEADER, type RenderOptions } from "./layout.js";
 import type { BoardLifecycle } from "./port.js";
 import { BOARD_FILTERS, BoardQuery, parseQuery, TicketPageQuery } from "./query.js";
@@ -14,6 +15,8 @@ export interface BoardDeps {
   readonly lifecycle: BoardLifecycle;
   /** Where an unexpected error goes (its details never reach the page). */
   readonly logError?: (error: unknown, message: string) => void;
+  /** GitHub's web origin for links back to issues and runs (default https://github.com). */
+  readonly githubWebUrl?: string | undefined;
   /** Seconds between the pages' self-refreshes (default 15). */
   readonly refreshSeconds?: number;
 }
@@ -61,7 +64,7 @@ export function boardHandler(deps: BoardDeps) {
     }
     try {
       const page = ticketParams
-        ? await ticketPage(deps.lifecycle, ticketParams.key ?? "", url, now, visibility)
+        ? await ticketPage(deps.lifecycle, ticketParams.key ?? "", url, now, visibility, deps.githubWebUrl)
         : await boardPage(deps.lifecycle, url, now, visibility);
       const partial = req.headers[REFRESH_HEADER] === "1";
       if (page.ok) sendHtml(res, 200, page.render({ nonce, refreshSeconds, partial }), nonce);
@@ -135,6 +138,7 @@ async function ticketPage(
   url: URL,
   now: Date,
   visibility: Visibility,
+  githubWebUrl = "https://github.com",
 ): Promise<PageResult> {
   const query = parseQuery(TicketPageQuery, url.searchParams);
   if (!query.ok) return badRequest(query.issues);
@@ -156,7 +160,8 @@ async function ticketPage(
     lifecycle.questionsOf(ticket.id),
     lifecycle.inbox.ofTicket(ticket.id),
   ]);
-  const view: TicketView = { now, ticket, attempts, events, verdicts, questions, inbox };
+  const links = ticketLinks(githubWebUrl, ticket, attempts, verdicts);
+  const view: TicketView = { now, ticket, attempts, events, verdicts, questions, inbox, links };
   return { ok: true, render: (options) => renderTicketPage(view, options) };
 }
 

@@ -7,6 +7,7 @@ import type {
   TicketQuestionRow,
   TicketRow,
 } from "../../db/schema.js";
+import type { TicketLinks } from "./github-links.js";
 import { type Html, html, safeHttpUrl } from "./html.js";
 import { STATE_LABELS } from "./labels.js";
 import { type RenderOptions, renderPage } from "./layout.js";
@@ -23,6 +24,8 @@ export interface TicketView {
   readonly verdicts: readonly EvidenceVerdictRow[];
   readonly questions: readonly TicketQuestionRow[];
   readonly inbox: readonly InboxItemRow[];
+  /** The ticket on GitHub: issue, evidence check run, workflow runs. */
+  readonly links?: TicketLinks | undefined;
 }
 
 /** A stored criterion (JSON written by src/evidence): read leniently, shown as far as it is readable. */
@@ -66,7 +69,21 @@ ${timelineSection(view)}
   });
 }
 
-function summarySection({ ticket, now }: TicketView): Html {
+/** Links back to GitHub (issue, evidence check run, each attempt's workflow run), or null for none. */
+function githubLinks(links: TicketLinks | undefined): Html | null {
+  if (!links) return null;
+  const items: Html[] = [];
+  const link = (href: string | null, text: string) => {
+    const safe = safeHttpUrl(href);
+    if (safe) items.push(html`<a href="${safe}" rel="noopener noreferrer">${text}</a>`);
+  };
+  link(links.issue, "issue");
+  link(links.check_run, "evidence check run");
+  links.workflow_runs.forEach((run, i) => link(run.url, `workflow run ${i + 1}`));
+  return items.length ? html`${items.map((item, i) => (i ? html`, ${item}` : item))}` : null;
+}
+
+function summarySection({ ticket, now, links }: TicketView): Html {
   const rows: [string, Html | string][] = [
     ["State", html`<strong>${STATE_LABELS[ticket.state]}</strong> <code>${ticket.state}</code>`],
     ["Priority", html`<span class="badge prio-${ticket.priority}">${ticket.priority}</span>`],
@@ -80,6 +97,8 @@ function summarySection({ ticket, now }: TicketView): Html {
     ["Updated", timeTag(ticket.updatedAt, now)],
     ["Version", String(ticket.version)],
   ];
+  const github = githubLinks(links);
+  if (github) rows.push(["On GitHub", github]);
   if (ticket.hold) rows.push(["Held", html`<code>${ticket.hold}</code>`]);
   if (ticket.nextEligibleAt && ticket.nextEligibleAt > now)
     rows.push(["Not before", timeTag(ticket.nextEligibleAt, now)]);
