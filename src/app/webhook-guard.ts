@@ -8,6 +8,10 @@
  * - Shape: every GitHub payload is a JSON object. A body that is JSON but not an object (`null`,
  *   `[]`, `"x"`, `42`) would fail inside `@octokit/webhooks` with a 500 and no message; it is
  *   answered 400 with the reason instead.
+ * - Signature: a signed request whose signature does not match is answered 400 here, logged once
+ *   at warn by the caller with its size and headers but never its body (`@octokit/webhooks` logs
+ *   the whole payload, twice, at error: one 5 MB forgery made a 10 MB log line). A correctly signed
+ *   request with an empty `X-GitHub-Event` is a 400, not a 500.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Probot } from "probot";
@@ -33,7 +37,7 @@ export function guardWebhookRequests(
   probot: Probot,
   maxBytes: number,
   onRefused: (
-    reason: "too_large" | "not_an_object",
+    reason: "too_large" | "not_an_object" | "bad_signature" | "empty_event",
     detail: { bytes: number; limit: number; delivery: string | null; event: string | null },
   ) => void,
 ): void {
@@ -77,6 +81,20 @@ export function guardWebhookRequests(
           `payload too large: more than ${maxBytes} bytes (GitHub caps webhook payloads at 25 MB)`,
         );
         return true;
+      }
+      const signature = req.headers["x-hub-signature-256"];
+      if (typeof signature === "string" && signature !== "" && probot.webhooks) {
+        const valid = await probot.webhooks.verify(read.text, signature).catch(() => false);
+        if (!valid) {
+          onRefused("bad_signature", detail(Buffer.byteLength(read.text)));
+          refuse(res, 400, "signature does not match event payload and secret");
+          return true;
+        }
+        if (req.headers["x-github-event"] !== undefined && !header("x-github-event")?.trim()) {
+          onRefused("empty_event", detail(Buffer.byteLength(read.text)));
+          refuse(res, 400, "the X-GitHub-Event header is empty: it must name the event");
+          return true;
+        }
       }
       if (!looksLikeJsonObject(read.text)) {
         onRefused("not_an_object", detail(Buffer.byteLength(read.text)));
