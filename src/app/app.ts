@@ -162,6 +162,7 @@ export function missionControlApp(deps: AppDeps): ApplicationFunction {
           mirror: deps.store.mirror,
           logError: (err, message) => probot.log.error({ err }, message),
           githubWebUrl: deps.githubWebUrl,
+          periodic: deps.periodic,
           ...(ui.kind === "guarded" ? { authenticate: ui.authenticate, signInPath: ui.signInPath } : {}),
         }),
       );

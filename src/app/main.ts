@@ -155,6 +155,7 @@ async function main(): Promise<void> {
         mirror: store.mirror,
         logError: (err, message) => log.error({ err }, message),
         githubWebUrl: webUrl,
+        periodic: () => periodicStatus.list(),
       }),
       (err) => log.error({ err }, "ui listener failed"),
     );

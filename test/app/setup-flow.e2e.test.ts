@@ -73,6 +73,7 @@ describe("Probot's setup flow from npm start, against the stand-in", () => {
     await dir.remove();
   });
 
+  let uiPort = 0;
   function startApp(port: number, extra: Record<string, string> = {}): ChildProcess {
     const base = { ...process.env };
     for (const name of Object.keys(base))
@@ -87,6 +88,8 @@ describe("Probot's setup flow from npm start, against the stand-in", () => {
         LOG_LEVEL: "info",
         MCTL_DATA_DIR: path.join(dir.path, "data"),
         NO_SMEE_SETUP: "true",
+        // The board and API listen on 127.0.0.1 at this port (the default 3001 may be taken).
+        MCTL__APP__UI_PORT: String(uiPort),
         GHE_HOST: new URL(gh.url).host,
         GHE_PROTOCOL: "http",
         ...extra,
@@ -111,7 +114,11 @@ describe("Probot's setup flow from npm start, against the stand-in", () => {
 
   it("registers an app whose webhook URL is the app's own, writes .env, and the restarted app takes webhooks there", async () => {
     const port = await freePort();
+    uiPort = await freePort();
     const app = `http://127.0.0.1:${port}`;
+    // Without sign-in the detailed health (periodic tasks) is on the loopback UI listener; the
+    // public one says only up or down.
+    const ui = `http://127.0.0.1:${uiPort}`;
     const setup = startApp(port);
     await until(() => answers(`${app}/probot`), { what: `the app in setup mode on ${app}\n${output}` });
 
@@ -173,7 +180,7 @@ describe("Probot's setup flow from npm start, against the stand-in", () => {
     let tasks: { name: string; last_outcome: string | null }[] = [];
     await until(
       async () => {
-        const health = (await (await fetch(`${app}/api/health`)).json()) as { periodic: typeof tasks };
+        const health = (await (await fetch(`${ui}/api/health`)).json()) as { periodic: typeof tasks };
         tasks = health.periodic;
         return tasks.length === 4 && tasks.every((t) => t.last_outcome !== null);
       },

@@ -1,6 +1,7 @@
 import type { Lifecycle } from "../../lifecycle/index.js";
 import type { Store } from "../../store/index.js";
 import { apiHandler } from "../api/index.js";
+import type { PeriodicTaskStatus } from "../periodic/status.js";
 import { boardHandler } from "../board/index.js";
 import { type Authenticate, openAccess } from "./authenticate.js";
 import { type ReadHandler, uiHandler } from "./ui-handler.js";
@@ -9,6 +10,8 @@ export interface ReadSurfaceDeps {
   readonly lifecycle: Lifecycle;
   readonly mirror: Pick<Store["mirror"], "backlog">;
   readonly logError: (error: unknown, message: string) => void;
+  /** The periodic tasks' status that the detailed `/api/health` shows (src/app/periodic/). */
+  readonly periodic?: (() => readonly PeriodicTaskStatus[]) | undefined;
   /** GitHub's web origin for links back (default https://github.com). */
   readonly githubWebUrl?: string | undefined;
 }
@@ -24,6 +27,7 @@ export function readSurfaces(deps: ReadSurfaceDeps): {
       mirror: deps.mirror,
       logError: deps.logError,
       githubWebUrl: deps.githubWebUrl,
+      ...(deps.periodic ? { periodic: deps.periodic } : {}),
     }),
     board: boardHandler({
       lifecycle: deps.lifecycle,
