@@ -3,8 +3,12 @@
  * the stand-in's OAuth pages (state, PKCE, code exchange, GET /user), the sealed session cookie, and
  * per-repository visibility checked with the person's own token.
  */
-import { afterEach, expect, it } from "vitest";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
 import { publicUi } from "../../src/app/auth/public-ui.js";
+import { createSealer } from "../../src/app/auth/session.js";
+import { signIn } from "../../src/app/auth/sign-in.js";
 import { givenTicket } from "../builders/tickets.js";
 import { describeEachDriver } from "../helpers/databases.js";
 import { type AppHarness, startApp } from "./support/harness.js";
@@ -174,5 +178,46 @@ describeEachDriver("sign in with GitHub", (ctx) => {
     expect((await other.go(`${app.baseUrl}/api/v1/tickets`)).res.status).toBe(401);
     expect((await other.go(`${app.baseUrl}/board`)).location).toBe("/login?return_to=%2Fboard");
     expect(given.b.key).toBeTruthy();
+  });
+});
+
+describe("the sign-in cookies over HTTPS", () => {
+  it("are Secure when the app's public URL is https, and the return path never leaves the app", async () => {
+    const sealer = createSealer("z".repeat(40));
+    const flow = signIn({
+      clientId: "Iv1.client",
+      clientSecret: "secret",
+      publicUrl: "https://mc.example.com",
+      apiUrl: "https://api.github.com",
+      sealer,
+      readAccess: async () => false,
+    });
+    const server = createServer((req, res) => void flow.routes(req, res));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      for (const returnTo of ["https://evil.example/board", "//evil.example/board", "/board?state=todo"]) {
+        const res = await fetch(`http://127.0.0.1:${port}/login?return_to=${encodeURIComponent(returnTo)}`, {
+          redirect: "manual",
+        });
+        expect(res.status).toBe(302);
+        const location = new URL(res.headers.get("location") ?? "");
+        expect(location.origin).toBe("https://github.com");
+        expect(location.searchParams.get("redirect_uri")).toBe("https://mc.example.com/login/callback");
+        const [cookie = ""] = res.headers.getSetCookie();
+        expect(cookie).toMatch(/^mc_signin=.*; HttpOnly; Secure; SameSite=Lax/i);
+        const sealed = /^mc_signin=([^;]+)/.exec(cookie)?.[1] ?? "";
+        const attempt = await sealer.open("sign-in", sealed);
+        expect(attempt?.returnTo).toBe(returnTo.startsWith("/board") ? returnTo : "/board");
+        // Sealed for sign-in only: not accepted as a session.
+        expect(await sealer.open("session", sealed)).toBeNull();
+      }
+      const out = await fetch(`http://127.0.0.1:${port}/logout`);
+      expect(out.headers.getSetCookie()[0]).toMatch(
+        /^mc_session=; Max-Age=0; Path=\/; HttpOnly; Secure; SameSite=Lax/i,
+      );
+    } finally {
+      server.close();
+    }
   });
 });
