@@ -2,6 +2,9 @@
  * Who reads the board and the JSON API (issue 19): the public listener's safe default, the loopback
  * UI listener, and API tokens scoped to repositories, over real HTTP on the app's own server.
  */
+import { execFile } from "node:child_process";
+import path from "node:path";
+import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 import { credentialAccess } from "../../src/app/auth/authenticate.js";
 import { readSurfaceHandler } from "../../src/app/auth/read-surfaces.js";
@@ -208,6 +211,25 @@ describe("where the board and API are served (planUi)", () => {
       ok: true,
       plan: { kind: "public", signIn, publicUrl: "https://mc.example.com" },
     });
+  });
+
+  it("npm start (the built app) refuses a public UI without sign-in, saying what to set", async () => {
+    const main = path.resolve(import.meta.dirname, "../../dist/app/main.js");
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? "",
+      MCTL_DATA_DIR: "memory://",
+      MCTL__APP__PUBLIC_UI: "true",
+      MCTL__APP__PUBLIC_URL: "https://mc.example.com",
+    };
+    const run = promisify(execFile)(process.execPath, [main], { env, timeout: 60_000 });
+    const failed = await run.then(
+      () => null,
+      (error: { code?: number; stderr?: string }) => error,
+    );
+    expect(failed?.code).toBe(1);
+    expect(failed?.stderr).toContain(
+      "mission-control: app.public_ui is true but sign-in is not configured: set GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET",
+    );
   });
 
   it("sign-in settings: none, all three, or an error naming what is missing or too short", () => {
