@@ -84,7 +84,9 @@ describeWithBrowser("sign in with GitHub in a browser", (browser) => {
     await context.addCookies([session ?? { name: "mc_session", value: "", url: app.baseUrl }]);
     expect((await page.goto(`${app.baseUrl}/api/v1/tickets`))?.status()).toBe(200);
 
-    await page.goto(`${app.baseUrl}/logout`);
+    await page.goto(`${app.baseUrl}/board`);
+    expect(await page.locator(".signed-in").textContent()).toContain("Signed in as alice");
+    await page.getByRole("link", { name: "Sign out" }).click();
     expect(await page.locator("h1").textContent()).toBe("Signed out");
     expect((await context.cookies(app.baseUrl)).filter((c) => c.name === "mc_session")).toEqual([]);
     await page.goto(`${app.baseUrl}/board`);

@@ -10,6 +10,8 @@ import { ageTag } from "./time.js";
 /** Everything the board page shows, read before rendering (rendering does no I/O). */
 export interface BoardView {
   readonly now: Date;
+  /** The signed-in person's login (a sign-out link is shown), or null. */
+  readonly signedInAs?: string | null | undefined;
   readonly filter: { readonly assignee?: string | undefined; readonly campaign?: string | undefined };
   readonly columns: readonly BoardColumn[];
   /** Open inbox items (pending or delivered), oldest first. */
@@ -41,6 +43,7 @@ export function renderBoardPage(view: BoardView, options: RenderOptions): string
     partial: options.partial,
     now: view.now,
     header: html`<h1>Mission Control board</h1>
+${view.signedInAs ? html`<p class="signed-in">Signed in as ${view.signedInAs} · <a href="/logout">Sign out</a></p>` : null}
 ${filterForm(view.filter)}`,
     main: html`${filterSummary(view.filter)}
 <div data-refresh-region="notices">${pausedNotices(view.tasks)}</div>

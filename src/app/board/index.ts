@@ -119,6 +119,7 @@ async function boardPage(
   ]);
   const view: BoardView = {
     now,
+    signedInAs: visibility.who.startsWith("user:") ? visibility.who.slice("user:".length) : null,
     filter,
     columns,
     inbox,
