@@ -2,6 +2,7 @@ import { and, asc, count, desc, eq, type SQL } from "drizzle-orm";
 import { isTerminal, TICKET_STATES, type TicketState } from "../domain/ticket-states.js";
 import type { Executor } from "../db/database.js";
 import { type AttemptRow, attempts, type TicketRow, tickets } from "../db/schema.js";
+import type { Priority } from "../domain/priorities.js";
 import { scopeCondition } from "./candidates.js";
 
 /** Read-only queries behind the board page (src/app/board). Nothing here writes. */
@@ -11,6 +12,7 @@ export interface BoardFilter {
   readonly campaign?: string | undefined;
   /** Only tickets of these repositories (`owner/name`, any case); null or absent: every repository. */
   readonly repositories?: readonly string[] | null | undefined;
+  readonly priority?: Priority | undefined;
   /** Cards per column at most (the column still reports its total). */
   readonly perColumn: number;
 }
@@ -37,6 +39,7 @@ export async function boardColumns(db: Executor, filter: BoardFilter): Promise<B
   const conditions: SQL[] = [];
   if (filter.assignee !== undefined) conditions.push(eq(tickets.assignee, filter.assignee));
   if (filter.campaign !== undefined) conditions.push(eq(tickets.campaign, filter.campaign));
+  if (filter.priority !== undefined) conditions.push(eq(tickets.priority, filter.priority));
   const scope = scopeCondition({ owner: null, repositories: filter.repositories ?? null });
   if (scope) conditions.push(scope);
   const totals = await db

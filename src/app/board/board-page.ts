@@ -12,7 +12,13 @@ export interface BoardView {
   readonly now: Date;
   /** The signed-in person's login (a sign-out link is shown), or null. */
   readonly signedInAs?: string | null | undefined;
-  readonly filter: { readonly assignee?: string | undefined; readonly campaign?: string | undefined };
+  readonly filter: {
+    readonly state?: string | undefined;
+    readonly repository?: string | undefined;
+    readonly priority?: string | undefined;
+    readonly assignee?: string | undefined;
+    readonly campaign?: string | undefined;
+  };
   readonly columns: readonly BoardColumn[];
   /** Open inbox items (pending or delivered), oldest first. */
   readonly inbox: readonly InboxItemView[];
@@ -64,13 +70,17 @@ function filterForm(filter: BoardView["filter"]): Html {
 <input id="filter-assignee" name="assignee" type="text" maxlength="200" autocomplete="off" value="${filter.assignee ?? ""}">
 <label for="filter-campaign">Campaign</label>
 <input id="filter-campaign" name="campaign" type="text" maxlength="200" autocomplete="off" value="${filter.campaign ?? ""}">
+${(["state", "repository", "priority"] as const).map((name) => (filter[name] ? html`<input type="hidden" name="${name}" value="${filter[name]}">` : null))}
 <button type="submit">Filter</button>
-${filter.assignee || filter.campaign ? html`<a class="button" href="/board">Clear</a>` : null}
+${Object.values(filter).some(Boolean) ? html`<a class="button" href="/board">Clear</a>` : null}
 </form>`;
 }
 
 function filterSummary(filter: BoardView["filter"]): Html | null {
   const parts = [
+    filter.state ? html`in state <strong>${filter.state}</strong>` : null,
+    filter.repository ? html`of <strong>${filter.repository}</strong>` : null,
+    filter.priority ? html`of priority <strong>${filter.priority}</strong>` : null,
     filter.assignee ? html`assigned to <strong>${filter.assignee}</strong>` : null,
     filter.campaign ? html`in campaign <strong>${filter.campaign}</strong>` : null,
   ].filter((p): p is Html => p !== null);

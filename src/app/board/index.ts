@@ -106,13 +106,18 @@ async function boardPage(
 ): Promise<PageResult> {
   const query = parseQuery(BoardQuery, url.searchParams, BOARD_FILTERS);
   if (!query.ok) return badRequest(query.issues);
-  const filter = { assignee: query.value.assignee, campaign: query.value.campaign };
-  const repositories = await visibility.readable(() => lifecycle.ticketRepositories());
+  const { state, repository, priority, assignee, campaign } = query.value;
+  const filter = { state, repository, priority, assignee, campaign };
+  const readable = await visibility.readable(() => lifecycle.ticketRepositories());
+  // One repository asked for: within what the reader may read (nothing, if not readable).
+  const repositories = repository
+    ? (readable ?? [repository]).filter((r) => r.toLowerCase() === repository.toLowerCase())
+    : readable;
   // Alerts, cycles and task settings name no single repository: only readers of every one see them.
-  const everything = repositories === null;
+  const everything = readable === null;
   const [columns, inbox, alerts, cycles, tasks] = await Promise.all([
-    lifecycle.board.columns({ ...filter, repositories, perColumn: CARDS_PER_COLUMN }),
-    lifecycle.inbox.list({ states: ["pending", "delivered"], repositories, limit: PANEL_LIMIT }),
+    lifecycle.board.columns({ assignee, campaign, priority, repositories, perColumn: CARDS_PER_COLUMN }),
+    lifecycle.inbox.list({ states: ["pending", "delivered"], repositories: readable, limit: PANEL_LIMIT }),
     everything ? lifecycle.alerts.list({ status: "open", limit: PANEL_LIMIT }) : [],
     everything ? lifecycle.recentDispatchCycles(CYCLES_READ) : [],
     everything ? lifecycle.tasks.settings() : [],
@@ -121,7 +126,8 @@ async function boardPage(
     now,
     signedInAs: visibility.who.startsWith("user:") ? visibility.who.slice("user:".length) : null,
     filter,
-    columns,
+    // `?state=done`: only that state's column.
+    columns: state ? columns.filter((column) => column.state === state) : columns,
     inbox,
     inboxLimit: PANEL_LIMIT,
     alerts,

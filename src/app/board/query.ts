@@ -1,15 +1,20 @@
 import { z } from "zod";
 import { type ApiIssue, issuesOf } from "../api/errors.js";
 import { queryObject, TicketListQuery } from "../api/query.js";
+import { RepositoryNameSchema } from "../../config/schema.js";
+import { PRIORITIES } from "../../domain/priorities.js";
 
 /**
- * The board's filter (`?assignee=&campaign=`), validated with the JSON API's own rules for those
- * parameters. An empty field means "no filter" (the filter form sends empty fields); any other
- * parameter is refused, as in the API.
+ * The board's filter (`?state=&repository=&priority=&assignee=&campaign=`), validated with the JSON
+ * API's own rules for those parameters. An empty field means "no filter" (the filter form sends
+ * empty fields); any other parameter is refused, as in the API.
  */
-export const BoardQuery = TicketListQuery.pick({ assignee: true, campaign: true });
+export const BoardQuery = TicketListQuery.pick({ state: true, assignee: true, campaign: true }).extend({
+  repository: RepositoryNameSchema.optional(),
+  priority: z.enum(PRIORITIES, { error: `must be one of ${PRIORITIES.join(", ")}` }).optional(),
+});
 export type BoardQuery = z.output<typeof BoardQuery>;
-export const BOARD_FILTERS = ["assignee", "campaign"] as const;
+export const BOARD_FILTERS = ["state", "repository", "priority", "assignee", "campaign"] as const;
 
 /** The ticket page takes no query parameters. */
 export const TicketPageQuery = z.strictObject({});
