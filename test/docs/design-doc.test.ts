@@ -32,7 +32,8 @@ describe("the design document in a clone", () => {
       expect(design, folder).toContain(`\`src/${folder}/\``);
     }
     expect(design).toContain("casTicket");
-    expect(design).toMatch(/## Planned \(not built yet\)[\s\S]*Sign-in/);
+    expect(design).toContain("## Planned (not built yet)");
+    expect(design).toMatch(/## The web surface[\s\S]*sign-in[\s\S]*API token/);
     // What is built is described as built, not planned.
     expect(design).toMatch(/## The control plane[\s\S]*POST \/api\/v1\/dispatch[\s\S]*worker\.sandbox/);
   });
