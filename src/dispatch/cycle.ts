@@ -147,7 +147,13 @@ export async function runDispatchCycle(
   const startedAt = clock.now();
   const decisions: Decision[] = [];
   const timings: Record<string, number> = {};
-  const time = async <T>(phase: string, work: () => Promise<T>): Promise<T> => {
+  // Where the cycle is, for the record of a cycle that throws; and whether its record is stored.
+  let phase = "settings";
+  let recorded = false;
+  // Written by the lease phase (in cycle() below); `as` keeps TypeScript from narrowing it to null here.
+  let fence = null as Fence | null;
+  const time = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+    phase = name;
     const t0 = performance.now();
     try {
       return await work();
@@ -173,147 +179,183 @@ export async function runDispatchCycle(
       timings,
     };
     if (!dryRun) {
+      phase = "record";
       await lifecycle.recordDispatchCycle({ ...record, fencingToken: record.fencingToken });
+      recorded = true;
+      phase = "release";
       if (fence) await lifecycle.releaseLease(fence);
     }
     return record;
   };
 
-  // 0. Maintenance: a paused dispatcher records `paused` and claims nothing (only a person's
-  //    maintenance action pauses or resumes it). `dispatch` pauses every scope; `dispatch:<owner>` one owner's.
-  for (const name of owner === null
-    ? ["dispatch" as const]
-    : ["dispatch" as const, dispatchSettingOf(owner)]) {
-    const setting = await lifecycle.tasks.setting(name);
-    if (!setting.enabled) {
-      decisions.push({
-        code: "paused",
-        by: setting.changedBy,
-        reason: setting.reason,
-        since: setting.changedAt?.toISOString() ?? null,
-      });
-      return finish("paused", null, {});
+  try {
+    return await cycle();
+  } catch (error) {
+    if (dryRun) throw error;
+    // A cycle that throws, in whatever phase, leaves a `failed` record with the decisions made so
+    // far and gives its lease back at once (else no dispatcher could run until the lease's term
+    // ends). Both are best effort: when the database itself is gone they fail too, and the
+    // original error is what the caller sees (a loop waits out an outage on it).
+    const failedPhase = phase;
+    decisions.push({ code: "cycle_failed", phase: failedPhase, error: errorMessage(error) });
+    if (!recorded) {
+      await lifecycle
+        .recordDispatchCycle({
+          scope: owner,
+          holder: deps.holder,
+          fencingToken: fence?.fencingToken ?? null,
+          outcome: "failed",
+          dryRun,
+          startedAt,
+          finishedAt: clock.now(),
+          counts: countDecisions(decisions, {}),
+          decisions,
+          timings,
+        })
+        .catch(() => undefined);
     }
+    if (fence) await lifecycle.releaseLease(fence).catch(() => undefined);
+    throw error;
   }
 
-  // 1. The lease: one dispatcher per scope at a time, whatever runs it.
-  let fence: Fence | null = null;
-  if (!dryRun) {
-    const lease = await time("lease", () =>
-      lifecycle.acquireLease({ name: leaseName, holder: deps.holder, ttlMs: settings.dispatchLeaseMs }),
-    );
-    if (!lease.ok) {
-      decisions.push({ code: "lock_held", holder: lease.holder, until: lease.until.toISOString() });
-      return finish("lock_held", null, {});
-    }
-    fence = { name: leaseName, holder: deps.holder, fencingToken: lease.fencingToken };
-  }
-  const stillOurs = async () =>
-    dryRun || !fence || (await lifecycle.renewLease({ ...fence, ttlMs: settings.dispatchLeaseMs }));
-  const leaseLost = () => {
-    decisions.push({
-      code: "lease_lost",
-      message: "the dispatch lease was taken over; this cycle stops claiming",
-      // The token that was lost, so the record can be matched with the successor's cycle.
-      fencingToken: fence?.fencingToken ?? null,
-    });
-    return finish("lease_lost", null, {});
-  };
-
-  // 2. Worker count, failing closed: per repository (its own cap) and for the scope (the global one).
-  const queued = await lifecycle.queuedRepositories(ticketScope);
-  const settingsOf = (repository: string): RepositoryDispatchSettings | null => {
-    if (!allowed) return { repository, maxWorkers: null, policy: settings.policy };
-    return allowed.find((r) => r.repository.toLowerCase() === repository.toLowerCase()) ?? null;
-  };
-  // A repository whose own source failed gets no claims, and counts toward the global cap as its
-  // own cap (unknown runs of its workflow may fill it), or as what the other sources saw.
-  const capOf = (repository: string) => settingsOf(repository)?.maxWorkers ?? 0;
-  // Repositories whose own sources are asked: every allowed one in scope, else those with queued tickets.
-  const counted = new Set((ticketScope.repositories ?? queued).map((r) => r.toLowerCase()));
-  const workers = await time("count", async () => {
-    const sources = [
-      ...deps.sources,
-      ...(ticketScope.repositories ?? queued).flatMap((r) => deps.repositorySources?.(r) ?? []),
-    ];
-    return countWorkers(sources, settings.maxWorkers, ticketScope, capOf);
-  });
-  if (!workers.available) decisions.push({ code: "worker_count_unavailable", errors: workers.errors });
-  else
-    for (const repository of workers.unavailable)
-      decisions.push({
-        code: "worker_count_unavailable",
-        repository,
-        errors: workers.errors.filter((e) => e.repository === repository),
-      });
-
-  // 3. Expire attempts whose lease ran out.
-  const expired = await time("expire", async () => {
-    let n = 0;
-    for (const attempt of await lifecycle.findExpiredAttempts(settings.batchSize, ticketScope)) {
-      if (dryRun) {
-        decisions.push({ code: "lease_expired", ticket: String(attempt.ticketId), attempt: attempt.id });
-        continue;
-      }
-      const result = await lifecycle.expireAttempt({
-        attemptId: attempt.id,
-        actor,
-        backoff: settings.backoff,
-        fence,
-      });
-      if (result.ok) {
-        decisions.push({ code: "lease_expired", ticket: result.ticket.key, attempt: attempt.id });
-        n += 1;
-      } else if (result.code === "fenced" && !(await stillOurs())) return null;
-    }
-    return n;
-  });
-  if (expired === null) return leaseLost();
-
-  // 4. Needs-input: only answered needs_input tickets go back to todo. Nothing else happens here.
-  if (!(await stillOurs())) return leaseLost();
-  await time("needs_input", async () => {
-    for (const ticket of await lifecycle.findAnsweredTickets(settings.batchSize, ticketScope)) {
-      if (!dryRun) {
-        const result = await lifecycle.transition({
-          ticket: ticket.key,
-          from: "needs_input",
-          expectedVersion: ticket.version,
-          to: "todo",
-          reason: "requeued_needs_input",
-          actor,
+  async function cycle(): Promise<CycleRecord> {
+    // 0. Maintenance: a paused dispatcher records `paused` and claims nothing (only a person's
+    //    maintenance action pauses or resumes it). `dispatch` pauses every scope; `dispatch:<owner>` one owner's.
+    for (const name of owner === null
+      ? ["dispatch" as const]
+      : ["dispatch" as const, dispatchSettingOf(owner)]) {
+      const setting = await lifecycle.tasks.setting(name);
+      if (!setting.enabled) {
+        decisions.push({
+          code: "paused",
+          by: setting.changedBy,
+          reason: setting.reason,
+          since: setting.changedAt?.toISOString() ?? null,
         });
-        if (!result.ok) continue;
+        return finish("paused", null, {});
       }
-      decisions.push({ code: "requeued_needs_input", ticket: ticket.key });
     }
-  });
 
-  // 5–7. Pick, claim, launch: each repository's queue read on its own, claims taken in turn.
-  const freeSlots = workers.available ? Math.max(0, settings.maxWorkers - workers.count) : 0;
-  // Read again: the expiry and needs-input phases put tickets back in the queue.
-  const queuedNow = await lifecycle.queuedRepositories(ticketScope);
-  const repositories: Omit<RepositoryQueue, "candidates">[] = queuedNow.flatMap((repository) => {
-    const own = settingsOf(repository);
-    if (!own || workers.unavailable.has(repository)) return [];
-    // A repository that joined the queue after the count and has sources of its own was not
-    // counted by them: it waits for the next cycle (failing closed).
-    if (!counted.has(repository.toLowerCase()) && (deps.repositorySources?.(repository).length ?? 0) > 0)
-      return [];
-    return [
-      {
-        repository,
-        workers: workers.byRepository.get(repository) ?? 0,
-        maxWorkers: own.maxWorkers,
-        policy: own.policy,
-      },
-    ];
-  });
-  const outcome = await time("pick_claim_launch", () =>
-    pickClaimLaunch(deps, { freeSlots, fence, actor, dryRun, decisions, stillOurs }, repositories),
-  );
-  if (outcome === "lease_lost") return leaseLost();
-  return finish(dryRun ? "dry_run" : "completed", fence, { workers: workers.count, free_slots: freeSlots });
+    // 1. The lease: one dispatcher per scope at a time, whatever runs it.
+    if (!dryRun) {
+      const lease = await time("lease", () =>
+        lifecycle.acquireLease({ name: leaseName, holder: deps.holder, ttlMs: settings.dispatchLeaseMs }),
+      );
+      if (!lease.ok) {
+        decisions.push({ code: "lock_held", holder: lease.holder, until: lease.until.toISOString() });
+        return finish("lock_held", null, {});
+      }
+      fence = { name: leaseName, holder: deps.holder, fencingToken: lease.fencingToken };
+    }
+    const stillOurs = async () =>
+      dryRun || !fence || (await lifecycle.renewLease({ ...fence, ttlMs: settings.dispatchLeaseMs }));
+    const leaseLost = () => {
+      decisions.push({
+        code: "lease_lost",
+        message: "the dispatch lease was taken over; this cycle stops claiming",
+        // The token that was lost, so the record can be matched with the successor's cycle.
+        fencingToken: fence?.fencingToken ?? null,
+      });
+      return finish("lease_lost", null, {});
+    };
+
+    // 2. Worker count, failing closed: per repository (its own cap) and for the scope (the global one).
+    phase = "queue";
+    const queued = await lifecycle.queuedRepositories(ticketScope);
+    const settingsOf = (repository: string): RepositoryDispatchSettings | null => {
+      if (!allowed) return { repository, maxWorkers: null, policy: settings.policy };
+      return allowed.find((r) => r.repository.toLowerCase() === repository.toLowerCase()) ?? null;
+    };
+    // A repository whose own source failed gets no claims, and counts toward the global cap as its
+    // own cap (unknown runs of its workflow may fill it), or as what the other sources saw.
+    const capOf = (repository: string) => settingsOf(repository)?.maxWorkers ?? 0;
+    // Repositories whose own sources are asked: every allowed one in scope, else those with queued tickets.
+    const counted = new Set((ticketScope.repositories ?? queued).map((r) => r.toLowerCase()));
+    const workers = await time("count", async () => {
+      const sources = [
+        ...deps.sources,
+        ...(ticketScope.repositories ?? queued).flatMap((r) => deps.repositorySources?.(r) ?? []),
+      ];
+      return countWorkers(sources, settings.maxWorkers, ticketScope, capOf);
+    });
+    if (!workers.available) decisions.push({ code: "worker_count_unavailable", errors: workers.errors });
+    else
+      for (const repository of workers.unavailable)
+        decisions.push({
+          code: "worker_count_unavailable",
+          repository,
+          errors: workers.errors.filter((e) => e.repository === repository),
+        });
+
+    // 3. Expire attempts whose lease ran out.
+    const expired = await time("expire", async () => {
+      let n = 0;
+      for (const attempt of await lifecycle.findExpiredAttempts(settings.batchSize, ticketScope)) {
+        if (dryRun) {
+          decisions.push({ code: "lease_expired", ticket: String(attempt.ticketId), attempt: attempt.id });
+          continue;
+        }
+        const result = await lifecycle.expireAttempt({
+          attemptId: attempt.id,
+          actor,
+          backoff: settings.backoff,
+          fence,
+        });
+        if (result.ok) {
+          decisions.push({ code: "lease_expired", ticket: result.ticket.key, attempt: attempt.id });
+          n += 1;
+        } else if (result.code === "fenced" && !(await stillOurs())) return null;
+      }
+      return n;
+    });
+    if (expired === null) return leaseLost();
+
+    // 4. Needs-input: only answered needs_input tickets go back to todo. Nothing else happens here.
+    if (!(await stillOurs())) return leaseLost();
+    await time("needs_input", async () => {
+      for (const ticket of await lifecycle.findAnsweredTickets(settings.batchSize, ticketScope)) {
+        if (!dryRun) {
+          const result = await lifecycle.transition({
+            ticket: ticket.key,
+            from: "needs_input",
+            expectedVersion: ticket.version,
+            to: "todo",
+            reason: "requeued_needs_input",
+            actor,
+          });
+          if (!result.ok) continue;
+        }
+        decisions.push({ code: "requeued_needs_input", ticket: ticket.key });
+      }
+    });
+
+    // 5–7. Pick, claim, launch: each repository's queue read on its own, claims taken in turn.
+    const freeSlots = workers.available ? Math.max(0, settings.maxWorkers - workers.count) : 0;
+    // Read again: the expiry and needs-input phases put tickets back in the queue.
+    phase = "queue";
+    const queuedNow = await lifecycle.queuedRepositories(ticketScope);
+    const repositories: Omit<RepositoryQueue, "candidates">[] = queuedNow.flatMap((repository) => {
+      const own = settingsOf(repository);
+      if (!own || workers.unavailable.has(repository)) return [];
+      // A repository that joined the queue after the count and has sources of its own was not
+      // counted by them: it waits for the next cycle (failing closed).
+      if (!counted.has(repository.toLowerCase()) && (deps.repositorySources?.(repository).length ?? 0) > 0)
+        return [];
+      return [
+        {
+          repository,
+          workers: workers.byRepository.get(repository) ?? 0,
+          maxWorkers: own.maxWorkers,
+          policy: own.policy,
+        },
+      ];
+    });
+    const outcome = await time("pick_claim_launch", () =>
+      pickClaimLaunch(deps, { freeSlots, fence, actor, dryRun, decisions, stillOurs }, repositories),
+    );
+    if (outcome === "lease_lost") return leaseLost();
+    return finish(dryRun ? "dry_run" : "completed", fence, { workers: workers.count, free_slots: freeSlots });
+  }
 }
 
 interface PickContext {

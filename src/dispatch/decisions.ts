@@ -49,12 +49,14 @@ export type Decision =
   /** `fencingToken`: the token of the lease this cycle held and lost (null for a dry run). */
   | { code: "lease_lost"; message: string; fencingToken: number | null }
   | { code: "scan_limit_reached"; scanned: number; repository?: string }
-  | { code: "paused"; by: string | null; reason: string | null; since: string | null };
+  | { code: "paused"; by: string | null; reason: string | null; since: string | null }
+  /** The cycle threw in `phase`: its record keeps what it decided before, and its lease was given back. */
+  | { code: "cycle_failed"; phase: string; error: string };
 
 export type DecisionCode = Decision["code"];
 
 /** How a cycle ended. */
-export type CycleOutcome = "completed" | "lock_held" | "lease_lost" | "dry_run" | "paused";
+export type CycleOutcome = "completed" | "lock_held" | "lease_lost" | "dry_run" | "paused" | "failed";
 
 export interface CycleRecord {
   /** The owner whose tickets the cycle dispatched; null: every ticket (local mode). */
