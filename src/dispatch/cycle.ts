@@ -8,7 +8,7 @@ import { dispatchSettingOf } from "../domain/tasks.js";
 import type { TicketState } from "../domain/ticket-states.js";
 import type { CandidateCursor, Fence, TicketScope } from "../lifecycle/index.js";
 import { type CycleRecord, countDecisions, type Decision } from "./decisions.js";
-import type { Launcher } from "./launchers/launcher.js";
+import type { LaunchResult, Launcher } from "./launchers/launcher.js";
 import {
   type Candidate,
   planPick,
@@ -350,10 +350,20 @@ export async function runDispatchCycle(
         },
       ];
     });
+    const misconfigured = new Set<string>();
+    const launchedIn = new Set<string>();
     const outcome = await time("pick_claim_launch", () =>
-      pickClaimLaunch(deps, { freeSlots, fence, actor, dryRun, decisions, stillOurs }, repositories),
+      pickClaimLaunch(
+        deps,
+        { freeSlots, fence, actor, dryRun, decisions, stillOurs, misconfigured, launchedIn },
+        repositories,
+      ),
     );
     if (outcome === "lease_lost") return leaseLost();
+    if (launchedIn.size) {
+      phase = "resolve_alerts";
+      await lifecycle.alerts.resolve({ condition: "launch_config_error", subjects: [...launchedIn] });
+    }
     return finish(dryRun ? "dry_run" : "completed", fence, { workers: workers.count, free_slots: freeSlots });
   }
 }
@@ -365,6 +375,10 @@ interface PickContext {
   readonly dryRun: boolean;
   readonly decisions: Decision[];
   readonly stillOurs: () => Promise<boolean>;
+  /** Repositories whose launch failed for configuration this cycle: no more claims there. */
+  readonly misconfigured: Set<string>;
+  /** Repositories where a launch succeeded this cycle (their launch_config_error alert clears). */
+  readonly launchedIn: Set<string>;
 }
 
 /**
@@ -458,6 +472,8 @@ async function pickClaimLaunch(
     queues.flatMap((q) => q.candidates.map((c) => [c.key, q.repository] as const)),
   );
   for (const candidate of plan.claims) {
+    // The launcher of a repository that failed for configuration fails the same way for its other tickets.
+    if (ctx.misconfigured.has(repositoryOf.get(candidate.key) ?? "")) continue;
     const step = await claimAndLaunch(deps, ctx, candidate, repositoryOf.get(candidate.key) ?? "");
     if (step === "lease_lost") return step;
   }
@@ -512,21 +528,29 @@ async function claimAndLaunch(
   // The ticket's own repository's launcher, never another's.
   const launched = await Promise.resolve()
     .then(() => deps.launcherFor(repository).launch(request))
-    .catch((error: unknown) => ({
-      ok: false as const,
-      error: errorMessage(error),
-    }));
+    .catch((error: unknown): LaunchResult => ({ ok: false, error: errorMessage(error) }));
   if (launched.ok) {
     ctx.decisions.push({ code: "claimed", ...request, worker: settings.workerIdentity });
+    ctx.launchedIn.add(repository);
     return "claimed";
   }
-  ctx.decisions.push({ code: "launch_failed", ...request, error: launched.error });
+  if (launched.fix !== undefined) {
+    ctx.misconfigured.add(repository);
+    ctx.decisions.push({
+      code: "launch_config_error",
+      ...request,
+      repository,
+      error: launched.error,
+      fix: launched.fix,
+    });
+  } else ctx.decisions.push({ code: "launch_failed", ...request, error: launched.error });
   const released = await lifecycle.releaseFailedLaunch({
     attemptId: claim.attempt.id,
     actor: ctx.actor,
     error: launched.error,
     backoff: settings.backoff,
     fence: ctx.fence,
+    fix: launched.fix,
   });
   return !released.ok && released.code === "fenced" ? "lease_lost" : "skipped";
 }

@@ -46,6 +46,20 @@ export type Decision =
       repository?: string;
     }
   | { code: "launch_failed"; ticket: string; attempt: string; error: string }
+  /**
+   * The launch failed for configuration (`fix` says what to change): the attempt was given back
+   * to the ticket's budget, an operator alert names the fix, no more tickets of `repository` are
+   * claimed this cycle, and `mctl dispatch` exits non-zero.
+   */
+  | {
+      code: "launch_config_error";
+      ticket: string;
+      attempt: string;
+      launchKey: string;
+      repository: string;
+      error: string;
+      fix: string;
+    }
   /** `fencingToken`: the token of the lease this cycle held and lost (null for a dry run). */
   | { code: "lease_lost"; message: string; fencingToken: number | null }
   | { code: "scan_limit_reached"; scanned: number; repository?: string }
