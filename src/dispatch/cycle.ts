@@ -165,11 +165,13 @@ export async function runDispatchCycle(
     outcome: CycleRecord["outcome"],
     fence: Fence | null,
     extra: Record<string, number>,
+    /** lock_held: the token of the term found held (at most one such record per holder and term). */
+    heldToken: number | null = null,
   ) => {
     const record: CycleRecord = {
       scope: owner,
       holder: deps.holder,
-      fencingToken: fence?.fencingToken ?? null,
+      fencingToken: fence?.fencingToken ?? heldToken,
       outcome,
       dryRun,
       startedAt,
@@ -180,7 +182,8 @@ export async function runDispatchCycle(
     };
     if (!dryRun) {
       phase = "record";
-      await lifecycle.recordDispatchCycle({ ...record, fencingToken: record.fencingToken });
+      if (outcome === "lock_held") await lifecycle.recordLockHeld(record);
+      else await lifecycle.recordDispatchCycle({ ...record, fencingToken: record.fencingToken });
       recorded = true;
       phase = "release";
       if (fence) await lifecycle.releaseLease(fence);
@@ -243,7 +246,7 @@ export async function runDispatchCycle(
       );
       if (!lease.ok) {
         decisions.push({ code: "lock_held", holder: lease.holder, until: lease.until.toISOString() });
-        return finish("lock_held", null, {});
+        return finish("lock_held", null, {}, lease.fencingToken);
       }
       fence = { name: leaseName, holder: deps.holder, fencingToken: lease.fencingToken };
     }

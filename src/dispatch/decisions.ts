@@ -76,6 +76,7 @@ export interface CycleRecord {
   /** The owner whose tickets the cycle dispatched; null: every ticket (local mode). */
   readonly scope: string | null;
   readonly holder: string;
+  /** The token of the lease this cycle held; for `lock_held`, of the term it found held. */
   readonly fencingToken: number | null;
   readonly outcome: CycleOutcome;
   readonly dryRun: boolean;

@@ -12,6 +12,7 @@ export type DispatchLifecycle = Pick<
   | "renewLease"
   | "releaseLease"
   | "recordDispatchCycle"
+  | "recordLockHeld"
   | "findExpiredAttempts"
   | "expireAttempt"
   | "findAnsweredTickets"

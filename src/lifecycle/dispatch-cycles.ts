@@ -1,4 +1,4 @@
-import { and, desc, like, sql } from "drizzle-orm";
+import { and, desc, eq, isNull, like, sql } from "drizzle-orm";
 import type { Executor } from "../db/database.js";
 import { type DispatchCycleRow, dispatchCycles } from "../db/schema.js";
 
@@ -9,6 +9,31 @@ export async function recordDispatchCycle(db: Executor, cycle: NewDispatchCycle)
   const [row] = await db.insert(dispatchCycles).values(cycle).returning();
   if (!row) throw new Error("dispatch cycle insert returned no row");
   return row;
+}
+
+/**
+ * Stores a `lock_held` cycle unless this holder already stored one for the same lease term (the
+ * record's `fencingToken` is the token of the term it found held): a dispatcher waiting on another
+ * one's lease adds at most one row per term, however often it tries. Returns whether it stored one.
+ */
+export async function recordLockHeld(db: Executor, cycle: NewDispatchCycle): Promise<boolean> {
+  const [seen] = await db
+    .select({ id: dispatchCycles.id })
+    .from(dispatchCycles)
+    .where(
+      and(
+        eq(dispatchCycles.outcome, "lock_held"),
+        eq(dispatchCycles.holder, cycle.holder),
+        cycle.fencingToken == null
+          ? isNull(dispatchCycles.fencingToken)
+          : eq(dispatchCycles.fencingToken, cycle.fencingToken),
+        cycle.scope == null ? isNull(dispatchCycles.scope) : eq(dispatchCycles.scope, cycle.scope),
+      ),
+    )
+    .limit(1);
+  if (seen) return false;
+  await recordDispatchCycle(db, cycle);
+  return true;
 }
 
 /** The most recent cycles, newest first. */

@@ -55,6 +55,7 @@ import {
   type NewDispatchCycle,
   recentDispatchCycles,
   recordDispatchCycle,
+  recordLockHeld,
 } from "./dispatch-cycles.js";
 import type { Fence } from "./fence.js";
 import { holdTicket } from "./hold.js";
@@ -147,6 +148,8 @@ export function createLifecycle(deps: LifecycleDeps) {
     renewLease: (input: Fence & { ttlMs: number }) => renewLease(db, clock, input),
     releaseLease: (input: Fence) => releaseLease(db, clock, input),
     recordDispatchCycle: (cycle: NewDispatchCycle) => recordDispatchCycle(db, cycle),
+    /** A `lock_held` cycle, stored at most once per holder and lease term. */
+    recordLockHeld: (cycle: NewDispatchCycle) => recordLockHeld(db, cycle),
     // reads
     findTicket: (key: string) => findTicket(db, key),
     findTicketById: (id: number) => findTicketById(db, id),
