@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { backoffFrom } from "../config/durations.js";
 import { repositorySettings } from "../config/repositories.js";
 import type { Config, DispatchConfig } from "../config/schema.js";
@@ -6,7 +7,7 @@ import type { BackoffPolicy } from "../domain/backoff.js";
 import { errorMessage } from "../domain/error-message.js";
 import { dispatchSettingOf } from "../domain/tasks.js";
 import type { TicketState } from "../domain/ticket-states.js";
-import type { CandidateCursor, Fence, TicketScope } from "../lifecycle/index.js";
+import type { CandidateCursor, Fence, PolicySkip, QueuePolicy, TicketScope } from "../lifecycle/index.js";
 import { type CycleRecord, countDecisions, type Decision } from "./decisions.js";
 import type { LaunchResult, Launcher } from "./launchers/launcher.js";
 import {
@@ -16,7 +17,7 @@ import {
   type RepositoryQueue,
   repositoryFreeSlots,
 } from "./plan.js";
-import type { PolicyConfig } from "./policy.js";
+import { evaluatePolicy, type PolicyConfig } from "./policy.js";
 import type { DispatchLifecycle } from "./port.js";
 import { countWorkers, type WorkerCountSource } from "./worker-count.js";
 
@@ -371,6 +372,21 @@ export async function runDispatchCycle(
   }
 }
 
+/**
+ * The policy as the queue read applies it; its key (a digest of the settings) ties a recorded
+ * verdict to the policy that made it, so a changed policy looks at every ticket again.
+ */
+export function queuePolicyOf(policy: PolicyConfig): QueuePolicy {
+  const sorted = (xs: readonly string[]) => [...new Set(xs)].sort();
+  const parts = {
+    agentIdentities: sorted(policy.agentIdentities),
+    excludedCampaigns: sorted(policy.excludedCampaigns),
+    excludedLabels: sorted(policy.excludedLabels),
+  };
+  const key = createHash("sha256").update(JSON.stringify(parts)).digest("hex").slice(0, 16);
+  return { key, ...parts };
+}
+
 interface PickContext {
   readonly freeSlots: number;
   readonly fence: Fence | null;
@@ -412,14 +428,34 @@ async function pickClaimLaunch(
   const share = Math.max(1, Math.ceil(settings.scanLimit / Math.max(1, open.length)));
   const queues: RepositoryQueue[] = [];
   const blockerStates = new Map<string, TicketState>();
+  const skips: PolicySkip[] = [];
   for (const repository of open) {
+    // The database leaves out tickets still backing off and tickets the policy refuses; a refusal
+    // is reported (`skipped_policy`) and recorded once per ticket version, a page at a time.
+    const policy = queuePolicyOf(repository.policy);
+    for (const ticket of await lifecycle.unrecordedPolicyRefusals({
+      policy,
+      limit: PAGE,
+      repository: repository.repository,
+    })) {
+      const verdict = evaluatePolicy(ticket, repository.policy);
+      if (verdict.allowed) continue;
+      ctx.decisions.push({
+        code: "skipped_policy",
+        ticket: ticket.key,
+        rule: verdict.rule,
+        message: verdict.message,
+      });
+      skips.push({ ticketId: ticket.id, version: ticket.version, policy: policy.key, rule: verdict.rule });
+    }
+    const eligibility = { now, policy, maxAttempts: settings.maxAttempts };
     const candidates: Candidate[] = [];
     const want = Math.min(repositoryFreeSlots(repository), limit);
     let cursor: CandidateCursor | null = null;
     let runnable = 0;
     for (;;) {
       const size = Math.min(PAGE, share - candidates.length);
-      const page = await lifecycle.candidatePage(cursor, size, repository.repository);
+      const page = await lifecycle.candidatePage(cursor, size, repository.repository, eligibility);
       candidates.push(...page.candidates);
       cursor = page.candidates[page.candidates.length - 1]?.cursor ?? null;
       for (const [key, state] of await lifecycle.blockerStates(page.candidates.flatMap((c) => c.blockedBy)))
@@ -446,6 +482,7 @@ async function pickClaimLaunch(
     }
     queues.push({ ...repository, candidates });
   }
+  if (!ctx.dryRun) await lifecycle.recordPolicySkips(skips);
   const plan = planRepositories({
     queues,
     blockerStates,

@@ -18,6 +18,8 @@ export type DispatchLifecycle = Pick<
   | "findAnsweredTickets"
   | "transition"
   | "candidatePage"
+  | "unrecordedPolicyRefusals"
+  | "recordPolicySkips"
   | "queuedRepositories"
   | "blockerStates"
   | "holdTicket"

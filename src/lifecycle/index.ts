@@ -45,6 +45,9 @@ import {
   readCandidatePage,
   readQueuedRepositories,
   readTicketRepositories,
+  readUnrecordedPolicyRefusals,
+  type Eligibility,
+  type QueuePolicy,
   type TicketScope,
 } from "./candidates.js";
 import { type ClaimInput, claimTicket } from "./claim.js";
@@ -56,6 +59,8 @@ import {
   recentDispatchCycles,
   recordDispatchCycle,
   recordLockHeld,
+  type PolicySkip,
+  recordPolicySkips,
 } from "./dispatch-cycles.js";
 import type { Fence } from "./fence.js";
 import { holdTicket } from "./hold.js";
@@ -83,7 +88,15 @@ export type { FieldChangeResult, IssueTicketResult } from "./app-tickets.js";
 export type { AttemptResult, EndAttemptResult } from "./attempts.js";
 export type { BindRunResult, RunIdentity, StartRefused, StartRefusalReason } from "./attempt-runs.js";
 export type { BoardCard, BoardColumn, BoardFilter } from "./board-reads.js";
-export type { CandidateCursor, CandidatePage, QueuedTicket, TicketScope } from "./candidates.js";
+export type {
+  CandidateCursor,
+  CandidatePage,
+  Eligibility,
+  QueuedTicket,
+  QueuePolicy,
+  TicketScope,
+} from "./candidates.js";
+export type { PolicySkip } from "./dispatch-cycles.js";
 export { EVERY_TICKET } from "./candidates.js";
 export type { ClaimInput, ClaimResult } from "./claim.js";
 export type { Clock, LifecycleDeps } from "./deps.js";
@@ -156,10 +169,19 @@ export function createLifecycle(deps: LifecycleDeps) {
     /** Tickets in pick order after a position, for paged lists (src/lifecycle/ticket-list.ts). */
     listTicketsAfter: (filter: TicketListFilter) => listTicketsAfter(db, filter),
     /** One page of the dispatcher's queue (`todo`, unheld) in pick order, after `after` (of one repository if given). */
-    candidatePage: (after: CandidateCursor | null, limit: number, repository?: string) =>
-      readCandidatePage(db, after, limit, repository),
     /** Every repository that has a ticket, in name order. */
     ticketRepositories: () => readTicketRepositories(db),
+    candidatePage: (
+      after: CandidateCursor | null,
+      limit: number,
+      repository?: string,
+      eligibility?: Eligibility,
+    ) => readCandidatePage(db, after, limit, repository, eligibility),
+    /** Queued tickets the policy refuses whose `skipped_policy` is not yet recorded for their version. */
+    unrecordedPolicyRefusals: (input: { policy: QueuePolicy; limit: number; repository?: string }) =>
+      readUnrecordedPolicyRefusals(db, input),
+    /** Records `skipped_policy` verdicts (once per ticket version and policy). */
+    recordPolicySkips: (skips: readonly PolicySkip[]) => recordPolicySkips(db, skips, clock.now()),
     /** Repositories in `scope` with queued tickets, in name order. */
     queuedRepositories: (scope: TicketScope) => readQueuedRepositories(db, scope),
     /** States of the tickets named as blockers. */
