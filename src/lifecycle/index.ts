@@ -51,7 +51,7 @@ import {
   type TicketScope,
 } from "./candidates.js";
 import { type ClaimInput, claimTicket } from "./claim.js";
-import { createTicket } from "./create-ticket.js";
+import { createTicket, createTickets } from "./create-ticket.js";
 import type { LifecycleDeps } from "./deps.js";
 import {
   lastWorkflowDispatchOf,
@@ -99,6 +99,7 @@ export type {
 export type { PolicySkip } from "./dispatch-cycles.js";
 export { EVERY_TICKET } from "./candidates.js";
 export type { ClaimInput, ClaimResult } from "./claim.js";
+export type { CreateTicketsResult } from "./create-ticket.js";
 export type { Clock, LifecycleDeps } from "./deps.js";
 export { systemClock } from "./deps.js";
 export type { ScheduledReevaluation } from "../domain/reevaluation-requests.js";
@@ -130,6 +131,8 @@ export function createLifecycle(deps: LifecycleDeps) {
     clock,
     // tickets
     createTicket: (input: NewTicket, actor: Actor) => createTicket(deps, input, actor),
+    /** A batch of tickets in one transaction: all created, or none (`mctl ticket import`). */
+    createTickets: (inputs: readonly NewTicket[], actor: Actor) => createTickets(deps, inputs, actor),
     transition: (input: TransitionInput) => transitionTicket(deps, input),
     answerQuestion: (input: { ticket: string; answer: string; actor: Actor }) => answerQuestion(deps, input),
     holdTicket: (input: Parameters<typeof holdTicket>[1]) => holdTicket(deps, input),
