@@ -302,7 +302,7 @@ export function ticketCommand(ctx: CliContext): Command {
               { code: "invalid_input", detail: { created, issues: result.issues } },
             );
           }
-          result.tickets.forEach((t, i) => created.push({ line: batch[i]?.line ?? 0, key: t.key }));
+          created.push(...result.tickets.map((t, i) => ({ line: batch[i]?.line ?? 0, key: t.key })));
           if (tty) ctx.io.stderr(`\rimported ${created.length} of ${lines.length}`);
         }
         if (tty && lines.length) ctx.io.stderr("\n");
