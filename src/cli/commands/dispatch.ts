@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { appendFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { Octokit } from "@octokit/rest";
+import type { Octokit } from "@octokit/rest";
 import { Command } from "commander";
 import { z } from "zod";
 import { ActionsIdTokenError, requestActionsIdToken } from "../../actions/id-token.js";
@@ -11,6 +11,7 @@ import type { Config } from "../../config/schema.js";
 import { composeDispatcher, type DispatcherParts } from "../../dispatch/compose.js";
 import { type DispatchDeps, runDispatchCycle } from "../../dispatch/cycle.js";
 import type { CycleRecord } from "../../dispatch/decisions.js";
+import { githubClient } from "../../dispatch/github-client.js";
 import { commandLauncher } from "../../dispatch/launchers/command-launcher.js";
 import type { Launcher } from "../../dispatch/launchers/launcher.js";
 import type { CliContext } from "../context.js";
@@ -192,19 +193,24 @@ function buildDispatcher(
   lifecycle: DispatcherParts["lifecycle"],
   holder: string,
 ): DispatchDeps {
-  let octokit: Octokit | null = null;
-  const github = () => {
-    if (octokit) return octokit;
-    const env = readGitHubEnvironment(ctx.processEnv);
+  let octokit: Promise<Octokit> | null = null;
+  const env = readGitHubEnvironment(ctx.processEnv);
+  const github = (): Promise<Octokit> => {
     if (!env.token) throw new CliError("the github-workflow launcher needs GITHUB_TOKEN", EXIT_USAGE);
-    octokit = new Octokit({ auth: env.token, baseUrl: env.apiUrl, userAgent: "mission-control-dispatch" });
+    octokit ??= githubClient({
+      token: env.token,
+      baseUrl: env.apiUrl,
+      userAgent: "mission-control-dispatch",
+      warn: (message) => ctx.io.stderr(`mctl: ${message}\n`),
+    });
     return octokit;
   };
   const kinds = [
     config.dispatch.launcher.kind,
     ...Object.values(config.repositories ?? {}).map((r) => r.launcher?.kind),
   ];
-  if (kinds.includes("github-workflow")) github();
+  if (kinds.includes("github-workflow") && !env.token)
+    throw new CliError("the github-workflow launcher needs GITHUB_TOKEN", EXIT_USAGE);
   const agentLauncher = commandLauncherFrom(ctx, config);
   return composeDispatcher({
     config,
