@@ -604,7 +604,10 @@ export const apiTokens = pgTable(
     expiresAt: tstz("expires_at"),
     revokedAt: tstz("revoked_at"),
   },
-  (t) => [uniqueIndex("api_tokens_token_hash_key").on(t.tokenHash), uniqueIndex("api_tokens_name_key").on(t.name)],
+  (t) => [
+    uniqueIndex("api_tokens_token_hash_key").on(t.tokenHash),
+    uniqueIndex("api_tokens_name_key").on(t.name),
+  ],
 );
 
 export type ApiTokenRow = typeof apiTokens.$inferSelect;
