@@ -80,6 +80,10 @@ export function describeDecision(decision: Decision): [string, string, string] {
         "-",
         `examined ${decision.scanned} queued tickets${decision.repository ? ` of ${decision.repository}` : ""}; the rest wait for the next cycle`,
       ];
+    case "launch_config_error":
+      return [decision.code, decision.ticket, `${decision.error}; fix: ${decision.fix}`];
+    case "cycle_failed":
+      return [decision.code, "-", `the cycle failed in its ${decision.phase} phase: ${decision.error}`];
   }
 }
 

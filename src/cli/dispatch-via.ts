@@ -37,7 +37,7 @@ const CycleRecordWire = z.looseObject({
   holder: z.string(),
   fencingToken: z.number().nullable(),
   scope: z.string().nullable(),
-  outcome: z.enum(["completed", "lock_held", "lease_lost", "dry_run", "paused"]),
+  outcome: z.enum(["completed", "lock_held", "lease_lost", "dry_run", "paused", "failed"]),
   dryRun: z.boolean(),
   startedAt: z.iso.datetime({ offset: true }),
   finishedAt: z.iso.datetime({ offset: true }),

@@ -87,8 +87,30 @@ export const tickets = pgTable(
       .where(sql`${t.state} = 'todo'`),
     index("tickets_state_idx").on(t.state, t.updatedAt),
     index("tickets_repository_idx").on(t.repository, t.issueNumber),
+    // Lists and pages in pick order (mctl ticket list, /api/v1/tickets, the board's columns), read
+    // with a row comparison `(priority, created_at, id) > (…)`: whole, by state, by repository.
+    index("tickets_pick_idx").on(t.priority, t.createdAt, t.id),
+    index("tickets_state_pick_idx").on(t.state, t.priority, t.createdAt, t.id),
+    index("tickets_repository_pick_idx").on(t.repository, t.priority, t.createdAt, t.id),
   ],
 );
+
+/**
+ * The dispatcher's policy verdicts: a queued ticket refused by the claim policy is recorded here
+ * (`skipped_policy`) once per ticket version and policy; the queue read leaves it out until the
+ * ticket changes (its assignee, campaign or labels bump its version) or the policy does.
+ */
+export const ticketPolicySkips = pgTable("ticket_policy_skips", {
+  ticketId: bigint("ticket_id", { mode: "number" })
+    .primaryKey()
+    .references(() => tickets.id),
+  /** The ticket version the verdict is about. */
+  version: integer("version").notNull(),
+  /** Identifies the policy that refused it (a digest of the repository's policy settings). */
+  policy: text("policy").notNull(),
+  rule: text("rule").notNull(),
+  recordedAt: tstz("recorded_at").notNull(),
+});
 
 export const attempts = pgTable(
   "attempts",
@@ -207,7 +229,13 @@ export const dispatchCycles = pgTable(
     /** The owner whose tickets the cycle dispatched (`dispatch --owner`); null: every ticket (local mode). */
     scope: text("scope"),
   },
-  (t) => [index("dispatch_cycles_started_idx").on(t.startedAt)],
+  (t) => [
+    index("dispatch_cycles_started_idx").on(t.startedAt),
+    // lock_held is stored once per holder and lease term: the check reads this.
+    index("dispatch_cycles_lock_held_idx")
+      .on(t.holder, t.fencingToken)
+      .where(sql`${t.outcome} = 'lock_held'`),
+  ],
 );
 
 export type LeaseRow = typeof leases.$inferSelect;
@@ -576,7 +604,10 @@ export const apiTokens = pgTable(
     expiresAt: tstz("expires_at"),
     revokedAt: tstz("revoked_at"),
   },
-  (t) => [uniqueIndex("api_tokens_token_hash_key").on(t.tokenHash), uniqueIndex("api_tokens_name_key").on(t.name)],
+  (t) => [
+    uniqueIndex("api_tokens_token_hash_key").on(t.tokenHash),
+    uniqueIndex("api_tokens_name_key").on(t.name),
+  ],
 );
 
 export type ApiTokenRow = typeof apiTokens.$inferSelect;

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { backoffFrom } from "../config/durations.js";
 import { repositorySettings } from "../config/repositories.js";
 import type { Config, DispatchConfig } from "../config/schema.js";
@@ -6,9 +7,9 @@ import type { BackoffPolicy } from "../domain/backoff.js";
 import { errorMessage } from "../domain/error-message.js";
 import { dispatchSettingOf } from "../domain/tasks.js";
 import type { TicketState } from "../domain/ticket-states.js";
-import type { CandidateCursor, Fence, TicketScope } from "../lifecycle/index.js";
+import type { CandidateCursor, Fence, PolicySkip, QueuePolicy, TicketScope } from "../lifecycle/index.js";
 import { type CycleRecord, countDecisions, type Decision } from "./decisions.js";
-import type { Launcher } from "./launchers/launcher.js";
+import type { LaunchResult, Launcher } from "./launchers/launcher.js";
 import {
   type Candidate,
   planPick,
@@ -16,7 +17,7 @@ import {
   type RepositoryQueue,
   repositoryFreeSlots,
 } from "./plan.js";
-import type { PolicyConfig } from "./policy.js";
+import { evaluatePolicy, type PolicyConfig } from "./policy.js";
 import type { DispatchLifecycle } from "./port.js";
 import { countWorkers, type WorkerCountSource } from "./worker-count.js";
 
@@ -147,7 +148,13 @@ export async function runDispatchCycle(
   const startedAt = clock.now();
   const decisions: Decision[] = [];
   const timings: Record<string, number> = {};
-  const time = async <T>(phase: string, work: () => Promise<T>): Promise<T> => {
+  // Where the cycle is, for the record of a cycle that throws; and whether its record is stored.
+  let phase = "settings";
+  let recorded = false;
+  // Written by the lease phase (in cycle() below); `as` keeps TypeScript from narrowing it to null here.
+  let fence = null as Fence | null;
+  const time = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+    phase = name;
     const t0 = performance.now();
     try {
       return await work();
@@ -159,11 +166,13 @@ export async function runDispatchCycle(
     outcome: CycleRecord["outcome"],
     fence: Fence | null,
     extra: Record<string, number>,
+    /** lock_held: the token of the term found held (at most one such record per holder and term). */
+    heldToken: number | null = null,
   ) => {
     const record: CycleRecord = {
       scope: owner,
       holder: deps.holder,
-      fencingToken: fence?.fencingToken ?? null,
+      fencingToken: fence?.fencingToken ?? heldToken,
       outcome,
       dryRun,
       startedAt,
@@ -173,147 +182,209 @@ export async function runDispatchCycle(
       timings,
     };
     if (!dryRun) {
-      await lifecycle.recordDispatchCycle({ ...record, fencingToken: record.fencingToken });
+      phase = "record";
+      if (outcome === "lock_held") await lifecycle.recordLockHeld(record);
+      else await lifecycle.recordDispatchCycle({ ...record, fencingToken: record.fencingToken });
+      recorded = true;
+      phase = "release";
       if (fence) await lifecycle.releaseLease(fence);
     }
     return record;
   };
 
-  // 0. Maintenance: a paused dispatcher records `paused` and claims nothing (only a person's
-  //    maintenance action pauses or resumes it). `dispatch` pauses every scope; `dispatch:<owner>` one owner's.
-  for (const name of owner === null
-    ? ["dispatch" as const]
-    : ["dispatch" as const, dispatchSettingOf(owner)]) {
-    const setting = await lifecycle.tasks.setting(name);
-    if (!setting.enabled) {
-      decisions.push({
-        code: "paused",
-        by: setting.changedBy,
-        reason: setting.reason,
-        since: setting.changedAt?.toISOString() ?? null,
-      });
-      return finish("paused", null, {});
+  try {
+    return await cycle();
+  } catch (error) {
+    if (dryRun) throw error;
+    // A cycle that throws, in whatever phase, leaves a `failed` record with the decisions made so
+    // far and gives its lease back at once (else no dispatcher could run until the lease's term
+    // ends). Both are best effort: when the database itself is gone they fail too, and the
+    // original error is what the caller sees (a loop waits out an outage on it).
+    const failedPhase = phase;
+    decisions.push({ code: "cycle_failed", phase: failedPhase, error: errorMessage(error) });
+    if (!recorded) {
+      await lifecycle
+        .recordDispatchCycle({
+          scope: owner,
+          holder: deps.holder,
+          fencingToken: fence?.fencingToken ?? null,
+          outcome: "failed",
+          dryRun,
+          startedAt,
+          finishedAt: clock.now(),
+          counts: countDecisions(decisions, {}),
+          decisions,
+          timings,
+        })
+        .catch(() => undefined);
     }
+    if (fence) await lifecycle.releaseLease(fence).catch(() => undefined);
+    throw error;
   }
 
-  // 1. The lease: one dispatcher per scope at a time, whatever runs it.
-  let fence: Fence | null = null;
-  if (!dryRun) {
-    const lease = await time("lease", () =>
-      lifecycle.acquireLease({ name: leaseName, holder: deps.holder, ttlMs: settings.dispatchLeaseMs }),
-    );
-    if (!lease.ok) {
-      decisions.push({ code: "lock_held", holder: lease.holder, until: lease.until.toISOString() });
-      return finish("lock_held", null, {});
-    }
-    fence = { name: leaseName, holder: deps.holder, fencingToken: lease.fencingToken };
-  }
-  const stillOurs = async () =>
-    dryRun || !fence || (await lifecycle.renewLease({ ...fence, ttlMs: settings.dispatchLeaseMs }));
-  const leaseLost = () => {
-    decisions.push({
-      code: "lease_lost",
-      message: "the dispatch lease was taken over; this cycle stops claiming",
-      // The token that was lost, so the record can be matched with the successor's cycle.
-      fencingToken: fence?.fencingToken ?? null,
-    });
-    return finish("lease_lost", null, {});
-  };
-
-  // 2. Worker count, failing closed: per repository (its own cap) and for the scope (the global one).
-  const queued = await lifecycle.queuedRepositories(ticketScope);
-  const settingsOf = (repository: string): RepositoryDispatchSettings | null => {
-    if (!allowed) return { repository, maxWorkers: null, policy: settings.policy };
-    return allowed.find((r) => r.repository.toLowerCase() === repository.toLowerCase()) ?? null;
-  };
-  // A repository whose own source failed gets no claims, and counts toward the global cap as its
-  // own cap (unknown runs of its workflow may fill it), or as what the other sources saw.
-  const capOf = (repository: string) => settingsOf(repository)?.maxWorkers ?? 0;
-  // Repositories whose own sources are asked: every allowed one in scope, else those with queued tickets.
-  const counted = new Set((ticketScope.repositories ?? queued).map((r) => r.toLowerCase()));
-  const workers = await time("count", async () => {
-    const sources = [
-      ...deps.sources,
-      ...(ticketScope.repositories ?? queued).flatMap((r) => deps.repositorySources?.(r) ?? []),
-    ];
-    return countWorkers(sources, settings.maxWorkers, ticketScope, capOf);
-  });
-  if (!workers.available) decisions.push({ code: "worker_count_unavailable", errors: workers.errors });
-  else
-    for (const repository of workers.unavailable)
-      decisions.push({
-        code: "worker_count_unavailable",
-        repository,
-        errors: workers.errors.filter((e) => e.repository === repository),
-      });
-
-  // 3. Expire attempts whose lease ran out.
-  const expired = await time("expire", async () => {
-    let n = 0;
-    for (const attempt of await lifecycle.findExpiredAttempts(settings.batchSize, ticketScope)) {
-      if (dryRun) {
-        decisions.push({ code: "lease_expired", ticket: String(attempt.ticketId), attempt: attempt.id });
-        continue;
-      }
-      const result = await lifecycle.expireAttempt({
-        attemptId: attempt.id,
-        actor,
-        backoff: settings.backoff,
-        fence,
-      });
-      if (result.ok) {
-        decisions.push({ code: "lease_expired", ticket: result.ticket.key, attempt: attempt.id });
-        n += 1;
-      } else if (result.code === "fenced" && !(await stillOurs())) return null;
-    }
-    return n;
-  });
-  if (expired === null) return leaseLost();
-
-  // 4. Needs-input: only answered needs_input tickets go back to todo. Nothing else happens here.
-  if (!(await stillOurs())) return leaseLost();
-  await time("needs_input", async () => {
-    for (const ticket of await lifecycle.findAnsweredTickets(settings.batchSize, ticketScope)) {
-      if (!dryRun) {
-        const result = await lifecycle.transition({
-          ticket: ticket.key,
-          from: "needs_input",
-          expectedVersion: ticket.version,
-          to: "todo",
-          reason: "requeued_needs_input",
-          actor,
+  async function cycle(): Promise<CycleRecord> {
+    // 0. Maintenance: a paused dispatcher records `paused` and claims nothing (only a person's
+    //    maintenance action pauses or resumes it). `dispatch` pauses every scope; `dispatch:<owner>` one owner's.
+    for (const name of owner === null
+      ? ["dispatch" as const]
+      : ["dispatch" as const, dispatchSettingOf(owner)]) {
+      const setting = await lifecycle.tasks.setting(name);
+      if (!setting.enabled) {
+        decisions.push({
+          code: "paused",
+          by: setting.changedBy,
+          reason: setting.reason,
+          since: setting.changedAt?.toISOString() ?? null,
         });
-        if (!result.ok) continue;
+        return finish("paused", null, {});
       }
-      decisions.push({ code: "requeued_needs_input", ticket: ticket.key });
     }
-  });
 
-  // 5–7. Pick, claim, launch: each repository's queue read on its own, claims taken in turn.
-  const freeSlots = workers.available ? Math.max(0, settings.maxWorkers - workers.count) : 0;
-  // Read again: the expiry and needs-input phases put tickets back in the queue.
-  const queuedNow = await lifecycle.queuedRepositories(ticketScope);
-  const repositories: Omit<RepositoryQueue, "candidates">[] = queuedNow.flatMap((repository) => {
-    const own = settingsOf(repository);
-    if (!own || workers.unavailable.has(repository)) return [];
-    // A repository that joined the queue after the count and has sources of its own was not
-    // counted by them: it waits for the next cycle (failing closed).
-    if (!counted.has(repository.toLowerCase()) && (deps.repositorySources?.(repository).length ?? 0) > 0)
-      return [];
-    return [
-      {
-        repository,
-        workers: workers.byRepository.get(repository) ?? 0,
-        maxWorkers: own.maxWorkers,
-        policy: own.policy,
-      },
-    ];
-  });
-  const outcome = await time("pick_claim_launch", () =>
-    pickClaimLaunch(deps, { freeSlots, fence, actor, dryRun, decisions, stillOurs }, repositories),
-  );
-  if (outcome === "lease_lost") return leaseLost();
-  return finish(dryRun ? "dry_run" : "completed", fence, { workers: workers.count, free_slots: freeSlots });
+    // 1. The lease: one dispatcher per scope at a time, whatever runs it.
+    if (!dryRun) {
+      const lease = await time("lease", () =>
+        lifecycle.acquireLease({ name: leaseName, holder: deps.holder, ttlMs: settings.dispatchLeaseMs }),
+      );
+      if (!lease.ok) {
+        decisions.push({ code: "lock_held", holder: lease.holder, until: lease.until.toISOString() });
+        return finish("lock_held", null, {}, lease.fencingToken);
+      }
+      fence = { name: leaseName, holder: deps.holder, fencingToken: lease.fencingToken };
+    }
+    const stillOurs = async () =>
+      dryRun || !fence || (await lifecycle.renewLease({ ...fence, ttlMs: settings.dispatchLeaseMs }));
+    const leaseLost = () => {
+      decisions.push({
+        code: "lease_lost",
+        message: "the dispatch lease was taken over; this cycle stops claiming",
+        // The token that was lost, so the record can be matched with the successor's cycle.
+        fencingToken: fence?.fencingToken ?? null,
+      });
+      return finish("lease_lost", null, {});
+    };
+
+    // 2. Worker count, failing closed: per repository (its own cap) and for the scope (the global one).
+    phase = "queue";
+    const queued = await lifecycle.queuedRepositories(ticketScope);
+    const settingsOf = (repository: string): RepositoryDispatchSettings | null => {
+      if (!allowed) return { repository, maxWorkers: null, policy: settings.policy };
+      return allowed.find((r) => r.repository.toLowerCase() === repository.toLowerCase()) ?? null;
+    };
+    // A repository whose own source failed gets no claims, and counts toward the global cap as its
+    // own cap (unknown runs of its workflow may fill it), or as what the other sources saw.
+    const capOf = (repository: string) => settingsOf(repository)?.maxWorkers ?? 0;
+    // Repositories whose own sources are asked: every allowed one in scope, else those with queued tickets.
+    const counted = new Set((ticketScope.repositories ?? queued).map((r) => r.toLowerCase()));
+    const workers = await time("count", async () => {
+      const sources = [
+        ...deps.sources,
+        ...(ticketScope.repositories ?? queued).flatMap((r) => deps.repositorySources?.(r) ?? []),
+      ];
+      return countWorkers(sources, settings.maxWorkers, ticketScope, capOf);
+    });
+    if (!workers.available) decisions.push({ code: "worker_count_unavailable", errors: workers.errors });
+    else
+      for (const repository of workers.unavailable)
+        decisions.push({
+          code: "worker_count_unavailable",
+          repository,
+          errors: workers.errors.filter((e) => e.repository === repository),
+        });
+
+    // 3. Expire attempts whose lease ran out.
+    const expired = await time("expire", async () => {
+      let n = 0;
+      for (const attempt of await lifecycle.findExpiredAttempts(settings.batchSize, ticketScope)) {
+        if (dryRun) {
+          decisions.push({ code: "lease_expired", ticket: String(attempt.ticketId), attempt: attempt.id });
+          continue;
+        }
+        const result = await lifecycle.expireAttempt({
+          attemptId: attempt.id,
+          actor,
+          backoff: settings.backoff,
+          fence,
+        });
+        if (result.ok) {
+          decisions.push({ code: "lease_expired", ticket: result.ticket.key, attempt: attempt.id });
+          n += 1;
+        } else if (result.code === "fenced" && !(await stillOurs())) return null;
+      }
+      return n;
+    });
+    if (expired === null) return leaseLost();
+
+    // 4. Needs-input: only answered needs_input tickets go back to todo. Nothing else happens here.
+    if (!(await stillOurs())) return leaseLost();
+    await time("needs_input", async () => {
+      for (const ticket of await lifecycle.findAnsweredTickets(settings.batchSize, ticketScope)) {
+        if (!dryRun) {
+          const result = await lifecycle.transition({
+            ticket: ticket.key,
+            from: "needs_input",
+            expectedVersion: ticket.version,
+            to: "todo",
+            reason: "requeued_needs_input",
+            actor,
+          });
+          if (!result.ok) continue;
+        }
+        decisions.push({ code: "requeued_needs_input", ticket: ticket.key });
+      }
+    });
+
+    // 5–7. Pick, claim, launch: each repository's queue read on its own, claims taken in turn.
+    const freeSlots = workers.available ? Math.max(0, settings.maxWorkers - workers.count) : 0;
+    // Read again: the expiry and needs-input phases put tickets back in the queue.
+    phase = "queue";
+    const queuedNow = await lifecycle.queuedRepositories(ticketScope);
+    const repositories: Omit<RepositoryQueue, "candidates">[] = queuedNow.flatMap((repository) => {
+      const own = settingsOf(repository);
+      if (!own || workers.unavailable.has(repository)) return [];
+      // A repository that joined the queue after the count and has sources of its own was not
+      // counted by them: it waits for the next cycle (failing closed).
+      if (!counted.has(repository.toLowerCase()) && (deps.repositorySources?.(repository).length ?? 0) > 0)
+        return [];
+      return [
+        {
+          repository,
+          workers: workers.byRepository.get(repository) ?? 0,
+          maxWorkers: own.maxWorkers,
+          policy: own.policy,
+        },
+      ];
+    });
+    const misconfigured = new Set<string>();
+    const launchedIn = new Set<string>();
+    const outcome = await time("pick_claim_launch", () =>
+      pickClaimLaunch(
+        deps,
+        { freeSlots, fence, actor, dryRun, decisions, stillOurs, misconfigured, launchedIn },
+        repositories,
+      ),
+    );
+    if (outcome === "lease_lost") return leaseLost();
+    if (launchedIn.size) {
+      phase = "resolve_alerts";
+      await lifecycle.alerts.resolve({ condition: "launch_config_error", subjects: [...launchedIn] });
+    }
+    return finish(dryRun ? "dry_run" : "completed", fence, { workers: workers.count, free_slots: freeSlots });
+  }
+}
+
+/**
+ * The policy as the queue read applies it; its key (a digest of the settings) ties a recorded
+ * verdict to the policy that made it, so a changed policy looks at every ticket again.
+ */
+export function queuePolicyOf(policy: PolicyConfig): QueuePolicy {
+  const sorted = (xs: readonly string[]) => [...new Set(xs)].sort();
+  const parts = {
+    agentIdentities: sorted(policy.agentIdentities),
+    excludedCampaigns: sorted(policy.excludedCampaigns),
+    excludedLabels: sorted(policy.excludedLabels),
+  };
+  const key = createHash("sha256").update(JSON.stringify(parts)).digest("hex").slice(0, 16);
+  return { key, ...parts };
 }
 
 interface PickContext {
@@ -323,6 +394,10 @@ interface PickContext {
   readonly dryRun: boolean;
   readonly decisions: Decision[];
   readonly stillOurs: () => Promise<boolean>;
+  /** Repositories whose launch failed for configuration this cycle: no more claims there. */
+  readonly misconfigured: Set<string>;
+  /** Repositories where a launch succeeded this cycle (their launch_config_error alert clears). */
+  readonly launchedIn: Set<string>;
 }
 
 /**
@@ -353,14 +428,34 @@ async function pickClaimLaunch(
   const share = Math.max(1, Math.ceil(settings.scanLimit / Math.max(1, open.length)));
   const queues: RepositoryQueue[] = [];
   const blockerStates = new Map<string, TicketState>();
+  const skips: PolicySkip[] = [];
   for (const repository of open) {
+    // The database leaves out tickets still backing off and tickets the policy refuses; a refusal
+    // is reported (`skipped_policy`) and recorded once per ticket version, a page at a time.
+    const policy = queuePolicyOf(repository.policy);
+    for (const ticket of await lifecycle.unrecordedPolicyRefusals({
+      policy,
+      limit: PAGE,
+      repository: repository.repository,
+    })) {
+      const verdict = evaluatePolicy(ticket, repository.policy);
+      if (verdict.allowed) continue;
+      ctx.decisions.push({
+        code: "skipped_policy",
+        ticket: ticket.key,
+        rule: verdict.rule,
+        message: verdict.message,
+      });
+      skips.push({ ticketId: ticket.id, version: ticket.version, policy: policy.key, rule: verdict.rule });
+    }
+    const eligibility = { now, policy, maxAttempts: settings.maxAttempts };
     const candidates: Candidate[] = [];
     const want = Math.min(repositoryFreeSlots(repository), limit);
     let cursor: CandidateCursor | null = null;
     let runnable = 0;
     for (;;) {
       const size = Math.min(PAGE, share - candidates.length);
-      const page = await lifecycle.candidatePage(cursor, size, repository.repository);
+      const page = await lifecycle.candidatePage(cursor, size, repository.repository, eligibility);
       candidates.push(...page.candidates);
       cursor = page.candidates[page.candidates.length - 1]?.cursor ?? null;
       for (const [key, state] of await lifecycle.blockerStates(page.candidates.flatMap((c) => c.blockedBy)))
@@ -387,6 +482,7 @@ async function pickClaimLaunch(
     }
     queues.push({ ...repository, candidates });
   }
+  if (!ctx.dryRun) await lifecycle.recordPolicySkips(skips);
   const plan = planRepositories({
     queues,
     blockerStates,
@@ -416,6 +512,8 @@ async function pickClaimLaunch(
     queues.flatMap((q) => q.candidates.map((c) => [c.key, q.repository] as const)),
   );
   for (const candidate of plan.claims) {
+    // The launcher of a repository that failed for configuration fails the same way for its other tickets.
+    if (ctx.misconfigured.has(repositoryOf.get(candidate.key) ?? "")) continue;
     const step = await claimAndLaunch(deps, ctx, candidate, repositoryOf.get(candidate.key) ?? "");
     if (step === "lease_lost") return step;
   }
@@ -470,21 +568,29 @@ async function claimAndLaunch(
   // The ticket's own repository's launcher, never another's.
   const launched = await Promise.resolve()
     .then(() => deps.launcherFor(repository).launch(request))
-    .catch((error: unknown) => ({
-      ok: false as const,
-      error: errorMessage(error),
-    }));
+    .catch((error: unknown): LaunchResult => ({ ok: false, error: errorMessage(error) }));
   if (launched.ok) {
     ctx.decisions.push({ code: "claimed", ...request, worker: settings.workerIdentity });
+    ctx.launchedIn.add(repository);
     return "claimed";
   }
-  ctx.decisions.push({ code: "launch_failed", ...request, error: launched.error });
+  if (launched.fix !== undefined) {
+    ctx.misconfigured.add(repository);
+    ctx.decisions.push({
+      code: "launch_config_error",
+      ...request,
+      repository,
+      error: launched.error,
+      fix: launched.fix,
+    });
+  } else ctx.decisions.push({ code: "launch_failed", ...request, error: launched.error });
   const released = await lifecycle.releaseFailedLaunch({
     attemptId: claim.attempt.id,
     actor: ctx.actor,
     error: launched.error,
     backoff: settings.backoff,
     fence: ctx.fence,
+    fix: launched.fix,
   });
   return !released.ok && released.code === "fenced" ? "lease_lost" : "skipped";
 }

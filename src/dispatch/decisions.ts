@@ -46,20 +46,37 @@ export type Decision =
       repository?: string;
     }
   | { code: "launch_failed"; ticket: string; attempt: string; error: string }
+  /**
+   * The launch failed for configuration (`fix` says what to change): the attempt was given back
+   * to the ticket's budget, an operator alert names the fix, no more tickets of `repository` are
+   * claimed this cycle, and `mctl dispatch` exits non-zero.
+   */
+  | {
+      code: "launch_config_error";
+      ticket: string;
+      attempt: string;
+      launchKey: string;
+      repository: string;
+      error: string;
+      fix: string;
+    }
   /** `fencingToken`: the token of the lease this cycle held and lost (null for a dry run). */
   | { code: "lease_lost"; message: string; fencingToken: number | null }
   | { code: "scan_limit_reached"; scanned: number; repository?: string }
-  | { code: "paused"; by: string | null; reason: string | null; since: string | null };
+  | { code: "paused"; by: string | null; reason: string | null; since: string | null }
+  /** The cycle threw in `phase`: its record keeps what it decided before, and its lease was given back. */
+  | { code: "cycle_failed"; phase: string; error: string };
 
 export type DecisionCode = Decision["code"];
 
 /** How a cycle ended. */
-export type CycleOutcome = "completed" | "lock_held" | "lease_lost" | "dry_run" | "paused";
+export type CycleOutcome = "completed" | "lock_held" | "lease_lost" | "dry_run" | "paused" | "failed";
 
 export interface CycleRecord {
   /** The owner whose tickets the cycle dispatched; null: every ticket (local mode). */
   readonly scope: string | null;
   readonly holder: string;
+  /** The token of the lease this cycle held; for `lock_held`, of the term it found held. */
   readonly fencingToken: number | null;
   readonly outcome: CycleOutcome;
   readonly dryRun: boolean;

@@ -12,11 +12,14 @@ export type DispatchLifecycle = Pick<
   | "renewLease"
   | "releaseLease"
   | "recordDispatchCycle"
+  | "recordLockHeld"
   | "findExpiredAttempts"
   | "expireAttempt"
   | "findAnsweredTickets"
   | "transition"
   | "candidatePage"
+  | "unrecordedPolicyRefusals"
+  | "recordPolicySkips"
   | "queuedRepositories"
   | "blockerStates"
   | "holdTicket"
@@ -25,4 +28,6 @@ export type DispatchLifecycle = Pick<
 > & {
   /** Only the dispatcher's own maintenance setting (a paused dispatcher claims nothing). */
   readonly tasks: Pick<Lifecycle["tasks"], "setting">;
+  /** Only resolving the `launch_config_error` alert of a repository whose launch succeeded. */
+  readonly alerts: Pick<Lifecycle["alerts"], "resolve">;
 };

@@ -33,8 +33,22 @@ export const INSTALLATION_CONDITIONS = [
   "dispatch_workflow_silent",
 ] as const;
 
-export const ALERT_CONDITIONS = [...OPERATOR_CONDITIONS, ...INSTALLATION_CONDITIONS] as const;
+/**
+ * Conditions raised where they happen rather than found by the operator's checks (so an operator
+ * pass, which resolves the conditions it checked and did not find, leaves them alone):
+ * `launch_config_error` is raised by the dispatcher when a launch fails for configuration, and
+ * resolved by its next launch in that repository that succeeds.
+ */
+export const RAISED_ALERT_CONDITIONS = ["launch_config_error"] as const;
+
+/** Every condition an alert may be of. */
+export const ALERT_CONDITIONS = [
+  ...OPERATOR_CONDITIONS,
+  ...INSTALLATION_CONDITIONS,
+  ...RAISED_ALERT_CONDITIONS,
+] as const;
 export type AlertCondition = (typeof ALERT_CONDITIONS)[number];
+export type RaisedAlertCondition = (typeof RAISED_ALERT_CONDITIONS)[number];
 
 export const ALERT_SEVERITIES = ["warning", "critical"] as const;
 export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];

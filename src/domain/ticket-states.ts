@@ -37,6 +37,7 @@ export const TRANSITION_REASONS = [
   "lease_expired",
   "attempt_failed",
   "launch_failed",
+  "launch_config_error",
   "released",
   "completion_claimed",
   "evidence_failed",
@@ -62,6 +63,8 @@ export const TRANSITIONS: readonly TransitionRule[] = [
   { from: "in_progress", to: "todo", reason: "lease_expired", actors: ["dispatcher"] },
   { from: "in_progress", to: "todo", reason: "attempt_failed", actors: ["worker", "dispatcher"] },
   { from: "in_progress", to: "todo", reason: "launch_failed", actors: ["dispatcher"] },
+  // The launch failed for configuration: back to the queue at once, the attempt not counted.
+  { from: "in_progress", to: "todo", reason: "launch_config_error", actors: ["dispatcher"] },
   { from: "in_progress", to: "todo", reason: "released", actors: ["human"] },
   { from: "needs_input", to: "todo", reason: "released", actors: ["human"] },
   // Completion is a claim backed by evidence; the verifier and the orchestrator decide what it is worth.

@@ -5,6 +5,7 @@ import {
   type AlertStatus,
   type Finding,
   type OperatorPassRecord,
+  type RaisedAlertCondition,
   fingerprintOf,
 } from "../domain/alerts.js";
 import type { Executor, Transaction } from "../db/database.js";
@@ -75,6 +76,37 @@ export async function recordOperatorPass(
       return { changes, filed };
     }),
   );
+}
+
+/**
+ * Raises (opens, updates or reopens) the alert of a finding inside the caller's transaction: for
+ * conditions raised where they happen (RAISED_ALERT_CONDITIONS), not by an operator pass.
+ */
+export async function raiseAlertInTx(tx: Transaction, now: Date, finding: Finding): Promise<AlertRow> {
+  return (await upsertAlert(tx, now, finding)).alert;
+}
+
+/** Resolves the open alerts of `condition` for these subjects (a raised condition that cleared). */
+export async function resolveAlerts(
+  deps: LifecycleDeps,
+  input: { condition: RaisedAlertCondition; subjects: readonly string[] },
+): Promise<number> {
+  if (!input.subjects.length) return 0;
+  const now = deps.clock.now();
+  const rows = await deps.db
+    .update(alerts)
+    .set({ status: "resolved", resolvedAt: now, updatedAt: now })
+    .where(
+      and(
+        eq(alerts.status, "open"),
+        inArray(
+          alerts.fingerprint,
+          input.subjects.map((subject) => fingerprintOf({ condition: input.condition, subject })),
+        ),
+      ),
+    )
+    .returning({ id: alerts.id });
+  return rows.length;
 }
 
 async function upsertAlert(

@@ -1,4 +1,4 @@
-import { and, eq, gt, inArray, lte } from "drizzle-orm";
+import { and, eq, gt, inArray, lte, sql } from "drizzle-orm";
 import { type BackoffPolicy, nextEligibleAt } from "../domain/backoff.js";
 import type { Actor } from "../domain/actors.js";
 import { type AttemptStatus, LIVE_ATTEMPT_STATUSES } from "../domain/attempts.js";
@@ -14,6 +14,7 @@ import type { Applied, NotFound, TransitionResult } from "./results.js";
 import { scopeCondition, type TicketScope } from "./candidates.js";
 import { guardedTransition, type TransitionExtras } from "./transition.js";
 import { insertReevaluation } from "./reevaluation-requests.js";
+import { raiseAlertInTx } from "./alerts.js";
 
 export type AttemptResult = { readonly ok: true; readonly attempt: AttemptRow } | Fenced | NotFound;
 
@@ -268,11 +269,48 @@ export function expireAttempt(
   });
 }
 
-/** Dispatcher: the launcher failed; the attempt is released and the ticket returns to the queue. */
+/**
+ * Dispatcher: the launcher failed; the attempt is released and the ticket returns to the queue.
+ *
+ * With `fix` the launch failed for configuration (`launch_config_error`): the ticket goes back at
+ * once, without a back-off, and the attempt is given back to its budget (one more in
+ * `extra_attempts`, as its number is taken), so a configuration mistake never uses up tickets'
+ * attempts; an operator alert for the repository names the fix, in the same transaction.
+ */
 export function releaseFailedLaunch(
   deps: LifecycleDeps,
-  input: { attemptId: string; actor: Actor; error: string; backoff: BackoffPolicy; fence: Fence | null },
+  input: {
+    attemptId: string;
+    actor: Actor;
+    error: string;
+    backoff: BackoffPolicy;
+    fence: Fence | null;
+    fix?: string | undefined;
+  },
 ): Promise<EndAttemptResult> {
+  const fix = input.fix;
+  if (fix !== undefined)
+    return endAttempt(deps, {
+      attemptId: input.attemptId,
+      actor: input.actor,
+      status: "released",
+      outcome: { reason: "launch_config_error", error: input.error, fix },
+      to: "todo",
+      reason: "launch_config_error",
+      from: ["launching"],
+      extras: () => ({ extraAttempts: sql`${tickets.extraAttempts} + 1` }),
+      requireLiveLease: false,
+      fence: input.fence,
+      also: async (tx, _attempt, ticket) => {
+        await raiseAlertInTx(tx, deps.clock.now(), {
+          condition: "launch_config_error",
+          subject: ticket.repository,
+          severity: "critical",
+          message: `launches in ${ticket.repository} fail for configuration: ${fix}`,
+          detail: { repository: ticket.repository, error: redactSecrets(input.error), fix },
+        });
+      },
+    });
   return endAttempt(deps, {
     attemptId: input.attemptId,
     actor: input.actor,

@@ -1,6 +1,6 @@
-import { and, asc, count, desc, eq, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, type SQL, sql } from "drizzle-orm";
 import { isTerminal, TICKET_STATES, type TicketState } from "../domain/ticket-states.js";
-import type { Executor } from "../db/database.js";
+import { type Executor, queryRows } from "../db/database.js";
 import { type AttemptRow, attempts, type TicketRow, tickets } from "../db/schema.js";
 import type { Priority } from "../domain/priorities.js";
 import { scopeCondition } from "./candidates.js";
@@ -42,12 +42,16 @@ export async function boardColumns(db: Executor, filter: BoardFilter): Promise<B
   if (filter.priority !== undefined) conditions.push(eq(tickets.priority, filter.priority));
   const scope = scopeCondition({ owner: null, repositories: filter.repositories ?? null });
   if (scope) conditions.push(scope);
-  const totals = await db
-    .select({ state: tickets.state, total: count() })
-    .from(tickets)
-    .where(and(...conditions))
-    .groupBy(tickets.state);
-  const totalOf = (state: TicketState) => totals.find((t) => t.state === state)?.total ?? 0;
+  // One count per state, each an index-only range of `tickets_state_idx` (a `group by state` over
+  // the whole table is a sequential scan once the table is large).
+  const narrowed = conditions.length ? sql` and ${and(...conditions)}` : sql``;
+  const totals = await queryRows<{ state: TicketState; total: string | number }>(
+    db,
+    sql`select s.state::text as state,
+               (select count(*) from ${tickets} where ${tickets.state} = s.state${narrowed}) as total
+        from unnest(enum_range(null::ticket_state)) as s(state)`,
+  );
+  const totalOf = (state: TicketState) => Number(totals.find((t) => t.state === state)?.total ?? 0);
   return Promise.all(
     TICKET_STATES.map(async (state): Promise<BoardColumn> => {
       const total = totalOf(state);

@@ -1,7 +1,20 @@
-import { and, asc, eq, gt, inArray, isNull, or, type SQL, sql } from "drizzle-orm";
+import {
+  and,
+  arrayOverlaps,
+  asc,
+  eq,
+  inArray,
+  isNull,
+  lte,
+  not,
+  notInArray,
+  or,
+  type SQL,
+  sql,
+} from "drizzle-orm";
 import type { TicketState } from "../domain/ticket-states.js";
 import type { Executor } from "../db/database.js";
-import { tickets } from "../db/schema.js";
+import { ticketPolicySkips, tickets } from "../db/schema.js";
 
 /**
  * Which tickets a dispatch cycle reads: one owner's (`acme/*`), only some repositories, or all.
@@ -71,60 +84,136 @@ export interface CandidatePage {
 }
 
 /**
+ * The claim policy as the queue read applies it (the same rules as src/dispatch/policy.ts): a
+ * ticket assigned to someone who is not an agent, in an excluded campaign or with an excluded
+ * label is refused. `key` identifies the policy in the recorded verdicts.
+ */
+export interface QueuePolicy {
+  readonly key: string;
+  readonly agentIdentities: readonly string[];
+  readonly excludedCampaigns: readonly string[];
+  readonly excludedLabels: readonly string[];
+}
+
+/** What the database decides of a queued ticket's eligibility: back-off over, and the policy. */
+export interface Eligibility {
+  readonly now: Date;
+  readonly policy: QueuePolicy;
+  /** `dispatch.max_attempts`: a ticket that used up its budget is read even while backing off (to be held). */
+  readonly maxAttempts: number;
+}
+
+/** True for tickets the policy allows (each part is non-null, so `not(...)` is exact). */
+function policyAllows(policy: QueuePolicy): SQL {
+  return and(
+    or(
+      isNull(tickets.assignee),
+      eq(tickets.assignee, ""),
+      policy.agentIdentities.length ? inArray(tickets.assignee, [...policy.agentIdentities]) : sql`false`,
+    ),
+    or(
+      isNull(tickets.campaign),
+      eq(tickets.campaign, ""),
+      policy.excludedCampaigns.length
+        ? notInArray(tickets.campaign, [...policy.excludedCampaigns])
+        : sql`true`,
+    ),
+    policy.excludedLabels.length ? not(arrayOverlaps(tickets.labels, [...policy.excludedLabels])) : sql`true`,
+  ) as SQL;
+}
+
+/** The keyset condition after `after` in pick order, as a row comparison (one index range). */
+function afterCursor(after: CandidateCursor | null): SQL | undefined {
+  return after
+    ? sql`(${tickets.priority}, ${tickets.createdAt}, ${tickets.id}) > (${after.priority}::ticket_priority, ${after.createdAt.toISOString()}::timestamptz, ${after.id}::bigint)`
+    : undefined;
+}
+
+const QUEUED_COLUMNS = {
+  id: tickets.id,
+  key: tickets.key,
+  version: tickets.version,
+  priority: tickets.priority,
+  createdAt: tickets.createdAt,
+  assignee: tickets.assignee,
+  campaign: tickets.campaign,
+  labels: tickets.labels,
+  blockedBy: tickets.blockedBy,
+  attemptCount: tickets.attemptCount,
+  extraAttempts: tickets.extraAttempts,
+  nextEligibleAt: tickets.nextEligibleAt,
+};
+
+function queued(rows: Omit<QueuedTicket, "cursor">[]): QueuedTicket[] {
+  return rows.map((row) => ({
+    ...row,
+    cursor: { priority: row.priority, createdAt: row.createdAt, id: row.id },
+  }));
+}
+
+/**
  * One page of queued tickets in pick order (priority, age, number), after `cursor`, of one
- * repository if given. Keyset paging over the partial indexes `tickets_runnable_idx` and
- * `tickets_runnable_repository_idx`: the cost follows the page, not the backlog.
+ * repository if given. Keyset paging with a row comparison over the partial indexes
+ * `tickets_runnable_idx` and `tickets_runnable_repository_idx`: the cost follows the page, not the
+ * backlog. With `eligibility`, the database leaves out what it can decide itself: tickets still
+ * backing off and tickets the policy refuses, so ineligible tickets at the head of the queue
+ * never fill a page (blockers and attempt budgets are still decided by the caller).
  */
 export async function readCandidatePage(
   db: Executor,
   after: CandidateCursor | null,
   limit: number,
   repository?: string,
+  eligibility?: Eligibility,
 ): Promise<CandidatePage> {
-  const keyset = after
-    ? or(
-        sql`${tickets.priority} > ${after.priority}::ticket_priority`,
-        and(
-          sql`${tickets.priority} = ${after.priority}::ticket_priority`,
-          or(
-            gt(tickets.createdAt, after.createdAt),
-            and(eq(tickets.createdAt, after.createdAt), gt(tickets.id, after.id)),
-          ),
-        ),
-      )
-    : undefined;
   const rows = await db
-    .select({
-      id: tickets.id,
-      key: tickets.key,
-      version: tickets.version,
-      priority: tickets.priority,
-      createdAt: tickets.createdAt,
-      assignee: tickets.assignee,
-      campaign: tickets.campaign,
-      labels: tickets.labels,
-      blockedBy: tickets.blockedBy,
-      attemptCount: tickets.attemptCount,
-      extraAttempts: tickets.extraAttempts,
-      nextEligibleAt: tickets.nextEligibleAt,
-    })
+    .select(QUEUED_COLUMNS)
     .from(tickets)
     .where(
       and(
         eq(tickets.state, "todo"),
         isNull(tickets.hold),
         repository === undefined ? undefined : eq(tickets.repository, repository),
-        keyset,
+        eligibility
+          ? or(
+              isNull(tickets.nextEligibleAt),
+              lte(tickets.nextEligibleAt, eligibility.now),
+              sql`${tickets.attemptCount} >= ${eligibility.maxAttempts}::integer + ${tickets.extraAttempts}`,
+            )
+          : undefined,
+        eligibility ? policyAllows(eligibility.policy) : undefined,
+        afterCursor(after),
       ),
     )
     .orderBy(asc(tickets.priority), asc(tickets.createdAt), asc(tickets.id))
     .limit(limit);
-  return {
-    candidates: rows.map((row) => ({
-      ...row,
-      cursor: { priority: row.priority, createdAt: row.createdAt, id: row.id },
-    })),
-  };
+  return { candidates: queued(rows) };
+}
+
+/**
+ * Queued tickets (of one repository if given) the policy refuses whose verdict is not yet recorded
+ * for their current version and this policy, in pick order: the dispatcher records each
+ * `skipped_policy` once (recordPolicySkips), and from then on neither read returns it.
+ */
+export async function readUnrecordedPolicyRefusals(
+  db: Executor,
+  input: { policy: QueuePolicy; limit: number; repository?: string | undefined },
+): Promise<QueuedTicket[]> {
+  const rows = await db
+    .select(QUEUED_COLUMNS)
+    .from(tickets)
+    .where(
+      and(
+        eq(tickets.state, "todo"),
+        isNull(tickets.hold),
+        input.repository === undefined ? undefined : eq(tickets.repository, input.repository),
+        not(policyAllows(input.policy)),
+        sql`not exists (select 1 from ${ticketPolicySkips} s where s.ticket_id = ${tickets.id} and s.version = ${tickets.version} and s.policy = ${input.policy.key})`,
+      ),
+    )
+    .orderBy(asc(tickets.priority), asc(tickets.createdAt), asc(tickets.id))
+    .limit(input.limit);
+  return queued(rows);
 }
 
 /** States of the tickets named as blockers. */

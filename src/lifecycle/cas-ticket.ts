@@ -20,7 +20,7 @@ export interface TicketChange {
   readonly currentAttemptId?: string | null | SQL;
   readonly attemptCount?: number | SQL;
   readonly nextEligibleAt?: Date | null | SQL;
-  readonly extraAttempts?: number;
+  readonly extraAttempts?: number | SQL;
   readonly hold?: string | null;
   readonly assignee?: string | null;
   readonly priority?: Priority;

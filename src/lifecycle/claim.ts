@@ -1,13 +1,15 @@
 import { randomUUID } from "node:crypto";
-import { sql } from "drizzle-orm";
+import { getTableColumns, sql } from "drizzle-orm";
+import type { PgTable } from "drizzle-orm/pg-core";
 import type { Actor } from "../domain/actors.js";
-import { retryTransaction } from "../db/retry.js";
-import { type AttemptRow, attempts, tickets } from "../db/schema.js";
+import { decideTransition } from "../domain/ticket-states.js";
+import { queryRows } from "../db/database.js";
+import { type AttemptRow, attempts, leases, type TicketRow, tickets } from "../db/schema.js";
+import { explainMiss } from "./cas-ticket.js";
 import type { LifecycleDeps } from "./deps.js";
-import type { Fence, Fenced } from "./fence.js";
-import { checkFence } from "./leases.js";
+import { eventCtes } from "./events.js";
+import { type Fence, type Fenced, fenced } from "./fence.js";
 import type { Applied, TransitionResult } from "./results.js";
-import { guardedTransition } from "./transition.js";
 
 export interface ClaimInput {
   readonly ticket: string;
@@ -27,51 +29,102 @@ export type ClaimResult =
   | Fenced;
 
 /**
- * Claims a `todo` ticket: compare-and-set `todo → in_progress` and a new attempt (`launching`,
- * with its launch key and lease) in one transaction, after re-checking the dispatcher's fencing
- * token inside that transaction.
+ * Claims a `todo` ticket in ONE statement (one round trip, atomic without BEGIN/COMMIT): the
+ * fencing check (the dispatcher's lease row, locked FOR SHARE so a takeover waits for it), the
+ * compare-and-set `todo → in_progress`, the new attempt (`launching`, with its launch key and
+ * lease), the `claimed` event and its mirror job, as data-modifying CTEs. Only a refused claim
+ * costs another read (to say who holds the ticket).
  */
 export async function claimTicket(deps: LifecycleDeps, input: ClaimInput): Promise<ClaimResult> {
-  return retryTransaction(() =>
-    deps.db.transaction(async (tx): Promise<ClaimResult> => {
-      const lost = await checkFence(tx, deps.clock, input.fence ?? null);
-      if (lost) return lost;
-      const attemptId = randomUUID();
-      const moved = await guardedTransition(
-        tx,
-        deps,
-        {
-          ticket: input.ticket,
-          from: "todo",
-          expectedVersion: input.expectedVersion,
-          to: "in_progress",
-          reason: "claimed",
-          actor: input.actor,
-          attemptId,
-          detail: { worker: input.worker },
-        },
-        { currentAttemptId: attemptId, attemptCount: sql`${tickets.attemptCount} + 1` },
-      );
-      if (!moved.ok) return moved;
-      const now = deps.clock.now();
-      const number = moved.ticket.attemptCount;
-      const [attempt] = await tx
-        .insert(attempts)
-        .values({
-          id: attemptId,
-          ticketId: moved.ticket.id,
-          number,
-          worker: input.worker,
-          status: "launching",
-          // Deterministic: a retried launch of the same attempt presents the same key.
-          launchKey: `${moved.ticket.key}/${number}`,
-          leaseExpiresAt: new Date(now.getTime() + input.leaseMs),
-          createdAt: now,
-          updatedAt: now,
-        })
-        .returning();
-      if (!attempt) throw new Error("attempt insert returned no row");
-      return { ...moved, attempt };
-    }),
+  const table = decideTransition({
+    from: "todo",
+    to: "in_progress",
+    reason: "claimed",
+    actor: input.actor.kind,
+  });
+  if (!table.ok) return table;
+  const attemptId = randomUUID();
+  const now = deps.clock.now();
+  const leaseExpiresAt = new Date(now.getTime() + input.leaseMs);
+  const fence = input.fence;
+  const fenceCte = fence
+    ? sql`select 1 as ok from ${leases}
+          where ${leases.name} = ${fence.name} and ${leases.holder} = ${fence.holder}
+            and ${leases.fencingToken} = ${fence.fencingToken} and ${leases.expiresAt} > ${now}
+          for share`
+    : sql`select 1 as ok`;
+  const detail = JSON.stringify({ worker: input.worker });
+  const [row] = await queryRows<{ fence_ok: boolean; ticket: unknown; attempt: unknown; event_id: unknown }>(
+    deps.db,
+    sql`with fence as (${fenceCte}),
+      moved as (
+        update ${tickets}
+        set state = 'in_progress', version = version + 1, current_attempt_id = ${attemptId}::uuid,
+            attempt_count = attempt_count + 1, updated_at = ${now}
+        where key = ${input.ticket} and version = ${input.expectedVersion}::integer and state = 'todo'
+          and exists (select 1 from fence)
+        returning *),
+      ${eventCtes(
+        sql`select id, 'todo'::ticket_state, 'in_progress'::ticket_state, ${input.actor.kind}::actor_kind,
+                   ${input.actor.id}, 'claimed', version, ${attemptId}::uuid, ${detail}::jsonb, ${now}::timestamptz
+            from moved`,
+        now,
+      )},
+      attempt as (
+        insert into ${attempts} (id, ticket_id, number, worker, status, launch_key, lease_expires_at, created_at, updated_at)
+        select ${attemptId}::uuid, id, attempt_count, ${input.worker}, 'launching', key || '/' || attempt_count,
+               ${leaseExpiresAt}::timestamptz, ${now}::timestamptz, ${now}::timestamptz
+        from moved
+        returning *)
+      select exists (select 1 from fence) as fence_ok,
+             (select row_to_json(m) from moved m) as ticket,
+             (select row_to_json(a) from attempt a) as attempt,
+             (select id from event) as event_id`,
   );
+  if (!row?.fence_ok)
+    return fenced(`the ${fence?.name} lease (token ${fence?.fencingToken}) is no longer held`);
+  if (!row.ticket || !row.attempt)
+    return explainMiss(deps.db, {
+      ticket: input.ticket,
+      from: "todo",
+      expectedVersion: input.expectedVersion,
+    });
+  const ticket = fromJson<TicketRow>(tickets, row.ticket);
+  const attempt = fromJson<AttemptRow>(attempts, row.attempt);
+  return {
+    ok: true,
+    ticket,
+    attempt,
+    event: {
+      id: Number(row.event_id),
+      ticketId: ticket.id,
+      fromState: "todo",
+      toState: "in_progress",
+      actorKind: input.actor.kind,
+      actorId: input.actor.id,
+      reason: "claimed",
+      version: ticket.version,
+      attemptId,
+      detail: { worker: input.worker },
+      createdAt: now,
+    },
+  };
+}
+
+/** A row as `row_to_json` gives it (SQL names, timestamps as text) in drizzle's shape. */
+function fromJson<T>(table: PgTable, json: unknown): T {
+  const source = (typeof json === "string" ? JSON.parse(json) : json) as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [key, column] of Object.entries(getTableColumns(table))) {
+    const value = source[column.name];
+    out[key] =
+      value === null || value === undefined
+        ? null
+        : column.columnType === "PgTimestamp" || column.columnType === "PgTimestampString"
+          ? new Date(String(value))
+          : column.columnType === "PgBigInt53"
+            ? Number(value)
+            : value;
+  }
+  return out as T;
 }

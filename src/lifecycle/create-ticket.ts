@@ -9,7 +9,7 @@ import type { Actor } from "../domain/actors.js";
 import { formatTicketKey } from "../domain/ticket-key.js";
 import type { LifecycleDeps } from "./deps.js";
 import { appendEvent } from "./events.js";
-import type { CreateTicketResult } from "./results.js";
+import type { CreateTicketResult, InvalidInput } from "./results.js";
 import { ActorSchema, type NewTicket, NewTicketSchema } from "./schemas.js";
 import { validate } from "./validation.js";
 
@@ -40,6 +40,54 @@ export async function createTicket(
       }
       const { row, event } = await insertTicket(tx, deps, ticket, who.value);
       return { ok: true, ticket: row, event };
+    }),
+  );
+}
+
+/** What a batch create did: every ticket created, or none and why (each problem names its item, from 1). */
+export type CreateTicketsResult =
+  | { readonly ok: true; readonly tickets: readonly TicketRow[] }
+  | InvalidInput;
+
+/**
+ * Creates a batch of tickets, each in `todo` with its `created` event, all in one transaction:
+ * every ticket is validated first, and a batch with one bad ticket creates none. `blockedBy` may
+ * name existing tickets only.
+ */
+export async function createTickets(
+  deps: LifecycleDeps,
+  inputs: readonly NewTicket[],
+  actor: Actor,
+): Promise<CreateTicketsResult> {
+  const who = validate(ActorSchema, actor, "actor");
+  if (!who.ok) return who;
+  const valid: z.infer<typeof NewTicketSchema>[] = [];
+  const issues: string[] = [];
+  inputs.forEach((input, i) => {
+    const one = validate(NewTicketSchema, input, `ticket ${i + 1}`);
+    if (one.ok) valid.push(one.value);
+    else issues.push(one.message);
+  });
+  if (issues.length)
+    return { ok: false, code: "invalid_input", message: `${issues.length} problem(s) in the batch`, issues };
+  const blockers = [...new Set(valid.flatMap((t) => t.blockedBy))];
+  return retryTransaction(() =>
+    deps.db.transaction(async (tx): Promise<CreateTicketsResult> => {
+      if (blockers.length) {
+        const found = new Set(
+          (await tx.select({ key: tickets.key }).from(tickets).where(inArray(tickets.key, blockers))).map(
+            (row) => row.key,
+          ),
+        );
+        const missing = blockers.filter((key) => !found.has(key));
+        if (missing.length) {
+          const message = `blockedBy names tickets that do not exist: ${missing.join(", ")}`;
+          return { ok: false, code: "invalid_input", message, issues: [message] };
+        }
+      }
+      const rows: TicketRow[] = [];
+      for (const ticket of valid) rows.push((await insertTicket(tx, deps, ticket, who.value)).row);
+      return { ok: true, tickets: rows };
     }),
   );
 }

@@ -53,6 +53,22 @@ export async function appendEvent(tx: Transaction, input: EventInput): Promise<T
   return { id: Number(inserted.id), ...row };
 }
 
+/**
+ * For a change written as one statement: the CTEs `event` (the change's event, from `select`,
+ * whose columns are ticket_id, from_state, to_state, actor_kind, actor_id, reason, version,
+ * attempt_id, detail, created_at) and `mirror_job` (its mirror job), to follow the change's own
+ * CTE in a WITH list. `event` returns `id`.
+ */
+export function eventCtes(select: SQL, at: Date): SQL {
+  return sql`event as (
+      insert into ${ticketEvents} (${columns(ticketEvents.ticketId, ticketEvents.fromState, ticketEvents.toState, ticketEvents.actorKind, ticketEvents.actorId, ticketEvents.reason, ticketEvents.version, ticketEvents.attemptId, ticketEvents.detail, ticketEvents.createdAt)})
+      ${select}
+      returning ${ticketEvents.id} as id, ${ticketEvents.ticketId} as ticket_id),
+    mirror_job as (
+      insert into ${mirrorJobs} (${columns(mirrorJobs.ticketId, mirrorJobs.eventId, mirrorJobs.createdAt, mirrorJobs.nextAttemptAt)})
+      select ticket_id, id, ${at}, ${at} from event)`;
+}
+
 /** A column list for an INSERT written in SQL, named from the schema (unqualified, as INSERT wants). */
 function columns(...list: AnyPgColumn[]): SQL {
   return sql.join(

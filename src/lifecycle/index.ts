@@ -45,16 +45,22 @@ import {
   readCandidatePage,
   readQueuedRepositories,
   readTicketRepositories,
+  readUnrecordedPolicyRefusals,
+  type Eligibility,
+  type QueuePolicy,
   type TicketScope,
 } from "./candidates.js";
 import { type ClaimInput, claimTicket } from "./claim.js";
-import { createTicket } from "./create-ticket.js";
+import { createTicket, createTickets } from "./create-ticket.js";
 import type { LifecycleDeps } from "./deps.js";
 import {
   lastWorkflowDispatchOf,
   type NewDispatchCycle,
   recentDispatchCycles,
   recordDispatchCycle,
+  recordLockHeld,
+  type PolicySkip,
+  recordPolicySkips,
 } from "./dispatch-cycles.js";
 import type { Fence } from "./fence.js";
 import { holdTicket } from "./hold.js";
@@ -82,9 +88,18 @@ export type { FieldChangeResult, IssueTicketResult } from "./app-tickets.js";
 export type { AttemptResult, EndAttemptResult } from "./attempts.js";
 export type { BindRunResult, RunIdentity, StartRefused, StartRefusalReason } from "./attempt-runs.js";
 export type { BoardCard, BoardColumn, BoardFilter } from "./board-reads.js";
-export type { CandidateCursor, CandidatePage, QueuedTicket, TicketScope } from "./candidates.js";
+export type {
+  CandidateCursor,
+  CandidatePage,
+  Eligibility,
+  QueuedTicket,
+  QueuePolicy,
+  TicketScope,
+} from "./candidates.js";
+export type { PolicySkip } from "./dispatch-cycles.js";
 export { EVERY_TICKET } from "./candidates.js";
 export type { ClaimInput, ClaimResult } from "./claim.js";
+export type { CreateTicketsResult } from "./create-ticket.js";
 export type { Clock, LifecycleDeps } from "./deps.js";
 export { systemClock } from "./deps.js";
 export type { ScheduledReevaluation } from "../domain/reevaluation-requests.js";
@@ -116,6 +131,8 @@ export function createLifecycle(deps: LifecycleDeps) {
     clock,
     // tickets
     createTicket: (input: NewTicket, actor: Actor) => createTicket(deps, input, actor),
+    /** A batch of tickets in one transaction: all created, or none (`mctl ticket import`). */
+    createTickets: (inputs: readonly NewTicket[], actor: Actor) => createTickets(deps, inputs, actor),
     transition: (input: TransitionInput) => transitionTicket(deps, input),
     answerQuestion: (input: { ticket: string; answer: string; actor: Actor }) => answerQuestion(deps, input),
     holdTicket: (input: Parameters<typeof holdTicket>[1]) => holdTicket(deps, input),
@@ -147,16 +164,27 @@ export function createLifecycle(deps: LifecycleDeps) {
     renewLease: (input: Fence & { ttlMs: number }) => renewLease(db, clock, input),
     releaseLease: (input: Fence) => releaseLease(db, clock, input),
     recordDispatchCycle: (cycle: NewDispatchCycle) => recordDispatchCycle(db, cycle),
+    /** A `lock_held` cycle, stored at most once per holder and lease term. */
+    recordLockHeld: (cycle: NewDispatchCycle) => recordLockHeld(db, cycle),
     // reads
     findTicket: (key: string) => findTicket(db, key),
     findTicketById: (id: number) => findTicketById(db, id),
     /** Tickets in pick order after a position, for paged lists (src/lifecycle/ticket-list.ts). */
     listTicketsAfter: (filter: TicketListFilter) => listTicketsAfter(db, filter),
     /** One page of the dispatcher's queue (`todo`, unheld) in pick order, after `after` (of one repository if given). */
-    candidatePage: (after: CandidateCursor | null, limit: number, repository?: string) =>
-      readCandidatePage(db, after, limit, repository),
     /** Every repository that has a ticket, in name order. */
     ticketRepositories: () => readTicketRepositories(db),
+    candidatePage: (
+      after: CandidateCursor | null,
+      limit: number,
+      repository?: string,
+      eligibility?: Eligibility,
+    ) => readCandidatePage(db, after, limit, repository, eligibility),
+    /** Queued tickets the policy refuses whose `skipped_policy` is not yet recorded for their version. */
+    unrecordedPolicyRefusals: (input: { policy: QueuePolicy; limit: number; repository?: string }) =>
+      readUnrecordedPolicyRefusals(db, input),
+    /** Records `skipped_policy` verdicts (once per ticket version and policy). */
+    recordPolicySkips: (skips: readonly PolicySkip[]) => recordPolicySkips(db, skips, clock.now()),
     /** Repositories in `scope` with queued tickets, in name order. */
     queuedRepositories: (scope: TicketScope) => readQueuedRepositories(db, scope),
     /** States of the tickets named as blockers. */

@@ -22,6 +22,8 @@ export interface LockHeld {
   readonly message: string;
   readonly holder: string;
   readonly until: Date;
+  /** The term the holder is in (its fencing token). */
+  readonly fencingToken: number;
 }
 
 /**
@@ -79,6 +81,7 @@ export async function acquireLease(
     message: `${input.name} lease is held by ${holder} until ${until.toISOString()}`,
     holder,
     until,
+    fencingToken: current?.fencingToken ?? 0,
   };
 }
 

@@ -92,9 +92,10 @@ export async function findAnsweredTickets(
     .where(
       and(
         eq(tickets.state, "needs_input"),
-        sql`exists (select 1 from ${ticketQuestions} q
-                    where q.ticket_id = ${tickets.id} and q.answer is not null
-                      and q.id = (select max(id) from ${ticketQuestions} where ticket_id = ${tickets.id}))`,
+        // The latest question is answered: one backward step of ticket_questions_ticket_idx per
+        // needs_input ticket, in updated_at order (tickets_state_idx), never a scan of all questions.
+        sql`coalesce((select q.answer is not null from ${ticketQuestions} q
+                      where q.ticket_id = ${tickets.id} order by q.id desc limit 1), false)`,
         scopeCondition(scope),
       ),
     )

@@ -45,7 +45,10 @@ function checkTable(request: ValidTransition) {
 }
 
 /** Columns a lifecycle operation may set together with a transition (values or SQL expressions). */
-export type TransitionExtras = Pick<TicketChange, "currentAttemptId" | "attemptCount" | "nextEligibleAt">;
+export type TransitionExtras = Pick<
+  TicketChange,
+  "currentAttemptId" | "attemptCount" | "nextEligibleAt" | "extraAttempts"
+>;
 
 /**
  * For lifecycle operations inside their own transaction: checks the table, then applies the

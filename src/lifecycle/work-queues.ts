@@ -1,9 +1,9 @@
 import type { Actor } from "../domain/actors.js";
-import type { AlertCondition, AlertStatus, Finding } from "../domain/alerts.js";
+import type { AlertCondition, AlertStatus, Finding, RaisedAlertCondition } from "../domain/alerts.js";
 import type { InboxAudience, InboxKind } from "../domain/inbox.js";
 import type { TaskSettingName } from "../domain/tasks.js";
 import type { InboxItemRow } from "../db/schema.js";
-import { findAlert, linkAlertIssue, listAlerts, recordOperatorPass } from "./alerts.js";
+import { findAlert, linkAlertIssue, listAlerts, recordOperatorPass, resolveAlerts } from "./alerts.js";
 import type { LifecycleDeps } from "./deps.js";
 import { actOnItem } from "./inbox-act.js";
 import { handOverItem } from "./inbox-handover.js";
@@ -55,6 +55,9 @@ export function alertsApi(deps: LifecycleDeps) {
     recordPass: (input: { findings: readonly Finding[]; checked: readonly AlertCondition[] }) =>
       recordOperatorPass(deps, input),
     linkIssue: (input: { alertId: number; issueNumber: number }) => linkAlertIssue(deps, input),
+    /** Resolves open alerts of a raised condition (e.g. `launch_config_error` once a launch succeeds there). */
+    resolve: (input: { condition: RaisedAlertCondition; subjects: readonly string[] }) =>
+      resolveAlerts(deps, input),
     list: (filter: { status?: AlertStatus | undefined; limit: number }) => listAlerts(db, filter),
     find: (fingerprint: string) => findAlert(db, fingerprint),
   };

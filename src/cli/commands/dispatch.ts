@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { appendFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { Octokit } from "@octokit/rest";
+import type { Octokit } from "@octokit/rest";
 import { Command } from "commander";
 import { z } from "zod";
 import { ActionsIdTokenError, requestActionsIdToken } from "../../actions/id-token.js";
@@ -11,6 +11,7 @@ import type { Config } from "../../config/schema.js";
 import { composeDispatcher, type DispatcherParts } from "../../dispatch/compose.js";
 import { type DispatchDeps, runDispatchCycle } from "../../dispatch/cycle.js";
 import type { CycleRecord } from "../../dispatch/decisions.js";
+import { githubClient } from "../../dispatch/github-client.js";
 import { commandLauncher } from "../../dispatch/launchers/command-launcher.js";
 import type { Launcher } from "../../dispatch/launchers/launcher.js";
 import type { CliContext } from "../context.js";
@@ -58,7 +59,7 @@ export function dispatchCommand(ctx: CliContext): Command {
     )
     .addHelpText(
       "after",
-      "\nExit status is 0 when the cycle ran or found the dispatch lease held (lock_held); non-zero only on real errors." +
+      "\nExit status is 0 when the cycle ran or found the dispatch lease held (lock_held); non-zero on real errors and when a launch failed for configuration (launch_config_error: the fix is printed)." +
         "\nWith --via the job needs `permissions: id-token: write`; the app decides the owner from the token.",
     )
     .action(async (raw: Record<string, unknown>) => {
@@ -82,7 +83,7 @@ export function dispatchCommand(ctx: CliContext): Command {
             }
           },
         });
-        await report(ctx, record, options);
+        await reportOrFail(ctx, record, options);
         return;
       }
       await runCycles(ctx, options);
@@ -137,14 +138,46 @@ async function runCycles(ctx: CliContext, options: RunOptions): Promise<void> {
           scope: options.owner ? { owner: options.owner } : "all",
         }),
       );
-      await report(ctx, record, options);
+      await reportOrFail(ctx, record, options);
     },
   );
 }
 
-async function report(ctx: CliContext, record: CycleRecord, options: RunOptions): Promise<void> {
-  if (options.json) printJson(record, ctx.io.stdout);
-  else ctx.io.stdout(formatCycle(record));
+/** What a person must fix when the cycle's launches failed for configuration; null if none did. */
+function configurationErrorOf(record: CycleRecord): string | null {
+  const errors = record.decisions.flatMap((d) => (d.code === "launch_config_error" ? [d] : []));
+  if (!errors.length) return null;
+  const fixes = [...new Map(errors.map((e) => [e.repository, `${e.repository}: ${e.fix}`])).values()];
+  return `launches failed for configuration (launch_config_error), no attempts were spent; fix ${fixes.join("; ")}`;
+}
+
+/**
+ * Prints the cycle; when its launches failed for configuration, one cycle (the scheduled
+ * workflow's) then fails so that its run goes red, while a loop says so and goes on. With --json
+ * the failing cycle's record is the error's `detail` (stdout stays one JSON document).
+ */
+async function reportOrFail(ctx: CliContext, record: CycleRecord, options: RunOptions): Promise<void> {
+  const message = configurationErrorOf(record);
+  const fail = message !== null && !options.loop;
+  await report(ctx, record, options, !(fail && options.json));
+  if (message === null) return;
+  if (!fail) ctx.io.stderr(`mctl: ${message}\n`);
+  else
+    throw new CliError(message, 1, {
+      code: "launch_config_error",
+      ...(options.json ? { detail: record } : {}),
+    });
+}
+
+async function report(
+  ctx: CliContext,
+  record: CycleRecord,
+  options: RunOptions,
+  printRecord = true,
+): Promise<void> {
+  if (options.json) {
+    if (printRecord) printJson(record, ctx.io.stdout);
+  } else ctx.io.stdout(formatCycle(record));
   const summaryFile = ctx.processEnv.GITHUB_STEP_SUMMARY;
   if (summaryFile) await appendFile(summaryFile, `${cycleMarkdown(record)}\n`);
 }
@@ -160,19 +193,24 @@ function buildDispatcher(
   lifecycle: DispatcherParts["lifecycle"],
   holder: string,
 ): DispatchDeps {
-  let octokit: Octokit | null = null;
-  const github = () => {
-    if (octokit) return octokit;
-    const env = readGitHubEnvironment(ctx.processEnv);
+  let octokit: Promise<Octokit> | null = null;
+  const env = readGitHubEnvironment(ctx.processEnv);
+  const github = (): Promise<Octokit> => {
     if (!env.token) throw new CliError("the github-workflow launcher needs GITHUB_TOKEN", EXIT_USAGE);
-    octokit = new Octokit({ auth: env.token, baseUrl: env.apiUrl, userAgent: "mission-control-dispatch" });
+    octokit ??= githubClient({
+      token: env.token,
+      baseUrl: env.apiUrl,
+      userAgent: "mission-control-dispatch",
+      warn: (message) => ctx.io.stderr(`mctl: ${message}\n`),
+    });
     return octokit;
   };
   const kinds = [
     config.dispatch.launcher.kind,
     ...Object.values(config.repositories ?? {}).map((r) => r.launcher?.kind),
   ];
-  if (kinds.includes("github-workflow")) github();
+  if (kinds.includes("github-workflow") && !env.token)
+    throw new CliError("the github-workflow launcher needs GITHUB_TOKEN", EXIT_USAGE);
   const agentLauncher = commandLauncherFrom(ctx, config);
   return composeDispatcher({
     config,
@@ -204,8 +242,8 @@ function commandLauncherFrom(ctx: CliContext, config: Config): Launcher {
         kind: "command",
         launch: async () => ({
           ok: false,
-          error:
-            "no worker command: set worker.agent_command (or dispatch.launcher.command) in the configuration",
+          error: "no worker command is configured",
+          fix: "set worker.agent_command (or dispatch.launcher.command) in .github/mission-control.yml",
         }),
       };
 }

@@ -1,10 +1,11 @@
+import { readFile } from "node:fs/promises";
 import { Command, Option } from "commander";
 import { z } from "zod";
 import { PriorityWord, ReasonText } from "../../domain/command-words.js";
 import { PRIORITIES } from "../../domain/priorities.js";
 import { TICKET_STATES } from "../../domain/ticket-states.js";
 import type { TicketRow } from "../../db/schema.js";
-import { TicketKeySchema } from "../../lifecycle/schemas.js";
+import { type NewTicket, NewTicketSchema, TicketKeySchema } from "../../lifecycle/schemas.js";
 import type { DatabaseSession, CliContext } from "../context.js";
 import { CliError, EXIT_USAGE } from "../errors.js";
 import { failureToCliError, parseOptions } from "../parse.js";
@@ -12,6 +13,64 @@ import { formatTable, printJson } from "../output.js";
 import { type TicketStatus, ticketStatus } from "../ticket-status.js";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+const ImportOptions = z.object({
+  batchSize: z.coerce.number().int().min(1).max(5000),
+  actor: z.string().trim().min(1).max(200).optional(),
+  json: z.boolean().optional(),
+});
+
+/** One line of an import file: what `ticket create` takes, the repository defaulted. */
+const ImportLine = NewTicketSchema.extend({ repository: NewTicketSchema.shape.repository.optional() });
+
+async function readImportFile(file: string): Promise<string> {
+  try {
+    if (file !== "-") return await readFile(file, "utf8");
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk));
+    return Buffer.concat(chunks).toString("utf8");
+  } catch (error) {
+    throw new CliError(`cannot read ${file}: ${(error as Error).message}`, EXIT_USAGE);
+  }
+}
+
+/**
+ * Every non-empty line of an import file as a ticket, checked before anything is written; the
+ * problems of all bad lines (up to 20) in one error.
+ */
+function parseImportLines(text: string, defaultRepository: string): { line: number; ticket: NewTicket }[] {
+  const parsed: { line: number; ticket: NewTicket }[] = [];
+  const problems: string[] = [];
+  text.split(/\r?\n/).forEach((content, i) => {
+    const line = i + 1;
+    if (!content.trim()) return;
+    let value: unknown;
+    try {
+      value = JSON.parse(content);
+    } catch {
+      problems.push(`line ${line}: not JSON`);
+      return;
+    }
+    const result = ImportLine.safeParse(value);
+    if (!result.success) {
+      problems.push(
+        `line ${line}: ${result.error.issues.map((e) => (e.path.length ? `${e.path.join(".")}: ${e.message}` : e.message)).join("; ")}`,
+      );
+      return;
+    }
+    parsed.push({
+      line,
+      ticket: { ...result.data, repository: result.data.repository ?? defaultRepository },
+    });
+  });
+  if (problems.length)
+    throw new CliError(
+      `nothing imported: ${problems.length} bad line(s): ${problems.slice(0, 20).join("; ")}${problems.length > 20 ? " …" : ""}`,
+      EXIT_USAGE,
+      { code: "invalid_input", detail: { problems } },
+    );
+  return parsed;
+}
 
 export function ticketCommand(ctx: CliContext): Command {
   const ticket = new Command("ticket").description("create, inspect and cancel tickets");
@@ -201,6 +260,60 @@ export function ticketCommand(ctx: CliContext): Command {
         if (!result.ok) throw failureToCliError(result);
         if (options.json) printJson(result.ticket, ctx.io.stdout);
         else ctx.io.stdout(`cancelled ${result.ticket.key} (was ${row.state})\n`);
+      });
+    });
+
+  ticket
+    .command("import")
+    .description("create many tickets from a JSON Lines file (one ticket per line; - reads stdin)")
+    .argument(
+      "<file>",
+      'JSON Lines: {"title", "repository", "body", "labels", "priority", "assignee", "campaign", "blockedBy"} per line',
+    )
+    .option("--batch-size <n>", "tickets per transaction (each batch is created whole or not at all)", "500")
+    .option("--actor <id>", "who is creating them (default: $MCTL_ACTOR or your user name)")
+    .option("--json", "print the created tickets' keys as JSON")
+    .addHelpText(
+      "after",
+      "\nEvery line is checked before anything is written: one bad line imports nothing, and says which line." +
+        "\nA line without repository takes $MCTL_REPOSITORY. Progress goes to stderr on a terminal.",
+    )
+    .action(async (file: string, raw: Record<string, unknown>) => {
+      const options = parseOptions(ImportOptions, raw);
+      await ctx.withDatabase(async ({ lifecycle, environment }) => {
+        const text = await readImportFile(file);
+        const lines = parseImportLines(text, environment.defaultRepository);
+        const actor = { kind: "human" as const, id: options.actor ?? environment.actorId };
+        const tty = process.stderr.isTTY === true;
+        const created: { line: number; key: string }[] = [];
+        for (let start = 0; start < lines.length; start += options.batchSize) {
+          const batch = lines.slice(start, start + options.batchSize);
+          const result = await lifecycle.createTickets(
+            batch.map((l) => l.ticket),
+            actor,
+          );
+          if (!result.ok) {
+            if (tty) ctx.io.stderr("\n");
+            throw new CliError(
+              `lines ${batch[0]?.line}–${batch[batch.length - 1]?.line} were not imported: ${result.message}${
+                created.length ? ` (the ${created.length} tickets before them were)` : ""
+              }`,
+              1,
+              { code: "invalid_input", detail: { created, issues: result.issues } },
+            );
+          }
+          created.push(...result.tickets.map((t, i) => ({ line: batch[i]?.line ?? 0, key: t.key })));
+          if (tty) ctx.io.stderr(`\rimported ${created.length} of ${lines.length}`);
+        }
+        if (tty && lines.length) ctx.io.stderr("\n");
+        if (options.json) return printJson(created, ctx.io.stdout);
+        const first = created[0]?.key;
+        const last = created[created.length - 1]?.key;
+        ctx.io.stdout(
+          created.length
+            ? `imported ${created.length} ticket(s): ${first}${created.length > 1 ? ` … ${last}` : ""}\n`
+            : "nothing to import\n",
+        );
       });
     });
 

@@ -41,7 +41,12 @@ export function commandLauncher(options: CommandLauncherOptions): Launcher {
         throw error;
       }
       const [command, ...args] = fillPlaceholders(options.argv, request);
-      if (!command) return { ok: false, error: "the launcher command is empty" };
+      if (!command)
+        return {
+          ok: false,
+          error: "the launcher command is empty",
+          fix: "set worker.agent_command (or the launcher's command) to a non-empty command",
+        };
       const log = await open(path.join(logs, `${safeKey}.log`), "a");
       try {
         const child = spawn(command, args, {
@@ -57,9 +62,18 @@ export function commandLauncher(options: CommandLauncherOptions): Launcher {
         });
         const started = await new Promise<LaunchResult>((resolve) => {
           child.once("spawn", () => resolve({ ok: true, duplicate: false, detail: `pid ${child.pid}` }));
-          child.once("error", (error) =>
-            resolve({ ok: false, error: `cannot start ${command}: ${error.message}` }),
-          );
+          child.once("error", (error: NodeJS.ErrnoException) => {
+            const missing = error.code === "ENOENT" || error.code === "EACCES";
+            resolve({
+              ok: false,
+              error: `cannot start ${command}: ${error.message}`,
+              ...(missing
+                ? {
+                    fix: `install ${command} where the dispatcher runs (or give its full path) in worker.agent_command or the launcher's command`,
+                  }
+                : {}),
+            });
+          });
         });
         child.unref();
         return started;

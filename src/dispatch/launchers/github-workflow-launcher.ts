@@ -35,7 +35,21 @@ export function githubWorkflowLauncher(octokit: Octokit, target: WorkflowTarget)
       } catch (error) {
         const status = (error as { status?: number }).status;
         const message = errorMessage(error);
-        return { ok: false, error: status ? `GitHub answered ${status}: ${message}` : message };
+        const failed = status ? `GitHub answered ${status}: ${message}` : message;
+        const where = `${target.owner}/${target.repo}`;
+        if (status === 404)
+          return {
+            ok: false,
+            error: failed,
+            fix: `add .github/workflows/${target.workflow} to ${where} on ${target.ref} (or set the repository's launcher.workflow to its agent workflow), and let the token dispatch workflows there (actions: write)`,
+          };
+        if (status === 422)
+          return {
+            ok: false,
+            error: failed,
+            fix: `give ${target.workflow} in ${where} a workflow_dispatch trigger with the inputs ticket, attempt and launch_key, and check that the ref ${target.ref} exists`,
+          };
+        return { ok: false, error: failed };
       }
     },
   };

@@ -8,7 +8,17 @@ export interface LaunchRequest {
 
 export type LaunchResult =
   | { readonly ok: true; readonly detail: string; readonly duplicate: boolean }
-  | { readonly ok: false; readonly error: string };
+  | {
+      readonly ok: false;
+      readonly error: string;
+      /**
+       * Set when the launch failed because of the configuration (no agent command, the workflow not
+       * found, GitHub refusing the dispatch's inputs): what a person must change. Such a failure
+       * is a `launch_config_error`: it spends none of the ticket's attempts, raises an operator
+       * alert and makes `mctl dispatch` fail, since retrying cannot help until someone fixes it.
+       */
+      readonly fix?: string;
+    };
 
 /** Starts workers. Implementations: a local command, or a GitHub Actions workflow dispatch. */
 export interface Launcher {
