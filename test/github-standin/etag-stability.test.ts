@@ -88,6 +88,12 @@ const cases: readonly Case[] = [
     change: () => gh.world.issue("acme/widgets", { title: "one more open issue" }),
   },
   {
+    operationId: "repos/get-branch",
+    params: () => ({ branch: "main" }),
+    change: () =>
+      gh.world.commit("acme/widgets", { branch: "main", message: "move main", files: { "x.txt": "x\n" } }),
+  },
+  {
     operationId: "repos/get-content",
     name: "file",
     params: () => ({ path: ".github/mission-control.yml" }),

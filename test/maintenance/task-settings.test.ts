@@ -12,6 +12,7 @@ describeEachDriver("task settings", ({ db }) => {
       ["dispatch", true],
       ["operate", true],
       ["orchestrate", true],
+      ["redeliver", true],
     ]);
     expect(
       await lifecycle.tasks.setEnabled({
