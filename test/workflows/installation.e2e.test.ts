@@ -9,13 +9,17 @@
  * agent job's environment and files hold no OIDC request token, no installation or push token, no
  * database URL and no private key.
  */
+import { readFileSync } from "node:fs";
 import { chmod, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, beforeEach, expect, it } from "vitest";
-import { stringify } from "yaml";
+import { parse, stringify } from "yaml";
 import { createActionsTokenVerifier } from "../../src/app/oidc/verifier.js";
-import { ConfigSchema } from "../../src/config/schema.js";
+import { appPeriodicTasks, PeriodicStatusBoard, runPeriodicOnce } from "../../src/app/periodic/index.js";
+import { ConfigSchema, EVIDENCE_CHECK_NAME } from "../../src/config/schema.js";
 import type { WorkflowRunRecord } from "../../src/github-standin/world/types.js";
+import { snapshotReader } from "../../src/operator/snapshot.js";
+import { mirrorUntilIdle } from "../app/support/drain.js";
 import { type AppHarness, startApp } from "../app/support/harness.js";
 import { MCTL, tempDir } from "../helpers/cli.js";
 import { describeEachDriver } from "../helpers/databases.js";
@@ -30,6 +34,11 @@ const AGENT_CALLER = path.join(
   ROOT,
   "examples/target-repository/.github/workflows/mission-control-agent.yml",
 );
+const APP_PERMISSIONS = (
+  parse(readFileSync(path.join(ROOT, "app.yml"), "utf8")) as {
+    default_permissions: Exclude<NonNullable<Parameters<typeof startApp>[1]>["appPermissions"], undefined>;
+  }
+).default_permissions;
 const TARGET = "acme/widgets";
 const CONTROL = "acme/mission-control";
 const AGENT_SECRET = "sk-ant-agent-own-key-0123456789";
@@ -41,14 +50,8 @@ describeEachDriver("the installation kit's workflows, executed", (ctx) => {
   beforeEach(async () => {
     dir = await tempDir("mctl-kit-");
     app = await startApp(ctx.db(), {
-      appPermissions: {
-        actions: "write",
-        checks: "write",
-        contents: "write",
-        issues: "write",
-        metadata: "read",
-        pull_requests: "write",
-      },
+      // The permissions app.yml registers the App with (the setup flow sends exactly these).
+      appPermissions: APP_PERMISSIONS,
       control: ({ gh, baseUrl }) => ({
         config: ConfigSchema.parse({ app: { public_url: baseUrl } }),
         tokens: createActionsTokenVerifier({ issuer: gh.oidc.issuer, audience: baseUrl }),
@@ -65,7 +68,13 @@ describeEachDriver("the installation kit's workflows, executed", (ctx) => {
     };
     // The target repository's own policy (the verifier reads it from its default branch).
     const policy = {
-      ".github/mission-control.yml": stringify({ evidence: { required_checks: [{ name: "build" }] } }),
+      ".github/mission-control.yml": stringify({
+        evidence: {
+          required_checks: [{ name: "build" }],
+          require_merged: true,
+          required_environments: ["production"],
+        },
+      }),
     };
     world.repository({
       owner: "acme",
@@ -155,7 +164,7 @@ describeEachDriver("the installation kit's workflows, executed", (ctx) => {
     return { issue, ticket: ticket?.key ?? "", agentRun: runs[0] as WorkflowRunRecord };
   }
 
-  it("dispatch calls the app; prepare → agent → report pushes, opens a draft pull request and the evidence passes; the agent job holds no credential", async () => {
+  it("dispatch calls the app; prepare → agent → report pushes and opens a draft pull request; after CI, a merge and a deployment the app's own orchestrator marks it done; the agent job holds no credential", async () => {
     const agent = await scriptedAgent("commit");
     const { issue, ticket, agentRun } = await dispatched(agent);
     const jobs = await run(AGENT_CALLER, agentRun, TARGET, agent);
@@ -190,15 +199,72 @@ describeEachDriver("the installation kit's workflows, executed", (ctx) => {
     const row = await app.lifecycle.findTicket(ticket);
     expect(row?.state).toBe("verifying");
     const attempt = (agentRun.inputs as { attempt: string }).attempt;
-    const verdict = await app.lifecycle.evidence.latestVerdictOf(attempt);
-    expect(verdict).toMatchObject({ status: "pass", repository: TARGET, sha: tip });
-    // The target repository's policy was applied: the CI's `build` on the report job's push counted.
-    expect((verdict?.criteria as { id: string; status: string }[]).map((c) => [c.id, c.status])).toEqual(
-      expect.arrayContaining([
-        ["check:build", "pass"],
-        ["new_work", "pass"],
-      ]),
-    );
+    const rows = async () => {
+      const verdict = await app.lifecycle.evidence.latestVerdictOf(attempt);
+      return {
+        verdict,
+        criteria: Object.fromEntries(
+          ((verdict?.criteria ?? []) as { id: string; status: string }[]).map((c) => [c.id, c.status]),
+        ),
+      };
+    };
+    // The target repository's policy is applied: the CI's `build` on the report job's push counts;
+    // the work is not merged or deployed yet.
+    const first = await rows();
+    expect(first.verdict).toMatchObject({ status: "pending", repository: TARGET, sha: tip });
+    expect(first.criteria).toMatchObject({
+      "check:build": "pass",
+      new_work: "pass",
+      merged: "pending",
+      "deployment:production": "pending",
+    });
+
+    // A person merges the draft pull request; the deployment of the commit succeeds.
+    app.gh.world.mergePullRequest(TARGET, pulls[0]?.number ?? 0, "bob");
+    const deployment = app.gh.world.deployment(TARGET, { ref: tip, environment: "production" });
+    app.gh.world.deploymentStatus(TARGET, deployment.id, { state: "success" });
+    await app.settle();
+    const verified = await rows();
+    expect(verified.criteria).toMatchObject({ merged: "pass", "deployment:production": "pass" });
+    expect(verified.verdict).toMatchObject({ status: "pass", sha: tip });
+
+    // The app's own periodic orchestrator (as npm start composes it) marks the ticket done.
+    const orchestrate = appPeriodicTasks({
+      lifecycle: app.lifecycle,
+      snapshots: snapshotReader(ctx.db()),
+      config: ConfigSchema.parse({}),
+      holder: "app-replica-1",
+      appOctokit: null,
+      deliveries: app.store.deliveries,
+      log: () => undefined,
+    }).find((task) => task.name === "orchestrate");
+    if (!orchestrate) throw new Error("the app has no orchestrate task");
+    const pass = await runPeriodicOnce(orchestrate, {
+      leases: app.lifecycle,
+      holder: "app-replica-1",
+      clock: app.lifecycle.clock,
+      status: new PeriodicStatusBoard(),
+      log: () => undefined,
+    });
+    expect(pass.last_outcome).toBe("completed");
+    expect((await app.lifecycle.findTicket(ticket))?.state).toBe("done");
+
+    // The issue shows it (the app's mirror), and the evidence check run on the commit passed.
+    await mirrorUntilIdle({
+      issues: app.lifecycle.issues,
+      store: app.store,
+      clock: app.lifecycle.clock,
+      octokitFor: app.runtime.octokitFor,
+      worker: "test-mirror",
+      ticketLabel: "mission-control",
+      retry: { baseMs: 1, capMs: 5 },
+      leaseMs: 60_000,
+      batchLimit: 50,
+    });
+    expect(app.gh.world.issueOf(TARGET, issue.number)).toMatchObject({ state: "closed" });
+    expect(app.gh.world.labelsOf(TARGET, issue.number)).toContain("mission-control:state/done");
+    const evidenceRuns = app.gh.world.checkRunsOf(TARGET, tip).filter((r) => r.name === EVIDENCE_CHECK_NAME);
+    expect(evidenceRuns.map((r) => [r.status, r.conclusion])).toEqual([["completed", "success"]]);
 
     await expectNoCredentialIn(jobs.find((j) => j.name === "agent"));
   });
