@@ -5,8 +5,11 @@
  * becomes a ticket; the control repository's dispatch workflow calls the app over OIDC; the target
  * repository's agent workflow runs its three jobs: prepare starts the attempt, the agent job runs
  * a scripted `claude` that commits, report pushes with the app's push token (the stand-in's CI app
- * then checks the push) and opens a draft pull request, and the app verifies the evidence. The
- * agent job's environment and files hold no OIDC request token, no installation or push token, no
+ * then checks the push) and opens a draft pull request, and the app verifies the evidence against the
+ * target repository's policy; a person merges, a deployment succeeds, and the app's own periodic
+ * orchestrator marks the ticket done (the issue closes as done, the check run passes). A question
+ * reaches the issue, `/mc answer` requeues the ticket and a second attempt completes. The agent
+ * job's environment and files hold no OIDC request token, no installation or push token, no
  * database URL and no private key.
  */
 import { readFileSync } from "node:fs";
@@ -92,6 +95,19 @@ describeEachDriver("the installation kit's workflows, executed", (ctx) => {
   afterEach(async () => {
     await app?.stop();
     await dir?.remove();
+  });
+
+  /** The app's issue mirror, as its worker runs it. */
+  const mirrorDeps = () => ({
+    issues: app.lifecycle.issues,
+    store: app.store,
+    clock: app.lifecycle.clock,
+    octokitFor: app.runtime.octokitFor,
+    worker: "test-mirror",
+    ticketLabel: "mission-control",
+    retry: { baseMs: 1, capMs: 5 },
+    leaseMs: 60_000,
+    batchLimit: 50,
   });
 
   /** The scripted agent, installed as `claude` by the agent job's setup step. */
@@ -250,17 +266,7 @@ describeEachDriver("the installation kit's workflows, executed", (ctx) => {
     expect((await app.lifecycle.findTicket(ticket))?.state).toBe("done");
 
     // The issue shows it (the app's mirror), and the evidence check run on the commit passed.
-    await mirrorUntilIdle({
-      issues: app.lifecycle.issues,
-      store: app.store,
-      clock: app.lifecycle.clock,
-      octokitFor: app.runtime.octokitFor,
-      worker: "test-mirror",
-      ticketLabel: "mission-control",
-      retry: { baseMs: 1, capMs: 5 },
-      leaseMs: 60_000,
-      batchLimit: 50,
-    });
+    await mirrorUntilIdle(mirrorDeps());
     expect(app.gh.world.issueOf(TARGET, issue.number)).toMatchObject({ state: "closed" });
     expect(app.gh.world.labelsOf(TARGET, issue.number)).toContain("mission-control:state/done");
     const evidenceRuns = app.gh.world.checkRunsOf(TARGET, tip).filter((r) => r.name === EVIDENCE_CHECK_NAME);
@@ -269,10 +275,10 @@ describeEachDriver("the installation kit's workflows, executed", (ctx) => {
     await expectNoCredentialIn(jobs.find((j) => j.name === "agent"));
   });
 
-  it("an agent that asks a question: the report job hands it to the app and the ticket needs input; nothing is pushed", async () => {
-    const agent = await scriptedAgent("ask");
-    const { ticket, agentRun } = await dispatched(agent);
-    const jobs = await run(AGENT_CALLER, agentRun, TARGET, agent);
+  it("an agent that asks a question: it reaches the issue, `/mc answer` requeues the ticket, and the second attempt completes", async () => {
+    const asking = await scriptedAgent("ask");
+    const { issue, ticket, agentRun } = await dispatched(asking);
+    const jobs = await run(AGENT_CALLER, agentRun, TARGET, asking);
     expect(jobs.map(pick), jobs.map((j) => j.log).join("\n")).toEqual([
       { name: "prepare", result: "success" },
       { name: "agent", result: "success" },
@@ -282,6 +288,42 @@ describeEachDriver("the installation kit's workflows, executed", (ctx) => {
     expect((await app.lifecycle.findTicket(ticket))?.state).toBe("needs_input");
     expect([...app.gh.world.repo(TARGET).branches.keys()]).toEqual(["main"]);
     await expectNoCredentialIn(jobs.find((j) => j.name === "agent"));
+
+    // The question reaches the issue (the app's mirror); a writer answers it with /mc answer.
+    await mirrorUntilIdle(mirrorDeps());
+    expect(
+      app.gh.world
+        .commentsOf(TARGET, issue.number)
+        .map((c) => c.body)
+        .join("\n"),
+    ).toContain("Which cache should the login page use?");
+    app.gh.world.comment(TARGET, issue.number, { author: "bob", body: "/mc answer Use the shared cache." });
+    await app.settle();
+
+    // The next scheduled dispatch requeues the answered ticket and starts a second attempt.
+    const committing = await scriptedAgent("commit");
+    const again = app.gh.world.workflowRun(CONTROL, "mission-control-dispatch.yml", { event: "schedule" });
+    expect((await run(DISPATCH_CALLER, again, CONTROL, committing)).map(pick)).toEqual([
+      { name: "dispatch", result: "success" },
+    ]);
+    const runs = [...app.gh.world.repo(TARGET).workflowRuns.values()];
+    expect(runs).toHaveLength(2);
+    const second = runs[1] as WorkflowRunRecord;
+    const secondJobs = await run(AGENT_CALLER, second, TARGET, committing);
+    expect(secondJobs.map(pick), secondJobs.map((j) => j.log).join("\n")).toEqual([
+      { name: "prepare", result: "success" },
+      { name: "agent", result: "success" },
+      { name: "report", result: "success" },
+    ]);
+    // The second attempt's brief carried the answer, and its completion is being verified.
+    expect(await readFile(path.join(dir.path, "agent-prompt.txt"), "utf8")).toContain(
+      "Use the shared cache.",
+    );
+    await app.settle();
+    const row = await app.lifecycle.findTicket(ticket);
+    expect(row?.state).toBe("verifying");
+    const attempts = await app.lifecycle.attemptsOf(row?.id ?? 0);
+    expect(attempts.map((a) => a.status)).toEqual(["needs_input", "completed"]);
   });
 
   /** The agent's environment (as its process saw it) and every file of its job hold no credential. */
