@@ -79,7 +79,7 @@ function githubLinks(links: TicketLinks | undefined): Html | null {
   };
   link(links.issue, "issue");
   link(links.check_run, "evidence check run");
-  links.workflow_runs.forEach((run, i) => link(run.url, `workflow run ${i + 1}`));
+  for (const [i, run] of links.workflow_runs.entries()) link(run.url, `workflow run ${i + 1}`);
   return items.length ? html`${items.map((item, i) => (i ? html`, ${item}` : item))}` : null;
 }
 
