@@ -1,12 +1,11 @@
-import { openDatabase } from "../db/connect.js";
+// The configuration, the database and the lifecycle are imported when a command first needs them
+// (`mctl --version` and `mctl --help` load none of them).
 import type { DatabaseHandle } from "../db/database.js";
 import { DatabaseUnavailableError, MigrationsPendingError } from "../db/errors.js";
-import { assertMigrated, migrateDatabase } from "../db/migrate.js";
 import type { Environment } from "../config/environment.js";
-import { ConfigError, loadConfig } from "../config/load.js";
 import type { Config } from "../config/schema.js";
-import { type Lifecycle, createLifecycle, systemClock } from "../lifecycle/index.js";
-import { createStore, type Store } from "../store/index.js";
+import type { Lifecycle } from "../lifecycle/index.js";
+import type { Store } from "../store/index.js";
 import { CliError, EXIT_DATABASE } from "./errors.js";
 
 /** Where a command writes, and what it may read of the world: passed in so tests can run the CLI in-process. */
@@ -61,8 +60,10 @@ export function createCliContext(
 ): CliContext {
   const open =
     options.openDatabase ??
-    ((environment: Environment) =>
-      openDatabase(environment.database, { lockWaitMs: environment.lockWaitMs }));
+    (async (environment: Environment) =>
+      (await import("../db/connect.js")).openDatabase(environment.database, {
+        lockWaitMs: environment.lockWaitMs,
+      }));
   let environment: Environment | undefined;
   const env = () => {
     try {
@@ -76,6 +77,7 @@ export function createCliContext(
   const loadConfigOnce = () => {
     config ??= (async () => {
       const { cwd, configPath, configOverrides } = env();
+      const { ConfigError, loadConfig } = await import("../config/load.js");
       try {
         return await loadConfig({ cwd, path: configPath, overrides: configOverrides });
       } catch (error) {
@@ -105,6 +107,12 @@ export function createCliContext(
         throw error;
       }
       try {
+        const [{ assertMigrated, migrateDatabase }, { createLifecycle, systemClock }, { createStore }] =
+          await Promise.all([
+            import("../db/migrate.js"),
+            import("../lifecycle/index.js"),
+            import("../store/index.js"),
+          ]);
         if (options.checkSchema !== false) {
           if (handle.driver === "pglite") await migrateDatabase(handle);
           else await assertMigrated(handle.db);

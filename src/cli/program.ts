@@ -1,20 +1,6 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { errorMessage } from "../domain/error-message.js";
-import { apiTokenCommand } from "./commands/api-token.js";
-import { configCommand } from "./commands/config.js";
-import { dbCommand } from "./commands/db.js";
-import { devCommand } from "./commands/dev.js";
-import { dispatchCommand } from "./commands/dispatch.js";
-import { evidenceCommand } from "./commands/evidence.js";
-import { inboxCommand } from "./commands/inbox.js";
-import { maintenanceCommand } from "./commands/maintenance.js";
-import { operateCommand } from "./commands/operate.js";
-import { orchestrateCommand } from "./commands/orchestrate.js";
-import { signalCommand } from "./commands/signal.js";
-import { ticketCommand } from "./commands/ticket.js";
-import { webhooksCommand } from "./commands/webhooks.js";
-import { workerCommand } from "./commands/worker.js";
 import type { CliContext } from "./context.js";
 import { CliError, EXIT_USAGE } from "./errors.js";
 import { printJson } from "./output.js";
@@ -23,8 +9,101 @@ const { version } = JSON.parse(readFileSync(new URL("../../package.json", import
   version: string;
 };
 
-/** Builds the `mctl` command tree. Commander's own output goes through the context's streams. */
-export function buildProgram(ctx: CliContext): Command {
+/**
+ * The top-level commands: name and one-line description here, their definitions and everything
+ * they import loaded only when the command line names them (`mctl --version` or `mctl ticket list`
+ * must not pay for Probot, the stand-in or the verifier). `test/cli/command-registry.test.ts` holds
+ * each description to the one its module declares.
+ */
+export const COMMANDS: readonly {
+  readonly name: string;
+  readonly description: string;
+  readonly load: () => Promise<(ctx: CliContext) => Command>;
+}[] = [
+  {
+    name: "db",
+    description: "manage the database schema",
+    load: async () => (await import("./commands/db.js")).dbCommand,
+  },
+  {
+    name: "config",
+    description: "check the configuration; print its JSON Schema",
+    load: async () => (await import("./commands/config.js")).configCommand,
+  },
+  {
+    name: "ticket",
+    description: "create, inspect and cancel tickets",
+    load: async () => (await import("./commands/ticket.js")).ticketCommand,
+  },
+  {
+    name: "dispatch",
+    description: "claim runnable tickets and launch workers: one cycle, or --loop for local use",
+    load: async () => (await import("./commands/dispatch.js")).dispatchCommand,
+  },
+  {
+    name: "worker",
+    description: "run coding agents on claimed tickets (the worker runner)",
+    load: async () => (await import("./commands/worker.js")).workerCommand,
+  },
+  {
+    name: "signal",
+    description: "report from inside an agent: needs-input, heartbeat, fail",
+    load: async () => (await import("./commands/signal.js")).signalCommand,
+  },
+  {
+    name: "evidence",
+    description: "verify a ticket's completion evidence against GitHub and show verdicts",
+    load: async () => (await import("./commands/evidence.js")).evidenceCommand,
+  },
+  {
+    name: "inbox",
+    description: "the orchestrator inbox: list, show, take the next item, act on an item",
+    load: async () => (await import("./commands/inbox.js")).inboxCommand,
+  },
+  {
+    name: "orchestrate",
+    description: "apply the configured orchestrator rules to delivered inbox items (one pass, or --loop)",
+    load: async () => (await import("./commands/orchestrate.js")).orchestrateCommand,
+  },
+  {
+    name: "operate",
+    description: "check health, raise and resolve alerts (never changes a ticket or a task setting)",
+    load: async () => (await import("./commands/operate.js")).operateCommand,
+  },
+  {
+    name: "maintenance",
+    description: "pause or resume a task (dispatch, operate, orchestrate) as a maintenance action",
+    load: async () => (await import("./commands/maintenance.js")).maintenanceCommand,
+  },
+  {
+    name: "webhooks",
+    description: "the GitHub App's webhook deliveries",
+    load: async () => (await import("./commands/webhooks.js")).webhooksCommand,
+  },
+  {
+    name: "api-token",
+    description: "API tokens for scripts reading /api/v1 (Authorization: Bearer …), scoped to repositories",
+    load: async () => (await import("./commands/api-token.js")).apiTokenCommand,
+  },
+  {
+    name: "dev",
+    description: "tools for developing and testing Mission Control locally",
+    load: async () => (await import("./commands/dev.js")).devCommand,
+  },
+];
+
+/** The top-level command an argument list names (`mctl help X` names X), if any. */
+export function namedCommand(argv: readonly string[]): string | undefined {
+  const words = argv.filter((arg) => !arg.startsWith("-"));
+  return words[0] === "help" ? words[1] : words[0];
+}
+
+/**
+ * Builds the `mctl` command tree. Commander's own output goes through the context's streams. With
+ * `argv`, only the command it names is loaded; the others are listed by name and description
+ * (for help and for "did you mean"). Without, every command is loaded (the whole tree, for tests).
+ */
+export async function buildProgram(ctx: CliContext, argv?: readonly string[]): Promise<Command> {
   const program = new Command("mctl")
     .description("Mission Control: a trustworthy control plane for tickets worked by coding agents")
     .version(version, "-V, --version", "print the version")
@@ -43,23 +122,11 @@ export function buildProgram(ctx: CliContext): Command {
       "  MCTL_CONFIG       configuration file (default .github/mission-control.yml)\n" +
       "  MCTL_LOCK_WAIT_MS how long to wait for the embedded database held by another mctl (default 10000)\n",
   );
-  const commands = [
-    dbCommand(ctx),
-    configCommand(ctx),
-    ticketCommand(ctx),
-    dispatchCommand(ctx),
-    workerCommand(ctx),
-    signalCommand(ctx),
-    evidenceCommand(ctx),
-    inboxCommand(ctx),
-    orchestrateCommand(ctx),
-    operateCommand(ctx),
-    maintenanceCommand(ctx),
-    webhooksCommand(ctx),
-    apiTokenCommand(ctx),
-    devCommand(ctx),
-  ];
-  for (const command of commands) program.addCommand(command);
+  const named = argv === undefined ? undefined : namedCommand(argv);
+  for (const entry of COMMANDS) {
+    if (argv === undefined || entry.name === named) program.addCommand((await entry.load())(ctx));
+    else program.command(entry.name).description(entry.description);
+  }
   // Every subcommand reports usage errors the same way as the root.
   const inherit = (command: Command) => {
     command.exitOverride().configureOutput(outputOf(ctx)).enablePositionalOptions();
@@ -97,7 +164,7 @@ function commanderMessage(text: string): string {
  * (a script parses stdout whatever happened), and the same one line on stderr for the person.
  */
 export async function runCli(argv: readonly string[], ctx: CliContext, debug = false): Promise<number> {
-  const program = buildProgram(ctx);
+  const program = await buildProgram(ctx, argv);
   const json = wantsJson(argv);
   const fail = (code: string, message: string, exitCode: number, detail?: unknown) => {
     if (json)

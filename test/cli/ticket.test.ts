@@ -152,7 +152,7 @@ describe("mctl basics", () => {
     const ctx = createCliContext({ stdout: () => {}, stderr: () => {} }, () =>
       readEnvironment({}, process.cwd()),
     );
-    const paths = [[], ...commandPaths(buildProgram(ctx))];
+    const paths = [[], ...commandPaths(await buildProgram(ctx))];
     expect(paths.length).toBeGreaterThan(30);
     const cli = inProcessCli(null);
     for (const path of paths) {
