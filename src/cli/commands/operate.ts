@@ -3,6 +3,7 @@ import { z } from "zod";
 import { ALERT_STATUSES } from "../../domain/alerts.js";
 import { type OperatorReport, runOperatorPass } from "../../operator/pass.js";
 import { snapshotReader } from "../../operator/snapshot.js";
+import { operatorThresholdsFrom } from "../../operator/thresholds.js";
 import type { CliContext } from "../context.js";
 import { formatTable, printJson } from "../output.js";
 import { parseOptions } from "../parse.js";
@@ -14,21 +15,13 @@ export function operateCommand(ctx: CliContext): Command {
     .action(async (raw: Record<string, unknown>) => {
       const options = parseOptions(z.object({ json: z.boolean().optional() }), raw);
       const config = await ctx.config();
-      const o = config.operator;
       const report = await ctx.withDatabase(({ lifecycle, handle }) =>
         // The operator gets a read-only snapshot reader and the alert port; nothing else of the lifecycle.
         runOperatorPass({
           reader: snapshotReader(handle.db),
           port: { recordPass: lifecycle.alerts.recordPass },
           now: () => lifecycle.clock.now(),
-          thresholds: {
-            dispatchStaleMs: o.dispatch_stale_minutes * 60_000,
-            needsInputUnansweredMs: o.needs_input_unanswered_hours * 3_600_000,
-            inboxWaitingMs: o.inbox_waiting_minutes * 60_000,
-            lostAttemptsWindowMs: o.lost_attempts_window_minutes * 60_000,
-            evidencePendingMs: config.evidence.pending_timeout_minutes * 60_000,
-            webhookFailureWindowMs: o.webhook_failure_window_minutes * 60_000,
-          },
+          thresholds: operatorThresholdsFrom(config),
         }),
       );
       if (options.json) return printJson(report, ctx.io.stdout);
