@@ -159,6 +159,15 @@ function queued(rows: Omit<QueuedTicket, "cursor">[]): QueuedTicket[] {
  * backing off and tickets the policy refuses, so ineligible tickets at the head of the queue
  * never fill a page (blockers and attempt budgets are still decided by the caller).
  */
+/** In the queue (`todo`, not held), of one repository if given. */
+function queuedIn(repository: string | undefined) {
+  return and(
+    eq(tickets.state, "todo"),
+    isNull(tickets.hold),
+    repository === undefined ? undefined : eq(tickets.repository, repository),
+  );
+}
+
 export async function readCandidatePage(
   db: Executor,
   after: CandidateCursor | null,
@@ -171,9 +180,7 @@ export async function readCandidatePage(
     .from(tickets)
     .where(
       and(
-        eq(tickets.state, "todo"),
-        isNull(tickets.hold),
-        repository === undefined ? undefined : eq(tickets.repository, repository),
+        queuedIn(repository),
         eligibility
           ? or(
               isNull(tickets.nextEligibleAt),
@@ -204,9 +211,7 @@ export async function readUnrecordedPolicyRefusals(
     .from(tickets)
     .where(
       and(
-        eq(tickets.state, "todo"),
-        isNull(tickets.hold),
-        input.repository === undefined ? undefined : eq(tickets.repository, input.repository),
+        queuedIn(input.repository),
         not(policyAllows(input.policy)),
         sql`not exists (select 1 from ${ticketPolicySkips} s where s.ticket_id = ${tickets.id} and s.version = ${tickets.version} and s.policy = ${input.policy.key})`,
       ),
