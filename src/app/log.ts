@@ -24,6 +24,9 @@ export const REDACT_PATHS: readonly string[] = [
   "request.headers.authorization",
   "*.request.headers.authorization",
   "err.request.headers.authorization",
+  // A request's body may carry a client secret or a code (the OAuth code exchange).
+  "err.request.body",
+  "*.request.body",
   "err.response.headers.authorization",
   "privateKey",
   "*.privateKey",

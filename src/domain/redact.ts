@@ -26,6 +26,8 @@ const SCRUBS: readonly [RegExp, string][] = [
   // GitHub tokens: installation, personal, OAuth, user-to-server, refresh, fine-grained.
   [/(gh[pousr]_)[A-Za-z0-9]{20,}/g, `$1${REDACTED}`],
   [/github_pat_[A-Za-z0-9_]{22,}/g, `github_pat_${REDACTED}`],
+  // Mission Control's own API tokens (`mctl api-token create`).
+  [/\bmct_[A-Za-z0-9_-]{20,}/g, `mct_${REDACTED}`],
   // JSON Web Tokens (the app's JWT, an OIDC token).
   [/\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g, REDACTED],
   // Authorization values in any serialization: `authorization: token …`, `"authorization":"bearer …"`.

@@ -19,6 +19,11 @@ describe("redactSecrets", () => {
     ["an installation token", "x-access-token:ghs_16C7e42F292c6912E7710c838347Ae178B4a", "16C7e42F292c"],
     ["an OAuth token glued to a word", "tok=gho_16C7e42F292c6912E7710c838347Ae178B4a", "16C7e42F292c"],
     ["a fine-grained token", "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz", "11ABCDEFG01234"],
+    [
+      "a Mission Control API token",
+      "Bearer-less mct_Zm9vYmFyYmF6cXV4cXV1eHl6enlYWVpfLTAxMjM0NTY3 in a log",
+      "Zm9vYmFyYmF6",
+    ],
     ["a URL password", "DATABASE_URL=postgres://u:hunter2@h/db", "hunter2"],
     ["a URL password without a user", "redis://:s3cr3tpass@cache:6379", "s3cr3tpass"],
     ["a bearer header", "Authorization: Bearer abc.def-ghi_jkl", "abc.def-ghi_jkl"],

@@ -91,21 +91,33 @@ export function signIn(deps: SignInDeps) {
     }
     const code = url.searchParams.get("code");
     if (!code) return page(res, 400, "Sign-in failed", "GitHub did not authorize the sign-in.", clear);
-    const { data } = await api.request("POST /login/oauth/access_token", {
-      baseUrl: new URL(
-        getWebFlowAuthorizationUrl({
-          clientType: "github-app",
-          clientId: deps.clientId,
-          request: api.request,
-        }).url,
-      ).origin,
-      headers: { accept: "application/json" },
-      client_id: deps.clientId,
-      client_secret: deps.clientSecret,
-      code,
-      redirect_uri: redirectUrl,
-      code_verifier: attempt.data.verifier,
-    });
+    // The exchange carries the client secret in its body: a failure is reported by status only (an
+    // Octokit RequestError would carry the body into the log), and the person starts again.
+    let data: unknown;
+    try {
+      ({ data } = await api.request("POST /login/oauth/access_token", {
+        baseUrl: new URL(
+          getWebFlowAuthorizationUrl({
+            clientType: "github-app",
+            clientId: deps.clientId,
+            request: api.request,
+          }).url,
+        ).origin,
+        headers: { accept: "application/json" },
+        client_id: deps.clientId,
+        client_secret: deps.clientSecret,
+        code,
+        redirect_uri: redirectUrl,
+        code_verifier: attempt.data.verifier,
+        request: { signal: AbortSignal.timeout(10_000) },
+      }));
+    } catch (error) {
+      deps.log?.("sign-in failed: code exchange", {
+        reason: "github_unavailable",
+        status: (error as { status?: number }).status ?? null,
+      });
+      return page(res, 502, "Sign-in failed", "GitHub did not answer the sign-in. Start again.", clear);
+    }
     const answer = TokenAnswer.safeParse(data);
     if (!answer.success || "error" in answer.data) {
       deps.log?.("sign-in refused: code exchange", {
