@@ -96,7 +96,12 @@ const EndAnswer = z.object({
   attempt: z.object({ id: z.string(), status: z.string() }),
   ticket: z.object({ key: z.string(), state: z.string() }),
 });
-const PushTokenAnswer = z.object({ token: z.string().min(1), expires_at: z.string() });
+const PushTokenAnswer = z.object({
+  token: z.string().min(1),
+  expires_at: z.string(),
+  branch: z.string().min(1),
+  base_sha: z.string().nullable(),
+});
 
 /** What prepare writes (`attempt.json`, beside `brief.md`, `base_sha` and `branch`). */
 const Prepared = z.object({
@@ -209,6 +214,12 @@ export async function reportAttempt(client: ApiClient, input: ReportInput): Prom
   const remote = input.remote ?? "origin";
   const remoteUrl = await git.out(["remote", "get-url", remote]);
   const pushToken = await call(client, input.attemptId, "push-token", {}, PushTokenAnswer);
+  // The prepared files passed through the agent's job: the app's own records decide where to push.
+  if (pushToken.branch !== prepared.branch || pushToken.base_sha !== prepared.base_sha)
+    throw new RemoteWorkerError(
+      `the prepared artifact names branch ${prepared.branch} at ${prepared.base_sha}, but the attempt's are ${pushToken.branch} at ${pushToken.base_sha ?? "none"}: nothing pushed`,
+      "wrong_artifact",
+    );
   const authed = git.withHeader(
     `AUTHORIZATION: basic ${Buffer.from(`x-access-token:${pushToken.token}`).toString("base64")}`,
   );

@@ -254,6 +254,64 @@ describeEachDriver("mctl worker prepare | report", (ctx) => {
     expect(refused.stderr).toMatch(/does not descend from the base commit/);
     expect(await app.lifecycle.findAttempt(stray.id)).toMatchObject({ status: "running" });
   });
+  it("report pushes only where the app's records say: an artifact that names another branch pushes nothing", async () => {
+    const { origin, base } = await givenOrigin();
+    const attempt = await givenLaunching();
+    const agentRun = runOfAgentWorkflow();
+    const prepared = path.join(dir.path, "prepared");
+    const prep = await mctl(
+      [
+        "worker",
+        "prepare",
+        "--via",
+        app.baseUrl,
+        "--attempt",
+        attempt.id,
+        "--launch-key",
+        attempt.launchKey,
+        "--out",
+        prepared,
+      ],
+      agentRun.job("prepare"),
+    );
+    expect(prep.code, prep.stderr).toBe(0);
+    // The agent's job rewrites the artifact it carries: push over the default branch instead.
+    const file = path.join(prepared, "attempt.json");
+    const tampered = { ...JSON.parse(await readFile(file, "utf8")), branch: "main" };
+    await writeFile(file, JSON.stringify(tampered));
+    const agentDir = path.join(dir.path, "agent");
+    await git(dir.path, "clone", "-q", origin, agentDir);
+    await writeFile(path.join(agentDir, "evil.txt"), "x\n");
+    await git(agentDir, "add", ".");
+    await git(agentDir, "commit", "-q", "-m", "over main");
+    const outcome = path.join(dir.path, "outcome");
+    await mkdir(outcome);
+    await git(agentDir, "bundle", "create", "-q", path.join(outcome, "commits.bundle"), `${base}..HEAD`);
+    const reportDir = path.join(dir.path, "report");
+    await git(dir.path, "clone", "-q", origin, reportDir);
+    const report = await mctl(
+      [
+        "worker",
+        "report",
+        "--via",
+        app.baseUrl,
+        "--attempt",
+        attempt.id,
+        "--outcome",
+        outcome,
+        "--prepared",
+        prepared,
+        "--repo",
+        reportDir,
+      ],
+      agentRun.job("report"),
+    );
+    expect(report.code).toBe(1);
+    expect(report.stderr).toMatch(/the prepared artifact names branch main .* nothing pushed/);
+    expect(await git(origin, "rev-parse", "refs/heads/main")).toBe(base);
+    expect(await app.lifecycle.findAttempt(attempt.id)).toMatchObject({ status: "running" });
+  });
+
   it("report hands git the push token as an HTTP header through its environment only", async () => {
     const { origin, base } = await givenOrigin();
     const attempt = await givenLaunching();

@@ -22,7 +22,7 @@ import { CommitShaSchema, CompletionEvidenceSchema } from "../../domain/completi
 import type { EndAttemptResult, Lifecycle } from "../../lifecycle/index.js";
 import { readAttemptContext } from "../../worker/attempt-context.js";
 import { renderBrief } from "../../worker/brief.js";
-import { ticketBranch } from "../../worker/worktree.js";
+import { ticketBranch } from "../../domain/ticket-key.js";
 import { bearerToken } from "../oidc/bearer-token.js";
 import type { ActionsClaims, ActionsTokenVerifier } from "../oidc/claims.js";
 import { type AgentWorkflow, boundRunRefusal, runPolicyRefusal } from "./attempts-policy.js";
@@ -302,11 +302,14 @@ async function pushToken(deps: AttemptApiDeps, call: Call): Promise<void> {
   if (lease <= 0)
     return sendError(call.res, 409, "lease_expired", `attempt ${call.attempt.id} has lost its lease`);
   const minted = await deps.mintPushToken(call.ticket.repository);
-  // The token goes to the caller only: never into a log line or the database.
+  // The token goes to the caller only: never into a log line or the database. The branch and the
+  // base are the app's records, so the report job pushes where they say, not where a file says.
   sendJson(call.res, 200, {
     token: minted.token,
     expires_at: minted.expiresAt,
     repository: call.ticket.repository,
+    branch: ticketBranch(call.ticket.key),
+    base_sha: call.attempt.baseSha,
   });
 }
 
