@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Octokit } from "@octokit/rest";
 import type { ApplicationFunction, ApplicationFunctionOptions, Context, Probot } from "probot";
 import { backoffFrom } from "../config/durations.js";
-import { REPOSITORY_NOT_ALLOWED } from "../config/repositories.js";
+import { controlRepository, REPOSITORY_NOT_ALLOWED } from "../config/repositories.js";
 import type { Verifier } from "../evidence/index.js";
 import { EVIDENCE_EVENTS, evidenceTargets } from "../evidence/index.js";
 import type { Lifecycle } from "../lifecycle/index.js";
@@ -123,6 +123,7 @@ export function missionControlApp(deps: AppDeps): ApplicationFunction {
         control && {
           verifier: control.tokens,
           originFor: (owner) => control.originFor(owner),
+          controlRepositoryOf: (owner) => controlRepository(control.config, owner),
           runCycle: (owner, holder) => control.runCycle(owner, holder),
           log: (level, detail, message) => probot.log[level](detail, message),
         },

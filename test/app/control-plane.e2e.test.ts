@@ -366,6 +366,12 @@ describeEachDriver("the app as the control plane (dispatch and attempts over OID
       const answer = await post(token);
       expect({ what, status: answer.status, code: answer.body.error.code }).toEqual({ what, status, code });
     }
+    // Any workflow anywhere can ask for a token with the app's audience: one from another repository
+    // is refused from its claims alone, without a single GitHub request.
+    const foreign = await tokenOf(dispatchJob("acme", { repository: "acme/widgets" }));
+    app.gh.requests.clear();
+    expect((await post(foreign)).body.error.code).toBe("wrong_repository");
+    expect(app.gh.requests.entries).toEqual([]);
     // An expired token: the app's clock is ten minutes past the token's five.
     const expiring = await tokenOf(dispatchJob("acme"));
     skewMs = 10 * 60_000;
@@ -383,6 +389,6 @@ describeEachDriver("the app as the control plane (dispatch and attempts over OID
       state: "todo",
       version: ticket.version,
     });
-    expect(runsOf("acme/widgets")).toHaveLength(1); // the dispatch workflow run made above, no agent run
+    expect(runsOf("acme/widgets")).toHaveLength(2); // the two dispatch workflow runs made above, no agent run
   });
 });

@@ -28,12 +28,25 @@ const refuse = (reason: string, message: string): TokenRefusal => ({ status: 403
  * The token is of a run of the ticket's repository's agent workflow on its default branch, started
  * by `workflow_dispatch` (how the launcher starts it); null when it is, else why not (403).
  */
+/**
+ * The token is of the ticket's own repository; null when it is. Decided from the claims alone, before
+ * anything is read for the repository, and the refusal does not name it (it may be private).
+ */
+export function repositoryRefusal(
+  claims: ActionsClaims,
+  ticket: Pick<TicketRow, "repository">,
+): TokenRefusal | null {
+  return demandClaims(claims, { repository: ticket.repository })
+    ? refuse("wrong_repository", "the token is not from this attempt's repository")
+    : null;
+}
+
 export function runPolicyRefusal(
   claims: ActionsClaims,
   ticket: Pick<TicketRow, "key" | "repository">,
   workflow: AgentWorkflow | null,
 ): TokenRefusal | null {
-  const repository = demandClaims(claims, { repository: ticket.repository });
+  const repository = repositoryRefusal(claims, ticket);
   if (repository) return repository;
   if (!workflow)
     return refuse(

@@ -19,13 +19,19 @@ import type { AttemptRow, TicketRow } from "../../db/schema.js";
 import type { Actor } from "../../domain/actors.js";
 import type { BackoffPolicy } from "../../domain/backoff.js";
 import { CommitShaSchema, CompletionEvidenceSchema } from "../../domain/completion-evidence.js";
+import { errorMessage } from "../../domain/error-message.js";
+import { ticketBranch } from "../../domain/ticket-key.js";
 import type { EndAttemptResult, Lifecycle } from "../../lifecycle/index.js";
 import { readAttemptContext } from "../../worker/attempt-context.js";
 import { renderBrief } from "../../worker/brief.js";
-import { ticketBranch } from "../../domain/ticket-key.js";
 import { bearerToken } from "../oidc/bearer-token.js";
 import type { ActionsClaims, ActionsTokenVerifier } from "../oidc/claims.js";
-import { type AgentWorkflow, boundRunRefusal, runPolicyRefusal } from "./attempts-policy.js";
+import {
+  type AgentWorkflow,
+  boundRunRefusal,
+  repositoryRefusal,
+  runPolicyRefusal,
+} from "./attempts-policy.js";
 import { type ApiIssue, issuesOf, sendError, sendInvalid, sendJson } from "./errors.js";
 import { matchPath } from "./route.js";
 
@@ -149,9 +155,27 @@ async function handle(
   const ticket = attempt ? await deps.lifecycle.findTicketById(attempt.ticketId) : undefined;
   if (!attempt || !ticket) return sendError(res, 404, "not_found", `no attempt ${id}`);
   // 2. Policy: the ticket's repository and agent workflow, then (after start) the bound run.
-  const refusal =
-    runPolicyRefusal(claims, ticket, await deps.agentWorkflowFor(ticket.repository)) ??
-    boundRunRefusal(claims, attempt);
+  const early = repositoryRefusal(claims, ticket);
+  let workflow: AgentWorkflow | null = null;
+  if (!early) {
+    try {
+      workflow = await deps.agentWorkflowFor(ticket.repository);
+    } catch (error) {
+      // The owner's configuration cannot be read now: the run may try again (nothing changed).
+      deps.log?.("attempt api: configuration unavailable", {
+        action,
+        attempt: id,
+        error: errorMessage(error),
+      });
+      return sendError(
+        res,
+        503,
+        "configuration_unavailable",
+        "the repository's configuration cannot be read now; try again",
+      );
+    }
+  }
+  const refusal = early ?? runPolicyRefusal(claims, ticket, workflow) ?? boundRunRefusal(claims, attempt);
   if (refusal) {
     deps.log?.("attempt api: policy refused", {
       action,

@@ -7,7 +7,7 @@
  * and launches each ticket only in its own repository, through that repository's installation.
  */
 import type { Octokit } from "@octokit/rest";
-import { octokitConfigReader, type OwnerConfigs, ownerConfigs } from "../../config/owner-config.js";
+import { octokitConfigReader, ownerConfigs } from "../../config/owner-config.js";
 import { controlRepository, repositoryAllowed, repositorySettings } from "../../config/repositories.js";
 import type { Config } from "../../config/schema.js";
 import { composeDispatcher, refusingLauncher } from "../../dispatch/compose.js";
@@ -43,8 +43,9 @@ export interface ControlPlaneDeps {
 }
 
 export interface ControlPlane {
+  /** The deployment's own configuration (`app.*`). */
+  readonly config: Config;
   readonly tokens: ActionsTokenVerifier;
-  readonly owners: OwnerConfigs;
   originFor(owner: string): Promise<DispatchOrigin | TokenRefusal>;
   runCycle(owner: string, holder: string): Promise<CycleRecord>;
   /**
@@ -82,8 +83,8 @@ export function controlPlane(deps: ControlPlaneDeps): ControlPlane {
   };
 
   return {
+    config: deps.config,
     tokens: deps.tokens,
-    owners,
     async originFor(owner) {
       const repository = controlRepository(deps.config, owner);
       let defaultBranch: string;
@@ -135,12 +136,9 @@ export function controlPlane(deps: ControlPlaneDeps): ControlPlane {
     },
     async agentWorkflowFor(repository) {
       const owner = repository.split("/")[0] ?? "";
-      let config: Config;
-      try {
-        config = await configOf(owner);
-      } catch {
-        return null;
-      }
+      // A configuration that cannot be read is an error the caller answers with 503 (the run retries),
+      // not "no agent workflow" (which would refuse it for good).
+      const config = await configOf(owner);
       const launcher = repositorySettings(config, repository)?.launcher;
       return launcher?.kind === "github-workflow" ? { workflow: launcher.workflow, ref: launcher.ref } : null;
     },

@@ -38,6 +38,8 @@ export interface DispatchEndpointDeps {
    * control repository (the app is not installed there, or it cannot be read).
    */
   readonly originFor: (owner: string) => Promise<DispatchOrigin | TokenRefusal>;
+  /** `<owner>/<app.control_repository_name>`, known without asking GitHub. */
+  readonly controlRepositoryOf: (owner: string) => string;
   /** Runs one dispatch cycle scoped to `owner`, as `holder`. */
   readonly runCycle: (owner: string, holder: string) => Promise<CycleRecord>;
   /** The refusal (never the token) and the cycle's outcome go to the app's log. */
@@ -119,6 +121,13 @@ async function authorize(deps: DispatchEndpointDeps, token: string | undefined):
   const verified = await deps.verifier.verify(token);
   if (!verified.ok) return verified;
   const { claims } = verified;
+  // What the claims alone decide comes first: a token of any other repository or event costs no
+  // GitHub request (any workflow anywhere can ask for a token with this audience).
+  const early = demandClaims(claims, {
+    repository: deps.controlRepositoryOf(claims.repository_owner),
+    eventNames: DISPATCH_EVENTS,
+  });
+  if (early) return { ok: false, ...early };
   const origin = await deps.originFor(claims.repository_owner);
   if ("status" in origin) return { ok: false, ...origin };
   const refusal = demandClaims(claims, {
