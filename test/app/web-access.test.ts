@@ -2,7 +2,9 @@
  * Who reads the board and the JSON API (issue 19): the public listener's safe default, the loopback
  * UI listener, and API tokens scoped to repositories, over real HTTP on the app's own server.
  */
+
 import { execFile } from "node:child_process";
+import { request } from "node:http";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
@@ -82,6 +84,25 @@ describeEachDriver("web access", (ctx) => {
     expect(board.status).toBe(200);
     expect(await board.text()).toContain("Local ticket");
     expect((await fetch(`${listener.url}/api/github/webhooks`, { method: "POST" })).status).toBe(404);
+    // DNS rebinding: a page whose own name now resolves to 127.0.0.1 sends its name as the Host.
+    const port = new URL(listener.url).port;
+    const rebound = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(
+        { host: "127.0.0.1", port, path: "/api/v1/tickets", headers: { host: `evil.example:${port}` } },
+        (res) => {
+          let body = "";
+          res.on("data", (chunk: Buffer) => {
+            body += chunk.toString();
+          });
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+        },
+      );
+      req.on("error", reject);
+      req.end();
+    });
+    expect(rebound.status).toBe(421);
+    expect(rebound.body).not.toContain(ticket.key);
+    expect((await fetch(`http://localhost:${port}/api/health`)).status).toBe(200);
   });
 
   describe("API tokens on a guarded public listener", () => {

@@ -17,7 +17,15 @@ export async function startUiListener(
   handler: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>,
   onError: (error: unknown) => void,
 ): Promise<UiListener> {
+  let hosts: ReadonlySet<string> = new Set();
   const server = createServer((req, res) => {
+    // A web page that rebinds its own name to 127.0.0.1 would otherwise read the board through the
+    // operator's browser: only requests addressed to this listener by a loopback name are served.
+    if (!hosts.has((req.headers.host ?? "").toLowerCase())) {
+      res.writeHead(421, { "content-type": "text/plain; charset=utf-8" });
+      res.end("misdirected request: address this listener as 127.0.0.1 or localhost\n");
+      return;
+    }
     handler(req, res)
       .then((handled) => {
         if (!handled && !res.headersSent) {
@@ -39,6 +47,7 @@ export async function startUiListener(
     });
   });
   const { port: bound } = server.address() as AddressInfo;
+  hosts = new Set([`127.0.0.1:${bound}`, `localhost:${bound}`, `[::1]:${bound}`]);
   return {
     url: `http://127.0.0.1:${bound}`,
     close: () =>

@@ -25,11 +25,13 @@ export function userReadAccess(options: {
           accept: "application/vnd.github+json",
           "x-github-api-version": "2022-11-28",
         },
+        signal: AbortSignal.timeout(10_000),
       },
     );
     await res.body?.cancel();
-    // 401 (a revoked token) and 5xx are not answers about the repository: nothing is cached.
-    if (res.status !== 200 && res.status !== 404 && res.status !== 403)
+    // 401 (a revoked token), 403/429 (a rate limit) and 5xx are not answers about the repository:
+    // nothing is cached, and the request fails instead of showing an empty board for a minute.
+    if (res.status !== 200 && res.status !== 404)
       throw new Error(`GitHub answered ${res.status} to GET /repos/${repository} with the user's token`);
     const readable = res.status === 200;
     cache.delete(key);
