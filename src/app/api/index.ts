@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Store } from "../../store/index.js";
-import type { PeriodicTaskStatus } from "../periodic/status.js";
 import { EVERYTHING, type Visibility } from "../auth/visibility.js";
+import type { PeriodicTaskStatus } from "../periodic/status.js";
 import { sendError } from "./errors.js";
-import type { ApiLifecycle } from "./port.js";
 import { healthRoute } from "./health.js";
+import type { ApiLifecycle } from "./port.js";
 import { matchPath, type Route } from "./route.js";
 import { ticketListRoute, ticketRoute } from "./tickets.js";
 import { alertsRoute, dispatchCyclesRoute, inboxRoute } from "./work.js";

@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { z } from "zod";
 import type { Store } from "../../store/index.js";
-import type { PeriodicTaskStatus } from "../periodic/status.js";
 import type { Visibility } from "../auth/visibility.js";
+import type { PeriodicTaskStatus } from "../periodic/status.js";
 import { issuesOf, sendInvalid } from "./errors.js";
 import type { ApiLifecycle } from "./port.js";
 import { queryObject } from "./query.js";

@@ -1,5 +1,5 @@
-import type { Lifecycle } from "../../lifecycle/index.js";
 import type { TicketRow } from "../../db/schema.js";
+import type { Lifecycle } from "../../lifecycle/index.js";
 import { encodeCursor, type TicketListQuery } from "./query.js";
 
 export interface TicketPage {

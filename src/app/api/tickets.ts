@@ -1,5 +1,5 @@
-import { redactDeep } from "../../domain/redact.js";
 import type { AttemptRow } from "../../db/schema.js";
+import { redactDeep } from "../../domain/redact.js";
 import { parseTicketKey } from "../../domain/ticket-key.js";
 import { ticketLinks } from "../board/github-links.js";
 import { sendError, sendJson } from "./errors.js";

@@ -1,8 +1,8 @@
 import type { Lifecycle } from "../../lifecycle/index.js";
 import type { Store } from "../../store/index.js";
 import { apiHandler } from "../api/index.js";
-import type { PeriodicTaskStatus } from "../periodic/status.js";
 import { boardHandler } from "../board/index.js";
+import type { PeriodicTaskStatus } from "../periodic/status.js";
 import { type Authenticate, openAccess } from "./authenticate.js";
 import { type ReadHandler, uiHandler } from "./ui-handler.js";
 

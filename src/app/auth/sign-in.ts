@@ -176,7 +176,14 @@ const NO_STORE = { "cache-control": "no-store" };
 
 /** Only a path of the board or the API, never another origin (no open redirect). */
 function safeReturn(value: string | null): string {
-  if (value && /^\/(board|api\/v1)(\/|\?|$)/.test(value) && !value.startsWith("//")) return value;
+  // Control characters (a decoded CR/LF) would break the Location header after the code is spent.
+  if (
+    value &&
+    /^\/(board|api\/v1)(\/|\?|$)/.test(value) &&
+    !value.startsWith("//") &&
+    !/[\x00-\x1f\x7f]/.test(value)
+  )
+    return value;
   return "/board";
 }
 

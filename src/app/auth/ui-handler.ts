@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { sendError } from "../api/errors.js";
-import type { Visibility } from "./visibility.js";
 import type { Authenticate } from "./authenticate.js";
+import type { Visibility } from "./visibility.js";
 
 /** A read surface (the JSON API, the board) that shows what the reader's visibility allows. */
 export type ReadHandler = (

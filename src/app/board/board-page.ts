@@ -1,8 +1,8 @@
 import type { AlertRow, DispatchCycleRow } from "../../db/schema.js";
 import { isLiveAttempt } from "../../domain/attempts.js";
 import type { BoardCard, BoardColumn, InboxItemView, TaskSettingView } from "../../lifecycle/index.js";
-import { type Html, html, pathSegment } from "./html.js";
 import { type CycleGroup, describeRepeat, groupCycles } from "./cycle-groups.js";
+import { type Html, html, pathSegment } from "./html.js";
 import { STATE_LABELS } from "./labels.js";
 import { type RenderOptions, renderPage } from "./layout.js";
 import { ageTag } from "./time.js";

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { type ApiIssue, issuesOf } from "../api/errors.js";
-import { queryObject, TicketListQuery } from "../api/query.js";
 import { RepositoryNameSchema } from "../../config/schema.js";
 import { PRIORITIES } from "../../domain/priorities.js";
+import { type ApiIssue, issuesOf } from "../api/errors.js";
+import { queryObject, TicketListQuery } from "../api/query.js";
 
 /**
  * The board's filter (`?state=&repository=&priority=&assignee=&campaign=`), validated with the JSON

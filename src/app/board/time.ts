@@ -1,4 +1,4 @@
-import { html, type Html } from "./html.js";
+import { type Html, html } from "./html.js";
 
 /** How long ago (or how far ahead) `at` is from `now`, in words a person scans: `3 min ago`, `in 2 h`. */
 export function relativeAge(at: Date, now: Date): string {

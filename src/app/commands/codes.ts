@@ -1,5 +1,5 @@
-import type { ActResult, AnswerResult, MaintenanceResult, TransitionResult } from "../../lifecycle/index.js";
 import type { Evaluation } from "../../evidence/index.js";
+import type { ActResult, AnswerResult, MaintenanceResult, TransitionResult } from "../../lifecycle/index.js";
 
 /**
  * The reason codes of `/mc` commands: each reply ends with one (`outcome: …`) and it is stored with

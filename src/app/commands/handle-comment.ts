@@ -1,7 +1,7 @@
 import type { Octokit } from "@octokit/rest";
+import type { Verifier } from "../../evidence/index.js";
 import type { Lifecycle } from "../../lifecycle/index.js";
 import type { Store, TakenCommandRequest } from "../../store/index.js";
-import type { Verifier } from "../../evidence/index.js";
 import type { CommandOutcome } from "./codes.js";
 import { executePlan } from "./execute.js";
 import { gatherCommandFacts } from "./facts.js";
@@ -176,7 +176,14 @@ async function checkCommenter(
   }
   // `/mc maintenance`: only a writer here is told why; the control repository decides.
   if (!answersRefusals(level)) return { status: "silent" };
-  const controlOctokit = deps.octokitFor ? await deps.octokitFor(governing).catch(() => null) : deps.octokit;
+  // Only "not installed" (404) means nobody maintains it; any other failure (GitHub down, a rate
+  // limit) is thrown, so the command worker tries again instead of refusing for good.
+  const controlOctokit = deps.octokitFor
+    ? await deps.octokitFor(governing).catch((error: unknown) => {
+        if ((error as { status?: number }).status === 404) return null;
+        throw error;
+      })
+    : deps.octokit;
   // The app not installed on the control repository: nobody maintains it as far as the app knows.
   const controlLevel = controlOctokit ? await lookup(controlOctokit, governing, facts.login) : "none";
   const check = checkPermission(command.name, facts.login, controlLevel, required);

@@ -11,7 +11,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { CycleRecord } from "../../dispatch/decisions.js";
 import { sendError, sendJson } from "../api/errors.js";
-import { ControlPlaneError } from "./control-plane.js";
 import {
   type ActionsClaims,
   type ActionsTokenVerifier,
@@ -19,6 +18,7 @@ import {
   demandClaims,
   type TokenRefusal,
 } from "../oidc/index.js";
+import { ControlPlaneError } from "./control-plane.js";
 
 /** Events that may start a dispatch: the schedule, or a person (or the app) running it by hand. */
 export const DISPATCH_EVENTS = ["schedule", "workflow_dispatch"] as const;

@@ -8,6 +8,7 @@ import {
   runQueuePass,
   type Store,
 } from "../../store/index.js";
+import { becameRunnable, type PromptDispatchConfig, promptDispatch } from "./prompt-dispatch.js";
 import {
   mergeLabels,
   renderEventComment,
@@ -15,8 +16,7 @@ import {
   ticketMarker,
   VIEW_NEUTRAL_REASONS,
 } from "./render.js";
-import { becameRunnable, type PromptDispatchConfig, promptDispatch } from "./prompt-dispatch.js";
-import { retryDelayMs, type MirrorRetry } from "./retry.js";
+import { type MirrorRetry, retryDelayMs } from "./retry.js";
 
 export interface MirrorDeps {
   /** The ticket side: read the batch's ticket, record its issue. */

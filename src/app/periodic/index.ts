@@ -15,8 +15,8 @@ export {
   runPeriodicOnce,
   startPeriodicTasks,
 } from "./runner.js";
-export { PeriodicStatusBoard, type PeriodicTaskStatus } from "./status.js";
 export { runSelfCheck, type SelfCheckDeps } from "./self-check.js";
+export { PeriodicStatusBoard, type PeriodicTaskStatus } from "./status.js";
 export { appPeriodicTasks } from "./tasks.js";
 export { isTransientFailure } from "./transient.js";
 

@@ -8,7 +8,8 @@
  * A failure never ends a task's loop: it is logged and recorded for `/api/health`; a transient one
  * (the database or GitHub away) is retried after the interval doubled per failure in a row, capped.
  */
-import { errorMessage } from "../../domain/error-message.js";
+import { errorMessage, firstLine } from "../../domain/error-message.js";
+import { redactSecrets } from "../../domain/redact.js";
 import type { HeldLease, LockHeld } from "../../lifecycle/index.js";
 import type { PeriodicOutcome, PeriodicStatusBoard, PeriodicTaskStatus } from "./status.js";
 import { isTransientFailure } from "./transient.js";
@@ -55,7 +56,8 @@ export async function runPeriodicOnce(task: PeriodicTask, deps: PeriodicDeps): P
     });
     outcome = lease.ok ? await task.run() : "lock_held";
   } catch (error) {
-    const message = errorMessage(error).split("\n")[0] ?? "unknown error";
+    // Served on /api/health: one line, masked like the log.
+    const message = redactSecrets(firstLine(errorMessage(error)));
     const transient = (deps.transient ?? isTransientFailure)(error);
     const status = deps.status.record(task.name, deps.clock.now(), "failed", message);
     deps.log(transient ? "warn" : "error", `${task.name} failed; it runs again after its pause`, {
