@@ -288,7 +288,7 @@ export async function runDispatchCycle(
         decisions.push({
           code: "worker_count_unavailable",
           repository,
-          errors: workers.errors.filter((e) => e.repository === repository),
+          errors: workers.errors.filter((e) => e.repository?.toLowerCase() === repository),
         });
 
     // 3. Expire attempts whose lease ran out.
@@ -340,7 +340,7 @@ export async function runDispatchCycle(
     const queuedNow = await lifecycle.queuedRepositories(ticketScope);
     const repositories: Omit<RepositoryQueue, "candidates">[] = queuedNow.flatMap((repository) => {
       const own = settingsOf(repository);
-      if (!own || workers.unavailable.has(repository)) return [];
+      if (!own || workers.unavailable.has(repository.toLowerCase())) return [];
       // A repository that joined the queue after the count and has sources of its own was not
       // counted by them: it waits for the next cycle (failing closed).
       if (!counted.has(repository.toLowerCase()) && (deps.repositorySources?.(repository).length ?? 0) > 0)
@@ -348,7 +348,7 @@ export async function runDispatchCycle(
       return [
         {
           repository,
-          workers: workers.byRepository.get(repository) ?? 0,
+          workers: workers.byRepository.get(repository.toLowerCase()) ?? 0,
           maxWorkers: own.maxWorkers,
           policy: own.policy,
         },

@@ -29,9 +29,12 @@ export interface WorkerCount {
   readonly available: boolean;
   /** Live workers in the scope (`maxWorkers` when not available). */
   readonly count: number;
-  /** Live workers per repository, as far as the sources say (a failed repository: its cap). */
+  /**
+   * Live workers per repository, as far as the sources say (a failed repository: its cap). Keys are
+   * lower case: GitHub's names compare without case, and the sources spell them as they got them.
+   */
   readonly byRepository: ReadonlyMap<string, number>;
-  /** Repositories whose own source failed: they get no claims. */
+  /** Repositories (lower case) whose own source failed: they get no claims. */
   readonly unavailable: ReadonlySet<string>;
   readonly errors: SourceError[];
 }
@@ -54,8 +57,10 @@ export async function countWorkers(
   const errors: SourceError[] = [];
   const byRepository = new Map<string, number>();
   const unavailable = new Set<string>();
-  const raise = (repository: string, n: number) =>
-    byRepository.set(repository, Math.max(byRepository.get(repository) ?? 0, n));
+  const raise = (repository: string, n: number) => {
+    const key = repository.toLowerCase();
+    byRepository.set(key, Math.max(byRepository.get(key) ?? 0, n));
+  };
   let scopeTotal = 0;
   let scopeFailed = sources.length === 0;
   answers.forEach((answer, i) => {
@@ -64,7 +69,7 @@ export async function countWorkers(
     const repository = source?.repository;
     const fail = (message: string) => {
       errors.push({ source: name, message, ...(repository ? { repository } : {}) });
-      if (repository) unavailable.add(repository);
+      if (repository) unavailable.add(repository.toLowerCase());
       else scopeFailed = true;
     };
     if (answer.status === "rejected") {

@@ -187,6 +187,21 @@ describeEachDriver("dispatch per repository", ({ db }) => {
     expect((await lifecycle.findTicket(stray ?? ""))?.state).toBe("todo");
   });
 
+  it("a failing count of a repository spelled otherwise than its tickets still blocks it (names compare without case)", async () => {
+    const lifecycle = testLifecycle(db());
+    await ticketsIn(lifecycle, "acme/a", 1);
+    const { calls, launcherFor } = launchersByRepository();
+    // The source names the repository as the configuration spells it; the tickets as GitHub does.
+    const runs = (): WorkerCountSource[] => [
+      { ...failingSource("github-workflow-runs", "HTTP 502"), repository: "Acme/A" },
+    ];
+    const record = await runDispatchCycle(
+      testDispatcher(lifecycle, { launcherFor, repositorySources: runs, settings: { maxWorkers: 20 } }),
+    );
+    expect(record.decisions[0]).toMatchObject({ code: "worker_count_unavailable", repository: "acme/a" });
+    expect(calls).toEqual([]);
+  });
+
   it("a repository's failing worker count blocks only that repository; a scope-wide one blocks the cycle", async () => {
     const lifecycle = testLifecycle(db());
     await ticketsIn(lifecycle, "acme/a", 2);
