@@ -6,7 +6,7 @@
  * every Linux machine has, rather than bubblewrap, which would be one more package to install.
  */
 import { execFile } from "node:child_process";
-import { readFile, rm, stat } from "node:fs/promises";
+import { readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import { forbiddenAgentVariable } from "../config/schema.js";
@@ -131,13 +131,23 @@ export async function handOver(
   owner: { uid: number; gid: number },
 ): Promise<Handover> {
   const before = await readGitLinks(worktreePath);
+  const shared = await readSharedRefs(before);
   await chownR(paths, user.uid, user.gid);
   return {
     async takeBack() {
       await chownR(paths, owner.uid, owner.gid);
+      // Other tickets' branches and the object store's alternates are shared with every worktree:
+      // what the agent changed there is put back (the runner would push those branches later).
+      const touched = await restoreSharedRefs(shared);
       const after = await readGitLinks(worktreePath).catch(() => undefined);
       const changed = Object.keys(before.contents).filter((f) => after?.contents[f] !== before.contents[f]);
-      if (after && after.adminDir === before.adminDir && changed.length === 0) return { ok: true };
+      if (after && after.adminDir === before.adminDir && changed.length === 0) {
+        if (!touched.length) return { ok: true };
+        return {
+          ok: false,
+          message: `the agent changed what other worktrees share (${touched.join(", ")}); the runner put it back`,
+        };
+      }
       // Git would follow the changed links as the runner (a foreign config can run commands): the
       // worktree and its admin directory are removed, so no later run uses them either.
       await rm(worktreePath, { recursive: true, force: true });
@@ -148,6 +158,60 @@ export async function handOver(
       };
     },
   };
+}
+
+/** The refs beside the ticket's own (other tickets' branches) and the alternates file, as they were. */
+interface SharedRefs {
+  readonly dir: string;
+  readonly own: string;
+  readonly refs: ReadonlyMap<string, string>;
+  readonly alternates: { readonly file: string; readonly content: string | null };
+}
+
+async function readSharedRefs(links: GitLinks): Promise<SharedRefs> {
+  const commonDir = path.resolve(links.adminDir, (links.contents.commondir ?? "../..").trim());
+  const head = await readFile(path.join(links.adminDir, "HEAD"), "utf8").catch(() => "");
+  const own = /^ref: (refs\/heads\/.+)$/m.exec(head)?.[1]?.trim() ?? "";
+  const dir = path.join(commonDir, path.dirname(own || "refs/heads/x"));
+  const refs = new Map<string, string>();
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    const file = path.join(dir, name);
+    if (file === path.join(commonDir, own)) continue;
+    const content = await readFile(file, "utf8").catch(() => null);
+    if (content !== null) refs.set(file, content);
+  }
+  const alternates = path.join(commonDir, "objects", "info", "alternates");
+  return {
+    dir,
+    own: path.join(commonDir, own),
+    refs,
+    alternates: { file: alternates, content: await readFile(alternates, "utf8").catch(() => null) },
+  };
+}
+
+/** Puts back every shared ref and the alternates file the agent changed, added or removed; names them. */
+async function restoreSharedRefs(shared: SharedRefs): Promise<string[]> {
+  const touched: string[] = [];
+  const now = new Set(await readdir(shared.dir).catch(() => [] as string[]));
+  for (const name of now) {
+    const file = path.join(shared.dir, name);
+    if (file === shared.own || shared.refs.has(file)) continue;
+    touched.push(path.basename(file));
+    await rm(file, { recursive: true, force: true });
+  }
+  for (const [file, content] of shared.refs) {
+    if ((await readFile(file, "utf8").catch(() => null)) === content) continue;
+    touched.push(path.basename(file));
+    await rm(file, { recursive: true, force: true });
+    await writeFile(file, content);
+  }
+  const { file, content } = shared.alternates;
+  if ((await readFile(file, "utf8").catch(() => null)) !== content) {
+    touched.push("objects/info/alternates");
+    if (content === null) await rm(file, { force: true });
+    else await writeFile(file, content);
+  }
+  return touched;
 }
 
 async function chownR(paths: readonly string[], uid: number, gid: number): Promise<void> {

@@ -3,10 +3,10 @@
  * masked: the last step of the hostile agent's "print secrets" attack, through the app over HTTP.
  */
 import { afterEach, beforeEach, expect, it } from "vitest";
-import { givenTicket } from "../builders/tickets.js";
-import { describeEachDriver } from "../helpers/databases.js";
 import { type AppHarness, startApp } from "../app/support/harness.js";
 import { givenNeedsInput } from "../app/support/tickets.js";
+import { givenTicket } from "../builders/tickets.js";
+import { describeEachDriver } from "../helpers/databases.js";
 import { PLANTED_TOKEN, PLANTED_URL } from "./support.js";
 
 describeEachDriver("hostile agent: secrets through the API", (ctx) => {

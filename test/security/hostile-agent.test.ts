@@ -3,8 +3,10 @@
  * prompt-injected agent would. With `worker.sandbox` every attack fails or is harmless; without
  * it, the last test documents which ones succeed (docs/security.md quotes both).
  */
+import { execFile } from "node:child_process";
 import { appendFile, readFile, stat } from "node:fs/promises";
 import path from "node:path";
+import { promisify } from "node:util";
 import { beforeEach, describe, expect, it } from "vitest";
 import {
   describeEachSharedDatabase,
@@ -23,6 +25,7 @@ import {
   sandboxAvailable,
 } from "./support.js";
 
+const exec = promisify(execFile);
 const unavailable = await sandboxAvailable().catch(
   (error: unknown) => `cannot create ${SANDBOX_USER}: ${String(error)}`,
 );
@@ -62,6 +65,16 @@ function hostileRun(db: SharedDatabase, sandboxed: boolean) {
       worktree,
       repo: t.ws.git.repo,
       defaultBranchMoved: (await remoteHead(t.ws.git.remote, "main")) !== mainBefore,
+      otherBranch: await exec("git", [
+        "-C",
+        t.ws.git.repo,
+        "rev-parse",
+        "--verify",
+        "--quiet",
+        `refs/heads/mission-control/${other.ticket.key}`,
+      ])
+        .then((r) => r.stdout.trim())
+        .catch(() => null),
       mine: await stateOf(db, mine.ticket.key),
       other: await stateOf(db, other.ticket.key),
       history: await db.withLifecycle(async (l) => {
@@ -99,6 +112,10 @@ describe.runIf(!unavailable)("hostile agent, sandboxed", () => {
       // 7. It cannot push to the default branch (it holds no push credential at all).
       expect(await r.attack("push-default")).not.toMatch(/exit 0/);
       expect(r.defaultBranchMoved).toBe(false);
+      // 8. Another ticket's branch: the agent may write it (it shares the folder of its own branch),
+      // and the runner takes it away again before anything could push it.
+      expect(await r.attack("other-ref")).toMatch(/exit 0/);
+      expect(r.otherBranch).toBeNull();
       // 6. Its secrets are stored nowhere: log, failure reason, events.
       const mine = r.mine.attempts[0];
       expect(mine?.status).toBe("failed");
@@ -155,6 +172,8 @@ describeOnSharedDatabase("hostile agent, trusted (no worker.sandbox)", (db) => {
     // Succeeds: pushing its commit to the default branch with the runner's own access.
     expect(await r.attack("push-default")).toMatch(/exit 0/);
     expect(r.defaultBranchMoved).toBe(true);
+    // Succeeds: another ticket's branch moved to the agent's commit.
+    expect(r.otherBranch).toMatch(/^[0-9a-f]{40}$/);
     // Succeeds: writing outside the worktree.
     await expect(stat(path.join(r.repo, "PWNED"))).resolves.toBeTruthy();
     // Still refused: the channel serves only its own attempt (a signal with stolen credentials would not be).

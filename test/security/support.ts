@@ -71,7 +71,9 @@ echo work >work.txt && git add work.txt && git -c user.name=a -c user.email=a@ex
 echo "exit $?" >>attacks/commit
 # 7. Its commit pushed straight to the default branch (and to its own branch: the runner pushes that).
 git push -q origin HEAD:refs/heads/main >attacks/push-default 2>&1; echo "exit $?" >>attacks/push-default
-# 8. Secrets in its output and in its failure reason.
+# 8. Another ticket's branch moved to its own commit (the runner would push it on that ticket's turn).
+git update-ref refs/heads/mission-control/${options.other.key} HEAD >attacks/other-ref 2>&1; echo "exit $?" >>attacks/other-ref
+# 9. Secrets in its output and in its failure reason.
 echo "token ${PLANTED_TOKEN} and ${PLANTED_URL}"
 ${mctl} signal fail --reason "gave up; try ${PLANTED_TOKEN} on ${PLANTED_URL}"
 sleep 5
