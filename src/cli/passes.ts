@@ -1,5 +1,9 @@
 import { isTransientDatabaseError } from "../db/errors.js";
-import { errorMessage } from "../domain/error-message.js";
+import { backoffDelay } from "../domain/backoff.js";
+import { errorMessage, firstLine } from "../domain/error-message.js";
+
+/** The longest wait between tries while the database is unreachable. */
+const MAX_BACKOFF_MS = 5 * 60_000;
 
 export interface PassOptions {
   /** Run passes until stopped (`--loop`); otherwise exactly one. */
@@ -8,12 +12,6 @@ export interface PassOptions {
   readonly intervalMs: number;
   /** With `loop`: stop after this many passes that ran (a pass lost to an outage does not count). */
   readonly maxPasses?: number | undefined;
-  /** The longest wait between tries while the database is unreachable (default 5 minutes). */
-  readonly maxBackoffMs?: number;
-  /** Where the loop says that it waits for the database (default: stderr). */
-  readonly log?: (line: string) => void;
-  /** Which failures are outages to wait out (default: the database is unreachable). */
-  readonly transient?: (error: unknown) => boolean;
 }
 
 /**
@@ -22,14 +20,12 @@ export interface PassOptions {
  * pass in progress, and the command exits normally (what a scheduler's stop or Ctrl-C expects).
  *
  * A loop outlives outages: a pass that fails because the database is unreachable (a restart, a
- * failover) is logged, and the loop waits — the interval, doubled per failure in a row, at most
- * `maxBackoffMs` — and carries on. Any other error ends the loop as before; a single pass (no
+ * failover) is logged on stderr, and the loop waits — the interval, doubled per failure in a row,
+ * at most 5 minutes — and carries on. Any other error ends the loop as before; a single pass (no
  * `--loop`) fails at once, so a scheduler sees the failure.
  */
 export async function runPasses(options: PassOptions, pass: (n: number) => Promise<void>): Promise<void> {
-  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const transient = options.transient ?? isTransientDatabaseError;
-  const maxBackoffMs = options.maxBackoffMs ?? 5 * 60_000;
+  const log = (line: string) => process.stderr.write(`${line}\n`);
   let stopping = false;
   let wake: () => void = () => {};
   const stop = () => {
@@ -54,11 +50,14 @@ export async function runPasses(options: PassOptions, pass: (n: number) => Promi
         if (failures > 0) log(`the database is back after ${failures} failed pass(es); carrying on`);
         failures = 0;
       } catch (error) {
-        if (!options.loop || !transient(error)) throw error;
+        if (!options.loop || !isTransientDatabaseError(error)) throw error;
         failures++;
-        const waitMs = Math.min(Math.max(options.intervalMs, 1000) * 2 ** (failures - 1), maxBackoffMs);
+        const waitMs = backoffDelay(failures, {
+          baseMs: Math.max(options.intervalMs, 1000),
+          capMs: MAX_BACKOFF_MS,
+        });
         log(
-          `the database is unavailable (${errorMessage(error).split("\n")[0]}); pass ${n} did not run, trying again in ${Math.round(waitMs / 1000)} s`,
+          `the database is unavailable (${firstLine(errorMessage(error))}); pass ${n} did not run, trying again in ${Math.round(waitMs / 1000)} s`,
         );
         if (stopping) return;
         await pause(waitMs);

@@ -91,10 +91,6 @@ export function ownerConfigs(deps: OwnerConfigDeps): OwnerConfigs {
   };
 }
 
-/** `loadOwnerConfig(owner, { read })`: one read, validated, no cache (see `ownerConfigs` for the cached one). */
-export function loadOwnerConfig(owner: string, deps: OwnerConfigDeps): Promise<OwnerConfig> {
-  return readOwnerConfig(owner, deps);
-}
 
 /** A reader over an installation Octokit per owner: the file's content on the default branch, null on 404. */
 export function octokitConfigReader(

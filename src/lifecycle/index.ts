@@ -67,7 +67,6 @@ import { holdTicket } from "./hold.js";
 import { acquireLease, readLease, releaseLease, renewLease } from "./leases.js";
 import {
   attemptsOf,
-  countLiveAttempts,
   countLiveAttemptsByRepository,
   findAttempt,
   findTicket,
@@ -189,7 +188,6 @@ export function createLifecycle(deps: LifecycleDeps) {
     queuedRepositories: (scope: TicketScope) => readQueuedRepositories(db, scope),
     /** States of the tickets named as blockers. */
     blockerStates: (keys: readonly string[]) => readBlockerStates(db, keys),
-    countLiveAttempts: () => countLiveAttempts(db, clock.now()),
     /** Live attempts by repository within `scope` (the dispatcher's per-repository worker count). */
     countLiveAttemptsByRepository: (scope: TicketScope) =>
       countLiveAttemptsByRepository(db, clock.now(), scope),

@@ -75,15 +75,6 @@ export async function findTicketById(db: Executor, id: number): Promise<TicketRo
   return row;
 }
 
-/** Attempts whose lease is live at `now` (launching or running, not yet expired): workers busy. */
-export async function countLiveAttempts(db: Executor, now: Date): Promise<number> {
-  const [row] = await db
-    .select({ n: count() })
-    .from(attempts)
-    .where(and(inArray(attempts.status, [...LIVE_ATTEMPT_STATUSES]), gt(attempts.leaseExpiresAt, now)));
-  return Number(row?.n ?? 0);
-}
-
 /** Live attempts at `now` by the repository of their ticket, within `scope`. */
 export async function countLiveAttemptsByRepository(
   db: Executor,

@@ -9,11 +9,13 @@
  *   `commits.bundle`, whose tip must descend from the base commit and differ from it → fetch a push
  *   token, push the ticket branch (the token reaches git through its environment only), complete.
  */
+
 import { execFile } from "node:child_process";
 import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import { CommitShaSchema, type CompletionEvidence } from "../domain/completion-evidence.js";
+import { redactCredentials } from "./git-facts.js";
 
 /** Requests the job's OIDC token for `audience` (src/actions/id-token.ts in a workflow). */
 export type IdTokenSource = (audience: string) => Promise<string>;
@@ -247,7 +249,7 @@ export async function reportAttempt(client: ApiClient, input: ReportInput): Prom
     baseSha: prepared.base_sha,
     workingTreeClean: true,
     pushed: true,
-    remote: { name: remote, url: stripCredentials(remoteUrl), sha: tip },
+    remote: { name: remote, url: redactCredentials(remoteUrl), sha: tip },
     tests: { status: "not_configured" },
     agent: { exitCode: 0, durationMs: agent.durationMs },
     collectedAt: new Date().toISOString(),
@@ -354,7 +356,14 @@ async function readPrepared(dir: string): Promise<Prepared> {
 async function readAgentFacts(dir: string): Promise<{ durationMs: number }> {
   const text = await readText(path.join(dir, "agent.json"));
   if (text === null) return { durationMs: 0 };
-  const parsed = z.object({ durationMs: z.number().int().min(0) }).safeParse(JSON.parse(text));
+  // Written by the agent's job: anything unreadable is "no facts", never a failed report.
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { durationMs: 0 };
+  }
+  const parsed = z.object({ durationMs: z.number().int().min(0) }).safeParse(json);
   return { durationMs: parsed.success ? parsed.data.durationMs : 0 };
 }
 
@@ -401,17 +410,6 @@ async function bundleTip(git: GitRunner, bundle: string, branch: string): Promis
 }
 
 /** A URL without a user or password (the remote as evidence). */
-function stripCredentials(url: string): string {
-  try {
-    const parsed = new URL(url);
-    parsed.username = "";
-    parsed.password = "";
-    return parsed.toString();
-  } catch {
-    return url;
-  }
-}
-
 interface GitRunner {
   run(args: readonly string[]): Promise<void>;
   out(args: readonly string[]): Promise<string>;

@@ -110,7 +110,7 @@ describePostgres(
           ),
         "policy refusals": () =>
           lifecycle.unrecordedPolicyRefusals({ policy, limit: 100, repository: "acme/r8" }),
-        "live attempts": () => lifecycle.countLiveAttempts(),
+        "live attempts": () => lifecycle.countLiveAttemptsByRepository(EVERY_TICKET),
         "expired attempts": () => lifecycle.findExpiredAttempts(50, EVERY_TICKET),
       };
       const offenders: string[] = [];

@@ -8,6 +8,7 @@
  * A failure never ends a task's loop: it is logged and recorded for `/api/health`; a transient one
  * (the database or GitHub away) is retried after the interval doubled per failure in a row, capped.
  */
+import { backoffDelay } from "../../domain/backoff.js";
 import { errorMessage, firstLine } from "../../domain/error-message.js";
 import { redactSecrets } from "../../domain/redact.js";
 import type { HeldLease, LockHeld } from "../../lifecycle/index.js";
@@ -79,10 +80,10 @@ export function nextPauseMs(
   maxBackoffMs: number,
 ): number {
   if (status.last_outcome !== "failed" || !transient) return task.intervalMs;
-  return Math.min(
-    task.intervalMs * 2 ** (status.failures_in_a_row - 1),
-    Math.max(maxBackoffMs, task.intervalMs),
-  );
+  return backoffDelay(status.failures_in_a_row, {
+    baseMs: task.intervalMs,
+    capMs: Math.max(maxBackoffMs, task.intervalMs),
+  });
 }
 
 export interface PeriodicTasks {
