@@ -107,13 +107,10 @@ async function repositoryFacts(
     agentWorkflow = { path, present: (await read(path)) !== null };
   }
   const branch = await octokit.rest.repos.getBranch({ owner, repo, branch: defaultBranch });
-  // The evidence policy: the repository's own file (what the verifier reads, src/evidence/gather.ts),
-  // or else the owner's configuration from the control repository.
+  // The evidence policy exactly as the verifier reads it (src/evidence/gather.ts): the repository's
+  // own file on its default branch, the defaults without one.
   const policyText = await read(DEFAULT_CONFIG_PATH);
-  const policy =
-    policyText === null
-      ? config.evidence
-      : parseConfig(policyText, `${repository}:${DEFAULT_CONFIG_PATH}`).evidence;
+  const policy = parseConfig(policyText ?? "{}", `${repository}:${DEFAULT_CONFIG_PATH}`).evidence;
   const wanted = [...new Set(policy.required_checks.map((c) => c.name))];
   const seen = new Set<string>();
   let commitsLooked = 0;
