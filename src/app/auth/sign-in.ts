@@ -181,7 +181,7 @@ function safeReturn(value: string | null): string {
     value &&
     /^\/(board|api\/v1)(\/|\?|$)/.test(value) &&
     !value.startsWith("//") &&
-    !/[\x00-\x1f\x7f]/.test(value)
+    ![...value].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)
   )
     return value;
   return "/board";
