@@ -91,7 +91,6 @@ export function ownerConfigs(deps: OwnerConfigDeps): OwnerConfigs {
   };
 }
 
-
 /** A reader over an installation Octokit per owner: the file's content on the default branch, null on 404. */
 export function octokitConfigReader(
   octokitFor: (owner: string, repo: string) => Promise<Octokit>,
