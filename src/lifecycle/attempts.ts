@@ -103,9 +103,9 @@ interface Ending {
   readonly extras?: (now: Date) => TransitionExtras;
   /**
    * More rows written by the same statement: the body of a data-modifying CTE that reads `ended`
-   * (the attempt's row as ended) and `found` (which has the ticket's `repository`).
+   * (the attempt's row as ended) and `found` (which has the ticket's `repository`), at `now`.
    */
-  readonly also?: SQL;
+  readonly also?: (now: Date) => SQL;
   /** Follow-up work that is not one statement (an operator alert): run in the ending's transaction. */
   readonly after?: (tx: Transaction, ticket: TicketRow) => Promise<void>;
   /** Expiry is the one ending that happens *because* the lease ran out. */
@@ -202,7 +202,7 @@ async function writeEnding(db: Executor, now: Date, ending: Ending): Promise<End
             updated_at = ${now}::timestamptz
         where ${attempts.id} = ${ending.attemptId}::uuid and exists (select 1 from moved)
         returning *)
-      ${ending.also ? sql`, also as (${ending.also})` : sql``}
+      ${ending.also ? sql`, also as (${ending.also(now)})` : sql``}
       select exists (select 1 from fence) as fence_ok, found.status as attempt_status,
              found.lease_expires_at, found.key, found.state, found.version, found.current_attempt_id,
              (select row_to_json(m) from moved m) as ticket,
@@ -302,7 +302,7 @@ export function askQuestion(
     reason: "needs_input",
     from: ["running"],
     requireLiveLease: true,
-    also: sql`insert into ${ticketQuestions} (${columnList(ticketQuestions.ticketId, ticketQuestions.attemptId, ticketQuestions.question, ticketQuestions.askedAt)})
+    also: () => sql`insert into ${ticketQuestions} (${columnList(ticketQuestions.ticketId, ticketQuestions.attemptId, ticketQuestions.question, ticketQuestions.askedAt)})
       select ticket_id, id, ${redactSecrets(input.question)}, ended_at from ended`,
   });
 }
@@ -330,16 +330,17 @@ export function completeAttempt(
     requireLiveLease: true,
     // Verify at once, not only when a later CI webhook names the commit: its CI may have finished
     // before the claim. The app's re-evaluation worker runs the request (one per attempt).
-    also: reevaluationInsert(
-      deps.clock.now(),
-      {
-        deliveryId: `completion:${input.attemptId}`,
-        event: "completion_claimed",
-        shas: typeof sha === "string" ? [sha] : [],
-        wholeRepository: typeof sha !== "string",
-      },
-      sql`ended, found`,
-    ),
+    also: (now) =>
+      reevaluationInsert(
+        now,
+        {
+          deliveryId: `completion:${input.attemptId}`,
+          event: "completion_claimed",
+          shas: typeof sha === "string" ? [sha] : [],
+          wholeRepository: typeof sha !== "string",
+        },
+        sql`ended, found`,
+      ),
   });
 }
 
