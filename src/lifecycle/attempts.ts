@@ -1,19 +1,27 @@
-import { and, eq, gt, inArray, lte, sql } from "drizzle-orm";
-import { type BackoffPolicy, nextEligibleAt } from "../domain/backoff.js";
+import { and, eq, gt, inArray, lte, type SQL, sql } from "drizzle-orm";
+import { type BackoffPolicy, backoffDelays } from "../domain/backoff.js";
 import type { Actor } from "../domain/actors.js";
 import { type AttemptStatus, LIVE_ATTEMPT_STATUSES } from "../domain/attempts.js";
 import { redactDeep, redactSecrets } from "../domain/redact.js";
-import type { TicketState, TransitionReason } from "../domain/ticket-states.js";
-import type { Transaction } from "../db/database.js";
+import {
+  decideTransition,
+  TICKET_STATES,
+  type TicketState,
+  type TransitionReason,
+} from "../domain/ticket-states.js";
+import { type Executor, queryRows, type Transaction } from "../db/database.js";
 import { retryTransaction } from "../db/retry.js";
-import { type AttemptRow, attempts, ticketQuestions, tickets } from "../db/schema.js";
+import { type AttemptRow, attempts, type TicketRow, ticketQuestions, tickets } from "../db/schema.js";
+import { columnList, rowFromJson } from "../db/sql-rows.js";
+import { explainMiss } from "./cas-ticket.js";
 import type { LifecycleDeps } from "./deps.js";
+import { eventCtes } from "./events.js";
 import { type Fence, type Fenced, fenced } from "./fence.js";
-import { checkFence } from "./leases.js";
+import { fenceLost, fenceRow } from "./leases.js";
 import type { Applied, NotFound, TransitionResult } from "./results.js";
 import { scopeCondition, type TicketScope } from "./candidates.js";
-import { guardedTransition, type TransitionExtras } from "./transition.js";
-import { insertReevaluation } from "./reevaluation-requests.js";
+import { effectsOf, type TransitionExtras } from "./transition.js";
+import { reevaluationInsert } from "./reevaluation-requests.js";
 import { raiseAlertInTx } from "./alerts.js";
 
 export type AttemptResult = { readonly ok: true; readonly attempt: AttemptRow } | Fenced | NotFound;
@@ -91,80 +99,170 @@ interface Ending {
   readonly reason: TransitionReason;
   /** Attempts that may end this way (`running` for a worker's signals). */
   readonly from: readonly AttemptStatus[];
-  readonly extras?: (attempt: AttemptRow, failedAttempts: number) => TransitionExtras;
-  readonly also?: (
-    tx: Transaction,
-    attempt: AttemptRow,
-    ticket: { readonly repository: string },
-  ) => Promise<void>;
+  /** Columns the ticket's change sets besides its state (SQL values read the ticket's row), at `now`. */
+  readonly extras?: (now: Date) => TransitionExtras;
+  /**
+   * More rows written by the same statement: the body of a data-modifying CTE that reads `ended`
+   * (the attempt's row as ended) and `found` (which has the ticket's `repository`), at `now`.
+   */
+  readonly also?: (now: Date) => SQL;
+  /** Follow-up work that is not one statement (an operator alert): run in the ending's transaction. */
+  readonly after?: (tx: Transaction, ticket: TicketRow) => Promise<void>;
   /** Expiry is the one ending that happens *because* the lease ran out. */
   readonly requireLiveLease: boolean;
   readonly fence?: Fence | null;
 }
 
 /**
- * Ends an attempt and moves its ticket, in one transaction, only if the attempt is still the
- * ticket's current one, in an allowed status, and (for a worker's own signals) within its lease.
- * This is the fencing that stops a worker whose lease expired from reporting success.
+ * Ends an attempt and moves its ticket, all or nothing, only if the attempt is still the ticket's
+ * current one, in an allowed status, and (for a worker's own signals) within its lease. This is
+ * the fencing that stops a worker whose lease expired from reporting success.
+ *
+ * ONE statement (atomic without BEGIN/COMMIT), as data-modifying CTEs: the fence (the lease row,
+ * FOR SHARE), the attempt locked FOR UPDATE with its ticket, the ticket's compare-and-set (its
+ * version and state as read, the attempt's status, currency and lease as locked), the event and
+ * its mirror job, the attempt's end and `also`, each written only if the compare-and-set was.
+ * An ending with `after` runs it with the statement in one transaction. A refused or lost ending
+ * wrote nothing; only a lost compare-and-set costs another read (to say who changed the ticket).
  */
 async function endAttempt(deps: LifecycleDeps, raw: Ending): Promise<EndAttemptResult> {
   // What a worker reports (a failure reason, a question, a test summary) is an agent's words: masked
   // before it is stored in the outcome or the event, and so before anything serves it.
   const ending: Ending = { ...raw, outcome: redactDeep(raw.outcome) };
+  const after = ending.after;
   return retryTransaction(() =>
-    deps.db.transaction(async (tx): Promise<EndAttemptResult> => {
-      const lost = await checkFence(tx, deps.clock, ending.fence ?? null);
-      if (lost) return lost;
-      const now = deps.clock.now();
-      const [found] = await tx
-        .select({ attempt: attempts, ticket: tickets })
-        .from(attempts)
-        .innerJoin(tickets, eq(tickets.id, attempts.ticketId))
-        .where(eq(attempts.id, ending.attemptId))
-        .for("update", { of: attempts });
-      if (!found) return { ok: false, code: "not_found", message: `no attempt ${ending.attemptId}` };
-      const { attempt, ticket } = found;
-      const refuse = (why: string) =>
-        fenced(`attempt ${attempt.id} of ${ticket.key} cannot end as ${ending.status}: ${why}`);
-      if (!ending.from.includes(attempt.status)) return refuse(`it is ${attempt.status}`);
-      if (ticket.currentAttemptId !== attempt.id) return refuse("it is not the ticket's current attempt");
-      if (ending.requireLiveLease && attempt.leaseExpiresAt.getTime() <= now.getTime()) {
-        return refuse("its lease has expired");
-      }
-      // The ticket's compare-and-set first: if it loses, nothing has been written yet.
-      const moved = await guardedTransition(
-        tx,
-        deps,
-        {
-          ticket: ticket.key,
-          from: ticket.state,
-          expectedVersion: ticket.version,
-          to: ending.to,
-          reason: ending.reason,
-          actor: ending.actor,
-          attemptId: attempt.id,
-          detail: ending.outcome,
-        },
-        ending.extras?.(attempt, ticket.attemptCount) ?? {},
-      );
-      if (!moved.ok) return moved;
-      const [ended] = await tx
-        .update(attempts)
-        .set({ status: ending.status, outcome: ending.outcome, endedAt: now, updatedAt: now })
-        .where(eq(attempts.id, attempt.id))
-        .returning();
-      if (!ended) throw new Error("attempt update returned no row");
-      await ending.also?.(tx, ended, ticket);
-      return { ...moved, attempt: ended };
-    }),
+    after
+      ? deps.db.transaction(async (tx) => {
+          const ended = await writeEnding(tx, deps.clock.now(), ending);
+          if (ended.ok) await after(tx, ended.ticket);
+          return ended;
+        })
+      : writeEnding(deps.db, deps.clock.now(), ending),
   );
 }
 
-const backoffExtras =
-  (deps: LifecycleDeps, policy: BackoffPolicy) =>
-  (_attempt: AttemptRow, failedAttempts: number): TransitionExtras => ({
-    nextEligibleAt: nextEligibleAt(deps.clock.now(), failedAttempts, policy),
+/** What an ending's statement returns: the locked attempt and its ticket as read, and what it wrote. */
+interface EndingRow {
+  readonly fence_ok: boolean;
+  readonly attempt_status: AttemptStatus | null;
+  readonly lease_expires_at: Date | string | null;
+  readonly key: string | null;
+  readonly state: TicketState | null;
+  readonly version: number | null;
+  readonly current_attempt_id: string | null;
+  readonly ticket: unknown;
+  readonly attempt: unknown;
+  readonly event_id: string | number | null;
+}
+
+async function writeEnding(db: Executor, now: Date, ending: Ending): Promise<EndAttemptResult> {
+  const fence = ending.fence ?? null;
+  // The ticket states the table lets this ending leave (in_progress, in practice): checked in the
+  // compare-and-set, and the table's own refusal is given when the ticket was in another.
+  const leaving = TICKET_STATES.filter(
+    (from) => decideTransition({ from, to: ending.to, reason: ending.reason, actor: ending.actor.kind }).ok,
+  );
+  const set = Object.entries({ ...effectsOf(ending.to), ...ending.extras?.(now) }).map(
+    ([key, value]) => sql`, ${sql.identifier(tickets[key as keyof TransitionExtras].name)} = ${value}`,
+  );
+  const list = (values: readonly string[]) =>
+    sql.join(
+      values.map((value) => sql`${value}`),
+      sql`, `,
+    );
+  const outcome = JSON.stringify(ending.outcome);
+  const [row] = await queryRows<EndingRow>(
+    db,
+    sql`with fence as (${fenceRow(fence, now)}),
+      found as (
+        select a.status, a.lease_expires_at, t.id as ticket_id, t.key, t.state, t.version,
+               t.current_attempt_id, t.repository
+        from ${attempts} a join ${tickets} t on t.id = a.ticket_id
+        where a.id = ${ending.attemptId}::uuid and exists (select 1 from fence)
+        for update of a),
+      moved as (
+        update ${tickets}
+        set state = ${ending.to}, version = ${tickets.version} + 1, updated_at = ${now}::timestamptz${sql.join(set)}
+        from found
+        where ${tickets.id} = found.ticket_id and ${tickets.version} = found.version
+          and ${tickets.state} = found.state and ${tickets.state} in (${list(leaving)})
+          and ${tickets.currentAttemptId} = ${ending.attemptId}::uuid
+          and found.status in (${list(ending.from)})
+          ${ending.requireLiveLease ? sql`and found.lease_expires_at > ${now}::timestamptz` : sql``}
+        returning ${tickets}.*),
+      ${eventCtes(
+        sql`select m.id, found.state, m.state, ${ending.actor.kind}::actor_kind, ${ending.actor.id},
+                   ${ending.reason}, m.version, ${ending.attemptId}::uuid, ${outcome}::jsonb, ${now}::timestamptz
+            from moved m, found`,
+        now,
+      )},
+      ended as (
+        update ${attempts}
+        set status = ${ending.status}, outcome = ${outcome}::jsonb, ended_at = ${now}::timestamptz,
+            updated_at = ${now}::timestamptz
+        where ${attempts.id} = ${ending.attemptId}::uuid and exists (select 1 from moved)
+        returning *)
+      ${ending.also ? sql`, also as (${ending.also(now)})` : sql``}
+      select exists (select 1 from fence) as fence_ok, found.status as attempt_status,
+             found.lease_expires_at, found.key, found.state, found.version, found.current_attempt_id,
+             (select row_to_json(m) from moved m) as ticket,
+             (select row_to_json(e) from ended e) as attempt,
+             (select id from event) as event_id
+      from (select 1) as one left join found on true`,
+  );
+  if (fence && !row?.fence_ok) return fenceLost(fence);
+  if (!row?.key || !row.attempt_status || !row.state || row.version === null || !row.lease_expires_at)
+    return { ok: false, code: "not_found", message: `no attempt ${ending.attemptId}` };
+  if (row.ticket && row.attempt) {
+    const ticket = rowFromJson<TicketRow>(tickets, row.ticket);
+    return {
+      ok: true,
+      ticket,
+      attempt: rowFromJson<AttemptRow>(attempts, row.attempt),
+      event: {
+        id: Number(row.event_id),
+        ticketId: ticket.id,
+        fromState: row.state,
+        toState: ending.to,
+        actorKind: ending.actor.kind,
+        actorId: ending.actor.id,
+        reason: ending.reason,
+        version: ticket.version,
+        attemptId: ending.attemptId,
+        detail: ending.outcome,
+        createdAt: now,
+      },
+    };
+  }
+  // Nothing was written: say why, from the attempt as locked and its ticket as read.
+  const refuse = (why: string) =>
+    fenced(`attempt ${ending.attemptId} of ${row.key} cannot end as ${ending.status}: ${why}`);
+  if (!ending.from.includes(row.attempt_status)) return refuse(`it is ${row.attempt_status}`);
+  if (row.current_attempt_id !== ending.attemptId) return refuse("it is not the ticket's current attempt");
+  if (ending.requireLiveLease && new Date(row.lease_expires_at).getTime() <= now.getTime())
+    return refuse("its lease has expired");
+  const table = decideTransition({
+    from: row.state,
+    to: ending.to,
+    reason: ending.reason,
+    actor: ending.actor.kind,
   });
+  if (!table.ok) return table;
+  return explainMiss(db, { ticket: row.key, from: row.state, expectedVersion: row.version });
+}
+
+/**
+ * The back-off after the ticket's failed attempts, computed in the ending's statement from the
+ * count on the ticket's row: backoffDelay's values, looked up there.
+ */
+const backoffExtras =
+  (policy: BackoffPolicy) =>
+  (now: Date): TransitionExtras => {
+    const delays = backoffDelays(policy);
+    return {
+      nextEligibleAt: sql`${now}::timestamptz + (${`{${delays.join(",")}}`}::float8[])[least(${tickets.attemptCount}, ${delays.length - 1}) + 1] * interval '1 millisecond'`,
+    };
+  };
 
 /** The worker gave up (or its agent failed): the ticket goes back to `todo` after a back-off. */
 export function failAttempt(
@@ -185,7 +283,7 @@ export function failAttempt(
     to: "todo",
     reason: "attempt_failed",
     from: ["running"],
-    extras: backoffExtras(deps, input.backoff),
+    extras: backoffExtras(input.backoff),
     requireLiveLease: true,
   });
 }
@@ -204,14 +302,8 @@ export function askQuestion(
     reason: "needs_input",
     from: ["running"],
     requireLiveLease: true,
-    also: async (tx, attempt) => {
-      await tx.insert(ticketQuestions).values({
-        ticketId: attempt.ticketId,
-        attemptId: attempt.id,
-        question: redactSecrets(input.question),
-        askedAt: deps.clock.now(),
-      });
-    },
+    also: () => sql`insert into ${ticketQuestions} (${columnList(ticketQuestions.ticketId, ticketQuestions.attemptId, ticketQuestions.question, ticketQuestions.askedAt)})
+      select ticket_id, id, ${redactSecrets(input.question)}, ended_at from ended`,
   });
 }
 
@@ -226,6 +318,7 @@ export function completeAttempt(
     detail?: Record<string, unknown>;
   },
 ): Promise<EndAttemptResult> {
+  const sha = input.evidence.commitSha;
   return endAttempt(deps, {
     attemptId: input.attemptId,
     actor: input.actor,
@@ -237,16 +330,17 @@ export function completeAttempt(
     requireLiveLease: true,
     // Verify at once, not only when a later CI webhook names the commit: its CI may have finished
     // before the claim. The app's re-evaluation worker runs the request (one per attempt).
-    also: async (tx, attempt, ticket) => {
-      const sha = input.evidence.commitSha;
-      await insertReevaluation(tx, deps.clock.now(), {
-        deliveryId: `completion:${attempt.id}`,
-        event: "completion_claimed",
-        repository: ticket.repository,
-        shas: typeof sha === "string" ? [sha] : [],
-        wholeRepository: typeof sha !== "string",
-      });
-    },
+    also: (now) =>
+      reevaluationInsert(
+        now,
+        {
+          deliveryId: `completion:${input.attemptId}`,
+          event: "completion_claimed",
+          shas: typeof sha === "string" ? [sha] : [],
+          wholeRepository: typeof sha !== "string",
+        },
+        sql`ended, found`,
+      ),
   });
 }
 
@@ -263,7 +357,7 @@ export function expireAttempt(
     to: "todo",
     reason: "lease_expired",
     from: LIVE_ATTEMPT_STATUSES,
-    extras: backoffExtras(deps, input.backoff),
+    extras: backoffExtras(input.backoff),
     requireLiveLease: false,
     fence: input.fence,
   });
@@ -301,7 +395,7 @@ export function releaseFailedLaunch(
       extras: () => ({ extraAttempts: sql`${tickets.extraAttempts} + 1` }),
       requireLiveLease: false,
       fence: input.fence,
-      also: async (tx, _attempt, ticket) => {
+      after: async (tx, ticket) => {
         await raiseAlertInTx(tx, deps.clock.now(), {
           condition: "launch_config_error",
           subject: ticket.repository,
@@ -319,7 +413,7 @@ export function releaseFailedLaunch(
     to: "todo",
     reason: "launch_failed",
     from: ["launching"],
-    extras: backoffExtras(deps, input.backoff),
+    extras: backoffExtras(input.backoff),
     requireLiveLease: false,
     fence: input.fence,
   });

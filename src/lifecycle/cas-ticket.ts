@@ -12,7 +12,9 @@ import type { Applied, Holder, LastChange, NotFound, TransitionConflict } from "
  * The one guarded ticket write: every change of a ticket row (a transition, a hold, a grant, an
  * answer, an assignee, a priority) is this compare-and-set plus its event, in the caller's
  * transaction. Zero rows updated is a typed `conflict` naming the current state, version and
- * holder (or `not_found`), never an exception, and then nothing was written.
+ * holder (or `not_found`), never an exception, and then nothing was written. The job path's
+ * changes (a claim, an attempt's end) write the same compare-and-set and event as one statement of
+ * data-modifying CTEs instead (claim.ts, attempts.ts), and explain a miss with explainMiss too.
  */
 
 /** Columns a change may set besides state, version and updatedAt (values or SQL expressions). */

@@ -1,14 +1,15 @@
 import { randomUUID } from "node:crypto";
-import { getTableColumns, sql } from "drizzle-orm";
-import type { PgTable } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
 import type { Actor } from "../domain/actors.js";
 import { decideTransition } from "../domain/ticket-states.js";
 import { queryRows } from "../db/database.js";
-import { type AttemptRow, attempts, leases, type TicketRow, tickets } from "../db/schema.js";
+import { rowFromJson } from "../db/sql-rows.js";
+import { type AttemptRow, attempts, type TicketRow, tickets } from "../db/schema.js";
 import { explainMiss } from "./cas-ticket.js";
 import type { LifecycleDeps } from "./deps.js";
 import { eventCtes } from "./events.js";
-import { type Fence, type Fenced, fenced } from "./fence.js";
+import type { Fence, Fenced } from "./fence.js";
+import { fenceLost, fenceRow } from "./leases.js";
 import type { Applied, TransitionResult } from "./results.js";
 
 export interface ClaimInput {
@@ -47,16 +48,10 @@ export async function claimTicket(deps: LifecycleDeps, input: ClaimInput): Promi
   const now = deps.clock.now();
   const leaseExpiresAt = new Date(now.getTime() + input.leaseMs);
   const fence = input.fence;
-  const fenceCte = fence
-    ? sql`select 1 as ok from ${leases}
-          where ${leases.name} = ${fence.name} and ${leases.holder} = ${fence.holder}
-            and ${leases.fencingToken} = ${fence.fencingToken} and ${leases.expiresAt} > ${now}
-          for share`
-    : sql`select 1 as ok`;
   const detail = JSON.stringify({ worker: input.worker });
   const [row] = await queryRows<{ fence_ok: boolean; ticket: unknown; attempt: unknown; event_id: unknown }>(
     deps.db,
-    sql`with fence as (${fenceCte}),
+    sql`with fence as (${fenceRow(fence, now)}),
       moved as (
         update ${tickets}
         set state = 'in_progress', version = version + 1, current_attempt_id = ${attemptId}::uuid,
@@ -81,16 +76,15 @@ export async function claimTicket(deps: LifecycleDeps, input: ClaimInput): Promi
              (select row_to_json(a) from attempt a) as attempt,
              (select id from event) as event_id`,
   );
-  if (!row?.fence_ok)
-    return fenced(`the ${fence?.name} lease (token ${fence?.fencingToken}) is no longer held`);
-  if (!row.ticket || !row.attempt)
+  if (fence && !row?.fence_ok) return fenceLost(fence);
+  if (!row?.ticket || !row.attempt)
     return explainMiss(deps.db, {
       ticket: input.ticket,
       from: "todo",
       expectedVersion: input.expectedVersion,
     });
-  const ticket = fromJson<TicketRow>(tickets, row.ticket);
-  const attempt = fromJson<AttemptRow>(attempts, row.attempt);
+  const ticket = rowFromJson<TicketRow>(tickets, row.ticket);
+  const attempt = rowFromJson<AttemptRow>(attempts, row.attempt);
   return {
     ok: true,
     ticket,
@@ -109,22 +103,4 @@ export async function claimTicket(deps: LifecycleDeps, input: ClaimInput): Promi
       createdAt: now,
     },
   };
-}
-
-/** A row as `row_to_json` gives it (SQL names, timestamps as text) in drizzle's shape. */
-function fromJson<T>(table: PgTable, json: unknown): T {
-  const source = (typeof json === "string" ? JSON.parse(json) : json) as Record<string, unknown>;
-  const out: Record<string, unknown> = {};
-  for (const [key, column] of Object.entries(getTableColumns(table))) {
-    const value = source[column.name];
-    out[key] =
-      value === null || value === undefined
-        ? null
-        : column.columnType === "PgTimestamp" || column.columnType === "PgTimestampString"
-          ? new Date(String(value))
-          : column.columnType === "PgBigInt53"
-            ? Number(value)
-            : value;
-  }
-  return out as T;
 }

@@ -1,6 +1,6 @@
 import { type SQL, sql } from "drizzle-orm";
-import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import { queryRows, type Transaction } from "../db/database.js";
+import { columnList } from "../db/sql-rows.js";
 import { mirrorJobs, type TicketEventRow, ticketEvents } from "../db/schema.js";
 import type { Actor } from "../domain/actors.js";
 import type { TicketEventReason } from "../domain/ticket-events.js";
@@ -41,11 +41,11 @@ export async function appendEvent(tx: Transaction, input: EventInput): Promise<T
   const [inserted] = await queryRows<{ id: string | number }>(
     tx,
     sql`with event as (
-          insert into ${ticketEvents} (${columns(ticketEvents.ticketId, ticketEvents.fromState, ticketEvents.toState, ticketEvents.actorKind, ticketEvents.actorId, ticketEvents.reason, ticketEvents.version, ticketEvents.attemptId, ticketEvents.detail, ticketEvents.createdAt)})
+          insert into ${ticketEvents} (${columnList(ticketEvents.ticketId, ticketEvents.fromState, ticketEvents.toState, ticketEvents.actorKind, ticketEvents.actorId, ticketEvents.reason, ticketEvents.version, ticketEvents.attemptId, ticketEvents.detail, ticketEvents.createdAt)})
           values (${row.ticketId}, ${row.fromState}, ${row.toState}, ${row.actorKind}, ${row.actorId},
                   ${row.reason}, ${row.version}, ${row.attemptId}, ${JSON.stringify(row.detail)}::jsonb, ${row.createdAt})
           returning ${ticketEvents.id})
-        insert into ${mirrorJobs} (${columns(mirrorJobs.ticketId, mirrorJobs.eventId, mirrorJobs.createdAt, mirrorJobs.nextAttemptAt)})
+        insert into ${mirrorJobs} (${columnList(mirrorJobs.ticketId, mirrorJobs.eventId, mirrorJobs.createdAt, mirrorJobs.nextAttemptAt)})
         select ${row.ticketId}, id, ${row.createdAt}, ${row.createdAt} from event
         returning ${mirrorJobs.eventId} as id`,
   );
@@ -61,18 +61,10 @@ export async function appendEvent(tx: Transaction, input: EventInput): Promise<T
  */
 export function eventCtes(select: SQL, at: Date): SQL {
   return sql`event as (
-      insert into ${ticketEvents} (${columns(ticketEvents.ticketId, ticketEvents.fromState, ticketEvents.toState, ticketEvents.actorKind, ticketEvents.actorId, ticketEvents.reason, ticketEvents.version, ticketEvents.attemptId, ticketEvents.detail, ticketEvents.createdAt)})
+      insert into ${ticketEvents} (${columnList(ticketEvents.ticketId, ticketEvents.fromState, ticketEvents.toState, ticketEvents.actorKind, ticketEvents.actorId, ticketEvents.reason, ticketEvents.version, ticketEvents.attemptId, ticketEvents.detail, ticketEvents.createdAt)})
       ${select}
       returning ${ticketEvents.id} as id, ${ticketEvents.ticketId} as ticket_id),
     mirror_job as (
-      insert into ${mirrorJobs} (${columns(mirrorJobs.ticketId, mirrorJobs.eventId, mirrorJobs.createdAt, mirrorJobs.nextAttemptAt)})
+      insert into ${mirrorJobs} (${columnList(mirrorJobs.ticketId, mirrorJobs.eventId, mirrorJobs.createdAt, mirrorJobs.nextAttemptAt)})
       select ticket_id, id, ${at}, ${at} from event)`;
-}
-
-/** A column list for an INSERT written in SQL, named from the schema (unqualified, as INSERT wants). */
-function columns(...list: AnyPgColumn[]): SQL {
-  return sql.join(
-    list.map((c) => sql.identifier(c.name)),
-    sql`, `,
-  );
 }

@@ -1,4 +1,4 @@
-import { and, eq, gt, sql } from "drizzle-orm";
+import { and, eq, gt, type SQL, sql } from "drizzle-orm";
 import type { Executor } from "../db/database.js";
 import { type LeaseRow, leases } from "../db/schema.js";
 import type { Clock } from "./deps.js";
@@ -136,7 +136,24 @@ export async function holdsLease(
  */
 export async function checkFence(tx: Executor, clock: Clock, fence: Fence | null): Promise<Fenced | null> {
   if (!fence || (await holdsLease(tx, clock, fence))) return null;
+  return fenceLost(fence);
+}
+
+/** The refusal of a write whose fence was no longer held. */
+export function fenceLost(fence: Fence): Fenced {
   return fenced(`the ${fence.name} lease (token ${fence.fencingToken}) is no longer held`);
+}
+
+/**
+ * For a write made as one statement (data-modifying CTEs): the body of its `fence` CTE, one row
+ * while `fence` (when given) is still held at its token and unexpired, the lease row locked FOR
+ * SHARE as in holdsLease; no row once it is lost. The statement's writes require that row.
+ */
+export function fenceRow(fence: Fence | null, now: Date): SQL {
+  if (!fence) return sql`select 1 as ok`;
+  return sql`select 1 as ok from ${leases}
+    where ${and(...heldBy(fence), gt(leases.expiresAt, now))}
+    for share`;
 }
 
 export async function readLease(db: Executor, name: string): Promise<LeaseRow | undefined> {

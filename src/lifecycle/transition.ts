@@ -11,7 +11,7 @@ import { TransitionInputSchema, type TransitionInput } from "./schemas.js";
 import { validate } from "./validation.js";
 
 /** Columns a transition into `to` resets; the holder goes when the ticket leaves active work. */
-function effectsOf(to: TicketState): Partial<Pick<TicketRow, "currentAttemptId">> {
+export function effectsOf(to: TicketState): Partial<Pick<TicketRow, "currentAttemptId">> {
   return to === "todo" || to === "done" || to === "cancelled" ? { currentAttemptId: null } : {};
 }
 

@@ -35,7 +35,10 @@ const STORE_TABLES = [
  */
 const LIFECYCLE_EXCEPTIONS: Record<string, readonly string[]> = {
   "lifecycle/events.ts": ["SQL insert into mirror_jobs"],
-  "lifecycle/reevaluation-requests.ts": ["drizzle insert(evidence_reevaluations)"],
+  "lifecycle/reevaluation-requests.ts": [
+    "drizzle insert(evidence_reevaluations)",
+    "SQL insert into evidence_reevaluations",
+  ],
 };
 
 /** Every table of the schema: the export name (for drizzle calls) and the SQL name. Writes name the SQL name. */
