@@ -1,6 +1,19 @@
 import { isTransientDatabaseError } from "../db/errors.js";
 import { backoffDelay } from "../domain/backoff.js";
 import { errorMessage, firstLine } from "../domain/error-message.js";
+import {
+  describeDuration,
+  type Outage,
+  type OutagePolicy,
+  outageDurationMs,
+  outageFailure,
+  outageFinding,
+} from "../domain/outage.js";
+import { redactSecrets } from "../domain/redact.js";
+import type { Config } from "../config/schema.js";
+import { outagePolicyFrom } from "../operator/thresholds.js";
+import type { CliContext } from "./context.js";
+import { CliError, EXIT_DATABASE } from "./errors.js";
 
 /** The longest wait between tries while the database is unreachable. */
 const MAX_BACKOFF_MS = 5 * 60_000;
@@ -12,6 +25,35 @@ export interface PassOptions {
   readonly intervalMs: number;
   /** With `loop`: stop after this many passes that ran (a pass lost to an outage does not count). */
   readonly maxPasses?: number | undefined;
+  /** With `loop`: when an outage raises its alert or ends the loop, and where the alert goes. */
+  readonly outage?: LoopOutage | undefined;
+}
+
+export interface LoopOutage {
+  /** The alert's subject: the loop, e.g. `dispatch --loop`. */
+  readonly subject: string;
+  readonly policy: OutagePolicy;
+  /** Records the `outage` alert (opens or updates it). */
+  readonly raise: (finding: ReturnType<typeof outageFinding>) => Promise<unknown>;
+  /** Resolves it. */
+  readonly resolve: (subject: string) => Promise<unknown>;
+}
+
+/** A `--loop` command's outage handling: the configured policy, its alert written through the lifecycle. */
+export function loopOutage(
+  ctx: Pick<CliContext, "withDatabase">,
+  config: Config,
+  subject: string,
+): LoopOutage {
+  return {
+    subject,
+    policy: outagePolicyFrom(config),
+    raise: (finding) => ctx.withDatabase(({ lifecycle }) => lifecycle.alerts.raise(finding)),
+    resolve: (alerted) =>
+      ctx.withDatabase(({ lifecycle }) =>
+        lifecycle.alerts.resolve({ condition: "outage", subjects: [alerted] }),
+      ),
+  };
 }
 
 /**
@@ -23,6 +65,12 @@ export interface PassOptions {
  * failover) is logged on stderr, and the loop waits — the interval, doubled per failure in a row,
  * at most 5 minutes — and carries on. Any other error ends the loop as before; a single pass (no
  * `--loop`) fails at once, so a scheduler sees the failure.
+ *
+ * With `outage`, an outage longer than its `alertAfterMs` raises an `outage` alert: the loop tries
+ * to record it at once (it cannot while the database is down: then the alert is an `outage alert:`
+ * line on stderr) and records it, naming how long the outage lasted, as soon as a pass works again;
+ * it resolves the alert once the loop has worked for as long again. An outage longer than `limitMs`
+ * ends the loop with exit 3 (`outage_limit`).
  */
 export async function runPasses(options: PassOptions, pass: (n: number) => Promise<void>): Promise<void> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -42,22 +90,77 @@ export async function runPasses(options: PassOptions, pass: (n: number) => Promi
     });
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
+  const outagePolicy = options.outage?.policy ?? { alertAfterMs: Number.POSITIVE_INFINITY, limitMs: null };
+  /** Says and tries to record an alert; a failure to record it is said too, never fatal. */
+  const alert = async (work: () => Promise<unknown>, line: string) => {
+    try {
+      await work();
+    } catch (error) {
+      log(`${line} (not recorded: ${redactSecrets(firstLine(errorMessage(error)))})`);
+      return;
+    }
+    log(line);
+  };
   try {
-    let failures = 0;
+    let outage: Outage | null = null;
+    /** When the last outage that raised an alert ended: the alert resolves once the loop has worked as long. */
+    let recoveredAt: Date | null = null;
     for (let n = 1; ; ) {
       try {
         await pass(n);
-        if (failures > 0) log(`the database is back after ${failures} failed pass(es); carrying on`);
-        failures = 0;
+        const now = new Date();
+        if (outage) {
+          log(
+            `the database is back after ${outage.failures} failed pass(es); carrying on (it was unavailable for ${describeDuration(outageDurationMs(outage, now))})`,
+          );
+          const ended = outage;
+          outage = null;
+          if (ended.alerted && options.outage) {
+            const finding = outageFinding(options.outage.subject, ended, now, true);
+            const raise = options.outage.raise;
+            await alert(() => raise(finding), `outage alert: ${finding.message}`);
+            recoveredAt = now;
+          }
+        } else if (recoveredAt && options.outage) {
+          if (now.getTime() - recoveredAt.getTime() >= outagePolicy.alertAfterMs) {
+            const { subject, resolve } = options.outage;
+            recoveredAt = null;
+            await alert(
+              () => resolve(subject),
+              `outage alert of ${subject} resolved: it has worked again since`,
+            );
+          }
+        }
       } catch (error) {
         if (!options.loop || !isTransientDatabaseError(error)) throw error;
-        failures++;
-        const waitMs = backoffDelay(failures, {
+        const now = new Date();
+        const cause = redactSecrets(firstLine(errorMessage(error)));
+        const next = outageFailure(outage, now, cause, outagePolicy);
+        outage = next.outage;
+        recoveredAt = null;
+        const down = describeDuration(outageDurationMs(outage, now));
+        if (next.step === "limit")
+          throw new CliError(
+            `the database has been unavailable for ${down} (${outage.failures} failed passes; operator.outage_limit_seconds): giving up: ${cause}`,
+            EXIT_DATABASE,
+            { code: "outage_limit", cause: error },
+          );
+        if (next.step === "alert" && options.outage) {
+          const finding = outageFinding(options.outage.subject, outage, now, false);
+          const raise = options.outage.raise;
+          await alert(() => raise(finding), `outage alert: ${finding.message}`);
+        }
+        const backoffMs = backoffDelay(outage.failures, {
           baseMs: Math.max(options.intervalMs, 1000),
           capMs: MAX_BACKOFF_MS,
         });
+        // Never sleep past the limit: the loop gives up at it, not minutes later.
+        const waitMs =
+          outagePolicy.limitMs === null
+            ? backoffMs
+            : Math.max(0, Math.min(backoffMs, outagePolicy.limitMs - outageDurationMs(outage, now)));
         log(
-          `the database is unavailable (${firstLine(errorMessage(error))}); pass ${n} did not run, trying again in ${Math.round(waitMs / 1000)} s`,
+          `the database is unavailable (${cause}); pass ${n} did not run, trying again in ${Math.round(waitMs / 1000)} s`,
         );
         if (stopping) return;
         await pause(waitMs);

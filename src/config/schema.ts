@@ -264,6 +264,23 @@ export const OperatorSchema = z.strictObject({
   lost_attempts_window_minutes: minutes(60),
   /** Webhook deliveries that failed within this window and were not handled since are an alert. */
   webhook_failure_window_minutes: minutes(60),
+  /**
+   * A long-running loop (`mctl dispatch --loop`, `mctl orchestrate --loop`, the app's periodic
+   * tasks) whose passes fail transiently (the database, or GitHub, away) for longer than this raises
+   * an `outage` alert; it resolves once the loop has worked again for as long.
+   */
+  outage_alert_seconds: seconds(120),
+  /**
+   * A `--loop` command whose passes have failed transiently for this long gives up and exits 3
+   * (`outage_limit`), so a supervisor can restart or replace it. Unset: it waits for ever. The app
+   * never exits for an outage: its `/api/health` answers 503 meanwhile.
+   */
+  outage_limit_seconds: z
+    .number()
+    .int()
+    .positive()
+    .max(7 * 24 * 3600)
+    .optional(),
 });
 
 /** The GitHub App (`npm start`): the ticket label, the mirror's retries, prompt dispatch. */

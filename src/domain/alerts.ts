@@ -37,9 +37,12 @@ export const INSTALLATION_CONDITIONS = [
  * Conditions raised where they happen rather than found by the operator's checks (so an operator
  * pass, which resolves the conditions it checked and did not find, leaves them alone):
  * `launch_config_error` is raised by the dispatcher when a launch fails for configuration, and
- * resolved by its next launch in that repository that succeeds.
+ * resolved by its next launch in that repository that succeeds; `outage` is raised by a long-running
+ * loop (`mctl dispatch --loop`, `mctl orchestrate --loop`, the app's periodic tasks) whose work has
+ * failed transiently for longer than `operator.outage_alert_seconds`, and resolved by that loop once
+ * it has worked again for as long (src/domain/outage.ts).
  */
-export const RAISED_ALERT_CONDITIONS = ["launch_config_error"] as const;
+export const RAISED_ALERT_CONDITIONS = ["launch_config_error", "outage"] as const;
 
 /** Every condition an alert may be of. */
 export const ALERT_CONDITIONS = [

@@ -33,3 +33,12 @@ export function backoffDelays(policy: BackoffPolicy): number[] {
 export function nextEligibleAt(now: Date, failedAttempts: number, policy: BackoffPolicy): Date {
   return new Date(now.getTime() + backoffDelay(failedAttempts, policy));
 }
+
+/**
+ * `delay` with "equal jitter": half of it fixed, the other half drawn from `random()` ([0, 1)).
+ * For clients that many processes run at once (workers retrying their report through an outage),
+ * so that they do not all come back in the same instant when the server does.
+ */
+export function jittered(delay: number, random: () => number): number {
+  return Math.floor(delay / 2 + random() * (delay / 2));
+}

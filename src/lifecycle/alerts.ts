@@ -86,6 +86,14 @@ export async function raiseAlertInTx(tx: Transaction, now: Date, finding: Findin
   return (await upsertAlert(tx, now, finding)).alert;
 }
 
+/** Raises (opens, updates or reopens) the alert of a raised condition's finding, in its own transaction. */
+export async function raiseAlert(
+  deps: LifecycleDeps,
+  finding: Finding & { condition: RaisedAlertCondition },
+) {
+  return retryTransaction(() => deps.db.transaction((tx) => raiseAlertInTx(tx, deps.clock.now(), finding)));
+}
+
 /** Resolves the open alerts of `condition` for these subjects (a raised condition that cleared). */
 export async function resolveAlerts(
   deps: LifecycleDeps,

@@ -3,7 +3,14 @@ import type { AlertCondition, AlertStatus, Finding, RaisedAlertCondition } from 
 import type { InboxAudience, InboxKind } from "../domain/inbox.js";
 import type { TaskSettingName } from "../domain/tasks.js";
 import type { InboxItemRow } from "../db/schema.js";
-import { findAlert, linkAlertIssue, listAlerts, recordOperatorPass, resolveAlerts } from "./alerts.js";
+import {
+  findAlert,
+  linkAlertIssue,
+  listAlerts,
+  raiseAlert,
+  recordOperatorPass,
+  resolveAlerts,
+} from "./alerts.js";
 import type { LifecycleDeps } from "./deps.js";
 import { actOnItem } from "./inbox-act.js";
 import { handOverItem } from "./inbox-handover.js";
@@ -58,6 +65,8 @@ export function alertsApi(deps: LifecycleDeps) {
     /** Resolves open alerts of a raised condition (e.g. `launch_config_error` once a launch succeeds there). */
     resolve: (input: { condition: RaisedAlertCondition; subjects: readonly string[] }) =>
       resolveAlerts(deps, input),
+    /** Raises the alert of a condition raised where it happens (e.g. `outage`, by a loop that saw one). */
+    raise: (finding: Finding & { condition: RaisedAlertCondition }) => raiseAlert(deps, finding),
     list: (filter: { status?: AlertStatus | undefined; limit: number }) => listAlerts(db, filter),
     find: (fingerprint: string) => findAlert(db, fingerprint),
   };

@@ -8,7 +8,6 @@ import { ProbotOctokit } from "probot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   appPeriodicTasks,
-  isTransientFailure,
   type PeriodicTask,
   PeriodicStatusBoard,
   runPeriodicOnce,
@@ -16,7 +15,7 @@ import {
 } from "../../src/app/periodic/index.js";
 import { nextPauseMs } from "../../src/app/periodic/runner.js";
 import { DEFAULT_CONFIG } from "../../src/config/schema.js";
-import { DatabaseUnavailableError } from "../../src/db/errors.js";
+import { DatabaseUnavailableError, isTransientFailure } from "../../src/db/errors.js";
 import type { Lifecycle } from "../../src/lifecycle/index.js";
 import { snapshotReader } from "../../src/operator/snapshot.js";
 import { human, manualClock, testLifecycle } from "../builders/tickets.js";

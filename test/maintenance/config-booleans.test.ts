@@ -57,6 +57,7 @@ describe("one parser, one answer for booleans", () => {
       inbox_waiting_minutes: 60,
       lost_attempts_window_minutes: 60,
       webhook_failure_window_minutes: 60,
+      outage_alert_seconds: 120,
     });
     expect(() => parseConfig("operator:\n  enabled: false\n", "mc.yml")).toThrow(
       /operator: unknown key\(s\) enabled/,

@@ -2,6 +2,7 @@ import type { Octokit } from "@octokit/rest";
 import { octokitConfigReader, ownerConfigs } from "../../config/owner-config.js";
 import type { Config } from "../../config/schema.js";
 import type { Lifecycle } from "../../lifecycle/index.js";
+import { outagePolicyFrom } from "../../operator/thresholds.js";
 import type { AppRuntime } from "../app.js";
 import { type PeriodicDeps, type PeriodicTask, type PeriodicTasks, startPeriodicTasks } from "./runner.js";
 import { runSelfCheck } from "./self-check.js";
@@ -18,7 +19,6 @@ export {
 export { runSelfCheck, type SelfCheckDeps } from "./self-check.js";
 export { PeriodicStatusBoard, type PeriodicTaskStatus } from "./status.js";
 export { appPeriodicTasks } from "./tasks.js";
-export { isTransientFailure } from "./transient.js";
 
 /**
  * Starts the app's periodic work (src/app/periodic/tasks.ts) once Probot has loaded the app: the
@@ -38,12 +38,18 @@ export function startAppPeriodic(
     appOctokit: options.redeliver ? async () => (await runtime.probot.auth()) as unknown as Octokit : null,
     log: (message, detail) => options.log("info", message, detail),
   });
+  const { alerts } = options.lifecycle;
   return startPeriodicTasks(tasks, {
     leases: options.leases,
     holder: options.holder,
     clock: options.lifecycle.clock,
     status: options.status,
     log: options.log,
+    outage: {
+      policy: outagePolicyFrom(options.config),
+      raise: (finding) => alerts.raise(finding),
+      resolve: (subject) => alerts.resolve({ condition: "outage", subjects: [subject] }),
+    },
   });
 }
 

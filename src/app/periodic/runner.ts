@@ -7,13 +7,26 @@
  *
  * A failure never ends a task's loop: it is logged and recorded for `/api/health`; a transient one
  * (the database or GitHub away) is retried after the interval doubled per failure in a row, capped.
+ * A task whose transient failures last longer than the outage policy's `alertAfterMs` raises an
+ * `outage` alert (subject `app:<task>`): recorded at once when the database answers (GitHub was
+ * what failed), otherwise logged at error level and recorded, naming how long the outage lasted,
+ * by the first pass that works again; resolved once the task has worked again for as long. The
+ * app never exits for an outage (its `/api/health` answers 503 while the database is away).
  */
 import { backoffDelay } from "../../domain/backoff.js";
 import { errorMessage, firstLine } from "../../domain/error-message.js";
+import {
+  describeDuration,
+  type Outage,
+  type OutagePolicy,
+  outageDurationMs,
+  outageFailure,
+  outageFinding,
+} from "../../domain/outage.js";
 import { redactSecrets } from "../../domain/redact.js";
 import type { HeldLease, LockHeld } from "../../lifecycle/index.js";
 import type { PeriodicOutcome, PeriodicStatusBoard, PeriodicTaskStatus } from "./status.js";
-import { isTransientFailure } from "./transient.js";
+import { isTransientFailure } from "../../db/errors.js";
 
 export interface PeriodicTask {
   /** Names the task in logs, on `/api/health` and in its lease (`app:<name>`). */
@@ -38,6 +51,15 @@ export interface PeriodicDeps {
   readonly maxBackoffMs?: number;
   /** Added to the interval for the lease's term, so a slow pass keeps it (default 60 s). */
   readonly leaseSlackMs?: number;
+  /** When a task's outage raises its `outage` alert, and where it goes (absent: none is raised). */
+  readonly outage?: PeriodicOutageAlerts;
+}
+
+export interface PeriodicOutageAlerts {
+  /** `limitMs` is not used: the app never gives up. */
+  readonly policy: OutagePolicy;
+  readonly raise: (finding: ReturnType<typeof outageFinding>) => Promise<unknown>;
+  readonly resolve: (subject: string) => Promise<unknown>;
 }
 
 /** The lease a periodic task runs under. */
@@ -98,19 +120,25 @@ export function startPeriodicTasks(tasks: readonly PeriodicTask[], deps: Periodi
   const running = new Set<Promise<void>>();
   const maxBackoffMs = deps.maxBackoffMs ?? 5 * 60_000;
   for (const task of tasks) deps.status.register(task.name, task.intervalMs);
+  const outages = outageTracker(deps);
   const tick = (task: PeriodicTask) => {
     let lastError: unknown = null;
     const transientOf = deps.transient ?? isTransientFailure;
-    const pass = runPeriodicOnce(task, {
-      ...deps,
-      transient: (error) => {
-        lastError = error;
-        return transientOf(error);
-      },
-    }).then((status) => {
+    const pass = (async () => {
+      const status = await runPeriodicOnce(task, {
+        ...deps,
+        transient: (error) => {
+          lastError = error;
+          return transientOf(error);
+        },
+      });
+      const transient = lastError !== null && transientOf(lastError);
+      await outages.after(task.name, status, transient);
+      return { status, transient };
+    })().then(({ status, transient }) => {
       running.delete(pass);
       if (stopped) return;
-      const pause = nextPauseMs(task, status, lastError !== null && transientOf(lastError), maxBackoffMs);
+      const pause = nextPauseMs(task, status, transient, maxBackoffMs);
       const timer = setTimeout(() => {
         timers.delete(timer);
         tick(task);
@@ -126,6 +154,70 @@ export function startPeriodicTasks(tasks: readonly PeriodicTask[], deps: Periodi
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
       await Promise.all([...running]);
+    },
+  };
+}
+
+/**
+ * Each task's outage (transient failures in a row) and its `outage` alert. `after` never throws: a
+ * failure to record the alert is logged, and the alert is said in the log either way.
+ */
+function outageTracker(deps: PeriodicDeps) {
+  const state = new Map<string, { outage: Outage | null; recoveredAt: Date | null }>();
+  const alerts = deps.outage;
+  const record = async (work: () => Promise<unknown>, message: string, detail: Record<string, unknown>) => {
+    try {
+      await work();
+      deps.log("warn", message, { ...detail, recorded: true });
+    } catch (error) {
+      deps.log("error", message, {
+        ...detail,
+        recorded: false,
+        why: redactSecrets(firstLine(errorMessage(error))),
+      });
+    }
+  };
+  return {
+    async after(name: string, status: PeriodicTaskStatus, transient: boolean): Promise<void> {
+      if (!alerts) return;
+      const subject = `app:${name}`;
+      const now = deps.clock.now();
+      const current = state.get(name) ?? { outage: null, recoveredAt: null };
+      if (status.last_outcome === "failed") {
+        // A failure that is not an outage (a bug, a refusal) neither starts nor ends one.
+        if (!transient) return;
+        const next = outageFailure(current.outage, now, status.last_error ?? "failed", {
+          ...alerts.policy,
+          limitMs: null,
+        });
+        state.set(name, { outage: next.outage, recoveredAt: null });
+        if (next.step === "alert") {
+          const finding = outageFinding(subject, next.outage, now, false);
+          await record(() => alerts.raise(finding), "outage alert", { task: name, alert: finding.message });
+        }
+        return;
+      }
+      if (current.outage) {
+        const ended = current.outage;
+        deps.log("info", `${name} works again`, {
+          task: name,
+          failures: ended.failures,
+          down: describeDuration(outageDurationMs(ended, now)),
+        });
+        state.set(name, { outage: null, recoveredAt: ended.alerted ? now : current.recoveredAt });
+        if (ended.alerted) {
+          const finding = outageFinding(subject, ended, now, true);
+          await record(() => alerts.raise(finding), "outage alert", { task: name, alert: finding.message });
+        }
+        return;
+      }
+      if (
+        current.recoveredAt &&
+        now.getTime() - current.recoveredAt.getTime() >= alerts.policy.alertAfterMs
+      ) {
+        state.set(name, { outage: null, recoveredAt: null });
+        await record(() => alerts.resolve(subject), "outage alert resolved", { task: name });
+      }
     },
   };
 }

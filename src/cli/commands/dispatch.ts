@@ -20,7 +20,7 @@ import { dispatchVia } from "../dispatch-via.js";
 import { CliError, EXIT_USAGE } from "../errors.js";
 import { formatTable, printJson } from "../output.js";
 import { parseOptions } from "../parse.js";
-import { runPasses } from "../passes.js";
+import { loopOutage, runPasses } from "../passes.js";
 
 const RunOptions = z.object({
   dryRun: z.boolean().optional(),
@@ -128,7 +128,12 @@ async function runCycles(ctx: CliContext, options: RunOptions): Promise<void> {
   const config = await ctx.config();
   const holder = options.holder ?? `${os.hostname()}/${process.pid}/${randomBytes(3).toString("hex")}`;
   await runPasses(
-    { loop: options.loop ?? false, intervalMs: options.interval * 1000, maxPasses: options.maxCycles },
+    {
+      loop: options.loop ?? false,
+      intervalMs: options.interval * 1000,
+      maxPasses: options.maxCycles,
+      outage: loopOutage(ctx, config, "dispatch --loop"),
+    },
     async () => {
       // The database is opened per cycle so that, on the embedded database, launched workers can
       // take their turn with it between cycles.

@@ -9,7 +9,7 @@ import type { CliContext } from "../context.js";
 import { CliError, EXIT_USAGE } from "../errors.js";
 import { formatTable, printJson } from "../output.js";
 import { parseOptions } from "../parse.js";
-import { runPasses } from "../passes.js";
+import { loopOutage, runPasses } from "../passes.js";
 
 const Options = z.object({
   json: z.boolean().optional(),
@@ -45,7 +45,12 @@ export function orchestrateCommand(ctx: CliContext): Command {
       const config = await ctx.config();
       const holder = options.holder ?? `${os.hostname()}/${process.pid}/${randomBytes(3).toString("hex")}`;
       await runPasses(
-        { loop: options.loop ?? false, intervalMs: options.interval * 1000, maxPasses: options.maxPasses },
+        {
+          loop: options.loop ?? false,
+          intervalMs: options.interval * 1000,
+          maxPasses: options.maxPasses,
+          outage: loopOutage(ctx, config, "orchestrate --loop"),
+        },
         async () => {
           // Opened per pass: on the embedded database, other mctl processes get their turn in between.
           const report = await ctx.withDatabase(({ lifecycle }) =>
