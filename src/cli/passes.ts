@@ -3,11 +3,11 @@ import { backoffDelay } from "../domain/backoff.js";
 import { errorMessage, firstLine } from "../domain/error-message.js";
 import {
   describeDuration,
-  type Outage,
+  type OutageAlertPort,
+  type OutageEvent,
   type OutagePolicy,
+  OutageWatch,
   outageDurationMs,
-  outageFailure,
-  outageFinding,
 } from "../domain/outage.js";
 import { redactSecrets } from "../domain/redact.js";
 import type { Config } from "../config/schema.js";
@@ -33,10 +33,22 @@ export interface LoopOutage {
   /** The alert's subject: the loop, e.g. `dispatch --loop`. */
   readonly subject: string;
   readonly policy: OutagePolicy;
-  /** Records the `outage` alert (opens or updates it). */
-  readonly raise: (finding: ReturnType<typeof outageFinding>) => Promise<unknown>;
-  /** Resolves it. */
-  readonly resolve: (subject: string) => Promise<unknown>;
+  /** Where the `outage` alert is written. */
+  readonly alerts: OutageAlertPort;
+}
+
+/** An outage event as the loop's stderr line. */
+function sayOutage(event: OutageEvent): string {
+  switch (event.kind) {
+    case "back":
+      return `the database is back after ${event.outage.failures} failed pass(es); carrying on (it was unavailable for ${describeDuration(outageDurationMs(event.outage, event.now))})`;
+    case "alert":
+      return `outage alert: ${event.finding.message}${event.recorded ? "" : ` (not recorded: ${event.why}; tried again after the next pass that works)`}`;
+    case "resolved":
+      return event.recorded
+        ? `outage alert of ${event.subject} resolved: it has worked again since`
+        : `outage alert of ${event.subject} not resolved yet: ${event.why}`;
+  }
 }
 
 /** A `--loop` command's outage handling: the configured policy, its alert written through the lifecycle. */
@@ -48,11 +60,13 @@ export function loopOutage(
   return {
     subject,
     policy: outagePolicyFrom(config),
-    raise: (finding) => ctx.withDatabase(({ lifecycle }) => lifecycle.alerts.raise(finding)),
-    resolve: (alerted) =>
-      ctx.withDatabase(({ lifecycle }) =>
-        lifecycle.alerts.resolve({ condition: "outage", subjects: [alerted] }),
-      ),
+    alerts: {
+      raise: (finding) => ctx.withDatabase(({ lifecycle }) => lifecycle.alerts.raise(finding)),
+      resolve: (alerted) =>
+        ctx.withDatabase(({ lifecycle }) =>
+          lifecycle.alerts.resolve({ condition: "outage", subjects: [alerted] }),
+        ),
+    },
   };
 }
 
@@ -66,11 +80,11 @@ export function loopOutage(
  * at most 5 minutes — and carries on. Any other error ends the loop as before; a single pass (no
  * `--loop`) fails at once, so a scheduler sees the failure.
  *
- * With `outage`, an outage longer than its `alertAfterMs` raises an `outage` alert: the loop tries
- * to record it at once (it cannot while the database is down: then the alert is an `outage alert:`
- * line on stderr) and records it, naming how long the outage lasted, as soon as a pass works again;
- * it resolves the alert once the loop has worked for as long again. An outage longer than `limitMs`
- * ends the loop with exit 3 (`outage_limit`).
+ * With `outage`, an outage longer than its `alertAfterMs` raises an `outage` alert (OutageWatch in
+ * src/domain/outage.ts): said on stderr at once (`outage alert: …`, not recorded while the database
+ * is down), recorded naming how long the outage lasted after the first pass that works again, and
+ * resolved once the loop has worked for as long again. An outage longer than `limitMs` ends the
+ * loop with exit 3 (`outage_limit`).
  */
 export async function runPasses(options: PassOptions, pass: (n: number) => Promise<void>): Promise<void> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -91,65 +105,32 @@ export async function runPasses(options: PassOptions, pass: (n: number) => Promi
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
   const outagePolicy = options.outage?.policy ?? { alertAfterMs: Number.POSITIVE_INFINITY, limitMs: null };
-  /** Says and tries to record an alert; a failure to record it is said too, never fatal. */
-  const alert = async (work: () => Promise<unknown>, line: string) => {
-    try {
-      await work();
-    } catch (error) {
-      log(`${line} (not recorded: ${redactSecrets(firstLine(errorMessage(error)))})`);
-      return;
-    }
-    log(line);
-  };
+  const describe = (error: unknown) => redactSecrets(firstLine(errorMessage(error)));
+  const watch = new OutageWatch(
+    options.outage?.subject ?? "loop",
+    outagePolicy,
+    options.outage?.alerts ?? null,
+    (event) => log(sayOutage(event)),
+    describe,
+  );
   try {
-    let outage: Outage | null = null;
-    /** When the last outage that raised an alert ended: the alert resolves once the loop has worked as long. */
-    let recoveredAt: Date | null = null;
     for (let n = 1; ; ) {
       try {
         await pass(n);
-        const now = new Date();
-        if (outage) {
-          log(
-            `the database is back after ${outage.failures} failed pass(es); carrying on (it was unavailable for ${describeDuration(outageDurationMs(outage, now))})`,
-          );
-          const ended = outage;
-          outage = null;
-          if (ended.alerted && options.outage) {
-            const finding = outageFinding(options.outage.subject, ended, now, true);
-            const raise = options.outage.raise;
-            await alert(() => raise(finding), `outage alert: ${finding.message}`);
-            recoveredAt = now;
-          }
-        } else if (recoveredAt && options.outage) {
-          if (now.getTime() - recoveredAt.getTime() >= outagePolicy.alertAfterMs) {
-            const { subject, resolve } = options.outage;
-            recoveredAt = null;
-            await alert(
-              () => resolve(subject),
-              `outage alert of ${subject} resolved: it has worked again since`,
-            );
-          }
-        }
+        await watch.worked(new Date());
       } catch (error) {
         if (!options.loop || !isTransientDatabaseError(error)) throw error;
         const now = new Date();
-        const cause = redactSecrets(firstLine(errorMessage(error)));
-        const next = outageFailure(outage, now, cause, outagePolicy);
-        outage = next.outage;
-        recoveredAt = null;
-        const down = describeDuration(outageDurationMs(outage, now));
-        if (next.step === "limit")
+        const cause = describe(error);
+        const step = await watch.failed(now, cause);
+        const outage = watch.outage;
+        if (!outage) throw error;
+        if (step === "limit")
           throw new CliError(
-            `the database has been unavailable for ${down} (${outage.failures} failed passes; operator.outage_limit_seconds): giving up: ${cause}`,
+            `the database has been unavailable for ${describeDuration(outageDurationMs(outage, now))} (${outage.failures} failed passes; operator.outage_limit_seconds): giving up: ${cause}`,
             EXIT_DATABASE,
             { code: "outage_limit", cause: error },
           );
-        if (next.step === "alert" && options.outage) {
-          const finding = outageFinding(options.outage.subject, outage, now, false);
-          const raise = options.outage.raise;
-          await alert(() => raise(finding), `outage alert: ${finding.message}`);
-        }
         const backoffMs = backoffDelay(outage.failures, {
           baseMs: Math.max(options.intervalMs, 1000),
           capMs: MAX_BACKOFF_MS,

@@ -40,8 +40,11 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Database
     max: options.maxConnections ?? 10,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
   });
-  // An idle client losing its connection must not crash the process; the next query reports it.
+  // A client losing its connection must not crash the process; the next query reports it. The
+  // pool's own listener covers idle clients only: it is removed while a client is checked out (a
+  // transaction between two statements), and a socket reset then would be an unhandled 'error'.
   pool.on("error", () => {});
+  pool.on("connect", (client) => client.on("error", () => {}));
   const db = drizzlePg(pool, { schema }) as unknown as Database;
   try {
     await db.execute(sql`select 1`);

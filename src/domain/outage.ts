@@ -136,3 +136,95 @@ export async function retryThroughOutage<T>(work: () => Promise<T>, r: OutageRet
     }
   }
 }
+
+/** Where an `outage` alert is written (the lifecycle's alerts, through the database). */
+export interface OutageAlertPort {
+  raise(finding: Finding & { readonly condition: "outage" }): Promise<unknown>;
+  resolve(subject: string): Promise<unknown>;
+}
+
+/** What an `OutageWatch` has to say; the caller logs it its own way. */
+export type OutageEvent =
+  | { readonly kind: "alert"; readonly finding: Finding; readonly recorded: boolean; readonly why?: string }
+  | { readonly kind: "back"; readonly outage: Outage; readonly now: Date }
+  | {
+      readonly kind: "resolved";
+      readonly subject: string;
+      readonly recorded: boolean;
+      readonly why?: string;
+    };
+
+/**
+ * One long-running loop's outages and its `outage` alert. `failed` after each pass lost to a
+ * transient failure, `worked` after each pass that ran. Past `alertAfterMs` the alert is raised at
+ * once if it can be written (GitHub was away, not the database), and said either way; when the
+ * outage ends the alert is recorded naming how long it lasted — tried again after every pass until
+ * it is written, so it is never lost to a database that blinks once more — and resolved once the
+ * loop has worked again for `alertAfterMs`. Writing the alert never throws.
+ */
+export class OutageWatch {
+  private current: Outage | null = null;
+  /** The ended outage's alert, not written yet. */
+  private unrecorded: (Finding & { readonly condition: "outage" }) | null = null;
+  /** When the last alerted outage ended: its alert resolves `alertAfterMs` later. */
+  private recoveredAt: Date | null = null;
+
+  constructor(
+    private readonly subject: string,
+    private readonly policy: OutagePolicy,
+    private readonly port: OutageAlertPort | null,
+    private readonly say: (event: OutageEvent) => void,
+    private readonly describe: (error: unknown) => string,
+  ) {}
+
+  get outage(): Outage | null {
+    return this.current;
+  }
+
+  async failed(now: Date, cause: string): Promise<OutageStep> {
+    const next = outageFailure(this.current, now, cause, this.policy);
+    this.current = next.outage;
+    this.recoveredAt = null;
+    if (next.step === "alert") {
+      const finding = outageFinding(this.subject, next.outage, now, false);
+      this.say({ kind: "alert", finding, ...(await this.write(() => this.port?.raise(finding))) });
+    }
+    return next.step;
+  }
+
+  async worked(now: Date): Promise<void> {
+    const ended = this.current;
+    if (ended) {
+      this.current = null;
+      this.say({ kind: "back", outage: ended, now });
+      if (ended.alerted) {
+        this.unrecorded = outageFinding(this.subject, ended, now, true);
+        this.recoveredAt = now;
+      }
+    }
+    const finding = this.unrecorded;
+    if (finding) {
+      const written = await this.write(() => this.port?.raise(finding));
+      if (written.recorded) this.unrecorded = null;
+      this.say({ kind: "alert", finding, ...written });
+      return;
+    }
+    if (this.recoveredAt && now.getTime() - this.recoveredAt.getTime() >= this.policy.alertAfterMs) {
+      const written = await this.write(() => this.port?.resolve(this.subject));
+      if (written.recorded) this.recoveredAt = null;
+      this.say({ kind: "resolved", subject: this.subject, ...written });
+    }
+  }
+
+  private async write(
+    work: () => Promise<unknown> | undefined,
+  ): Promise<{ recorded: boolean; why?: string }> {
+    if (!this.port) return { recorded: false, why: "no alert port" };
+    try {
+      await work();
+      return { recorded: true };
+    } catch (error) {
+      return { recorded: false, why: this.describe(error) };
+    }
+  }
+}

@@ -14,7 +14,10 @@ import { execFile } from "node:child_process";
 import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
+import { isTransientFailure } from "../db/errors.js";
 import { CommitShaSchema, type CompletionEvidence } from "../domain/completion-evidence.js";
+import { errorMessage, firstLine } from "../domain/error-message.js";
+import { describeDuration, outageDurationMs, retryThroughOutage } from "../domain/outage.js";
 import { redactCredentials } from "./git-facts.js";
 
 /** Requests the job's OIDC token for `audience` (src/actions/id-token.ts in a workflow). */
@@ -25,20 +28,102 @@ export class RemoteWorkerError extends Error {
   constructor(
     message: string,
     readonly code: string,
+    options?: ErrorOptions & {
+      /** The app's HTTP status, when it answered: 5xx and 429 are retried, any other is a refusal. */
+      readonly status?: number | undefined;
+    },
   ) {
-    super(message);
+    super(message, options);
+    this.status = options?.status;
   }
+  readonly status: number | undefined;
 }
 
 export interface ApiClient {
   readonly via: string;
   readonly idToken: IdTokenSource;
+  /**
+   * Wait out the app being away (it answers 502/503/504 or 429, or cannot be reached) for up to
+   * `forMs` from the first failure of a call, with back-off and jitter; absent: no retry. A refusal
+   * (any other 4xx, a conflict) is never retried.
+   */
+  readonly retry?: RemoteRetry;
+}
+
+export interface RemoteRetry {
+  readonly forMs: number;
+  /** One line for the person, said once when an outage begins and once when it ends. */
+  readonly log: (line: string) => void;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly random?: () => number;
+  readonly now?: () => Date;
+}
+
+/** Back-off between tries while the app is away: 1 s, doubled per failure, at most 30 s (jittered). */
+const RETRY_BACKOFF = { baseMs: 1000, capMs: 30_000 };
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** `call`, retried through an outage of the app as `client.retry` says. */
+async function call<S extends z.ZodType>(
+  client: ApiClient,
+  attemptId: string,
+  action: string,
+  body: unknown,
+  schema: S,
+): Promise<z.output<S>> {
+  const retry = client.retry;
+  if (!retry) return callOnce(client, attemptId, action, body, schema);
+  const now = retry.now ?? (() => new Date());
+  const base = client.via.replace(/\/+$/, "");
+  let deadline: Date | null = null;
+  let retried = false;
+  try {
+    const answered = await retryThroughOutage(() => callOnce(client, attemptId, action, body, schema), {
+      transient: isTransientFailure,
+      deadline: () => {
+        deadline ??= new Date(now().getTime() + retry.forMs);
+        return deadline;
+      },
+      now,
+      sleep: retry.sleep ?? defaultSleep,
+      random: retry.random ?? Math.random,
+      backoff: RETRY_BACKOFF,
+      describe: (error) => firstLine(errorMessage(error)),
+      onOutage: (error, until) => {
+        retried = true;
+        retry.log(
+          `${action}: the app is unavailable (${firstLine(errorMessage(error))}); trying again until ${until.toISOString()}`,
+        );
+      },
+      onBack: (outage, at) =>
+        retry.log(
+          `${action}: the app answers again after ${outage.failures} failed tries (${describeDuration(outageDurationMs(outage, at))})`,
+        ),
+    });
+    if (answered.ok) return answered.value;
+    throw new RemoteWorkerError(
+      `${action}: ${base} stayed unavailable for ${describeDuration(outageDurationMs(answered.outage, now()))} ` +
+        `(${answered.outage.failures} tries, --retry-for ${Math.round(retry.forMs / 1000)} s); nothing was recorded: ${answered.outage.cause}`,
+      "unavailable",
+      { cause: answered.error },
+    );
+  } catch (error) {
+    // An ending refused after an outage may be this very report's, answered while the app was away.
+    if (retried && error instanceof RemoteWorkerError && error.code === "attempt_ended")
+      throw new RemoteWorkerError(
+        `${error.message} (an earlier try of this ${action} during the outage may have been recorded: see mctl ticket history)`,
+        error.code,
+        { status: error.status, cause: error },
+      );
+    throw error;
+  }
 }
 
 const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 
 /** POSTs to the attempt API with a fresh token (audience: the app's URL); throws its error, in one line. */
-async function call<S extends z.ZodType>(
+async function callOnce<S extends z.ZodType>(
   client: ApiClient,
   attemptId: string,
   action: string,
@@ -58,6 +143,7 @@ async function call<S extends z.ZodType>(
     throw new RemoteWorkerError(
       `${action}: cannot reach ${base}: ${(error as Error).message}`,
       "unreachable",
+      { cause: error },
     );
   }
   const text = await res.text();
@@ -65,7 +151,9 @@ async function call<S extends z.ZodType>(
   try {
     json = JSON.parse(text);
   } catch {
-    throw new RemoteWorkerError(`${action}: ${base} answered ${res.status} without JSON`, "bad_answer");
+    throw new RemoteWorkerError(`${action}: ${base} answered ${res.status} without JSON`, "bad_answer", {
+      status: res.status,
+    });
   }
   if (!res.ok) {
     const error = ErrorBody.safeParse(json);
@@ -75,6 +163,7 @@ async function call<S extends z.ZodType>(
     throw new RemoteWorkerError(
       `${action} refused (${res.status}) ${detail}`,
       error.success ? error.data.error.code : "refused",
+      { status: res.status },
     );
   }
   const parsed = schema.safeParse(json);

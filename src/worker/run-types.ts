@@ -1,3 +1,4 @@
+import type { BackoffPolicy } from "../domain/backoff.js";
 import type { CompletionEvidence } from "../domain/completion-evidence.js";
 import type { AttemptResult, EndAttemptResult } from "../lifecycle/index.js";
 import type { WorkerFailureReason } from "./judge.js";
@@ -42,6 +43,11 @@ export interface RunnerOptions {
   readonly sandbox?: { readonly user: SandboxUser; readonly owner: RunAs } | undefined;
   /** Aborted when the runner itself is told to stop (SIGINT/SIGTERM). */
   readonly interrupt: AbortSignal;
+  /**
+   * How the runner waits out a database outage while it reports the attempt's end (default: 1 s
+   * doubled per failure, at most 15 s, jittered, until the lease runs out).
+   */
+  readonly outageRetry?: { readonly backoff: BackoffPolicy; readonly sleep?: (ms: number) => Promise<void> };
 }
 
 /** Where the agent's bounded log ended up. */
@@ -77,4 +83,13 @@ export type RunReport =
       readonly detail: Record<string, unknown>;
     })
   | (Ended & { readonly result: "lost"; readonly message: string })
+  /**
+   * The agent finished (`outcome`), but the database stayed unreachable until the attempt's lease
+   * ran out: nothing was recorded; the dispatcher will expire the attempt as lost and retry the ticket.
+   */
+  | (Ended & {
+      readonly result: "unreported";
+      readonly outcome: "completed" | "failed" | "needs_input";
+      readonly message: string;
+    })
   | (Ended & { readonly result: "refused"; readonly code: RefusedCode; readonly message: string });

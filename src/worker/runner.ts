@@ -4,8 +4,18 @@
  * evidence collected from git — never from what the agent printed.
  */
 import path from "node:path";
+import { isTransientFailure } from "../db/errors.js";
 import type { Actor } from "../domain/actors.js";
+import type { AttemptStatus } from "../domain/attempts.js";
+import type { BackoffPolicy } from "../domain/backoff.js";
 import { errorMessage, firstLine } from "../domain/error-message.js";
+import {
+  describeDuration,
+  type OutageRetry,
+  outageDurationMs,
+  retryThroughOutage,
+} from "../domain/outage.js";
+import { redactSecrets } from "../domain/redact.js";
 import type { EndAttemptResult } from "../lifecycle/index.js";
 import { type RunningAgent, startAgent } from "./agent.js";
 import type { AttemptContext } from "./attempt-context.js";
@@ -21,7 +31,18 @@ import type { LogPlacement, RunnerOptions, RunReport } from "./run-types.js";
 import { agentEnvironment, type Handover, handOver, sandboxPaths } from "./sandbox.js";
 import { openSignalChannel, type SignalChannel } from "./signal-channel.js";
 import type { Signal, SignalResult } from "./signals.js";
+import type { Ending } from "./store.js";
 import { prepareWorktree, type TicketWorktree, verifyWorkdir } from "./worktree.js";
+
+/** Back-off while the database is away and the runner holds an ending: 1 s doubled, at most 15 s (jittered). */
+const OUTAGE_BACKOFF: BackoffPolicy = { baseMs: 1000, capMs: 15_000 };
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** An ending the runner could not record before the lease ran out (the database stayed away). */
+interface Unreported {
+  readonly unreported: true;
+  readonly message: string;
+}
 
 type Stop =
   | { readonly kind: "lost"; readonly message: string }
@@ -287,14 +308,19 @@ class AttemptRun {
 
     // 6. Claim completion with the evidence (fenced: refused if the lease was lost meanwhile).
     this.heartbeats.stop();
-    const { result, log } = await options.store.complete({
-      attemptId: context.attempt.id,
-      actor: this.actor,
-      evidence: verdict.evidence,
-      log: this.log.snapshot(),
-    });
+    const ending = await this.throughOutage("completion", "completed", () =>
+      options.store.complete({
+        attemptId: context.attempt.id,
+        actor: this.actor,
+        evidence: verdict.evidence,
+        log: this.log.snapshot(),
+      }),
+    );
+    if ("unreported" in ending)
+      return { result: "unreported", ...this.ids, outcome: "completed", message: ending.message };
+    const { result, log } = ending;
     this.logStored = log?.ok === true;
-    if (!result.ok) return this.refused(result);
+    if (!result.ok && !ending.landed) return this.refused(result);
     return { result: "completed", ...this.ids, evidence: verdict.evidence };
   }
 
@@ -314,7 +340,8 @@ class AttemptRun {
       };
     }
     if (signal.kind !== "heartbeat") this.acceptingSignals = false;
-    const result = await this.options.store.signal(signal);
+    const result =
+      signal.kind === "heartbeat" ? await this.options.store.signal(signal) : await this.endingSignal(signal);
     if (signal.kind === "heartbeat") {
       if (result.ok && result.leaseExpiresAt) this.heartbeats.extended(new Date(result.leaseExpiresAt));
       return result;
@@ -331,6 +358,40 @@ class AttemptRun {
     return result;
   }
 
+  /** Waiting out a database outage with `what` (an ending) in hand, until the lease runs out. */
+  private outageRetry(what: string): OutageRetry {
+    const { output, outageRetry } = this.options;
+    const cause = (error: unknown) => redactSecrets(firstLine(errorMessage(error)));
+    return {
+      transient: isTransientFailure,
+      deadline: () => this.heartbeats.leaseExpiresAt,
+      now: () => new Date(),
+      sleep: outageRetry?.sleep ?? sleep,
+      random: Math.random,
+      backoff: outageRetry?.backoff ?? OUTAGE_BACKOFF,
+      describe: cause,
+      onOutage: (error, until) =>
+        output.info(
+          `the database is unavailable (${cause(error)}); ${what} is kept and tried again until the lease runs out at ${until.toISOString()}`,
+        ),
+      onBack: (outage, now) =>
+        output.info(
+          `the database is back after ${outage.failures} failed tries (${describeDuration(outageDurationMs(outage, now))}); ${what} is being recorded`,
+        ),
+    };
+  }
+
+  /**
+   * An agent's ending signal (a question, giving up), recorded through a database outage like the
+   * runner's own endings; when the lease runs out first, the agent is told it failed.
+   */
+  private async endingSignal(signal: Exclude<Signal, { kind: "heartbeat" }>): Promise<SignalResult> {
+    const what = signal.kind === "needs_input" ? "the agent's question" : "the agent's failure";
+    const tried = await retryThroughOutage(() => this.options.store.signal(signal), this.outageRetry(what));
+    if (tried.ok) return tried.value;
+    throw tried.error;
+  }
+
   private async fail(
     reason: WorkerFailureReason,
     message: string,
@@ -338,16 +399,51 @@ class AttemptRun {
   ): Promise<RunReport> {
     if (this.lostController.signal.aborted) return this.lostAfterStop();
     this.heartbeats.stop();
-    const { result, log } = await this.options.store.fail({
-      attemptId: this.ids.attemptId,
-      actor: this.actor,
-      reason,
-      detail: { message, ...detail },
-      log: this.log.snapshot(),
-    });
+    const ending = await this.throughOutage("failure", "failed", () =>
+      this.options.store.fail({
+        attemptId: this.ids.attemptId,
+        actor: this.actor,
+        reason,
+        detail: { message, ...detail },
+        log: this.log.snapshot(),
+      }),
+    );
+    if ("unreported" in ending)
+      return { result: "unreported", ...this.ids, outcome: "failed", message: ending.message };
+    const { result, log } = ending;
     this.logStored = log?.ok === true;
-    if (!result.ok) return this.refused(result);
+    if (!result.ok && !ending.landed) return this.refused(result);
     return { result: "failed", ...this.ids, reason, message, detail };
+  }
+
+  /**
+   * Records an ending through a database outage: transient failures (src/db/errors.ts) are retried
+   * with back-off and jitter until the lease as last extended runs out — after that the ending
+   * would be refused anyway, and the dispatcher expires the attempt as lost. Said once when the
+   * outage begins and once when it ends. A refusal is an answer and is returned at once; a fenced
+   * answer after an outage is checked against the attempt's status, since the try that seemed to
+   * fail may have been committed before its connection broke (`landed`).
+   */
+  private async throughOutage(
+    what: string,
+    status: AttemptStatus,
+    work: () => Promise<Ending>,
+  ): Promise<(Ending & { readonly landed: boolean }) | Unreported> {
+    const tried = await retryThroughOutage(work, this.outageRetry(`the ${what}`));
+    if (!tried.ok)
+      return {
+        unreported: true,
+        message: `the database stayed unavailable until the lease ran out at ${this.heartbeats.leaseExpiresAt.toISOString()} (${tried.outage.failures} tries over ${describeDuration(outageDurationMs(tried.outage, new Date()))}): ${tried.outage.cause}`,
+      };
+    const { result } = tried.value;
+    if (tried.outage && !result.ok && result.code === "fenced") {
+      const now = await this.options.store.attemptStatus(this.ids.attemptId).catch(() => undefined);
+      if (now === status) {
+        this.options.output.info(`the ${what} had been recorded by a try during the outage`);
+        return { ...tried.value, landed: true };
+      }
+    }
+    return { ...tried.value, landed: false };
   }
 
   private refused(result: Exclude<EndAttemptResult, { ok: true }>): RunReport {

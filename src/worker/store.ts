@@ -1,4 +1,5 @@
 import type { Actor } from "../domain/actors.js";
+import type { AttemptStatus } from "../domain/attempts.js";
 import type { CompletionEvidence } from "../domain/completion-evidence.js";
 import type { AttemptLog, RecordLogResult } from "../lifecycle/attempt-log.js";
 import type { AttemptResult, EndAttemptResult } from "../lifecycle/index.js";
@@ -49,6 +50,8 @@ export interface WorkerStore {
     log?: AttemptLog;
   }): Promise<Ending>;
   recordLog(input: { attemptId: string; log: AttemptLog }): Promise<RecordLogResult>;
+  /** The attempt's status now (after an outage: did an ending that seemed lost land after all?). */
+  attemptStatus(attemptId: string): Promise<AttemptStatus | undefined>;
 }
 
 export function createWorkerStore(withLifecycle: WithLifecycle, policy: SignalPolicy): WorkerStore {
@@ -109,6 +112,8 @@ export function createWorkerStore(withLifecycle: WithLifecycle, policy: SignalPo
         return { result, log: await logAfter(lifecycle, result, input) };
       }),
     recordLog: (input) => serial((lifecycle) => lifecycle.recordAttemptLog(input)),
+    attemptStatus: (attemptId) =>
+      serial(async (lifecycle) => (await lifecycle.findAttempt(attemptId))?.status),
   };
 }
 

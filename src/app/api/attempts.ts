@@ -15,6 +15,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { z } from "zod";
+import { isTransientDatabaseError } from "../../db/errors.js";
 import type { AttemptRow, TicketRow } from "../../db/schema.js";
 import type { Actor } from "../../domain/actors.js";
 import type { BackoffPolicy } from "../../domain/backoff.js";
@@ -126,8 +127,14 @@ export function attemptApiHandler(deps: AttemptApiDeps | null) {
       await handle(deps, req, res, params.id ?? "", params.action as Action);
     } catch (error) {
       deps.log?.("attempt api failed", { err: error, action: params.action });
-      if (!res.headersSent) sendError(res, 500, "internal", "the request failed; see the app's log");
-      else res.end();
+      if (res.headersSent) res.end();
+      // The database is away for now: the caller's report is kept and tried again (mctl worker
+      // report retries 5xx); nothing was changed, every write is one transaction.
+      else if (isTransientDatabaseError(error))
+        sendError(res, 503, "database_unavailable", "the app cannot reach its database now; try again", {
+          headers: { "retry-after": "5" },
+        });
+      else sendError(res, 500, "internal", "the request failed; see the app's log");
     }
     return true;
   };

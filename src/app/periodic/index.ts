@@ -47,8 +47,10 @@ export function startAppPeriodic(
     log: options.log,
     outage: {
       policy: outagePolicyFrom(options.config),
-      raise: (finding) => alerts.raise(finding),
-      resolve: (subject) => alerts.resolve({ condition: "outage", subjects: [subject] }),
+      alerts: {
+        raise: (finding) => alerts.raise(finding),
+        resolve: (subject) => alerts.resolve({ condition: "outage", subjects: [subject] }),
+      },
     },
   });
 }

@@ -17,11 +17,11 @@ import { backoffDelay } from "../../domain/backoff.js";
 import { errorMessage, firstLine } from "../../domain/error-message.js";
 import {
   describeDuration,
-  type Outage,
+  type OutageAlertPort,
+  type OutageEvent,
   type OutagePolicy,
+  OutageWatch,
   outageDurationMs,
-  outageFailure,
-  outageFinding,
 } from "../../domain/outage.js";
 import { redactSecrets } from "../../domain/redact.js";
 import type { HeldLease, LockHeld } from "../../lifecycle/index.js";
@@ -58,8 +58,7 @@ export interface PeriodicDeps {
 export interface PeriodicOutageAlerts {
   /** `limitMs` is not used: the app never gives up. */
   readonly policy: OutagePolicy;
-  readonly raise: (finding: ReturnType<typeof outageFinding>) => Promise<unknown>;
-  readonly resolve: (subject: string) => Promise<unknown>;
+  readonly alerts: OutageAlertPort;
 }
 
 /** The lease a periodic task runs under. */
@@ -159,65 +158,46 @@ export function startPeriodicTasks(tasks: readonly PeriodicTask[], deps: Periodi
 }
 
 /**
- * Each task's outage (transient failures in a row) and its `outage` alert. `after` never throws: a
- * failure to record the alert is logged, and the alert is said in the log either way.
+ * Each task's outage (transient failures in a row) and its `outage` alert (OutageWatch, subject
+ * `app:<task>`). `after` never throws: the alert is logged whether or not it could be written.
  */
 function outageTracker(deps: PeriodicDeps) {
-  const state = new Map<string, { outage: Outage | null; recoveredAt: Date | null }>();
-  const alerts = deps.outage;
-  const record = async (work: () => Promise<unknown>, message: string, detail: Record<string, unknown>) => {
-    try {
-      await work();
-      deps.log("warn", message, { ...detail, recorded: true });
-    } catch (error) {
-      deps.log("error", message, {
-        ...detail,
-        recorded: false,
-        why: redactSecrets(firstLine(errorMessage(error))),
+  const watches = new Map<string, OutageWatch>();
+  const outage = deps.outage;
+  const say = (task: string) => (event: OutageEvent) => {
+    if (event.kind === "back")
+      deps.log("info", `${task} works again`, {
+        task,
+        failures: event.outage.failures,
+        down: describeDuration(outageDurationMs(event.outage, event.now)),
       });
+    else if (event.kind === "alert")
+      deps.log(event.recorded ? "warn" : "error", "outage alert", {
+        task,
+        alert: event.finding.message,
+        recorded: event.recorded,
+        ...(event.why ? { why: event.why } : {}),
+      });
+    else deps.log("info", "outage alert resolved", { task, recorded: event.recorded });
+  };
+  const watchOf = (task: string, policy: OutagePolicy, alerts: OutageAlertPort) => {
+    let watch = watches.get(task);
+    if (!watch) {
+      watch = new OutageWatch(`app:${task}`, { ...policy, limitMs: null }, alerts, say(task), (error) =>
+        redactSecrets(firstLine(errorMessage(error))),
+      );
+      watches.set(task, watch);
     }
+    return watch;
   };
   return {
     async after(name: string, status: PeriodicTaskStatus, transient: boolean): Promise<void> {
-      if (!alerts) return;
-      const subject = `app:${name}`;
+      if (!outage) return;
+      const watch = watchOf(name, outage.policy, outage.alerts);
       const now = deps.clock.now();
-      const current = state.get(name) ?? { outage: null, recoveredAt: null };
-      if (status.last_outcome === "failed") {
-        // A failure that is not an outage (a bug, a refusal) neither starts nor ends one.
-        if (!transient) return;
-        const next = outageFailure(current.outage, now, status.last_error ?? "failed", {
-          ...alerts.policy,
-          limitMs: null,
-        });
-        state.set(name, { outage: next.outage, recoveredAt: null });
-        if (next.step === "alert") {
-          const finding = outageFinding(subject, next.outage, now, false);
-          await record(() => alerts.raise(finding), "outage alert", { task: name, alert: finding.message });
-        }
-        return;
-      }
-      if (current.outage) {
-        const ended = current.outage;
-        deps.log("info", `${name} works again`, {
-          task: name,
-          failures: ended.failures,
-          down: describeDuration(outageDurationMs(ended, now)),
-        });
-        state.set(name, { outage: null, recoveredAt: ended.alerted ? now : current.recoveredAt });
-        if (ended.alerted) {
-          const finding = outageFinding(subject, ended, now, true);
-          await record(() => alerts.raise(finding), "outage alert", { task: name, alert: finding.message });
-        }
-        return;
-      }
-      if (
-        current.recoveredAt &&
-        now.getTime() - current.recoveredAt.getTime() >= alerts.policy.alertAfterMs
-      ) {
-        state.set(name, { outage: null, recoveredAt: null });
-        await record(() => alerts.resolve(subject), "outage alert resolved", { task: name });
-      }
+      if (status.last_outcome !== "failed") return watch.worked(now);
+      // A failure that is not an outage (a bug, a refusal) neither starts nor ends one.
+      if (transient) await watch.failed(now, status.last_error ?? "failed");
     },
   };
 }

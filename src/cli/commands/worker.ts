@@ -11,7 +11,7 @@ import { runnerSettingsFrom } from "../../worker/settings.js";
 import { createWorkerStore } from "../../worker/store.js";
 import { type IdTokenSource, prepareAttempt, RemoteWorkerError, reportAttempt } from "../../worker/remote.js";
 import type { CliContext } from "../context.js";
-import { CliError, EXIT_USAGE } from "../errors.js";
+import { CliError, EXIT_DATABASE, EXIT_USAGE } from "../errors.js";
 import { printJson } from "../output.js";
 import { parseOptions } from "../parse.js";
 
@@ -24,8 +24,15 @@ const RunOptions = z.object({
 });
 
 const Via = z.url({ protocol: /^https?$/, error: "must be the app's http(s) URL" });
+/** How long a call waits out the app being away (`--retry-for`, seconds; 0: no retry). */
+const RetryFor = z.coerce
+  .number()
+  .int()
+  .min(0)
+  .max(6 * 3600);
 const PrepareOptions = z.object({
   via: Via,
+  retryFor: RetryFor,
   attempt: z.uuid("must be an attempt id (a UUID)"),
   launchKey: z.string().trim().min(1, "must not be empty"),
   out: z.string().trim().min(1).default("mission-control"),
@@ -33,6 +40,7 @@ const PrepareOptions = z.object({
 });
 const ReportOptions = z.object({
   via: Via,
+  retryFor: RetryFor,
   attempt: z.uuid("must be an attempt id (a UUID)"),
   outcome: z.string().trim().min(1),
   prepared: z.string().trim().min(1).optional(),
@@ -49,12 +57,36 @@ function actionsIdToken(env: Readonly<Record<string, string | undefined>>): IdTo
   return (audience) => requestActionsIdToken({ audience, env });
 }
 
-/** A remote call's failure as one line (exit 1). */
+/** The app's client for the remote halves: the job's token, retrying through an outage for `retryFor` seconds. */
+function apiClient(ctx: CliContext, options: { via: string; retryFor: number }) {
+  return {
+    via: options.via,
+    idToken: actionsIdToken(ctx.processEnv),
+    ...(options.retryFor > 0
+      ? {
+          retry: {
+            forMs: options.retryFor * 1000,
+            log: (line: string) => ctx.io.stderr(`mctl worker: ${line}\n`),
+          },
+        }
+      : {}),
+  };
+}
+
+/** The default of `--retry-for`: long enough for an app restart or a database failover. */
+const DEFAULT_RETRY_FOR_SECONDS = "600";
+const RETRY_FOR_HELP =
+  "wait out the app being away (502/503/504, 429, no answer) this many seconds per call, with back-off; 0: no retry. A refusal (4xx) is never retried";
+
+/** A remote call's failure as one line (exit 1; exit 3 when the app stayed away for --retry-for). */
 async function remote<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (error instanceof RemoteWorkerError) throw new CliError(error.message, 1, { code: error.code });
+    if (error instanceof RemoteWorkerError)
+      throw new CliError(error.message, error.code === "unavailable" ? EXIT_DATABASE : 1, {
+        code: error.code,
+      });
     if (error instanceof ActionsIdTokenError) throw new CliError(error.message, 1, { code: "id_token" });
     throw error;
   }
@@ -92,7 +124,8 @@ export function workerCommand(ctx: CliContext): Command {
         "that OS user with only the variables of worker.agent_env (the runner must be root).\n\n" +
         "Exit codes: 0 completion claimed (ticket verifying) or question asked (needs_input);\n" +
         "1 not started (duplicate or stale launch), failed, lease lost, or report refused;\n" +
-        "2 bad command line or configuration; 3 database unavailable.\n\n" +
+        "2 bad command line or configuration; 3 database unavailable (an agent's end that found the\n" +
+        "database away is retried with back-off until the attempt's lease runs out: unreported).\n\n" +
         "Example:\n  mctl worker run --attempt 6f1c…e2 -- claude -p @{ticket_file}\n",
     )
     .action(async (agent: string[], raw: Record<string, unknown>) => {
@@ -176,15 +209,17 @@ export function workerCommand(ctx: CliContext): Command {
         .makeOptionMandatory(),
     )
     .option("--out <dir>", "where to write brief.md, base_sha, branch and attempt.json", "mission-control")
+    .option("--retry-for <seconds>", RETRY_FOR_HELP, DEFAULT_RETRY_FOR_SECONDS)
     .option("--json", "print what was written as JSON")
     .action(async (raw: Record<string, unknown>) => {
       const options = parseOptions(PrepareOptions, raw);
       const out = path.resolve(ctx.environment().cwd, options.out);
       const prepared = await remote(() =>
-        prepareAttempt(
-          { via: options.via, idToken: actionsIdToken(ctx.processEnv) },
-          { attemptId: options.attempt, launchKey: options.launchKey, outDir: out },
-        ),
+        prepareAttempt(apiClient(ctx, options), {
+          attemptId: options.attempt,
+          launchKey: options.launchKey,
+          outDir: out,
+        }),
       );
       if (options.json) printJson(prepared, ctx.io.stdout);
       else
@@ -212,7 +247,13 @@ export function workerCommand(ctx: CliContext): Command {
         "on $GITHUB_API_URL (default https://api.github.com)",
     )
     .option("--base <branch>", "the pull request's base (default: the workflow's branch, from $GITHUB_REF)")
+    .option("--retry-for <seconds>", RETRY_FOR_HELP, DEFAULT_RETRY_FOR_SECONDS)
     .option("--json", "print the result as JSON")
+    .addHelpText(
+      "after",
+      "\nExit codes: 0 reported; 1 refused or failed; 2 bad command line; 3 the app stayed unavailable\n" +
+        "for --retry-for seconds (code unavailable: nothing was recorded; run the report again).\n",
+    )
     .action(async (raw: Record<string, unknown>) => {
       const options = parseOptions(ReportOptions, raw);
       const cwd = ctx.environment().cwd;
@@ -228,19 +269,16 @@ export function workerCommand(ctx: CliContext): Command {
           ? { apiUrl: env.GITHUB_API_URL || "https://api.github.com", base }
           : undefined;
       const result = await remote(() =>
-        reportAttempt(
-          { via: options.via, idToken: actionsIdToken(ctx.processEnv) },
-          {
-            attemptId: options.attempt,
-            outcomeDir: path.resolve(cwd, options.outcome),
-            ...(options.prepared ? { preparedDir: path.resolve(cwd, options.prepared) } : {}),
-            repo: path.resolve(cwd, options.repo ?? "."),
-            remote: options.remote,
-            ...(options.pullRequest === undefined ? {} : { pullRequest: options.pullRequest }),
-            ...(draft ? { draftPullRequest: draft } : {}),
-            env: ctx.processEnv,
-          },
-        ),
+        reportAttempt(apiClient(ctx, options), {
+          attemptId: options.attempt,
+          outcomeDir: path.resolve(cwd, options.outcome),
+          ...(options.prepared ? { preparedDir: path.resolve(cwd, options.prepared) } : {}),
+          repo: path.resolve(cwd, options.repo ?? "."),
+          remote: options.remote,
+          ...(options.pullRequest === undefined ? {} : { pullRequest: options.pullRequest }),
+          ...(draft ? { draftPullRequest: draft } : {}),
+          env: ctx.processEnv,
+        }),
       );
       if (options.json) return printJson(result, ctx.io.stdout);
       if (result.result === "completed")
@@ -294,5 +332,11 @@ function finish(report: RunReport, info: (line: string) => void, out: (text: str
       throw new CliError(`lease lost, the agent was stopped and nothing was reported: ${report.message}`);
     case "refused":
       throw new CliError(`the attempt's end was refused (${report.code}): ${report.message}`);
+    case "unreported":
+      throw new CliError(
+        `the agent's end (${report.outcome}) was not recorded: ${report.message}; the dispatcher will count the attempt lost and retry the ticket`,
+        EXIT_DATABASE,
+        { code: "unreported" },
+      );
   }
 }
