@@ -190,7 +190,8 @@ export function workerCommand(ctx: CliContext): Command {
       try {
         finish(report, info, options.json ? () => {} : (text) => ctx.io.stdout(redactSecrets(text)));
       } catch (error) {
-        if (error instanceof CliError) throw new CliError(redactSecrets(error.message), error.exitCode);
+        if (error instanceof CliError)
+          throw new CliError(redactSecrets(error.message), error.exitCode, { code: error.code });
         throw error;
       }
     });
