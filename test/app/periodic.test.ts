@@ -89,6 +89,57 @@ describeEachDriver("periodic tasks under leases", (ctx) => {
     expect((await lifecycle.readLease("app:orchestrate"))?.holder).toBe("b");
   });
 
+  it("an outage past the threshold raises the outage alert at once when the database answers, names its length when it ends, and resolves it", async () => {
+    const clock = manualClock();
+    const lifecycle = testLifecycle(ctx.db(), clock);
+    const logged: string[] = [];
+    let calls = 0;
+    // Each pass takes a second of the manual clock; GitHub answers 502 to the first three.
+    const github: PeriodicTask = {
+      name: "redeliver",
+      intervalMs: 1,
+      run: async () => {
+        clock.advance(1_000);
+        calls++;
+        if (calls <= 3) throw Object.assign(new Error("GitHub answered 502"), { status: 502 });
+        return "completed";
+      },
+    };
+    const running = startPeriodicTasks([github], {
+      leases: lifecycle,
+      holder: "replica",
+      clock,
+      status: new PeriodicStatusBoard(),
+      log: (level, message, detail) => logged.push(`${level}: ${message} ${String(detail.alert ?? "")}`),
+      maxBackoffMs: 4,
+      outage: {
+        policy: { alertAfterMs: 1_500, limitMs: null },
+        alerts: {
+          raise: (finding) => lifecycle.alerts.raise(finding),
+          resolve: (subject) => lifecycle.alerts.resolve({ condition: "outage", subjects: [subject] }),
+        },
+      },
+    });
+    try {
+      await until(async () => (await lifecycle.alerts.find("outage:app:redeliver"))?.status === "resolved", {
+        what: "the outage alert to be resolved",
+      });
+    } finally {
+      await running.stop();
+    }
+    const alert = await lifecycle.alerts.find("outage:app:redeliver");
+    expect(alert).toMatchObject({ condition: "outage", severity: "critical", seenCount: 2, recurrence: 0 });
+    expect(alert?.message).toBe(
+      "app:redeliver could not work for 3 s (from 2026-01-01T00:00:01.000Z to 2026-01-01T00:00:04.000Z, 3 failed tries): GitHub answered 502",
+    );
+    // Raised during the outage (written at once: the database answered), then updated when it ended.
+    expect(logged.filter((line) => line.includes("outage alert"))).toEqual([
+      "warn: outage alert app:redeliver has not been able to work for 2 s (since 2026-01-01T00:00:01.000Z, 3 failed tries): GitHub answered 502",
+      "warn: outage alert app:redeliver could not work for 3 s (from 2026-01-01T00:00:01.000Z to 2026-01-01T00:00:04.000Z, 3 failed tries): GitHub answered 502",
+      "info: outage alert resolved ",
+    ]);
+  });
+
   it("a failure never ends the loop: it is recorded with its error, and the task carries on", async () => {
     const lifecycle = testLifecycle(ctx.db());
     const status = new PeriodicStatusBoard();
