@@ -25,10 +25,14 @@ export interface CliContext {
   /** The configuration file, read and validated once (a bad file is a usage error, exit 2). */
   readonly config: () => Promise<Config>;
   /** Opens the database, runs `work`, and closes it whatever happens. */
-  withDatabase<T>(
-    work: (session: DatabaseSession) => Promise<T>,
-    options?: { checkSchema?: boolean; checkConfig?: boolean },
-  ): Promise<T>;
+  withDatabase<T>(work: (session: DatabaseSession) => Promise<T>, options?: SessionOptions): Promise<T>;
+  /** Opens the database (checked as `withDatabase` does) for the caller to close: a loop that keeps it. */
+  openSession(options?: SessionOptions): Promise<DatabaseSession & { close(): Promise<void> }>;
+}
+
+export interface SessionOptions {
+  readonly checkSchema?: boolean;
+  readonly checkConfig?: boolean;
 }
 
 export interface DatabaseSession {
@@ -88,49 +92,61 @@ export function createCliContext(
     })();
     return config;
   };
+  const openSession: CliContext["openSession"] = async (options = {}) => {
+    const environment = env();
+    // A command that does not read the configuration (ticket, inbox, maintenance) still refuses a
+    // broken file: a typo there must be seen at once, not by the next dispatcher that starts.
+    if (options.checkConfig !== false) await loadConfigOnce();
+    let handle: DatabaseHandle;
+    try {
+      handle = await open(environment);
+    } catch (error) {
+      if (error instanceof DatabaseUnavailableError)
+        throw new CliError(error.message, EXIT_DATABASE, { cause: error });
+      throw error;
+    }
+    try {
+      const [{ assertMigrated, migrateDatabase }, { createLifecycle, systemClock }, { createStore }] =
+        await Promise.all([
+          import("../db/migrate.js"),
+          import("../lifecycle/index.js"),
+          import("../store/index.js"),
+        ]);
+      if (options.checkSchema !== false) {
+        if (handle.driver === "pglite") await migrateDatabase(handle);
+        else await assertMigrated(handle.db);
+      }
+      const lifecycle = createLifecycle({
+        db: handle.db,
+        clock: systemClock,
+        keyPrefix: environment.keyPrefix,
+      });
+      const store = createStore({ db: handle.db, clock: systemClock });
+      return { handle, lifecycle, store, environment, close: () => handle.close() };
+    } catch (error) {
+      await handle.close();
+      if (error instanceof MigrationsPendingError)
+        throw new CliError(error.message, EXIT_DATABASE, { cause: error });
+      throw error;
+    }
+  };
   return {
     io,
     environment: env,
     processEnv: options.processEnv ?? {},
     config: loadConfigOnce,
     async withDatabase(work, options = {}) {
-      const environment = env();
-      // A command that does not read the configuration (ticket, inbox, maintenance) still refuses a
-      // broken file: a typo there must be seen at once, not by the next dispatcher that starts.
-      if (options.checkConfig !== false) await loadConfigOnce();
-      let handle: DatabaseHandle;
+      const session = await openSession(options);
       try {
-        handle = await open(environment);
-      } catch (error) {
-        if (error instanceof DatabaseUnavailableError)
-          throw new CliError(error.message, EXIT_DATABASE, { cause: error });
-        throw error;
-      }
-      try {
-        const [{ assertMigrated, migrateDatabase }, { createLifecycle, systemClock }, { createStore }] =
-          await Promise.all([
-            import("../db/migrate.js"),
-            import("../lifecycle/index.js"),
-            import("../store/index.js"),
-          ]);
-        if (options.checkSchema !== false) {
-          if (handle.driver === "pglite") await migrateDatabase(handle);
-          else await assertMigrated(handle.db);
-        }
-        const lifecycle = createLifecycle({
-          db: handle.db,
-          clock: systemClock,
-          keyPrefix: environment.keyPrefix,
-        });
-        const store = createStore({ db: handle.db, clock: systemClock });
-        return await work({ handle, lifecycle, store, environment });
+        return await work(session);
       } catch (error) {
         if (error instanceof MigrationsPendingError)
           throw new CliError(error.message, EXIT_DATABASE, { cause: error });
         throw error;
       } finally {
-        await handle.close();
+        await session.close();
       }
     },
+    openSession,
   };
 }

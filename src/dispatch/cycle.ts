@@ -430,29 +430,15 @@ async function pickClaimLaunch(
   const blockerStates = new Map<string, TicketState>();
   const skips: PolicySkip[] = [];
   for (const repository of open) {
-    // The database leaves out tickets still backing off and tickets the policy refuses; a refusal
-    // is reported (`skipped_policy`) and recorded once per ticket version, a page at a time.
+    // The database leaves out tickets still backing off and tickets the policy refuses.
     const policy = queuePolicyOf(repository.policy);
-    for (const ticket of await lifecycle.unrecordedPolicyRefusals({
-      policy,
-      limit: PAGE,
-      repository: repository.repository,
-    })) {
-      const verdict = evaluatePolicy(ticket, repository.policy);
-      if (verdict.allowed) continue;
-      ctx.decisions.push({
-        code: "skipped_policy",
-        ticket: ticket.key,
-        rule: verdict.rule,
-        message: verdict.message,
-      });
-      skips.push({ ticketId: ticket.id, version: ticket.version, policy: policy.key, rule: verdict.rule });
-    }
     const eligibility = { now, policy, maxAttempts: settings.maxAttempts };
     const candidates: Candidate[] = [];
     const want = Math.min(repositoryFreeSlots(repository), limit);
     let cursor: CandidateCursor | null = null;
     let runnable = 0;
+    // Whether the pages read reached the end of the queue (else they stopped at `cursor`).
+    let queueEnd = false;
     for (;;) {
       const size = Math.min(PAGE, share - candidates.length);
       const page = await lifecycle.candidatePage(cursor, size, repository.repository, eligibility);
@@ -470,7 +456,8 @@ async function pickClaimLaunch(
         now,
       });
       runnable += plan.claims.length;
-      if (plan.slotsExhausted || page.candidates.length < size) break;
+      queueEnd = page.candidates.length < size;
+      if (plan.slotsExhausted || queueEnd) break;
       if (candidates.length >= share) {
         ctx.decisions.push({
           code: "scan_limit_reached",
@@ -479,6 +466,25 @@ async function pickClaimLaunch(
         });
         break;
       }
+    }
+    // A refusal is reported (`skipped_policy`) and recorded once per ticket version, a page at a
+    // time, up to where the pages above stopped: the read's cost follows the part of the queue the
+    // cycle looked at, not the backlog behind it (reached by later cycles).
+    for (const ticket of await lifecycle.unrecordedPolicyRefusals({
+      policy,
+      limit: PAGE,
+      repository: repository.repository,
+      through: queueEnd ? null : cursor,
+    })) {
+      const verdict = evaluatePolicy(ticket, repository.policy);
+      if (verdict.allowed) continue;
+      ctx.decisions.push({
+        code: "skipped_policy",
+        ticket: ticket.key,
+        rule: verdict.rule,
+        message: verdict.message,
+      });
+      skips.push({ ticketId: ticket.id, version: ticket.version, policy: policy.key, rule: verdict.rule });
     }
     queues.push({ ...repository, candidates });
   }

@@ -13,7 +13,7 @@ import {
   sql,
 } from "drizzle-orm";
 import type { TicketState } from "../domain/ticket-states.js";
-import type { Executor } from "../db/database.js";
+import { type Executor, queryRows } from "../db/database.js";
 import { ticketPolicySkips, tickets } from "../db/schema.js";
 
 /**
@@ -45,13 +45,28 @@ export function scopeCondition(scope: TicketScope | undefined): SQL | undefined 
   return parts.length ? and(...parts) : undefined;
 }
 
-/** Repositories (in scope) that have queued tickets, in name order. */
+/**
+ * Repositories (in scope) that have queued tickets, in name order. A loose index scan over
+ * `tickets_runnable_repository_idx`: one probe per repository (the first queued ticket after the
+ * previous repository's name), not a read of the whole queue, so its cost follows how many
+ * repositories the queue spans, not how many tickets it holds. The scope filters the (few) names
+ * found: probing only names in scope would walk every ticket of the repositories out of it.
+ */
 export async function readQueuedRepositories(db: Executor, scope: TicketScope): Promise<string[]> {
-  const rows = await db
-    .selectDistinct({ repository: tickets.repository })
-    .from(tickets)
-    .where(and(eq(tickets.state, "todo"), isNull(tickets.hold), scopeCondition(scope)))
-    .orderBy(asc(tickets.repository));
+  const rows = await queryRows<{ repository: string }>(
+    db,
+    sql`with recursive queue (repository) as (
+          (select repository from ${tickets} where state = 'todo' and hold is null
+           order by repository, priority, created_at, id limit 1)
+          union all
+          select (select t.repository from ${tickets} t
+                  where t.state = 'todo' and t.hold is null and t.repository > q.repository
+                  order by t.repository, t.priority, t.created_at, t.id limit 1)
+          from queue q where q.repository is not null)
+        select repository from queue as ${tickets}
+        where repository is not null and ${scopeCondition(scope) ?? sql`true`}
+        order by repository`,
+  );
   return rows.map((row) => row.repository);
 }
 
@@ -122,10 +137,10 @@ function policyAllows(policy: QueuePolicy): SQL {
   ) as SQL;
 }
 
-/** The keyset condition after `after` in pick order, as a row comparison (one index range). */
-function afterCursor(after: CandidateCursor | null): SQL | undefined {
-  return after
-    ? sql`(${tickets.priority}, ${tickets.createdAt}, ${tickets.id}) > (${after.priority}::ticket_priority, ${after.createdAt.toISOString()}::timestamptz, ${after.id}::bigint)`
+/** `(priority, created_at, id) <op> cursor`: a keyset bound in pick order, as a row comparison (one index range). */
+function pickOrder(op: ">" | "<=", cursor: CandidateCursor | null | undefined): SQL | undefined {
+  return cursor
+    ? sql`(${tickets.priority}, ${tickets.createdAt}, ${tickets.id}) ${sql.raw(op)} (${cursor.priority}::ticket_priority, ${cursor.createdAt.toISOString()}::timestamptz, ${cursor.id}::bigint)`
     : undefined;
 }
 
@@ -189,7 +204,7 @@ export async function readCandidatePage(
             )
           : undefined,
         eligibility ? policyAllows(eligibility.policy) : undefined,
-        afterCursor(after),
+        pickOrder(">", after),
       ),
     )
     .orderBy(asc(tickets.priority), asc(tickets.createdAt), asc(tickets.id))
@@ -201,10 +216,20 @@ export async function readCandidatePage(
  * Queued tickets (of one repository if given) the policy refuses whose verdict is not yet recorded
  * for their current version and this policy, in pick order: the dispatcher records each
  * `skipped_policy` once (recordPolicySkips), and from then on neither read returns it.
+ *
+ * `through` (inclusive) bounds the read to the part of the queue the pick phase read: refused
+ * tickets further back are recorded once the queue reaches them. Without it, the read walks the
+ * whole queue past the recorded refusals (the verdicts live in another table, so no index leaves
+ * them out), and its cost grows with the backlog.
  */
 export async function readUnrecordedPolicyRefusals(
   db: Executor,
-  input: { policy: QueuePolicy; limit: number; repository?: string | undefined },
+  input: {
+    policy: QueuePolicy;
+    limit: number;
+    repository?: string | undefined;
+    through?: CandidateCursor | null | undefined;
+  },
 ): Promise<QueuedTicket[]> {
   const rows = await db
     .select(QUEUED_COLUMNS)
@@ -213,6 +238,7 @@ export async function readUnrecordedPolicyRefusals(
       and(
         queuedIn(input.repository),
         not(policyAllows(input.policy)),
+        pickOrder("<=", input.through),
         sql`not exists (select 1 from ${ticketPolicySkips} s where s.ticket_id = ${tickets.id} and s.version = ${tickets.version} and s.policy = ${input.policy.key})`,
       ),
     )

@@ -180,8 +180,12 @@ export function createLifecycle(deps: LifecycleDeps) {
       eligibility?: Eligibility,
     ) => readCandidatePage(db, after, limit, repository, eligibility),
     /** Queued tickets the policy refuses whose `skipped_policy` is not yet recorded for their version. */
-    unrecordedPolicyRefusals: (input: { policy: QueuePolicy; limit: number; repository?: string }) =>
-      readUnrecordedPolicyRefusals(db, input),
+    unrecordedPolicyRefusals: (input: {
+      policy: QueuePolicy;
+      limit: number;
+      repository?: string;
+      through?: CandidateCursor | null;
+    }) => readUnrecordedPolicyRefusals(db, input),
     /** Records `skipped_policy` verdicts (once per ticket version and policy). */
     recordPolicySkips: (skips: readonly PolicySkip[]) => recordPolicySkips(db, skips, clock.now()),
     /** Repositories in `scope` with queued tickets, in name order. */

@@ -38,6 +38,11 @@ export async function acquireLease(
   const now = clock.now();
   const expiresAt = new Date(now.getTime() + input.ttlMs);
   const [previous] = await db.select().from(leases).where(eq(leases.name, input.name));
+  // Held by another holder and not expired: say so from the read. The upsert below would refuse
+  // too, but only after locking the row (ON CONFLICT DO UPDATE locks it even when its WHERE fails),
+  // which queues the holder's own fenced writes (FOR SHARE) behind every waiting dispatcher's try.
+  if (previous && previous.holder !== input.holder && previous.expiresAt > now)
+    return lockHeld(input.name, previous);
   const [row] = await db
     .insert(leases)
     .values({
@@ -73,15 +78,24 @@ export async function acquireLease(
     };
   }
   const [current] = await db.select().from(leases).where(eq(leases.name, input.name));
-  const holder = current?.holder ?? "unknown";
-  const until = current?.expiresAt ?? now;
+  return lockHeld(input.name, {
+    holder: current?.holder ?? "unknown",
+    expiresAt: current?.expiresAt ?? now,
+    fencingToken: current?.fencingToken ?? 0,
+  });
+}
+
+function lockHeld(
+  name: string,
+  current: { holder: string; expiresAt: Date; fencingToken: number },
+): LockHeld {
   return {
     ok: false,
     code: "lock_held",
-    message: `${input.name} lease is held by ${holder} until ${until.toISOString()}`,
-    holder,
-    until,
-    fencingToken: current?.fencingToken ?? 0,
+    message: `${name} lease is held by ${current.holder} until ${current.expiresAt.toISOString()}`,
+    holder: current.holder,
+    until: current.expiresAt,
+    fencingToken: current.fencingToken,
   };
 }
 

@@ -57,4 +57,25 @@ describeEachDriver("ineligible tickets at the head of the queue", ({ db }) => {
     const next = await runDispatchCycle(deps);
     expect(next.decisions.filter((d) => d.code === "claimed").map((d) => d.ticket)).toEqual(["MC-2001"]);
   });
+
+  it("a refusal behind the part of the queue a cycle read is reported once the queue reaches it, not before", async () => {
+    const lifecycle = testLifecycle(db(), manualClock(new Date("2026-01-01T00:00:00Z")));
+    // 150 eligible tickets, then one assigned to a person: a cycle claims 50 from a page of 100.
+    await db().execute(sql`
+      insert into tickets (id, key, repository, title, created_at, updated_at, assignee)
+      select g, 'MC-' || g, 'acme/widgets', 't ' || g, timestamptz '2025-01-01' + g * interval '1 second',
+             timestamptz '2025-01-01', case when g = 151 then 'alice' end
+      from generate_series(1, 151) g`);
+    await db().execute(sql`select setval(pg_get_serial_sequence('tickets', 'id'), 151)`);
+    const deps = testDispatcher(lifecycle, {
+      settings: { maxWorkers: 1000, batchSize: 50, scanLimit: 1000 },
+    });
+    const skipped = [];
+    for (let cycle = 0; cycle < 4; cycle++) {
+      const record = await runDispatchCycle(deps);
+      skipped.push(record.decisions.flatMap((d) => (d.code === "skipped_policy" ? [d.ticket] : [])));
+    }
+    // Cycles 1 and 2 stop reading before MC-151; cycle 3 reads to the end of the queue.
+    expect(skipped).toEqual([[], [], ["MC-151"], []]);
+  });
 });

@@ -14,7 +14,7 @@ import type { CycleRecord } from "../../dispatch/decisions.js";
 import { githubClient } from "../../dispatch/github-client.js";
 import { commandLauncher } from "../../dispatch/launchers/command-launcher.js";
 import type { Launcher } from "../../dispatch/launchers/launcher.js";
-import type { CliContext } from "../context.js";
+import type { CliContext, DatabaseSession } from "../context.js";
 import { cycleMarkdown, formatCycle } from "../dispatch-report.js";
 import { dispatchVia } from "../dispatch-via.js";
 import { CliError, EXIT_USAGE } from "../errors.js";
@@ -127,25 +127,45 @@ export function dispatchCommand(ctx: CliContext): Command {
 async function runCycles(ctx: CliContext, options: RunOptions): Promise<void> {
   const config = await ctx.config();
   const holder = options.holder ?? `${os.hostname()}/${process.pid}/${randomBytes(3).toString("hex")}`;
-  await runPasses(
-    {
-      loop: options.loop ?? false,
-      intervalMs: options.interval * 1000,
-      maxPasses: options.maxCycles,
-      outage: loopOutage(ctx, config, "dispatch --loop"),
-    },
-    async () => {
-      // The database is opened per cycle so that, on the embedded database, launched workers can
-      // take their turn with it between cycles.
-      const record = await ctx.withDatabase(({ lifecycle }) =>
-        runDispatchCycle(buildDispatcher(ctx, config, lifecycle, holder), {
-          dryRun: options.dryRun ?? false,
-          scope: options.owner ? { owner: options.owner } : "all",
-        }),
-      );
-      await reportOrFail(ctx, record, options);
-    },
-  );
+  const cycle = ({ lifecycle }: DatabaseSession) =>
+    runDispatchCycle(buildDispatcher(ctx, config, lifecycle, holder), {
+      dryRun: options.dryRun ?? false,
+      scope: options.owner ? { owner: options.owner } : "all",
+    });
+  // The embedded database is opened per cycle so that launched workers can take their turn with it
+  // between cycles. A loop on PostgreSQL keeps its connections (and the schema check) from cycle to
+  // cycle: a dispatcher waiting on another's lease then costs a few queries a try, not new server
+  // connections; after a failed cycle they are closed and the next cycle opens new ones.
+  const keep = (options.loop ?? false) && ctx.environment().database.driver === "postgres";
+  // Written by the passes below; `as` keeps TypeScript from narrowing it to null in `finally`.
+  let kept = null as Awaited<ReturnType<CliContext["openSession"]>> | null;
+  try {
+    await runPasses(
+      {
+        loop: options.loop ?? false,
+        intervalMs: options.interval * 1000,
+        maxPasses: options.maxCycles,
+        outage: loopOutage(ctx, config, "dispatch --loop"),
+      },
+      async () => {
+        let record: CycleRecord;
+        if (!keep) record = await ctx.withDatabase(cycle);
+        else {
+          kept ??= await ctx.openSession();
+          try {
+            record = await cycle(kept);
+          } catch (error) {
+            await kept.close().catch(() => undefined);
+            kept = null;
+            throw error;
+          }
+        }
+        await reportOrFail(ctx, record, options);
+      },
+    );
+  } finally {
+    await kept?.close();
+  }
 }
 
 /** What a person must fix when the cycle's launches failed for configuration; null if none did. */
