@@ -216,7 +216,9 @@ export async function startApp(db: Database, options: AppOptions = {}): Promise<
       if (commands.taken > 0) await gh.webhooks.settle();
       if (loaded.verifier) {
         const deps = reevaluationDeps();
-        await runUntilIdle(() => reevaluationPass(deps));
+        // Its check runs send webhooks too (check_run for the app's own run).
+        const reevaluated = await runUntilIdle(() => reevaluationPass(deps));
+        if (reevaluated.taken > 0) await gh.webhooks.settle();
       }
     },
     async stop() {
