@@ -17,6 +17,7 @@ import { openDatabase } from "../db/connect.js";
 import { migrateDatabase } from "../db/migrate.js";
 import { errorMessage } from "../domain/error-message.js";
 import { createVerifier, databaseHttpCache } from "../evidence/index.js";
+import { probotOctokitDefaults } from "../github/client.js";
 import { createLifecycle, systemClock } from "../lifecycle/index.js";
 import { snapshotReader } from "../operator/snapshot.js";
 import { createStore } from "../store/index.js";
@@ -141,9 +142,14 @@ async function main(): Promise<void> {
     }),
     {
       log,
-      ...(apiUrl
-        ? { Octokit: ProbotOctokit.defaults((instance: object) => ({ ...instance, baseUrl: apiUrl })) }
-        : {}),
+      // Every Octokit the app builds (its JWT client, each installation's): retries and rate-limit
+      // waits under the project's policy, logged (src/github/client.ts).
+      Octokit: ProbotOctokit.defaults(
+        probotOctokitDefaults({
+          ...(apiUrl ? { baseUrl: apiUrl } : {}),
+          warn: (message, detail) => log.warn({ ...detail, reason: "rate_limited" }, message),
+        }),
+      ),
     },
   );
   // 4. Without a public UI, the board and API on their own listener, bound to 127.0.0.1.

@@ -12,6 +12,7 @@ import { startAppWorkers } from "../app/workers.js";
 import { verifierSettingsFrom } from "../config/durations.js";
 import type { Config } from "../config/schema.js";
 import { createVerifier, databaseHttpCache, type Verifier } from "../evidence/index.js";
+import { probotOctokitDefaults } from "../github/client.js";
 import type { Lifecycle } from "../lifecycle/index.js";
 import type { Clock, Store } from "../store/index.js";
 
@@ -58,12 +59,15 @@ export async function startDemoApp(options: DemoAppOptions): Promise<DemoApp> {
       secret: options.webhookSecret,
       log: options.log,
       // GitHub's pacing of content writes (a write a second, a comment every three seconds) is
-      // real, but the stand-in is local and the demo should take seconds, not minutes.
-      Octokit: ProbotOctokit.defaults((instance: { throttle?: object }) => ({
-        ...instance,
-        baseUrl: options.githubUrl,
-        throttle: { ...instance.throttle, enabled: false },
-      })),
+      // real, but the stand-in is local and the demo should take seconds, not minutes; retries and
+      // rate-limit waits stay as in production.
+      Octokit: ProbotOctokit.defaults(
+        probotOctokitDefaults({
+          baseUrl: options.githubUrl,
+          pacing: false,
+          warn: (message, detail) => options.log.warn(detail, message),
+        }),
+      ),
     }),
   });
   await server.load(

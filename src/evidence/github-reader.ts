@@ -2,7 +2,12 @@ import type { Octokit } from "@octokit/rest";
 import type { HttpCache } from "./http-cache.js";
 import type { Fetched, Unavailable } from "./types.js";
 
-/** How failed reads are retried: 5xx, dropped connections and rate limits that lift soon enough. */
+/**
+ * How failed reads are retried by the reader itself: 5xx, dropped connections and rate limits that
+ * lift soon enough. Every Octokit the app and `mctl` build retries and waits out rate limits already
+ * (src/github/client.ts), so by default the reader tries once; more tries are for an Octokit without
+ * those plugins (tests against the stand-in), where a retry here would otherwise be a retry squared.
+ */
 export interface RetryPolicy {
   /** Tries per request, the first included. */
   readonly attempts: number;
@@ -13,7 +18,7 @@ export interface RetryPolicy {
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { attempts: 3, baseMs: 500, maxWaitMs: 10_000 };
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 1, baseMs: 500, maxWaitMs: 10_000 };
 
 /** What reading cost: requests sent, sent with `If-None-Match`, answered 304 (free against the rate limit), retried. */
 export interface ReadStats {

@@ -376,52 +376,57 @@ async function draftPullRequest(
   token: string,
   prepared: Prepared,
 ): Promise<number> {
-  const api = `${target.apiUrl.replace(/\/+$/, "")}/repos/${prepared.repository}/pulls`;
-  const owner = prepared.repository.split("/")[0] ?? "";
-  const headers = {
-    accept: "application/vnd.github+json",
-    authorization: `token ${token}`,
-    "content-type": "application/json",
-    "x-github-api-version": "2022-11-28",
-  };
-  const request = async (url: string, init: RequestInit): Promise<unknown> => {
-    let res: Response;
+  // The project's GitHub client: 5xx retried, rate limits waited out (src/github/client.ts).
+  const { githubClient } = await import("../github/client.js");
+  const octokit = await githubClient({
+    token,
+    baseUrl: target.apiUrl.replace(/\/+$/, ""),
+    userAgent: "mission-control-report",
+  });
+  const [owner = "", repo = ""] = prepared.repository.split("/");
+  const request = async (send: () => Promise<{ data: unknown }>): Promise<unknown> => {
     try {
-      res = await fetch(url, { ...init, headers });
+      return (await send()).data;
     } catch (error) {
+      const { status, response } = error as { status?: number; response?: unknown };
+      // No answer: Octokit reports a failed fetch as a RequestError without a response.
+      if (status === undefined || response === undefined)
+        throw new RemoteWorkerError(
+          `pull request: cannot reach ${target.apiUrl}: ${errorMessage(error)}`,
+          "unreachable",
+        );
       throw new RemoteWorkerError(
-        `pull request: cannot reach ${target.apiUrl}: ${(error as Error).message}`,
-        "unreachable",
-      );
-    }
-    const text = await res.text();
-    if (!res.ok)
-      throw new RemoteWorkerError(
-        `pull request: GitHub answered ${res.status}: ${text.slice(0, 300)}`,
+        `pull request: GitHub answered ${status}: ${errorMessage(error).slice(0, 300)}`,
         "pull_request_refused",
       );
-    return JSON.parse(text) as unknown;
+    }
   };
-  const query = new URLSearchParams({
-    head: `${owner}:${prepared.branch}`,
-    base: target.base,
-    state: "open",
-  });
-  const open = z.array(PullAnswer).safeParse(await request(`${api}?${query}`, { method: "GET" }));
+  const open = z.array(PullAnswer).safeParse(
+    await request(() =>
+      octokit.rest.pulls.list({
+        owner,
+        repo,
+        head: `${owner}:${prepared.branch}`,
+        base: target.base,
+        state: "open",
+      }),
+    ),
+  );
   const found = open.success ? open.data[0] : undefined;
   if (found) return found.number;
   const issue = prepared.issue_number ? `Refs #${prepared.issue_number}\n\n` : "";
   const created = PullAnswer.safeParse(
-    await request(api, {
-      method: "POST",
-      body: JSON.stringify({
+    await request(() =>
+      octokit.rest.pulls.create({
+        owner,
+        repo,
         title: `${prepared.ticket}: ${prepared.title ?? "Mission Control ticket"}`,
         head: prepared.branch,
         base: target.base,
         draft: true,
         body: `${issue}Work of Mission Control ticket ${prepared.ticket}, attempt ${prepared.attempt}. Opened as a draft by the report job; a person reviews and merges it.`,
       }),
-    }),
+    ),
   );
   if (!created.success)
     throw new RemoteWorkerError("pull request: unexpected answer from GitHub", "bad_answer");

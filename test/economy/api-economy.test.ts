@@ -4,20 +4,15 @@ import { type AppHarness, startApp } from "../app/support/harness.js";
 import { Ledger, renderLedger, totalsOf } from "./support/ledger.js";
 import { givenRepository, REPO, runLifecycle } from "./support/lifecycle-run.js";
 
-/** Issue 10's goals for one ticket's whole lifecycle, and for a re-check of unchanged evidence. */
-const GOALS = { mutations: 6, reads: 12, recheckCounted: 0 };
 /**
- * The issue follows the ticket: one update per state it shows (in_progress, needs_input, in_progress
- * again after the answer, verifying, done). These come on top of the goal's 6, which the
- * content-creating requests (issue, question, reaction, reply, check run, dispatch prompt) meet:
- * see docs/benchmarks.md, "API economy".
+ * Issue 20's goals for one ticket's whole lifecycle, and for a re-check of unchanged evidence.
+ * Content-creating requests are every mutation (POST, PATCH, PUT, DELETE): GitHub's secondary limit
+ * (80 a minute, 500 an hour) counts updates as well as creations, so an issue update costs as much
+ * as a comment.
  */
+const GOALS = { contentWithoutQuestion: 7, contentWithQuestion: 10, reads: 12, recheckCounted: 0 };
+/** The issue follows the ticket: one update per state it shows (in_progress, needs_input, in_progress again, verifying, done). */
 const ISSUE_UPDATES = 5;
-/**
- * The completion is verified at once (its CI may have finished before the claim), so the evidence
- * check run is created pending at the claim and updated once with the verdict.
- */
-const CHECK_RUN_UPDATES = 1;
 
 /**
  * API economy: what one ticket costs in GitHub requests, counted from the stand-in's request log.
@@ -33,7 +28,7 @@ describeEachDriver("API economy of one ticket", (ctx) => {
   });
   afterEach(async () => app?.stop());
 
-  it(`one lifecycle: ≤ ${GOALS.mutations} creating requests plus one issue update per state shown, ≤ ${GOALS.reads} reads; re-checking unchanged evidence costs only 304s`, async () => {
+  it(`with a question: ≤ ${GOALS.contentWithQuestion} content-creating requests, ≤ ${GOALS.reads} reads; re-checking unchanged evidence costs only 304s`, async () => {
     const recheck = new Ledger(app.gh);
     const run = await runLifecycle(app, {
       // A commit status the policy does not require arrives for the verified commit: its webhook
@@ -56,18 +51,19 @@ describeEachDriver("API economy of one ticket", (ctx) => {
       "success",
     ]);
     const work = totalsOf(run.ledger.work());
-    expect(work.creates).toBeLessThanOrEqual(GOALS.mutations);
-    expect(work.updates).toBe(ISSUE_UPDATES + CHECK_RUN_UPDATES);
-    expect(
-      run.ledger
-        .work()
-        .filter((r) => r.mutation && r.method !== "POST")
-        .map((r) => r.route)
-        .sort(),
-    ).toEqual([
-      ...Array(CHECK_RUN_UPDATES).fill("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}"),
-      ...Array(ISSUE_UPDATES).fill("PATCH /repos/{owner}/{repo}/issues/{issue_number}"),
-    ]);
+    expect(work.mutations).toBeLessThanOrEqual(GOALS.contentWithQuestion);
+    // What they are: the issue, the dispatch prompt, the question, the reply to `/mc answer`, the
+    // check run (created with its verdict once CI passed), and one issue update per state shown.
+    expect(mutationRoutes(run.ledger)).toEqual(
+      [
+        "POST /repos/{owner}/{repo}/issues",
+        "POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches",
+        "POST /repos/{owner}/{repo}/issues/{issue_number}/comments",
+        "POST /repos/{owner}/{repo}/issues/{issue_number}/comments",
+        "POST /repos/{owner}/{repo}/check-runs",
+        ...Array(ISSUE_UPDATES).fill("PATCH /repos/{owner}/{repo}/issues/{issue_number}"),
+      ].sort(),
+    );
     expect(work.reads).toBeLessThanOrEqual(GOALS.reads);
     // The re-check evaluated the evidence again (the verdict counts a second check), read every
     // fact conditionally, and GitHub answered 304 every time.
@@ -77,21 +73,33 @@ describeEachDriver("API economy of one ticket", (ctx) => {
     expect(rechecked.counted).toBe(GOALS.recheckCounted);
   });
 
-  it(`without a question, CI done before the completion: ≤ ${GOALS.mutations} mutations and ≤ ${GOALS.reads} reads`, async () => {
-    const run = await runLifecycle(app, { question: false, ciBeforeCompletion: true });
-    console.log(
-      renderLedger(`API economy: ${run.key} without a question, CI first [${ctx.driver}]`, run.ledger),
-    );
-    expect((await app.lifecycle.findTicket(run.key))?.state).toBe("done");
-    expect(app.gh.world.checkRunsOf(REPO, run.sha).map((c) => [c.name, c.conclusion])).toContainEqual([
-      "Mission Control / evidence",
-      "success",
-    ]);
-    const work = totalsOf(run.ledger.work());
-    // The issue, the dispatch prompt and the check run (created with its verdict: no update);
-    // the issue's `in_progress`, `verifying` and `done`.
-    expect({ creates: work.creates, updates: work.updates }).toEqual({ creates: 3, updates: 3 });
-    expect(work.creates + work.updates).toBeLessThanOrEqual(GOALS.mutations);
-    expect(work.reads).toBeLessThanOrEqual(GOALS.reads);
-  });
+  for (const ciBeforeCompletion of [false, true])
+    it(`without a question, CI done ${ciBeforeCompletion ? "before" : "after"} the completion: ≤ ${GOALS.contentWithoutQuestion} content-creating requests and ≤ ${GOALS.reads} reads`, async () => {
+      const run = await runLifecycle(app, { question: false, ciBeforeCompletion });
+      console.log(
+        renderLedger(
+          `API economy: ${run.key} without a question, CI ${ciBeforeCompletion ? "first" : "last"} [${ctx.driver}]`,
+          run.ledger,
+        ),
+      );
+      expect((await app.lifecycle.findTicket(run.key))?.state).toBe("done");
+      expect(app.gh.world.checkRunsOf(REPO, run.sha).map((c) => [c.name, c.conclusion])).toContainEqual([
+        "Mission Control / evidence",
+        "success",
+      ]);
+      const work = totalsOf(run.ledger.work());
+      // The issue, the dispatch prompt and the check run (created with its verdict: no update);
+      // the issue's `in_progress`, `verifying` and `done`.
+      expect({ creates: work.creates, updates: work.updates }).toEqual({ creates: 3, updates: 3 });
+      expect(work.mutations).toBeLessThanOrEqual(GOALS.contentWithoutQuestion);
+      expect(work.reads).toBeLessThanOrEqual(GOALS.reads);
+    });
 });
+
+function mutationRoutes(ledger: Ledger): string[] {
+  return ledger
+    .work()
+    .filter((r) => r.mutation)
+    .map((r) => r.route ?? "")
+    .sort();
+}

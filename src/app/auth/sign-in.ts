@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { getWebFlowAuthorizationUrl } from "@octokit/oauth-methods";
-import { Octokit } from "@octokit/rest";
 import { parseCookie as parseCookies, stringifySetCookie } from "cookie";
 import { z } from "zod";
+import { githubClient } from "../../github/client.js";
 import type { Authentication } from "./authenticate.js";
 import { AttemptSchema, type Sealer, SessionSchema } from "./session.js";
 import { userVisibility } from "./visibility.js";
@@ -45,12 +45,21 @@ const TokenAnswer = z.union([
 export function signIn(deps: SignInDeps) {
   const secure = deps.publicUrl.startsWith("https://");
   const redirectUrl = `${deps.publicUrl}${CALLBACK_PATH}`;
-  const api = new Octokit({ baseUrl: deps.apiUrl });
+  // Every request of the flow goes through the project's GitHub client (retry and rate limits).
+  const client = (token?: string) =>
+    githubClient({
+      baseUrl: deps.apiUrl,
+      userAgent: "mission-control-sign-in",
+      ...(token ? { token } : {}),
+      warn: (message, detail) => deps.log?.(message, { reason: "rate_limited", ...detail }),
+    });
+  const unauthenticated = client();
   const sessionSeconds = deps.sessionSeconds ?? 8 * 3600;
   const cookie = (name: string, value: string, maxAge: number) =>
     stringifySetCookie({ name, value, httpOnly: true, secure, sameSite: "lax", path: "/", maxAge });
 
   async function start(url: URL, res: ServerResponse): Promise<void> {
+    const api = await unauthenticated;
     const state = randomBytes(24).toString("base64url");
     const verifier = randomBytes(48).toString("base64url");
     const returnTo = safeReturn(url.searchParams.get("return_to"));
@@ -92,7 +101,9 @@ export function signIn(deps: SignInDeps) {
     const code = url.searchParams.get("code");
     if (!code) return page(res, 400, "Sign-in failed", "GitHub did not authorize the sign-in.", clear);
     // The exchange carries the client secret in its body: a failure is reported by status only (an
-    // Octokit RequestError would carry the body into the log), and the person starts again.
+    // Octokit RequestError would carry the body into the log), and the person starts again. It is
+    // sent once (`retries: 0`): the code is good for one exchange, so a retry could only be refused.
+    const api = await unauthenticated;
     let data: unknown;
     try {
       ({ data } = await api.request("POST /login/oauth/access_token", {
@@ -109,7 +120,7 @@ export function signIn(deps: SignInDeps) {
         code,
         redirect_uri: redirectUrl,
         code_verifier: attempt.data.verifier,
-        request: { signal: AbortSignal.timeout(10_000) },
+        request: { signal: AbortSignal.timeout(10_000), retries: 0 },
       }));
     } catch (error) {
       deps.log?.("sign-in failed: code exchange", {
@@ -126,7 +137,7 @@ export function signIn(deps: SignInDeps) {
       return page(res, 400, "Sign-in failed", "GitHub refused the sign-in code. Start again.", clear);
     }
     const token = answer.data.access_token;
-    const user = await new Octokit({ baseUrl: deps.apiUrl, auth: token }).rest.users.getAuthenticated();
+    const user = await (await client(token)).rest.users.getAuthenticated();
     const session = await deps.sealer.seal("session", { login: user.data.login, token }, sessionSeconds);
     res.writeHead(302, {
       location: attempt.data.returnTo,

@@ -1,13 +1,16 @@
-/** Back-off of a failed mirror batch: exponential, capped, and never sooner than GitHub's `retry-after`. */
-export interface MirrorRetry {
-  readonly baseMs: number;
-  readonly capMs: number;
-}
+import { type BackoffPolicy, backoffDelay } from "../../domain/backoff.js";
+
+/**
+ * Back-off of a failed job of the app's durable queues (mirror batches, commands, evidence
+ * re-evaluations): exponential, capped, and never sooner than GitHub's `retry-after`. Not a second
+ * request retry: each request was already retried and its short rate-limit waits sat out by the
+ * Octokit (src/github/client.ts); this is for what outlasted those, across passes and restarts.
+ */
+export type MirrorRetry = BackoffPolicy;
 
 /** The wait before try `tries + 1`; a rate-limit answer's `retry-after` / `x-ratelimit-reset` wins if longer. */
 export function retryDelayMs(policy: MirrorRetry, tries: number, error: unknown, nowMs = Date.now()): number {
-  const backoff = Math.min(policy.capMs, policy.baseMs * 2 ** Math.min(tries, 20));
-  return Math.max(backoff, rateLimitWaitMs(error, nowMs));
+  return Math.max(backoffDelay(tries + 1, policy), rateLimitWaitMs(error, nowMs));
 }
 
 function rateLimitWaitMs(error: unknown, nowMs: number): number {

@@ -11,7 +11,7 @@ import type { Config } from "../../config/schema.js";
 import { composeDispatcher, type DispatcherParts } from "../../dispatch/compose.js";
 import { type DispatchDeps, runDispatchCycle } from "../../dispatch/cycle.js";
 import type { CycleRecord } from "../../dispatch/decisions.js";
-import { githubClient } from "../../dispatch/github-client.js";
+import { githubClient } from "../../github/client.js";
 import { commandLauncher } from "../../dispatch/launchers/command-launcher.js";
 import type { Launcher } from "../../dispatch/launchers/launcher.js";
 import type { CliContext, DatabaseSession } from "../context.js";

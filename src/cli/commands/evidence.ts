@@ -33,15 +33,16 @@ export function evidenceCommand(ctx: CliContext): Command {
       if (!github.token)
         throw new CliError("GITHUB_TOKEN is not set: the verifier reads GitHub with it", EXIT_USAGE);
       // Octokit and the verifier are loaded only by the command that uses them.
-      const [{ Octokit }, { createVerifier }, { databaseHttpCache }] = await Promise.all([
-        import("@octokit/rest"),
+      const [{ githubClient }, { createVerifier }, { databaseHttpCache }] = await Promise.all([
+        import("../../github/client.js"),
         import("../../evidence/verifier.js"),
         import("../../evidence/http-cache.js"),
       ]);
-      const octokit = new Octokit({
+      const octokit = await githubClient({
         baseUrl: github.apiUrl,
-        auth: github.token,
+        token: github.token,
         userAgent: "mission-control-mctl",
+        warn: (message) => ctx.io.stderr(`mctl: ${message}\n`),
         // Failed reads (and 304s, which Octokit logs as errors) are reported in the verdict instead.
         log: {
           debug: noop,
@@ -77,6 +78,8 @@ export function evidenceCommand(ctx: CliContext): Command {
                 ? `check run ${publication.checkRunId} ${publication.created ? "created" : "updated"}\n`
                 : `check run not published: ${publication.message}\n`,
             );
+          else if (evaluation.verdict.status === "pending" && evaluation.stored.checkRunId === null)
+            ctx.io.stdout("check run: none yet (created with the first pass or fail)\n");
           const { requests, notModified, retries } = evaluation.stats;
           ctx.io.stdout(
             `github: ${requests} requests, ${notModified} not modified (304), ${retries} retried\n`,

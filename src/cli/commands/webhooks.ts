@@ -31,7 +31,7 @@ export function webhooksCommand(ctx: CliContext): Command {
       const limit = Number(options.limit);
       if (!Number.isInteger(limit) || limit < 1)
         throw new CliError("--limit must be a positive integer", EXIT_USAGE);
-      const appOctokit = await appClient(ctx.processEnv);
+      const appOctokit = await appClient(ctx.processEnv, (line) => ctx.io.stderr(line));
       // Probot and the app are loaded only by the command that uses them (an mctl start-up stays small).
       const { redeliverMissed } = await import("../../app/redeliver.js");
       const deliveryLeaseMs = (await ctx.config()).app.delivery_lease_seconds * 1000;
@@ -57,7 +57,10 @@ export function webhooksCommand(ctx: CliContext): Command {
   return webhooks;
 }
 
-async function appClient(env: Readonly<Record<string, string | undefined>>): Promise<Octokit> {
+async function appClient(
+  env: Readonly<Record<string, string | undefined>>,
+  stderr: (line: string) => void,
+): Promise<Octokit> {
   const parsed = AppEnvironment.safeParse({
     APP_ID: env.APP_ID || undefined,
     PRIVATE_KEY: env.PRIVATE_KEY?.replace(/\\n/g, "\n") || undefined,
@@ -69,8 +72,14 @@ async function appClient(env: Readonly<Record<string, string | undefined>>): Pro
     });
   }
   const { APP_ID, PRIVATE_KEY, GITHUB_API_URL } = parsed.data;
-  const { ProbotOctokit } = await import("probot");
-  return new ProbotOctokit({
+  const [{ ProbotOctokit }, { probotOctokitDefaults }] = await Promise.all([
+    import("probot"),
+    import("../../github/client.js"),
+  ]);
+  const Client = ProbotOctokit.defaults(
+    probotOctokitDefaults({ warn: (message) => stderr(`mctl: ${message}\n`) }),
+  );
+  return new Client({
     baseUrl: GITHUB_API_URL.replace(/\/$/, ""),
     auth: { appId: APP_ID, privateKey: PRIVATE_KEY },
   }) as unknown as Octokit;

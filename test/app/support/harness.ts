@@ -142,7 +142,10 @@ export async function startApp(db: Database, options: AppOptions = {}): Promise<
           octokit: octokitFor,
           cache: databaseHttpCache(store.httpCache),
           backoff: { baseMs: 60_000, capMs: 3_600_000 },
-          ...(options.verifierSingleTry ? { retry: { attempts: 1, baseMs: 1, maxWaitMs: 0 } } : {}),
+          // This Octokit has no retry plugin (above), so the reader retries itself, unless told not to.
+          retry: options.verifierSingleTry
+            ? { attempts: 1, baseMs: 1, maxWaitMs: 0 }
+            : { attempts: 3, baseMs: 500, maxWaitMs: 10_000 },
         }),
       ...(options.maxWebhookBytes === undefined ? {} : { maxWebhookBytes: options.maxWebhookBytes }),
       ...(options.attemptApi
@@ -213,7 +216,9 @@ export async function startApp(db: Database, options: AppOptions = {}): Promise<
       if (commands.taken > 0) await gh.webhooks.settle();
       if (loaded.verifier) {
         const deps = reevaluationDeps();
-        await runUntilIdle(() => reevaluationPass(deps));
+        // Its check runs send webhooks too (check_run for the app's own run).
+        const reevaluated = await runUntilIdle(() => reevaluationPass(deps));
+        if (reevaluated.taken > 0) await gh.webhooks.settle();
       }
     },
     async stop() {
