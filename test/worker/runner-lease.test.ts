@@ -7,15 +7,15 @@ import { readFile, writeFile } from "node:fs/promises";
 import { expect, it } from "vitest";
 import { describeEachSharedDatabase, describeOnSharedDatabase } from "./support/databases.js";
 import { remoteHead } from "./support/git-fixture.js";
-import { alive, expireOnceLapsed, stateOf } from "./support/state.js";
+import { alive, expireNow, stateOf } from "./support/state.js";
 import { givenClaimed, until, workerSandbox, writeAgent } from "./support/worker.js";
 
 describeEachSharedDatabase("worker run: lease", (db) => {
   const t = workerSandbox(db);
 
   it("a hanging agent whose lease is lost is stopped (SIGTERM, then SIGKILL) and nothing is reported", async () => {
-    // Heartbeats slower than the lease: the lease lapses while the agent hangs.
-    await t.setUp({ leaseSeconds: 2, heartbeatSeconds: 3, graceSeconds: 1 });
+    // The lease is lost while the agent hangs (the attempt expired); the next heartbeat is refused.
+    await t.setUp({ leaseSeconds: 60, heartbeatSeconds: 1, graceSeconds: 1 });
     const { ticket, attempt } = await givenClaimed(db);
     const agent = await writeAgent(
       t.dir,
@@ -31,7 +31,7 @@ describeEachSharedDatabase("worker run: lease", (db) => {
     );
     const worker = t.ws.runWorker(attempt.id, [agent]);
     await until("the agent to start", () => existsSync(t.file("pid")));
-    await expireOnceLapsed(db, attempt.id);
+    await expireNow(db, attempt.id);
     const run = await worker.done;
     expect(run.code).toBe(1);
     expect(run.stderr).toContain("lease lost, the agent was stopped and nothing was reported");
@@ -69,7 +69,7 @@ describeOnSharedDatabase("worker run: expired attempt", (db) => {
   });
 
   it("a worker whose attempt was expired cannot report its completion", async () => {
-    await t.setUp({ leaseSeconds: 2, heartbeatSeconds: 60 });
+    await t.setUp({ leaseSeconds: 60, heartbeatSeconds: 60 });
     const { ticket, attempt } = await givenClaimed(db);
     const agent = await writeAgent(
       t.dir,
@@ -83,7 +83,7 @@ describeOnSharedDatabase("worker run: expired attempt", (db) => {
     );
     const worker = t.ws.runWorker(attempt.id, [agent]);
     await until("the agent to start", () => existsSync(t.file("started")));
-    await expireOnceLapsed(db, attempt.id);
+    await expireNow(db, attempt.id);
     await writeFile(t.file("go"), "");
     const run = await worker.done;
     expect(run.code).toBe(1);

@@ -13,7 +13,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe } from "vitest";
 import { openDatabase } from "../../../src/db/connect.js";
 import { migrateDatabase } from "../../../src/db/migrate.js";
 import type { DatabaseTarget } from "../../../src/db/target.js";
-import { createLifecycle, type Lifecycle, systemClock } from "../../../src/lifecycle/index.js";
+import { type Clock, createLifecycle, type Lifecycle, systemClock } from "../../../src/lifecycle/index.js";
 import { databaseUrl, postgresServer } from "../../helpers/databases.js";
 import { emptyDatabase } from "../../helpers/empty-database.js";
 
@@ -21,8 +21,8 @@ export interface SharedDatabase {
   readonly driver: "pglite" | "postgres";
   /** Environment for a child `mctl` pointing at this test's database. */
   env(): Record<string, string>;
-  /** Opens the database, runs `work` with a lifecycle on the system clock, and closes it. */
-  withLifecycle<T>(work: (lifecycle: Lifecycle) => Promise<T>): Promise<T>;
+  /** Opens the database, runs `work` with a lifecycle (on the system clock by default), and closes it. */
+  withLifecycle<T>(work: (lifecycle: Lifecycle) => Promise<T>, clock?: Clock): Promise<T>;
 }
 
 /**
@@ -45,10 +45,10 @@ export function describeOnSharedDatabase(title: string, suite: (db: SharedDataba
 }
 
 function withTarget(target: () => DatabaseTarget) {
-  return async <T>(work: (lifecycle: Lifecycle) => Promise<T>): Promise<T> => {
+  return async <T>(work: (lifecycle: Lifecycle) => Promise<T>, clock: Clock = systemClock): Promise<T> => {
     const handle = await openDatabase(target(), { lockWaitMs: 60_000 });
     try {
-      return await work(createLifecycle({ db: handle.db, clock: systemClock, keyPrefix: "MC" }));
+      return await work(createLifecycle({ db: handle.db, clock, keyPrefix: "MC" }));
     } finally {
       await handle.close();
     }
