@@ -1,8 +1,10 @@
 import { randomBytes } from "node:crypto";
+import { sql } from "drizzle-orm";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, inject } from "vitest";
 import { openDatabase } from "../../src/db/connect.js";
-import type { Database, DatabaseHandle, DriverName } from "../../src/db/database.js";
+import { type Database, type DatabaseHandle, type DriverName, queryRows } from "../../src/db/database.js";
+import { DatabasePool, schemaFingerprint } from "./database-pool.js";
 import { emptyDatabase } from "./empty-database.js";
 import { openMigratedPglite } from "./pglite.js";
 
@@ -21,9 +23,31 @@ export const postgresServer = inject("postgres");
 /** The migrated PGlite image saved by test/setup/pglite.ts (undefined under a config without it). */
 export const pgliteTemplate = inject("pgliteTemplate");
 
-/** A migrated in-memory PGlite for one test file (started from the suite's template image). */
-export function openTestPglite(): Promise<DatabaseHandle> {
-  return openMigratedPglite(pgliteTemplate);
+const pglitePool = new DatabasePool<DatabaseHandle>();
+
+/**
+ * A migrated, empty in-memory PGlite for one test file: the one an earlier file of this worker gave
+ * back whole (see DatabasePool), else started from the suite's template image. Its `close` gives it
+ * back to the pool, or closes it when its schema changed.
+ */
+export async function openTestPglite(): Promise<DatabaseHandle> {
+  const pooled = pglitePool.take();
+  let handle: DatabaseHandle;
+  let fingerprint: string;
+  if (pooled) {
+    ({ item: handle, fingerprint } = pooled);
+    await emptyDatabase(handle.db);
+  } else {
+    handle = await openMigratedPglite(pgliteTemplate);
+    fingerprint = await schemaFingerprint(handle.db);
+  }
+  const lent = handle;
+  return {
+    ...lent,
+    close: async () => {
+      if (!(await pglitePool.giveBack(lent, lent.db, fingerprint))) await lent.close();
+    },
+  };
 }
 
 /**
@@ -87,8 +111,30 @@ function pgliteContext(): DriverContext {
   );
 }
 
+interface PostgresDatabase {
+  readonly name: string;
+  readonly handle: DatabaseHandle;
+}
+
+const postgresPool = new DatabasePool<PostgresDatabase>();
+const POOL_APPLICATION = "mctl-test";
+/** The comment on a failed test's database, which the suite's teardown leaves. */
+const KEPT = "kept for inspection";
+
+/** Whether a connection other than the pool's own (a child process) is open on this database. */
+async function othersConnected(db: Database): Promise<boolean> {
+  const [row] = await queryRows<{ others: boolean }>(
+    db,
+    sql`select exists (select 1 from pg_stat_activity where datname = current_database()
+          and pid <> pg_backend_pid() and backend_type = 'client backend'
+          and application_name is distinct from ${POOL_APPLICATION}) as others`,
+  );
+  return row?.others ?? true;
+}
+
 function postgresContext(isolation: PostgresIsolation, maxConnections = 20): DriverContext {
-  let current: { name: string; handle: DatabaseHandle } | undefined;
+  let current: PostgresDatabase | undefined;
+  let fingerprint = "";
   // A clone that no test has used yet needs no emptying.
   let fresh = false;
   const server = () => {
@@ -96,20 +142,34 @@ function postgresContext(isolation: PostgresIsolation, maxConnections = 20): Dri
     return postgresServer;
   };
   const clone = async () => {
+    const pooled = isolation === "per-file" ? postgresPool.take() : null;
+    if (pooled) {
+      current = pooled.item;
+      fingerprint = pooled.fingerprint;
+      fresh = false;
+      return;
+    }
     const { adminUrl, template } = server();
-    const name = `mctl_t_${randomBytes(6).toString("hex")}`;
+    const name = `${template}_${randomBytes(6).toString("hex")}`;
     await withAdmin(adminUrl, (admin) => admin.query(`create database ${name} template ${template}`));
-    const handle = await openDatabase(
-      { driver: "postgres", url: databaseUrl(adminUrl, name) },
-      { maxConnections },
-    );
+    // Named, so that giving it back can tell the test's own connections from a child process's.
+    const url = new URL(databaseUrl(adminUrl, name));
+    url.searchParams.set("application_name", POOL_APPLICATION);
+    const handle = await openDatabase({ driver: "postgres", url: url.href }, { maxConnections });
     current = { name, handle };
+    fingerprint = await schemaFingerprint(handle.db);
     fresh = true;
   };
   const drop = async () => {
     const done = current;
     current = undefined;
     if (!done) return;
+    // Given back to the pool whole, when nothing else (a child process) is still connected to it.
+    if (
+      isolation === "per-file" &&
+      (await postgresPool.giveBack(done, done.handle.db, fingerprint, await othersConnected(done.handle.db)))
+    )
+      return;
     await done.handle.close();
     // `with (force)`: a child process the test killed may not have hung up yet.
     await withAdmin(server().adminUrl, (admin) =>
@@ -126,6 +186,8 @@ function postgresContext(isolation: PostgresIsolation, maxConnections = 20): Dri
     // Read here, not in `onTestFailed`: vitest calls that only after the afterEach hooks.
     if (context.task.result?.state === "fail" && current) {
       console.warn(`[mission-control] kept database ${current.name} of a failed test for inspection`);
+      // The suite's teardown drops its databases but this one (test/setup/postgres.ts).
+      await current.handle.db.execute(sql.raw(`comment on database ${current.name} is '${KEPT}'`));
       await current.handle.close();
       current = undefined;
     } else if (isolation === "per-test") {

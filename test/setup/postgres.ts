@@ -57,6 +57,14 @@ export default async function setup(project: TestProject) {
   project.provide("postgres", { adminUrl, template });
 
   return async () => {
+    // The clones the workers kept from file to file (test/helpers/database-pool.ts), but those of
+    // failed tests, kept for inspection.
+    const clones = await admin.query<{ name: string }>(
+      `select datname as name from pg_database
+        where starts_with(datname, $1) and shobj_description(oid, 'pg_database') is distinct from $2`,
+      [`${template}_`, "kept for inspection"],
+    );
+    for (const { name } of clones.rows) await admin.query(`drop database if exists ${name} with (force)`);
     await admin.query(`drop database if exists ${template}`);
     await admin.end();
   };
