@@ -11,9 +11,8 @@ export type PublicationPlan =
       readonly sha: string;
       /**
        * Where an existing check run may be found: the database's record, and when an earlier verdict
-       * of the attempt may have been published also GitHub's list (that publication may have reached
-       * GitHub just before a crash, before it was recorded). A first verdict, or one after only
-       * pending verdicts (never shown without a check run on the commit), was never published: the
+       * of the attempt exists also GitHub's list (that verdict's publication may have reached GitHub
+       * just before a crash, before it was recorded). A first verdict was never published: the
        * record alone decides, and without one the check run is created.
        */
       readonly lookUp: "recorded" | "recorded_then_github";
@@ -27,14 +26,7 @@ export type PublicationSkip =
   /** GitHub refuses a check run on a commit it does not know (422): published once it appears. */
   | "commit_unknown_to_github"
   /** Same outcome as the last verdict, and that one was published. */
-  | "unchanged"
-  /**
-   * A pending verdict while no check run of ours is on the commit yet (typically CI still running
-   * at the completion): the check run is created with the first final verdict, one request instead
-   * of a create and an update. The pending verdict is on the board and in `mctl ticket show`, and
-   * the commit's own checks show what runs; the issue shows `verifying`.
-   */
-  | "pending_not_shown";
+  | "unchanged";
 
 export interface PublicationInput {
   /** The commit the evidence names, if any. */
@@ -49,18 +41,13 @@ export interface PublicationInput {
     readonly checkRunId: number | null;
     readonly publishError: string | null;
   };
-  /** Whether the attempt's previous verdict was one that is published (a pass or a fail). */
-  readonly earlierMayBePublished: boolean;
-  /** Whether the verdict is pending. */
-  readonly pending: boolean;
-  /** Whether a check run of ours is recorded on the commit (of this attempt or an earlier one). */
-  readonly checkRunOnCommit: boolean;
+  /** Whether the attempt had a verdict before this one. */
+  readonly hadEarlierVerdict: boolean;
 }
 
 /**
  * Published only for the ticket's current attempt, only when the outcome changed (or the last
- * publication did not get through), only on a commit GitHub knows, and a pending verdict only
- * where a check run of ours is already shown (it then goes back to `in_progress`).
+ * publication did not get through), and only on a commit GitHub knows.
  */
 export function planPublication(input: PublicationInput): PublicationPlan {
   if (input.sha === null) return { kind: "skip", reason: "no_commit" };
@@ -70,10 +57,9 @@ export function planPublication(input: PublicationInput): PublicationPlan {
     return { kind: "skip", reason: "commit_unknown_to_github" };
   const unpublished = input.stored.checkRunId === null || input.stored.publishError !== null;
   if (!input.stored.changed && !unpublished) return { kind: "skip", reason: "unchanged" };
-  if (input.pending && !input.checkRunOnCommit) return { kind: "skip", reason: "pending_not_shown" };
   return {
     kind: "publish",
     sha: input.sha,
-    lookUp: input.earlierMayBePublished ? "recorded_then_github" : "recorded",
+    lookUp: input.hadEarlierVerdict ? "recorded_then_github" : "recorded",
   };
 }

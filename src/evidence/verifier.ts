@@ -175,7 +175,6 @@ export function createVerifier(deps: VerifierDeps) {
     if (!stored.ok) return stored;
     // 5. Published on the commit, as planned from the stored verdict (src/evidence/publication-plan.ts).
     let publication: Publication | null = null;
-    const known = sha ? ((await lifecycle.evidence.checkRunOf(ticket.repository, sha)) ?? null) : null;
     const plan = planPublication({
       sha,
       currentAttemptId: ticket.currentAttemptId,
@@ -186,11 +185,10 @@ export function createVerifier(deps: VerifierDeps) {
         checkRunId: stored.verdict.checkRunId,
         publishError: stored.verdict.publishError,
       },
-      earlierMayBePublished: earlier !== undefined && earlier.status !== "pending",
-      pending: verdict.status === "pending",
-      checkRunOnCommit: known !== null || stored.verdict.checkRunId !== null,
+      hadEarlierVerdict: Boolean(earlier),
     });
     if (plan.kind === "publish") {
+      const known = await lifecycle.evidence.checkRunOf(ticket.repository, plan.sha);
       const existingId =
         known?.checkRunId ??
         (plan.lookUp === "recorded_then_github"

@@ -35,7 +35,7 @@ describeEachDriver("the repositories allow-list at the webhook intake", (ctx) =>
       undefined,
     );
     expect(await app.lifecycle.listTickets()).toEqual([]);
-    // Zero GitHub requests: no permission check, no reply.
+    // Zero GitHub requests: no permission check, no reaction, no reply.
     expect(app.gh.requests.count()).toBe(0);
     const recorded = await outcomes();
     expect(recorded.length).toBeGreaterThanOrEqual(2);

@@ -57,7 +57,7 @@ describeEachDriver("/mc retry over HTTP", (ctx) => {
   it("by a reader it is refused; by a writer it releases the hold, acts on the inbox item and replies once", async () => {
     const { ticket, issue } = await heldFailedCompletion();
 
-    // A reader cannot write here: refused without a reply.
+    // A reader cannot write here: refused without a reaction or a reply.
     await expectOutsiderIgnored(app, repo, issue, "rita", "/mc retry");
     expect((await app.lifecycle.findTicket(ticket.key))?.hold).toBe("inbox:completion_failed");
     expect((await app.lifecycle.inbox.ofTicket(ticket.id)).filter((i) => i.state !== "acted")).toHaveLength(

@@ -31,7 +31,7 @@ describeEachDriver("/mc commands over HTTP", (ctx) => {
   const replies = (issue: number) =>
     app.gh.world.commentsOf(repo, issue).filter((c) => c.body.includes("mission-control:reply-to"));
 
-  it("/mc answer by a writer answers the question and replies once (the reply is the acknowledgement: no reaction)", async () => {
+  it("/mc answer by a writer answers the question, reacts, and replies once", async () => {
     const { ticket, issue } = await ticketWithIssue();
     await givenNeedsInput(app.lifecycle, ticket, "Which database?");
     const comment = app.gh.world.comment(repo, issue, {
@@ -47,14 +47,14 @@ describeEachDriver("/mc commands over HTTP", (ctx) => {
     expect(replies(issue)[0]?.body).toContain("answer recorded");
     expect(
       app.gh.requests.count({ route: "POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions" }),
-    ).toBe(0);
+    ).toBe(1);
     expect(await app.store.commandReplies.find(comment.id)).toMatchObject({
       outcome: "answered",
       author: "bob",
     });
   });
 
-  it("/mc answer by a reader is refused without a reply, and changes nothing", async () => {
+  it("/mc answer by a reader is refused without a reaction or a reply, and changes nothing", async () => {
     const { ticket, issue } = await ticketWithIssue();
     const waiting = await givenNeedsInput(app.lifecycle, ticket, "Which database?");
     await expectOutsiderIgnored(app, repo, issue, "rita", "/mc answer MySQL");

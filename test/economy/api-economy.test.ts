@@ -10,7 +10,15 @@ import { givenRepository, REPO, runLifecycle } from "./support/lifecycle-run.js"
  * (80 a minute, 500 an hour) counts updates as well as creations, so an issue update costs as much
  * as a comment.
  */
-const GOALS = { contentWithoutQuestion: 7, contentWithQuestion: 10, reads: 12, recheckCounted: 0 };
+const GOALS = { contentWithoutQuestion: 7, reads: 12, recheckCounted: 0 };
+/**
+ * A ticket with a question costs 12 content-creating requests, as measured. Issue 20 asked for <= 10;
+ * that goal conflicts with DESIGN.md and is not met: the design has a `/mc` command acknowledged with
+ * a reaction (1 request), and every verdict, pending ones included, published as the check run
+ * `Mission Control / evidence` (created pending while CI runs, then updated with the final verdict:
+ * 1 more). Pinned, so that a change in either direction shows.
+ */
+const CONTENT_WITH_QUESTION = 12;
 /** The issue follows the ticket: one update per state it shows (in_progress, needs_input, in_progress again, verifying, done). */
 const ISSUE_UPDATES = 5;
 
@@ -28,7 +36,7 @@ describeEachDriver("API economy of one ticket", (ctx) => {
   });
   afterEach(async () => app?.stop());
 
-  it(`with a question: ≤ ${GOALS.contentWithQuestion} content-creating requests, ≤ ${GOALS.reads} reads; re-checking unchanged evidence costs only 304s`, async () => {
+  it(`with a question: ${CONTENT_WITH_QUESTION} content-creating requests (issue 20's ≤ 10 conflicts with the design), ≤ ${GOALS.reads} reads; re-checking unchanged evidence costs only 304s`, async () => {
     const recheck = new Ledger(app.gh);
     const run = await runLifecycle(app, {
       // A commit status the policy does not require arrives for the verified commit: its webhook
@@ -51,16 +59,19 @@ describeEachDriver("API economy of one ticket", (ctx) => {
       "success",
     ]);
     const work = totalsOf(run.ledger.work());
-    expect(work.mutations).toBeLessThanOrEqual(GOALS.contentWithQuestion);
-    // What they are: the issue, the dispatch prompt, the question, the reply to `/mc answer`, the
-    // check run (created with its verdict once CI passed), and one issue update per state shown.
+    expect(work.mutations).toBe(CONTENT_WITH_QUESTION);
+    // What they are: the issue, the dispatch prompt, the question, the 👀 reaction to `/mc answer`
+    // and its reply, the check run (created pending while CI runs, updated with the verdict), and
+    // one issue update per state shown.
     expect(mutationRoutes(run.ledger)).toEqual(
       [
         "POST /repos/{owner}/{repo}/issues",
         "POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches",
         "POST /repos/{owner}/{repo}/issues/{issue_number}/comments",
+        "POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions",
         "POST /repos/{owner}/{repo}/issues/{issue_number}/comments",
         "POST /repos/{owner}/{repo}/check-runs",
+        "PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}",
         ...Array(ISSUE_UPDATES).fill("PATCH /repos/{owner}/{repo}/issues/{issue_number}"),
       ].sort(),
     );
@@ -88,9 +99,13 @@ describeEachDriver("API economy of one ticket", (ctx) => {
         "success",
       ]);
       const work = totalsOf(run.ledger.work());
-      // The issue, the dispatch prompt and the check run (created with its verdict: no update);
-      // the issue's `in_progress`, `verifying` and `done`.
-      expect({ creates: work.creates, updates: work.updates }).toEqual({ creates: 3, updates: 3 });
+      // The issue, the dispatch prompt and the check run; the issue's `in_progress`, `verifying` and
+      // `done`. With CI done first the check run is created with its verdict; with CI still running
+      // it is created pending and updated with the verdict.
+      expect({ creates: work.creates, updates: work.updates }).toEqual({
+        creates: 3,
+        updates: ciBeforeCompletion ? 3 : 4,
+      });
       expect(work.mutations).toBeLessThanOrEqual(GOALS.contentWithoutQuestion);
       expect(work.reads).toBeLessThanOrEqual(GOALS.reads);
     });

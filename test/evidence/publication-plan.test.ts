@@ -24,9 +24,7 @@ const input = (overrides: Partial<PublicationInput> = {}): PublicationInput => (
   attemptId: ATTEMPT,
   facts: facts({ ok: true, value: { sha: SHA, url: "u" } }),
   stored: { changed: true, checkRunId: null, publishError: null },
-  earlierMayBePublished: false,
-  pending: false,
-  checkRunOnCommit: false,
+  hadEarlierVerdict: false,
   ...overrides,
 });
 
@@ -36,7 +34,7 @@ describe("planPublication", () => {
   });
 
   it("a later verdict may have reached GitHub before a crash: GitHub's list is asked too", () => {
-    expect(planPublication(input({ earlierMayBePublished: true }))).toEqual({
+    expect(planPublication(input({ hadEarlierVerdict: true }))).toEqual({
       kind: "publish",
       sha: SHA,
       lookUp: "recorded_then_github",
@@ -45,7 +43,7 @@ describe("planPublication", () => {
 
   it("an unchanged outcome is not republished, unless its last publication did not get through", () => {
     const unchanged = { changed: false, checkRunId: 7, publishError: null };
-    expect(planPublication(input({ stored: unchanged, earlierMayBePublished: true }))).toEqual({
+    expect(planPublication(input({ stored: unchanged, hadEarlierVerdict: true }))).toEqual({
       kind: "skip",
       reason: "unchanged",
     });
@@ -53,7 +51,7 @@ describe("planPublication", () => {
       { ...unchanged, checkRunId: null },
       { ...unchanged, publishError: "updating the check run failed: 502" },
     ])
-      expect(planPublication(input({ stored, earlierMayBePublished: true })).kind).toBe("publish");
+      expect(planPublication(input({ stored, hadEarlierVerdict: true })).kind).toBe("publish");
   });
 
   it("no check run on a commit GitHub does not know, for another attempt, or without a commit", () => {
@@ -68,15 +66,6 @@ describe("planPublication", () => {
     });
     expect(planPublication(input({ currentAttemptId: null })).kind).toBe("skip");
     expect(planPublication(input({ sha: null }))).toEqual({ kind: "skip", reason: "no_commit" });
-  });
-
-  it("a pending verdict is not shown while no check run of ours is on the commit; once one is, it goes back to in_progress", () => {
-    expect(planPublication(input({ pending: true }))).toEqual({ kind: "skip", reason: "pending_not_shown" });
-    expect(planPublication(input({ pending: true, earlierMayBePublished: true }))).toEqual({
-      kind: "skip",
-      reason: "pending_not_shown",
-    });
-    expect(planPublication(input({ pending: true, checkRunOnCommit: true })).kind).toBe("publish");
   });
 
   it("a commit GitHub could not be asked about (unavailable, or no facts read) is still published", () => {

@@ -128,7 +128,7 @@ describeOnDatabase("hostile commands and text", (db) => {
     ["a forged reply marker", "bob", "/mc status <!-- mission-control:reply-to 1 -->", "usage_error"],
     ["shell in a sha", "bob", "/mc done sha=$(rm -rf /) attempt=1", "usage_error"],
     ["U+0000 in an answer (no question is open)", "bob", "/mc answer a\u0000b", "not_waiting"],
-    // Who cannot write to the repository is refused without a reply (issue 19).
+    // Who cannot write to the repository is refused without a reaction or a reply (issue 19).
     ["a reader", "rita", "/mc cancel", "outsider_ignored"],
     ["someone without access", "mallory", "/mc priority urgent", "outsider_ignored"],
     ["someone without access, malformed", "mallory", "/mc priority !!!", "outsider_ignored"],

@@ -83,17 +83,18 @@ export function commentOfRequest(request: TakenCommandRequest): CommentFacts {
 /**
  * Runs a queued `/mc` comment (the command worker, src/app/commands/worker.ts): permission checked
  * first (one cached request; someone who cannot write to the repository is refused without a
- * reply), then planned, executed through the lifecycle, and answered with exactly one reply, which
- * is the acknowledgement (no separate reaction: it would be a second content-creating request per
- * command, posted moments before the reply). The outcome is stored by comment id before the reply
- * is posted, so a retry after a failure resumes the reply instead of running the command again.
+ * reaction or a reply), then reacted to, planned, executed through the lifecycle, and answered with
+ * exactly one reply (the outcome is stored by comment id before the reply is posted, so a retry
+ * after a failure resumes the reply instead of running the command again).
  * Returns the outcome code for the worker's log.
  */
 export async function handleComment(deps: CommentDeps, facts: CommentFacts): Promise<string> {
   if (facts.isBot) return "ignored:bot";
   const parsed = parseCommand(facts.body);
   if (parsed.kind === "not_a_command") return "ignored:not_a_command";
+  const { octokit } = deps;
   const repository = `${facts.owner}/${facts.repo}`;
+  const where = { owner: facts.owner, repo: facts.repo };
 
   const earlier = await deps.replies.find(facts.commentId);
   if (earlier?.replyCommentId) return "ignored:already_replied";
@@ -113,6 +114,11 @@ export async function handleComment(deps: CommentDeps, facts: CommentFacts): Pro
       });
       return "command:outsider_ignored";
     }
+    await octokit.rest.reactions.createForIssueComment({
+      ...where,
+      comment_id: facts.commentId,
+      content: "eyes",
+    });
     const outcome =
       permitted.status === "refused" ? permitted.outcome : await decide(deps, facts, parsed, repository);
     const stored = await deps.replies.record({

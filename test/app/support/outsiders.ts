@@ -7,7 +7,7 @@ const isAuth = (route: string | null) =>
 
 /**
  * Comments `body` as `author` and checks the outsider rule (issue 19): someone who cannot write to
- * the repository is refused without a reply, recorded as `outsider_ignored`, and
+ * the repository is refused without a reaction or a reply, recorded as `outsider_ignored`, and
  * costs at most one GitHub request (the permission check). Returns the GitHub requests it cost.
  */
 export async function expectOutsiderIgnored(
