@@ -36,7 +36,7 @@ describe("mctl evidence (a real process against the GitHub stand-in)", () => {
     expect(pending.code).toBe(4);
     expect(pending.stdout).toContain(`${key} ${sha.slice(0, 7)}: pending: 5 pass, 1 pending (check:build)`);
     expect(pending.stdout).toMatch(/check "build"\s+pending\s+check_missing/);
-    expect(pending.stdout).toContain("check run: none yet (created with the first pass or fail)");
+    expect(pending.stdout).toMatch(/check run \d+ created/);
     expect(pending.stdout).toContain("github: 4 requests, 0 not modified (304), 0 retried");
     expect(pending.stderr).toBe("mctl: verdict pending: check:build (check_missing)\n");
 
@@ -48,7 +48,7 @@ describe("mctl evidence (a real process against the GitHub stand-in)", () => {
       sha,
       verdict: { status: "pass" },
       stored: { ticketOutcome: "decision_requested" },
-      publication: { ok: true, created: true },
+      publication: { ok: true, created: false },
     });
 
     const table = await runMctl(["evidence", "show", key], env);

@@ -78,8 +78,6 @@ export function evidenceCommand(ctx: CliContext): Command {
                 ? `check run ${publication.checkRunId} ${publication.created ? "created" : "updated"}\n`
                 : `check run not published: ${publication.message}\n`,
             );
-          else if (evaluation.verdict.status === "pending" && evaluation.stored.checkRunId === null)
-            ctx.io.stdout("check run: none yet (created with the first pass or fail)\n");
           const { requests, notModified, retries } = evaluation.stats;
           ctx.io.stdout(
             `github: ${requests} requests, ${notModified} not modified (304), ${retries} retried\n`,
