@@ -9,6 +9,9 @@
  * - a remote worker (`mctl worker report`, the agent workflow's last job) that reports a pushed
  *   bundle while the app answers 503: it retries with back-off.
  *
+ * - with `loops`, `mctl dispatch --loop` and `mctl orchestrate --loop` started during the cut: each
+ *   waits it out and runs its pass once the database answers.
+ *
  * The cut lasts until every party has said it waits (polled, not timed), plus `holdMs` (the chaos
  * suite's 20-second variant). Then the database comes back; both completions land, the tickets are
  * `verifying` with no event a test cannot explain, and the app has recorded the outage alert
@@ -38,6 +41,15 @@ import { givenClaimed, startMctl, type WorkerRun, workspace, writeAgent } from "
 
 const REPO = "acme/widgets";
 
+/** The loops of the chaos variant, and what each prints for its pass (as test/cli/outage.test.ts). */
+const LOOPS = [
+  { command: ["dispatch", "--loop", "--interval", "0.1", "--max-cycles", "1"], pass: /dispatch completed/ },
+  {
+    command: ["orchestrate", "--loop", "--interval", "0.1", "--max-passes", "1"],
+    pass: /orchestrate: delivered 0/,
+  },
+] as const;
+
 /** A process's output as it arrives (startMctl resolves it only at the end). */
 function watch(run: WorkerRun) {
   const out = { stderr: "" };
@@ -50,7 +62,12 @@ function watch(run: WorkerRun) {
 export async function workerAndAppThroughOutage(
   db: SharedDatabase,
   dir: string,
-  options: { readonly holdMs: number; readonly leaseSeconds: number },
+  options: {
+    readonly holdMs: number;
+    readonly leaseSeconds: number;
+    /** Also `mctl dispatch --loop` and `mctl orchestrate --loop`, started once the cut began. */
+    readonly loops?: boolean;
+  },
 ): Promise<void> {
   await db.withLifecycle(async () => {});
   const proxy = await databaseProxy(new URL(db.env().DATABASE_URL ?? ""));
@@ -206,14 +223,24 @@ export async function workerAndAppThroughOutage(
     );
     runs.push(report);
     const reportOut = watch(report);
+    // The long-running loops, each to run one pass once the database is back.
+    const loops = (options.loops ? LOOPS : []).map(({ command, pass }) => {
+      const run = startMctl(command, { DATABASE_URL: proxy.url }, dir);
+      runs.push(run);
+      return { name: `mctl ${command[0]} --loop`, run, out: watch(run), pass };
+    });
     await until(
       () => {
         for (const [name, r] of [
           ["the runner", runner],
           ["the report", report],
+          ...loops.map((loop) => [loop.name, loop.run] as const),
         ] as const)
           if (r.child.exitCode !== null) throw new Error(`${name} exited during the outage`);
         return (
+          loops.every((loop) =>
+            /the database is unavailable .*trying again in \d+ s/.test(loop.out.stderr),
+          ) &&
           /the database is unavailable \(.*\); the completion is kept and tried again until the lease runs out/.test(
             runnerOut.stderr,
           ) &&
@@ -246,6 +273,14 @@ export async function workerAndAppThroughOutage(
     expect(reportEnd.stderr).toMatch(/the app answers again after \d+ failed tries/);
     expect(reportEnd.stderr.match(/the app is unavailable/g)?.length).toBeGreaterThanOrEqual(1);
     expect(`${runnerEnd.stderr}${reportEnd.stderr}`).not.toContain("hunter2");
+    // The loops carried on: each ran its pass once the database answered, and exited 0.
+    for (const loop of loops) {
+      const end = await loop.run.done;
+      expect(end.code, `${loop.name}: ${end.stderr}`).toBe(0);
+      expect(end.stdout, loop.name).toMatch(loop.pass);
+      expect(end.stderr, loop.name).toMatch(/the database is back after \d+ failed pass\(es\); carrying on/);
+      expect(end.stderr, loop.name).not.toContain("hunter2");
+    }
 
     // No ticket is left in an unexplained state: each went claimed → verifying, nothing else (the
     // remote attempt's start binds its workflow run, an event of its own).
