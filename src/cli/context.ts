@@ -26,8 +26,28 @@ export interface CliContext {
   readonly config: () => Promise<Config>;
   /** Opens the database, runs `work`, and closes it whatever happens. */
   withDatabase<T>(work: (session: DatabaseSession) => Promise<T>, options?: SessionOptions): Promise<T>;
-  /** Opens the database (checked as `withDatabase` does) for the caller to close: a loop that keeps it. */
-  openSession(options?: SessionOptions): Promise<DatabaseSession & { close(): Promise<void> }>;
+  /**
+   * The database of a loop's passes (`dispatch --loop`, `orchestrate --loop`). On PostgreSQL one
+   * session is kept from pass to pass (a waiting dispatcher then costs a few queries a try, not new
+   * server connections and a schema check), closed after a pass that failed and opened again by the
+   * next; on the embedded database it is opened per pass, so that the other mctl processes (the
+   * workers a dispatcher launches) get their turn with it in between. The caller closes it.
+   */
+  passDatabase(): PassDatabase;
+}
+
+export interface PassDatabase {
+  run<T>(work: (session: DatabaseSession) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+type OpenSession = DatabaseSession & { close(): Promise<void> };
+
+/** A schema behind the code is the database's exit code (3), with its own message. */
+function cliErrorOf(error: unknown): unknown {
+  return error instanceof MigrationsPendingError
+    ? new CliError(error.message, EXIT_DATABASE, { cause: error })
+    : error;
 }
 
 export interface SessionOptions {
@@ -92,7 +112,7 @@ export function createCliContext(
     })();
     return config;
   };
-  const openSession: CliContext["openSession"] = async (options = {}) => {
+  const openSession = async (options: SessionOptions = {}): Promise<OpenSession> => {
     const environment = env();
     // A command that does not read the configuration (ticket, inbox, maintenance) still refuses a
     // broken file: a typo there must be seen at once, not by the next dispatcher that starts.
@@ -125,9 +145,17 @@ export function createCliContext(
       return { handle, lifecycle, store, environment, close: () => handle.close() };
     } catch (error) {
       await handle.close();
-      if (error instanceof MigrationsPendingError)
-        throw new CliError(error.message, EXIT_DATABASE, { cause: error });
-      throw error;
+      throw cliErrorOf(error);
+    }
+  };
+  const withDatabase: CliContext["withDatabase"] = async (work, options = {}) => {
+    const session = await openSession(options);
+    try {
+      return await work(session);
+    } catch (error) {
+      throw cliErrorOf(error);
+    } finally {
+      await session.close();
     }
   };
   return {
@@ -135,18 +163,28 @@ export function createCliContext(
     environment: env,
     processEnv: options.processEnv ?? {},
     config: loadConfigOnce,
-    async withDatabase(work, options = {}) {
-      const session = await openSession(options);
-      try {
-        return await work(session);
-      } catch (error) {
-        if (error instanceof MigrationsPendingError)
-          throw new CliError(error.message, EXIT_DATABASE, { cause: error });
-        throw error;
-      } finally {
-        await session.close();
-      }
+    withDatabase,
+    passDatabase() {
+      if (env().database.driver !== "postgres") return { run: withDatabase, close: async () => {} };
+      let kept: OpenSession | null = null;
+      return {
+        async run(work) {
+          kept ??= await openSession();
+          try {
+            return await work(kept);
+          } catch (error) {
+            const failed = kept;
+            kept = null;
+            await failed.close().catch(() => undefined);
+            throw cliErrorOf(error);
+          }
+        },
+        async close() {
+          const open = kept;
+          kept = null;
+          await open?.close();
+        },
+      };
     },
-    openSession,
   };
 }

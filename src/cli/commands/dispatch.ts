@@ -132,13 +132,7 @@ async function runCycles(ctx: CliContext, options: RunOptions): Promise<void> {
       dryRun: options.dryRun ?? false,
       scope: options.owner ? { owner: options.owner } : "all",
     });
-  // The embedded database is opened per cycle so that launched workers can take their turn with it
-  // between cycles. A loop on PostgreSQL keeps its connections (and the schema check) from cycle to
-  // cycle: a dispatcher waiting on another's lease then costs a few queries a try, not new server
-  // connections; after a failed cycle they are closed and the next cycle opens new ones.
-  const keep = (options.loop ?? false) && ctx.environment().database.driver === "postgres";
-  // Written by the passes below; `as` keeps TypeScript from narrowing it to null in `finally`.
-  let kept = null as Awaited<ReturnType<CliContext["openSession"]>> | null;
+  const database = ctx.passDatabase();
   try {
     await runPasses(
       {
@@ -147,24 +141,10 @@ async function runCycles(ctx: CliContext, options: RunOptions): Promise<void> {
         maxPasses: options.maxCycles,
         outage: loopOutage(ctx, config, "dispatch --loop"),
       },
-      async () => {
-        let record: CycleRecord;
-        if (!keep) record = await ctx.withDatabase(cycle);
-        else {
-          kept ??= await ctx.openSession();
-          try {
-            record = await cycle(kept);
-          } catch (error) {
-            await kept.close().catch(() => undefined);
-            kept = null;
-            throw error;
-          }
-        }
-        await reportOrFail(ctx, record, options);
-      },
+      async () => reportOrFail(ctx, await database.run(cycle), options),
     );
   } finally {
-    await kept?.close();
+    await database.close();
   }
 }
 

@@ -44,22 +44,26 @@ export function orchestrateCommand(ctx: CliContext): Command {
       if (options.maxPasses && !options.loop) throw new CliError("--max-passes needs --loop", EXIT_USAGE);
       const config = await ctx.config();
       const holder = options.holder ?? `${os.hostname()}/${process.pid}/${randomBytes(3).toString("hex")}`;
-      await runPasses(
-        {
-          loop: options.loop ?? false,
-          intervalMs: options.interval * 1000,
-          maxPasses: options.maxPasses,
-          outage: loopOutage(ctx, config, "orchestrate --loop"),
-        },
-        async () => {
-          // Opened per pass: on the embedded database, other mctl processes get their turn in between.
-          const report = await ctx.withDatabase(({ lifecycle }) =>
-            runOrchestratorPass(orchestrator(ctx, config, lifecycle, holder, options)),
-          );
-          if (options.json) printJson(report, ctx.io.stdout);
-          else ctx.io.stdout(formatPass(report));
-        },
-      );
+      const database = ctx.passDatabase();
+      try {
+        await runPasses(
+          {
+            loop: options.loop ?? false,
+            intervalMs: options.interval * 1000,
+            maxPasses: options.maxPasses,
+            outage: loopOutage(ctx, config, "orchestrate --loop"),
+          },
+          async () => {
+            const report = await database.run(({ lifecycle }) =>
+              runOrchestratorPass(orchestrator(ctx, config, lifecycle, holder, options)),
+            );
+            if (options.json) printJson(report, ctx.io.stdout);
+            else ctx.io.stdout(formatPass(report));
+          },
+        );
+      } finally {
+        await database.close();
+      }
     });
 }
 
