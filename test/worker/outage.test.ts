@@ -10,8 +10,8 @@ import { tempDir } from "../helpers/cli.js";
 import { databaseProxy } from "../helpers/database-proxy.js";
 import { until } from "../helpers/until.js";
 import { describeOnSharedDatabase } from "./support/databases.js";
-import { workerAndAppThroughOutage } from "./support/outage-scenario.js";
-import { givenClaimed, startMctl, workspace, writeAgent } from "./support/worker.js";
+import { runWaitingAgent, workerAndAppThroughOutage } from "./support/outage-scenario.js";
+import { givenClaimed, workspace } from "./support/worker.js";
 
 describeOnSharedDatabase("a worker finishing during a database outage", (db) => {
   let dir: Awaited<ReturnType<typeof tempDir>>;
@@ -38,27 +38,8 @@ describeOnSharedDatabase("a worker finishing during a database outage", (db) => 
       try {
         const ws = await workspace(db, dir.path, { leaseSeconds: 3, heartbeatSeconds: 1 });
         const { ticket, attempt } = await givenClaimed(db);
-        const go = path.join(dir.path, "go");
-        const agent = await writeAgent(
-          dir.path,
-          "push-then-wait",
-          [
-            "echo data > work.txt",
-            "git add work.txt && git commit -q -m 'add work file'",
-            'git push -q origin "HEAD:refs/heads/$MCTL_BRANCH"',
-            `while [ ! -f ${go} ]; do sleep 0.05; done`,
-          ].join("\n"),
-        );
-        const run = startMctl(
-          ["worker", "run", "--attempt", attempt.id, "--repo", ws.git.repo, "--json", "--", agent],
-          { ...ws.env(), DATABASE_URL: proxy.url },
-          dir.path,
-        );
-        let stderr = "";
-        run.child.stderr?.on("data", (chunk: Buffer) => {
-          stderr += chunk.toString();
-        });
-        await until(() => stderr.includes("agent started"), { what: "the agent to start" });
+        const { run, out, go } = await runWaitingAgent(dir.path, ws, attempt.id, proxy.url);
+        await until(() => out.stderr.includes("agent started"), { what: "the agent to start" });
         proxy.down();
         await writeFile(go, "");
         const end = await run.done;

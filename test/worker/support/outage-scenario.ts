@@ -37,7 +37,7 @@ import { databaseProxy } from "../../helpers/database-proxy.js";
 import { until } from "../../helpers/until.js";
 import type { SharedDatabase } from "./databases.js";
 import { git } from "./git-fixture.js";
-import { givenClaimed, startMctl, type WorkerRun, workspace, writeAgent } from "./worker.js";
+import { givenClaimed, startMctl, type WorkerRun, type Workspace, workspace, writeAgent } from "./worker.js";
 
 const REPO = "acme/widgets";
 
@@ -49,6 +49,31 @@ const LOOPS = [
     pass: /orchestrate: delivered 0/,
   },
 ] as const;
+
+/**
+ * `mctl worker run` (on `databaseUrl`) of an agent that commits, pushes and then waits until the
+ * test writes the file `go` before it exits: the test decides when the agent's end reaches the
+ * runner (during a cut, say). `out` is the runner's stderr as it arrives.
+ */
+export async function runWaitingAgent(dir: string, ws: Workspace, attemptId: string, databaseUrl: string) {
+  const go = path.join(dir, "go");
+  const agent = await writeAgent(
+    dir,
+    "push-then-wait",
+    [
+      "echo data > work.txt",
+      "git add work.txt && git commit -q -m 'add work file'",
+      'git push -q origin "HEAD:refs/heads/$MCTL_BRANCH"',
+      `while [ ! -f ${go} ]; do sleep 0.05; done`,
+    ].join("\n"),
+  );
+  const run = startMctl(
+    ["worker", "run", "--attempt", attemptId, "--repo", ws.git.repo, "--json", "--", agent],
+    { ...ws.env(), DATABASE_URL: databaseUrl },
+    dir,
+  );
+  return { run, out: watch(run), go };
+}
 
 /** A process's output as it arrives (startMctl resolves it only at the end). */
 function watch(run: WorkerRun) {
@@ -120,24 +145,8 @@ export async function workerAndAppThroughOutage(
     // The local worker: its agent pushes, then waits for the test's word to exit.
     const ws = await workspace(db, dir, { leaseSeconds: options.leaseSeconds, heartbeatSeconds: 2 });
     const local = await givenClaimed(db, { title: "Write the work file" });
-    const go = path.join(dir, "go");
-    const agent = await writeAgent(
-      dir,
-      "push-then-wait",
-      [
-        "echo data > work.txt",
-        "git add work.txt && git commit -q -m 'add work file'",
-        'git push -q origin "HEAD:refs/heads/$MCTL_BRANCH"',
-        `while [ ! -f ${go} ]; do sleep 0.05; done`,
-      ].join("\n"),
-    );
-    const runner = startMctl(
-      ["worker", "run", "--attempt", local.attempt.id, "--repo", ws.git.repo, "--json", "--", agent],
-      { ...ws.env(), DATABASE_URL: proxy.url },
-      dir,
-    );
+    const { run: runner, out: runnerOut, go } = await runWaitingAgent(dir, ws, local.attempt.id, proxy.url);
     runs.push(runner);
-    const runnerOut = watch(runner);
     await until(() => runnerOut.stderr.includes("agent started"), { what: "the local agent to start" });
 
     // The remote worker: started through the app, its agent job's bundle made here.
