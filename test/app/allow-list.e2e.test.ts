@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
 import { repositoryAllowed } from "../../src/config/repositories.js";
-import { describeEachDriver } from "../helpers/databases.js";
+import { describeOnDriver } from "../helpers/databases.js";
 import { type AppHarness, startApp } from "./support/harness.js";
 
 /**
@@ -9,7 +9,7 @@ import { type AppHarness, startApp } from "./support/harness.js";
  * comment from a repository outside it makes no ticket, queues no command and costs no GitHub
  * request; the delivery records `ignored:repository_not_allowed`.
  */
-describeEachDriver("the repositories allow-list at the webhook intake", (ctx) => {
+describeOnDriver("the repositories allow-list at the webhook intake", (ctx) => {
   let app: AppHarness;
   const config = parseConfig("repositories:\n  acme/widgets: {}\n", "mission-control.yml");
   beforeEach(async () => {

@@ -7,7 +7,7 @@ import { encodeCursor } from "../../src/app/api/query.js";
 import type { TicketRow } from "../../src/db/schema.js";
 import type { Lifecycle } from "../../src/lifecycle/index.js";
 import { givenTicket } from "../builders/tickets.js";
-import { describeEachDriver } from "../helpers/databases.js";
+import { describeOnDriver } from "../helpers/databases.js";
 import { type AppHarness, startApp } from "./support/harness.js";
 import { givenNeedsInput } from "./support/tickets.js";
 
@@ -25,7 +25,7 @@ async function get(base: string, path: string): Promise<Answer> {
 }
 
 /** The read-only JSON API over real HTTP, on the app's server as the harness starts it. */
-describeEachDriver("JSON API", (ctx) => {
+describeOnDriver("JSON API", (ctx) => {
   let app: AppHarness;
   let base: string;
   beforeEach(async () => {

@@ -8,7 +8,7 @@ import type { ActionsClaims } from "../../src/app/oidc/claims.js";
 import { signWebhook } from "../../src/github-standin/index.js";
 import { SECRET } from "./support/harness.js";
 import { dispatcher, givenTicket, manualClock } from "../builders/tickets.js";
-import { describeEachDriver } from "../helpers/databases.js";
+import { describeOnDriver } from "../helpers/databases.js";
 
 const BASE = "b".repeat(40);
 const HEAD = "c".repeat(40);
@@ -24,7 +24,7 @@ interface Answer {
  * The attempt API over real HTTP on the app's server: tokens signed by the stand-in's OIDC issuer
  * and checked by the app's verifier against its JWKS; installation tokens and webhooks from the stand-in.
  */
-describeEachDriver("attempt API", (ctx) => {
+describeOnDriver("attempt API", (ctx) => {
   let app: AppHarness;
   const AUDIENCE = "https://mission-control.test";
   /** How far ahead of real time the verifier's clock runs (an expired token without waiting). */

@@ -1,10 +1,10 @@
 /** Board filters by state, repository and priority (issue 19), over real HTTP. */
 import { afterEach, expect, it } from "vitest";
 import { givenTicket } from "../builders/tickets.js";
-import { describeEachDriver } from "../helpers/databases.js";
+import { describeOnDriver } from "../helpers/databases.js";
 import { type AppHarness, startApp } from "./support/harness.js";
 
-describeEachDriver("board filters", (ctx) => {
+describeOnDriver("board filters", (ctx) => {
   let app: AppHarness | undefined;
   afterEach(async () => app?.stop());
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { scenario } from "../evidence/support.js";
-import { describeEachDriver } from "../helpers/databases.js";
+import { describeOnDriver } from "../helpers/databases.js";
 import { type AppHarness, startApp } from "./support/harness.js";
 
 /**
@@ -8,7 +8,7 @@ import { type AppHarness, startApp } from "./support/harness.js";
  * from the stand-in): refused while the verdict is pending, naming what is not met; an override
  * needs maintain, and closes the ticket with an `evidence_overridden` event.
  */
-describeEachDriver("/mc approve override over HTTP", (ctx) => {
+describeOnDriver("/mc approve override over HTTP", (ctx) => {
   let app: AppHarness;
   beforeEach(async () => {
     app = await startApp(ctx.db());

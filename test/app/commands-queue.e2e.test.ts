@@ -2,7 +2,7 @@ import { afterEach, beforeEach, expect, it } from "vitest";
 import { commandPass } from "../../src/app/commands/worker.js";
 import { runUntilIdle } from "../../src/store/index.js";
 import { givenTicket } from "../builders/tickets.js";
-import { describeEachDriver } from "../helpers/databases.js";
+import { describeOnDriver } from "../helpers/databases.js";
 import { type AppHarness, givenWidgets, startApp } from "./support/harness.js";
 
 const REPLY_ROUTE = "/repos/{owner}/{repo}/issues/{issue_number}/comments";
@@ -12,7 +12,7 @@ const REPLY_ROUTE = "/repos/{owner}/{repo}/issues/{issue_number}/comments";
  * and answers the delivery; the command worker (run here as `startAppWorkers` runs it) makes every
  * GitHub request, changes the ticket and replies, exactly once even when GitHub fails in between.
  */
-describeEachDriver("/mc commands are queued for the command worker", (ctx) => {
+describeOnDriver("/mc commands are queued for the command worker", (ctx) => {
   let app: AppHarness;
   let repo: string;
 

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { runOrchestratorPass } from "../../src/orchestrator/pass.js";
 import { human } from "../builders/tickets.js";
-import { describeEachDriver } from "../helpers/databases.js";
+import { describeOnDriver } from "../helpers/databases.js";
 import { givenVerdict, givenVerifying } from "../inbox/support.js";
 import { type AppHarness, givenWidgets, startApp } from "./support/harness.js";
 import { expectOutsiderIgnored } from "./support/outsiders.js";
@@ -12,7 +12,7 @@ import { expectOutsiderIgnored } from "./support/outsiders.js";
  * exactly one reply; a ticket held after max_attempts is granted one more attempt (or
  * `attempts=N`); a reader is refused and nothing changes.
  */
-describeEachDriver("/mc retry over HTTP", (ctx) => {
+describeOnDriver("/mc retry over HTTP", (ctx) => {
   let app: AppHarness;
   let repo: string;
 

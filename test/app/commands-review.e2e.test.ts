@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { scenario } from "../evidence/support.js";
-import { describeEachDriver } from "../helpers/databases.js";
+import { describeOnDriver } from "../helpers/databases.js";
 import { type AppHarness, startApp } from "./support/harness.js";
 import { expectOutsiderIgnored } from "./support/outsiders.js";
 import { givenNeedsInput } from "./support/tickets.js";
@@ -9,7 +9,7 @@ import { givenNeedsInput } from "./support/tickets.js";
  * More `/mc` commands end to end over HTTP (real signed `issue_comment` webhooks from the stand-in):
  * approve, reject, release, cancel, done, and maintenance with maintain vs write permission.
  */
-describeEachDriver("/mc review and maintenance commands over HTTP", (ctx) => {
+describeOnDriver("/mc review and maintenance commands over HTTP", (ctx) => {
   let app: AppHarness;
   beforeEach(async () => {
     app = await startApp(ctx.db());

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { givenTicket } from "../builders/tickets.js";
-import { describeEachDriver } from "../helpers/databases.js";
+import { describeOnDriver } from "../helpers/databases.js";
 import { type AppHarness, givenWidgets, startApp } from "./support/harness.js";
 import { expectOutsiderIgnored } from "./support/outsiders.js";
 import { givenNeedsInput } from "./support/tickets.js";
@@ -9,7 +9,7 @@ import { givenNeedsInput } from "./support/tickets.js";
  * `/mc` commands end to end: the stand-in delivers real signed `issue_comment` webhooks to the app
  * over HTTP; the app checks permissions with the API, acts through the lifecycle, and replies.
  */
-describeEachDriver("/mc commands over HTTP", (ctx) => {
+describeOnDriver("/mc commands over HTTP", (ctx) => {
   let app: AppHarness;
   let repo: string;
 

@@ -18,7 +18,7 @@ import { ConfigSchema } from "../../src/config/schema.js";
 import type { WorkflowRunRecord } from "../../src/github-standin/world/types.js";
 import { givenTicket } from "../builders/tickets.js";
 import { MCTL, tempDir } from "../helpers/cli.js";
-import { describeEachDriver } from "../helpers/databases.js";
+import { describeOnDriver } from "../helpers/databases.js";
 import { type AppHarness, startApp } from "./support/harness.js";
 
 const exec = promisify(execFile);
@@ -41,7 +41,7 @@ const OWNERS = {
   globex: ["globex/tools"],
 } as const;
 
-describeEachDriver("the app as the control plane (dispatch and attempts over OIDC only)", (ctx) => {
+describeOnDriver("the app as the control plane (dispatch and attempts over OIDC only)", (ctx) => {
   let app: AppHarness;
   let dir: { path: string; remove(): Promise<void> };
   /** Every environment a process started by this test had, as it dumped it itself. */

@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { scenario } from "../evidence/support.js";
-import { describeEachDriver } from "../helpers/databases.js";
+import { describeOnDriver } from "../helpers/databases.js";
 import { type AppHarness, startApp } from "./support/harness.js";
 import { reevaluateUntilIdle } from "./support/drain.js";
 
 /** A check run finishing on GitHub re-evaluates the pending verdict of the commit it ran on. */
-describeEachDriver("evidence re-evaluation from webhooks", (ctx) => {
+describeOnDriver("evidence re-evaluation from webhooks", (ctx) => {
   let app: AppHarness;
   beforeEach(async () => {
     app = await startApp(ctx.db());

@@ -6,7 +6,7 @@ import { publishCheckRun } from "../../src/evidence/check-run.js";
 import type { Verdict } from "../../src/evidence/types.js";
 import { type GitHubStandin, startGitHubStandin } from "../../src/github-standin/index.js";
 import { givenTicket } from "../builders/tickets.js";
-import { describeEachDriver } from "../helpers/databases.js";
+import { describeOnDriver } from "../helpers/databases.js";
 import { type AppHarness, startApp } from "./support/harness.js";
 
 describe("links back to GitHub", () => {
@@ -68,7 +68,7 @@ describe("links back to GitHub", () => {
   });
 });
 
-describeEachDriver("links in the API and on the board", (ctx) => {
+describeOnDriver("links in the API and on the board", (ctx) => {
   let app: AppHarness | undefined;
   afterEach(async () => app?.stop());
 

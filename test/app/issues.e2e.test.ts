@@ -1,12 +1,12 @@
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { systemClock } from "../../src/lifecycle/index.js";
 import { givenTicket } from "../builders/tickets.js";
-import { describeEachDriver } from "../helpers/databases.js";
+import { describeOnDriver } from "../helpers/databases.js";
 import { type AppHarness, startApp } from "./support/harness.js";
 import { mirrorUntilIdle } from "./support/drain.js";
 
 /** Issue-side changes by people: a labelled issue becomes a ticket, a closed issue cancels it. */
-describeEachDriver("issues webhooks", (ctx) => {
+describeOnDriver("issues webhooks", (ctx) => {
   let app: AppHarness;
   const repo = "acme/widgets";
   beforeEach(async () => {

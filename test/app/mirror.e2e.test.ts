@@ -5,13 +5,13 @@ import { mirrorUntilIdle } from "./support/drain.js";
 import type { TicketRow } from "../../src/db/schema.js";
 import { systemClock } from "../../src/lifecycle/index.js";
 import { givenTicket } from "../builders/tickets.js";
-import { describeEachDriver } from "../helpers/databases.js";
+import { describeOnDriver } from "../helpers/databases.js";
 import { type AppHarness, startApp } from "./support/harness.js";
 import { eventsWithoutMirrorJob } from "./support/outbox.js";
 import { givenNeedsInput } from "./support/tickets.js";
 
 /** The mirror outbox and worker against the stand-in: issues created, updated, commented, in order. */
-describeEachDriver("mirror", (ctx) => {
+describeOnDriver("mirror", (ctx) => {
   let app: AppHarness;
   const repo = "acme/widgets";
 

@@ -19,7 +19,7 @@ import { DatabaseUnavailableError, isTransientFailure } from "../../src/db/error
 import type { Lifecycle } from "../../src/lifecycle/index.js";
 import { snapshotReader } from "../../src/operator/snapshot.js";
 import { human, manualClock, testLifecycle } from "../builders/tickets.js";
-import { describeEachDriver } from "../helpers/databases.js";
+import { describeOnDriver } from "../helpers/databases.js";
 import { until } from "../helpers/until.js";
 import { type AppHarness, SECRET, startApp } from "./support/harness.js";
 
@@ -53,7 +53,7 @@ describe("isTransientFailure", () => {
   });
 });
 
-describeEachDriver("periodic tasks under leases", (ctx) => {
+describeOnDriver("periodic tasks under leases", (ctx) => {
   it("one replica at a time: the other finds the lease held, and takes over once it expires", async () => {
     const clock = manualClock();
     const lifecycle = testLifecycle(ctx.db(), clock);
@@ -182,7 +182,7 @@ describeEachDriver("periodic tasks under leases", (ctx) => {
   });
 });
 
-describeEachDriver("the app's periodic tasks", (ctx) => {
+describeOnDriver("the app's periodic tasks", (ctx) => {
   let app: AppHarness;
   beforeEach(async () => {
     app = await startApp(ctx.db());

@@ -5,7 +5,7 @@ import { type ListedDelivery, planRedeliveries, redeliverMissed } from "../../sr
 import { systemClock } from "../../src/lifecycle/index.js";
 import { createStore } from "../../src/store/index.js";
 import { manualClock } from "../builders/tickets.js";
-import { describeEachDriver } from "../helpers/databases.js";
+import { describeOnDriver } from "../helpers/databases.js";
 import { type AppHarness, SECRET, startApp } from "./support/harness.js";
 
 const listed = (overrides: Partial<ListedDelivery>): ListedDelivery => ({
@@ -39,7 +39,7 @@ describe("planRedeliveries", () => {
   });
 });
 
-describeEachDriver("redeliverMissed against the stand-in", (ctx) => {
+describeOnDriver("redeliverMissed against the stand-in", (ctx) => {
   let app: AppHarness;
   beforeEach(async () => {
     app = await startApp(ctx.db());

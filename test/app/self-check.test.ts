@@ -8,14 +8,14 @@ import { afterEach, beforeEach, expect, it } from "vitest";
 import { appSelfCheck } from "../../src/app/periodic/index.js";
 import { DEFAULT_CONFIG } from "../../src/config/schema.js";
 import { human, manualClock } from "../builders/tickets.js";
-import { describeEachDriver } from "../helpers/databases.js";
+import { describeOnDriver } from "../helpers/databases.js";
 import { type AppHarness, startApp } from "./support/harness.js";
 
 const HOUR = 3_600_000;
 const config = { ...DEFAULT_CONFIG, app: { ...DEFAULT_CONFIG.app, public_url: "https://mc.example.com" } };
 const AGENT = ".github/workflows/mission-control-agent.yml";
 
-describeEachDriver("the installation self-check", (ctx) => {
+describeOnDriver("the installation self-check", (ctx) => {
   let app: AppHarness;
   let clock: ReturnType<typeof manualClock>;
   let startedAt: Date;

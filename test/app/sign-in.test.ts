@@ -10,7 +10,7 @@ import { publicUi } from "../../src/app/auth/public-ui.js";
 import { createSealer } from "../../src/app/auth/session.js";
 import { signIn } from "../../src/app/auth/sign-in.js";
 import { givenTicket } from "../builders/tickets.js";
-import { describeEachDriver } from "../helpers/databases.js";
+import { describeOnDriver } from "../helpers/databases.js";
 import { type AppHarness, startApp } from "./support/harness.js";
 
 /** A tiny cookie jar over fetch with manual redirects, so each hop of the flow is asserted. */
@@ -38,7 +38,7 @@ class Browser {
   }
 }
 
-describeEachDriver("sign in with GitHub", (ctx) => {
+describeOnDriver("sign in with GitHub", (ctx) => {
   let app: AppHarness | undefined;
   afterEach(async () => {
     await app?.stop();

@@ -13,7 +13,7 @@ import { readSurfaceHandler } from "../../src/app/auth/read-surfaces.js";
 import { startUiListener, type UiListener } from "../../src/app/auth/ui-listener.js";
 import { planUi, signInSettingsFrom } from "../../src/app/auth/ui-plan.js";
 import { givenTicket } from "../builders/tickets.js";
-import { describeEachDriver } from "../helpers/databases.js";
+import { describeOnDriver } from "../helpers/databases.js";
 import { type AppHarness, startApp } from "./support/harness.js";
 
 /** Every read route of /api/v1, and one that does not exist (no credential learns which exist). */
@@ -40,7 +40,7 @@ async function getJson(url: string, token?: string) {
   return { status: res.status, body, headers: res.headers };
 }
 
-describeEachDriver("web access", (ctx) => {
+describeOnDriver("web access", (ctx) => {
   let app: AppHarness | undefined;
   let listener: UiListener | undefined;
   afterEach(async () => {

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import examples from "@octokit/webhooks-examples/api.github.com/index.json" with { type: "json" };
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { signWebhook } from "../../src/github-standin/webhooks/sign.js";
-import { describeEachDriver } from "../helpers/databases.js";
+import { describeOnDriver } from "../helpers/databases.js";
 import { type AppHarness, SECRET, startApp } from "./support/harness.js";
 
 /**
@@ -27,7 +27,7 @@ const cases = (examples as { name: string; examples: unknown[] }[])
   .filter((group) => HANDLED.includes(group.name))
   .flatMap((group) => group.examples.map((payload) => ({ event: group.name, payload })));
 
-describeEachDriver("webhook examples", (ctx) => {
+describeOnDriver("webhook examples", (ctx) => {
   let app: AppHarness;
   // PostgreSQL gives each test its own database, so each test gets its own app.
   beforeEach(async () => {

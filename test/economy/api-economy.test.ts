@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, expect, it } from "vitest";
-import { describeEachDriver } from "../helpers/databases.js";
+import { describeOnDriver } from "../helpers/databases.js";
 import { type AppHarness, startApp } from "../app/support/harness.js";
 import { Ledger, renderLedger, totalsOf } from "./support/ledger.js";
 import { givenRepository, REPO, runLifecycle } from "./support/lifecycle-run.js";
@@ -28,7 +28,7 @@ const ISSUE_UPDATES = 5;
  * real dispatcher, worker store, verifier and orchestrator take one ticket through
  * create → claim → needs-input → answer → claim → complete → verified → done.
  */
-describeEachDriver("API economy of one ticket", (ctx) => {
+describeOnDriver("API economy of one ticket", (ctx) => {
   let app: AppHarness;
   beforeEach(async () => {
     app = await startApp(ctx.db());

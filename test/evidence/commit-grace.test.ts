@@ -3,7 +3,7 @@ import { reevaluationPass } from "../../src/app/evidence/reevaluate.js";
 import { EVIDENCE_CHECK_NAME } from "../../src/config/schema.js";
 import type { Evaluation, VerifyResult } from "../../src/evidence/verifier.js";
 import type { GitHubStandin } from "../../src/github-standin/index.js";
-import { describeEachDriver } from "../helpers/databases.js";
+import { describeOnDriver } from "../helpers/databases.js";
 import { type Scenario, scenario, startWorld } from "./support.js";
 
 /**
@@ -43,7 +43,7 @@ function appear(s: Scenario, sha: string): void {
   gh.world.commit(s.repository, { branch: "mc/work", sha, message: "work", files: { "src/a.ts": "1\n" } });
 }
 
-describeEachDriver("a commit GitHub does not show yet (over HTTP against the GitHub stand-in)", ({ db }) => {
+describeOnDriver("a commit GitHub does not show yet (over HTTP against the GitHub stand-in)", ({ db }) => {
   it("is pending right after the completion, the ticket stays verifying; once the commit appears a re-evaluation passes it", async () => {
     const s = scenario(gh, db(), { required_checks: [{ name: "build", app: "ci" }] });
     const sha = unseenSha();

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { reevaluationPass } from "../../src/app/evidence/reevaluate.js";
 import type { GitHubStandin } from "../../src/github-standin/index.js";
-import { describeEachDriver } from "../helpers/databases.js";
+import { describeOnDriver } from "../helpers/databases.js";
 import { type Scenario, scenario, startWorld } from "./support.js";
 
 /**
@@ -28,7 +28,7 @@ async function statusesOf(s: Scenario, key: string) {
   return (await s.lifecycle.evidence.verdictsOf(ticket?.id ?? -1)).map((v) => v.status);
 }
 
-describeEachDriver("a verdict GitHub's failures left pending is checked again", ({ db }) => {
+describeOnDriver("a verdict GitHub's failures left pending is checked again", ({ db }) => {
   it("5xx after the retries: pending with the reason, a re-check a minute later passes it once GitHub answers", async () => {
     const s = scenario(gh, db(), {});
     const { key, attemptId } = await s.verifyingTicket(s.commit());

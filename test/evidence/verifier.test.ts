@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { EVIDENCE_CHECK_NAME } from "../../src/config/schema.js";
 import type { Evaluation, VerifyResult } from "../../src/evidence/verifier.js";
 import type { GitHubStandin } from "../../src/github-standin/index.js";
-import { describeEachDriver } from "../helpers/databases.js";
+import { describeOnDriver } from "../helpers/databases.js";
 import { BACKOFF, LEASE_MS, type ReceivedWebhook, requestsSince, scenario, startWorld } from "./support.js";
 
 let world: Awaited<ReturnType<typeof startWorld>>;
@@ -23,7 +23,7 @@ function evaluated(result: VerifyResult): Evaluation {
 const criterion = (evaluation: Evaluation, id: string) =>
   evaluation.verdict.criteria.find((c) => c.id === id);
 
-describeEachDriver("evidence verifier (over HTTP against the GitHub stand-in)", ({ db }) => {
+describeOnDriver("evidence verifier (over HTTP against the GitHub stand-in)", ({ db }) => {
   it("passes when every required fact holds: stored, decision requested, ticket untouched, check run published", async () => {
     const s = scenario(gh, db(), {
       required_checks: [{ name: "build", app: "ci" }],

@@ -65,6 +65,7 @@ export interface SuiteOptions {
 
 /**
  * Runs `suite` on PGlite and, when a server is available, on PostgreSQL: one suite, two drivers.
+ * For what the SQL decides: the writer modules, their queries, locks and compare-and-sets.
  *
  * Isolation: PGlite shares one in-memory instance per file (it takes seconds to start) and empties
  * every table before each test. PostgreSQL does the same on a database cloned once per file from
@@ -80,6 +81,23 @@ export function describeEachDriver(
   describe.runIf(postgresServer !== null)(`${title} [postgres]`, () =>
     suite(postgresContext(options.postgres ?? "per-file")),
   );
+}
+
+/**
+ * Runs `suite` once: on PostgreSQL when a server is available, else on PGlite. For behaviour above
+ * the store (the app over HTTP, GitHub, evidence, processes), whose SQL the store suites already run
+ * on both drivers (`describeEachDriver`): a second driver would repeat the same statements at
+ * twice the cost. `npm run test:embedded` (and CI) runs these suites on PGlite too, as a clone
+ * without a server does.
+ */
+export function describeOnDriver(
+  title: string,
+  suite: (ctx: DriverContext) => void,
+  options: SuiteOptions = {},
+): void {
+  if (postgresServer !== null)
+    describe(`${title} [postgres]`, () => suite(postgresContext(options.postgres ?? "per-file")));
+  else describe(`${title} [pglite]`, () => suite(pgliteContext()));
 }
 
 /** PostgreSQL only (concurrency needs real connections); reported as skipped without a server. */

@@ -6,10 +6,10 @@ import { afterEach, beforeEach, expect, it } from "vitest";
 import { type AppHarness, startApp } from "../app/support/harness.js";
 import { givenNeedsInput } from "../app/support/tickets.js";
 import { givenTicket } from "../builders/tickets.js";
-import { describeEachDriver } from "../helpers/databases.js";
+import { describeOnDriver } from "../helpers/databases.js";
 import { PLANTED_TOKEN, PLANTED_URL } from "./support.js";
 
-describeEachDriver("hostile agent: secrets through the API", (ctx) => {
+describeOnDriver("hostile agent: secrets through the API", (ctx) => {
   let app: AppHarness;
   beforeEach(async () => {
     app = await startApp(ctx.db());

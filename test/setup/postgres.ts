@@ -5,6 +5,8 @@
  *
  * - MCTL_TEST_DATABASE_URL: admin connection (default postgres://postgres@127.0.0.1:5432/postgres).
  * - MCTL_REQUIRE_POSTGRES=1 (set by CI): an unreachable server fails the run instead of skipping.
+ * - MCTL_TEST_POSTGRES=off (`npm run test:embedded`): the run leaves the server alone and every suite
+ *   runs on PGlite, as on a clone without a server.
  */
 import pg from "pg";
 import type { TestProject } from "vitest/node";
@@ -25,6 +27,13 @@ declare module "vitest" {
 const DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/postgres";
 
 export default async function setup(project: TestProject) {
+  if (process.env.MCTL_TEST_POSTGRES === "off") {
+    console.warn(
+      "\n[mission-control] MCTL_TEST_POSTGRES=off: every suite runs on the embedded database (PGlite).\n",
+    );
+    project.provide("postgres", null);
+    return;
+  }
   const adminUrl = process.env.MCTL_TEST_DATABASE_URL || DEFAULT_URL;
   const required = process.env.MCTL_REQUIRE_POSTGRES === "1";
   const template = `mctl_test_template_${process.pid}`;

@@ -11,7 +11,7 @@ import { type AppHarness, startApp } from "../app/support/harness.js";
 import { AGENT_WORKFLOW } from "../app/support/oidc.js";
 import { dispatcher, givenTicket } from "../builders/tickets.js";
 import { runMctl, tempDir } from "../helpers/cli.js";
-import { describeEachDriver } from "../helpers/databases.js";
+import { describeOnDriver } from "../helpers/databases.js";
 
 const exec = promisify(execFile);
 const REPO = "acme/widgets";
@@ -35,7 +35,7 @@ const git = async (cwd: string, ...args: string[]) =>
  * stand-in's issuer, which the app's verifier checks; git pushes to a real bare repository whose
  * base commit the stand-in shows under the same sha.
  */
-describeEachDriver("mctl worker prepare | report", (ctx) => {
+describeOnDriver("mctl worker prepare | report", (ctx) => {
   let app: AppHarness;
   let dir: { path: string; remove(): Promise<void> };
 

@@ -5,12 +5,12 @@
 import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { expect, it } from "vitest";
-import { describeEachSharedDatabase, describeOnSharedDatabase } from "./support/databases.js";
+import { describeOnSharedDatabase } from "./support/databases.js";
 import { remoteHead } from "./support/git-fixture.js";
 import { alive, expireNow, stateOf } from "./support/state.js";
 import { givenClaimed, until, workerSandbox, writeAgent } from "./support/worker.js";
 
-describeEachSharedDatabase("worker run: lease", (db) => {
+describeOnSharedDatabase("worker run: lease", (db) => {
   const t = workerSandbox(db);
 
   it("a hanging agent whose lease is lost is stopped (SIGTERM, then SIGKILL) and nothing is reported", async () => {

@@ -6,12 +6,12 @@ import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { expect, it } from "vitest";
 import { dispatcher } from "../builders/tickets.js";
-import { describeEachSharedDatabase, describeOnSharedDatabase } from "./support/databases.js";
+import { describeOnSharedDatabase } from "./support/databases.js";
 import { remoteHead } from "./support/git-fixture.js";
 import { stateOf } from "./support/state.js";
 import { givenClaimed, until, workerSandbox, writeAgent } from "./support/worker.js";
 
-describeEachSharedDatabase("worker run: signals", (db) => {
+describeOnSharedDatabase("worker run: signals", (db) => {
   const t = workerSandbox(db);
 
   it("a question: the runner records it (ticket needs_input) and stops the agent", async () => {

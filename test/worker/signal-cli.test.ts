@@ -4,11 +4,11 @@
  */
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { tempDir } from "../helpers/cli.js";
-import { describeEachSharedDatabase, describeOnSharedDatabase } from "./support/databases.js";
+import { describeOnSharedDatabase } from "./support/databases.js";
 import { stateOf } from "./support/state.js";
 import { givenRunning, startMctl, writeConfig } from "./support/worker.js";
 
-describeEachSharedDatabase("mctl signal", (db) => {
+describeOnSharedDatabase("mctl signal", (db) => {
   let dir: Awaited<ReturnType<typeof tempDir>>;
   let env: Record<string, string>;
   beforeEach(async () => {

@@ -25,7 +25,7 @@ import { snapshotReader } from "../../src/operator/snapshot.js";
 import { mirrorUntilIdle } from "../app/support/drain.js";
 import { type AppHarness, startApp } from "../app/support/harness.js";
 import { MCTL, tempDir } from "../helpers/cli.js";
-import { describeEachDriver } from "../helpers/databases.js";
+import { describeOnDriver } from "../helpers/databases.js";
 import { type JobResult, runWorkflow } from "../support/workflow-runner/runner.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -46,7 +46,7 @@ const TARGET = "acme/widgets";
 const CONTROL = "acme/mission-control";
 const AGENT_SECRET = "sk-ant-agent-own-key-0123456789";
 
-describeEachDriver("the installation kit's workflows, executed", (ctx) => {
+describeOnDriver("the installation kit's workflows, executed", (ctx) => {
   let app: AppHarness;
   let dir: { path: string; remove(): Promise<void> };
 
