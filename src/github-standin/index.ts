@@ -129,13 +129,21 @@ function appKeys(options: GitHubStandinOptions["app"]): { privateKey: string | n
     return { privateKey: options.privateKey, publicKey };
   }
   if (options?.publicKey) return { privateKey: null, publicKey: options.publicKey };
-  const pair = generateKeyPairSync("rsa", {
+  defaultAppKeys ??= generateKeyPairSync("rsa", {
     modulusLength: 2048,
     publicKeyEncoding: { type: "spki", format: "pem" },
     privateKeyEncoding: { type: "pkcs8", format: "pem" },
   });
-  return { privateKey: pair.privateKey, publicKey: pair.publicKey };
+  return { privateKey: defaultAppKeys.privateKey, publicKey: defaultAppKeys.publicKey };
 }
+
+/**
+ * The app key of every stand-in of this process that is given none: an RSA key costs tens to
+ * hundreds of milliseconds of CPU to make, and a test run starts a stand-in per suite. So a JWT
+ * made for one such stand-in is also good at another of the same process: pass `app.privateKey`
+ * where that matters.
+ */
+let defaultAppKeys: { privateKey: string; publicKey: string } | undefined;
 
 /**
  * Starts the GitHub stand-in on 127.0.0.1: a stateful REST server with GitHub's status codes,

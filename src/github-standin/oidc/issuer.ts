@@ -9,8 +9,19 @@ interface SigningKey {
   readonly publicJwk: JWK;
 }
 
-async function newKey(): Promise<SigningKey> {
-  const { privateKey, publicKey } = await generateKeyPair("RS256", { extractable: true });
+type KeyPair = Awaited<ReturnType<typeof generateKeyPair>>;
+
+/**
+ * The pair every issuer of this process starts with. An RSA key costs tens to hundreds of
+ * milliseconds of CPU to make, and a test run starts a stand-in per suite; each issuer still has
+ * its own `kid` and URL (a token names both), and `rotateKey()` always makes a new pair.
+ */
+let firstPair: Promise<KeyPair> | undefined;
+
+async function newKey(
+  pair: Promise<KeyPair> = generateKeyPair("RS256", { extractable: true }),
+): Promise<SigningKey> {
+  const { privateKey, publicKey } = await pair;
   const kid = randomUUID();
   const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: "RS256", use: "sig" };
   return { kid, privateKey, publicJwk };
@@ -33,7 +44,8 @@ export class OidcIssuer {
   }
 
   static async create(issuer: () => string, clock: Clock): Promise<OidcIssuer> {
-    return new OidcIssuer(issuer, clock, await newKey());
+    firstPair ??= generateKeyPair("RS256", { extractable: true });
+    return new OidcIssuer(issuer, clock, await newKey(firstPair));
   }
 
   /** The `kid` tokens are signed with now. */
