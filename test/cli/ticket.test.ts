@@ -172,30 +172,26 @@ describe("the mctl binary", () => {
   });
   afterAll(() => dir.remove());
 
-  it("prints its version, and writes to and reads from its embedded database", async () => {
+  it("prints its version, writes to and reads from its embedded database, and refuses it while another process holds it", async () => {
     expect(await runMctl(["--version"])).toMatchObject({ code: 0, stdout: "0.1.0\n" });
-    const env = { MCTL_DATA_DIR: `${dir.path}/data`, MCTL_ACTOR: "alice" };
+    const dataDir = `${dir.path}/data`;
+    const env = { MCTL_DATA_DIR: dataDir, MCTL_ACTOR: "alice" };
     const created = await runMctl(["ticket", "create", "--title", "From a process"], env);
     expect(created).toMatchObject({ code: 0, stderr: "", stdout: "created MC-1 (normal) From a process\n" });
     const bad = await runMctl(["ticket", "show", "MC-404"], env);
     expect(bad).toMatchObject({ code: 1, stderr: "mctl: no ticket MC-404\n" });
-    const list = await runMctl(["ticket", "list", "--json"], env);
-    expect(JSON.parse(list.stdout)).toMatchObject([{ key: "MC-1", title: "From a process" }]);
-  });
 
-  it("refuses to open an embedded database another process holds", async () => {
-    const handle = await openDatabase({ driver: "pglite", dataDir: `${dir.path}/held` });
+    // Held by this process: one line, exit 3, and whose it is.
+    const handle = await openDatabase({ driver: "pglite", dataDir });
     try {
-      const run = await runMctl(["ticket", "list"], {
-        MCTL_DATA_DIR: `${dir.path}/held`,
-        MCTL_LOCK_WAIT_MS: "0",
-      });
-      expect(run.code).toBe(3);
-      expect(run.stderr).toContain(`is in use by process ${process.pid}`);
+      const held = await runMctl(["ticket", "list"], { ...env, MCTL_LOCK_WAIT_MS: "0" });
+      expect(held.code).toBe(3);
+      expect(held.stderr).toContain(`is in use by process ${process.pid}`);
     } finally {
       await handle.close();
     }
-    expect((await runMctl(["ticket", "list"], { MCTL_DATA_DIR: `${dir.path}/held` })).code).toBe(0);
+    const list = await runMctl(["ticket", "list", "--json"], env);
+    expect(JSON.parse(list.stdout)).toMatchObject([{ key: "MC-1", title: "From a process" }]);
   });
 
   it("an unreachable PostgreSQL is one line, exit 3, and never shows the password", async () => {

@@ -1,33 +1,28 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase } from "../../src/db/connect.js";
-import { migrateDatabase } from "../../src/db/migrate.js";
-import { runMctl, tempDir } from "../helpers/cli.js";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { runMctl } from "../helpers/cli.js";
+import { describeOnSharedDatabase } from "../worker/support/databases.js";
 import { scenario, startWorld } from "./support.js";
 
-describe("mctl evidence (a real process against the GitHub stand-in)", () => {
+describeOnSharedDatabase("mctl evidence (a real process against the GitHub stand-in)", (db) => {
   let world: Awaited<ReturnType<typeof startWorld>>;
-  let dir: Awaited<ReturnType<typeof tempDir>>;
   beforeAll(async () => {
     world = await startWorld();
-    dir = await tempDir();
   });
   afterAll(async () => {
     await world.stop();
-    await dir.remove();
   });
 
   it("verify reports pending (exit 4) then pass (exit 0); show prints the verdict history", async () => {
     const { gh } = world;
-    const dataDir = `${dir.path}/data`;
-    // Arrange a verifying ticket in the CLI's embedded database, then let go of it.
-    const handle = await openDatabase({ driver: "pglite", dataDir });
-    await migrateDatabase(handle);
-    const s = scenario(gh, handle.db, { required_checks: [{ name: "build" }] });
-    const sha = s.commit();
-    const { key } = await s.verifyingTicket(sha);
-    await handle.close();
+    // Arrange a verifying ticket in the CLI's database, then let go of it.
+    const { s, sha, key } = await db.withDatabase(async (handle) => {
+      const s = scenario(gh, handle, { required_checks: [{ name: "build" }] });
+      const sha = s.commit();
+      const { key } = await s.verifyingTicket(sha);
+      return { s, sha, key };
+    });
     const env = {
-      MCTL_DATA_DIR: dataDir,
+      ...db.env(),
       GITHUB_TOKEN: gh.installationToken(s.repository),
       GITHUB_API_URL: gh.url,
     };
@@ -63,7 +58,7 @@ describe("mctl evidence (a real process against the GitHub stand-in)", () => {
 
   it("refuses without GITHUB_TOKEN (exit 2), before opening the database", async () => {
     const noToken = await runMctl(["evidence", "verify", "MC-1"], {
-      MCTL_DATA_DIR: `${dir.path}/none`,
+      ...db.env(),
       GITHUB_TOKEN: "",
     });
     expect(noToken).toMatchObject({

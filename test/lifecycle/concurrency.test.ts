@@ -14,7 +14,7 @@ import {
 import { databaseUrl, describePostgres, postgresServer } from "../helpers/databases.js";
 
 const RACERS = 16;
-const TICKETS = 500;
+const TICKETS = 200;
 
 /** Connections of their own (a pool of one each) to the test's database. */
 async function racerDatabases(db: () => Database, count: number) {

@@ -12,6 +12,7 @@ import pg from "pg";
 import { afterAll, afterEach, beforeAll, beforeEach, describe } from "vitest";
 import { openDatabase } from "../../../src/db/connect.js";
 import { migrateDatabase } from "../../../src/db/migrate.js";
+import type { Database } from "../../../src/db/database.js";
 import type { DatabaseTarget } from "../../../src/db/target.js";
 import { type Clock, createLifecycle, type Lifecycle, systemClock } from "../../../src/lifecycle/index.js";
 import { databaseUrl, postgresServer } from "../../helpers/databases.js";
@@ -23,11 +24,15 @@ export interface SharedDatabase {
   env(): Record<string, string>;
   /** Opens the database, runs `work` with a lifecycle (on the system clock by default), and closes it. */
   withLifecycle<T>(work: (lifecycle: Lifecycle) => Promise<T>, clock?: Clock): Promise<T>;
+  /** Opens the database, runs `work` on it, and closes it. */
+  withDatabase<T>(work: (db: Database) => Promise<T>): Promise<T>;
 }
 
 /**
  * Runs `suite` on a shared PGlite folder and, when a server is available, on PostgreSQL: for what
- * depends on the driver (the runner sharing the embedded database with its agent and the test).
+ * depends on the driver. The runner handing the embedded database to its agent and back
+ * (runner-outcomes), and the sandbox keeping the agent out of the embedded database's folder
+ * (hostile-agent), exist only on PGlite.
  */
 export function describeEachSharedDatabase(title: string, suite: (db: SharedDatabase) => void): void {
   describe(`${title} [pglite]`, () => suite(sharedPglite()));
@@ -45,13 +50,18 @@ export function describeOnSharedDatabase(title: string, suite: (db: SharedDataba
 }
 
 function withTarget(target: () => DatabaseTarget) {
-  return async <T>(work: (lifecycle: Lifecycle) => Promise<T>, clock: Clock = systemClock): Promise<T> => {
+  const withDatabase = async <T>(work: (db: Database) => Promise<T>): Promise<T> => {
     const handle = await openDatabase(target(), { lockWaitMs: 60_000 });
     try {
-      return await work(createLifecycle({ db: handle.db, clock, keyPrefix: "MC" }));
+      return await work(handle.db);
     } finally {
       await handle.close();
     }
+  };
+  return {
+    withDatabase,
+    withLifecycle: <T>(work: (lifecycle: Lifecycle) => Promise<T>, clock: Clock = systemClock): Promise<T> =>
+      withDatabase((db) => work(createLifecycle({ db, clock, keyPrefix: "MC" }))),
   };
 }
 
@@ -76,7 +86,7 @@ function sharedPglite(): SharedDatabase {
   return {
     driver: "pglite",
     env: () => ({ MCTL_DATA_DIR: dataDir }),
-    withLifecycle: withTarget(() => ({ driver: "pglite", dataDir })),
+    ...withTarget(() => ({ driver: "pglite", dataDir })),
   };
 }
 
@@ -129,6 +139,6 @@ function sharedPostgres(): SharedDatabase {
   return {
     driver: "postgres",
     env: () => ({ DATABASE_URL: url() }),
-    withLifecycle: withTarget(() => ({ driver: "postgres", url: url() })),
+    ...withTarget(() => ({ driver: "postgres", url: url() })),
   };
 }
