@@ -1,26 +1,65 @@
-import { defineConfig } from "vitest/config";
+import { readdirSync, readFileSync } from "node:fs";
+import { defineConfig, type TestUserConfig } from "vitest/config";
+
+/**
+ * The test files that open the embedded database (PGlite) inside the test process. They run in
+ * workers of their own (the "embedded" project, first), so that the workers of every other file
+ * stay small: PGlite keeps about 700 MB resident even after it is closed, and a process forked
+ * from a worker that big (every git, sh and mctl a test starts) costs about ten times the CPU
+ * (a fork copies the page tables). Measured in docs/benchmarks.md, "The test suite".
+ */
+const EMBEDDED =
+  /describeEachDriver\(|describeEachSharedDatabase\(|openTestPglite|openMigratedPglite|driver: "pglite"|memory:\/\//;
+
+const testFiles = (readdirSync("test", { recursive: true, encoding: "utf8" }) as string[])
+  .filter((file) => file.endsWith(".test.ts") && !file.startsWith("chaos/"))
+  .map((file) => `test/${file}`);
+const embedded = testFiles.filter((file) => EMBEDDED.test(readFileSync(file, "utf8")));
+
+/** What both projects share; the global set-up belongs to the root, which runs it once. */
+const shared = {
+  setupFiles: ["test/setup/capture-logs.ts"],
+  // A backstop for a test that hangs, never a verdict on speed: on a loaded machine PGlite alone can
+  // take a minute to start, and the process tests wait (test/helpers/until.ts) without deadlines.
+  testTimeout: 300_000,
+  hookTimeout: 300_000,
+  // Each worker keeps its imported modules from file to file (probot, drizzle, PGlite's loader…):
+  // about a third less CPU. Files still get their own databases, servers and temporary folders, and
+  // the log capture installs itself once per worker (test/setup/capture-logs.ts).
+  isolate: false,
+  // @actions/workflow-parser imports its JSON schema without `with { type: "json" }`, which Node 20
+  // refuses; bundled by Vite it loads on every Node version (test/workflows/lint.test.ts).
+  server: { deps: { inline: ["@actions/workflow-parser"] } },
+} satisfies TestUserConfig;
 
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
-    // The crash-injection suite is `npm run test:chaos` (vitest.chaos.config.ts), run by CI after `npm test`.
-    exclude: ["test/chaos/**", "node_modules/**"],
     // log-scan + capture-logs: every worker's and spawned process's output is scanned for secrets at
     // the end of the run, and a secret found fails it (docs/hardening.md).
     globalSetup: ["test/setup/postgres.ts", "test/setup/pglite.ts", "test/setup/log-scan.ts"],
-    setupFiles: ["test/setup/capture-logs.ts"],
-    // A backstop for a test that hangs, never a verdict on speed: on a loaded machine PGlite alone can
-    // take a minute to start, and the process tests wait (test/helpers/until.ts) without deadlines.
-    testTimeout: 300_000,
-    hookTimeout: 300_000,
-    // Two cores: one worker per core keeps PGlite start-up and PostgreSQL tests from starving each other.
-    maxWorkers: 2,
-    // Each worker keeps its imported modules from file to file (probot, drizzle, PGlite's loader…):
-    // about a third less CPU. Files still get their own databases, servers and temporary folders, and
-    // the log capture installs itself once per worker (test/setup/capture-logs.ts).
-    isolate: false,
-    // @actions/workflow-parser imports its JSON schema without `with { type: "json" }`, which Node 20
-    // refuses; bundled by Vite it loads on every Node version (test/workflows/lint.test.ts).
-    server: { deps: { inline: ["@actions/workflow-parser"] } },
+    // The crash-injection suite (test/chaos) is `npm run test:chaos` (vitest.chaos.config.ts).
+    projects: [
+      {
+        test: {
+          ...shared,
+          name: "embedded",
+          include: embedded,
+          // Two cores: one worker per core; these files spend their time in this process.
+          maxWorkers: 2,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        test: {
+          ...shared,
+          name: "processes",
+          include: testFiles.filter((file) => !embedded.includes(file)),
+          // These files mostly wait for the processes, servers and browsers they start: a third
+          // worker keeps both cores busy.
+          maxWorkers: 3,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });
