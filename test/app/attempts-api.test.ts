@@ -1,14 +1,13 @@
 import { afterEach, beforeEach, expect, it } from "vitest";
-import type { AppHarness } from "./support/harness.js";
-import { startApp } from "./support/harness.js";
-import { AGENT_WORKFLOW, agentRunClaims, forgedToken } from "./support/oidc.js";
+import type { ActionsClaims } from "../../src/app/oidc/claims.js";
 import { createActionsTokenVerifier } from "../../src/app/oidc/verifier.js";
 import type { AttemptRow } from "../../src/db/schema.js";
-import type { ActionsClaims } from "../../src/app/oidc/claims.js";
 import { signWebhook } from "../../src/github-standin/index.js";
-import { SECRET } from "./support/harness.js";
 import { dispatcher, givenTicket, manualClock } from "../builders/tickets.js";
 import { describeOnDriver } from "../helpers/databases.js";
+import type { AppHarness } from "./support/harness.js";
+import { SECRET, startApp } from "./support/harness.js";
+import { AGENT_WORKFLOW, agentRunClaims, forgedToken } from "./support/oidc.js";
 
 const BASE = "b".repeat(40);
 const HEAD = "c".repeat(40);

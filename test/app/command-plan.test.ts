@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import type { CommandFacts } from "../../src/app/commands/facts.js";
 import type { Command } from "../../src/app/commands/parse.js";
 import { checkPermission, permissionLevelOf } from "../../src/app/commands/permission.js";
-import type { CommandFacts } from "../../src/app/commands/facts.js";
 import { planCommand } from "../../src/app/commands/plan.js";
 import type { TicketRow } from "../../src/db/schema.js";
 

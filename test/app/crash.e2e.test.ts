@@ -12,12 +12,12 @@ import { renderIssue } from "../../src/app/mirror/render.js";
 import { PRIORITIES } from "../../src/domain/priorities.js";
 import { type GitHubStandin, startGitHubStandin } from "../../src/github-standin/index.js";
 import { createLifecycle, type Lifecycle, systemClock } from "../../src/lifecycle/index.js";
+import { createStore } from "../../src/store/index.js";
 import { givenTicket, human } from "../builders/tickets.js";
 import { captureChildOutput, tempDir } from "../helpers/cli.js";
 import { describePostgres } from "../helpers/databases.js";
 import { until } from "../helpers/until.js";
 import { eventsWithoutMirrorJob } from "./support/outbox.js";
-import { createStore } from "../../src/store/index.js";
 
 const MAIN = path.resolve(import.meta.dirname, "../../dist/app/main.js");
 const SECRET = "crash-test-secret";

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { scenario } from "../evidence/support.js";
 import { describeOnDriver } from "../helpers/databases.js";
-import { type AppHarness, startApp } from "./support/harness.js";
 import { reevaluateUntilIdle } from "./support/drain.js";
+import { type AppHarness, startApp } from "./support/harness.js";
 
 /** A check run finishing on GitHub re-evaluates the pending verdict of the commit it ran on. */
 describeOnDriver("evidence re-evaluation from webhooks", (ctx) => {

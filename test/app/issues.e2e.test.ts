@@ -2,8 +2,8 @@ import { afterEach, beforeEach, expect, it } from "vitest";
 import { systemClock } from "../../src/lifecycle/index.js";
 import { givenTicket } from "../builders/tickets.js";
 import { describeOnDriver } from "../helpers/databases.js";
-import { type AppHarness, startApp } from "./support/harness.js";
 import { mirrorUntilIdle } from "./support/drain.js";
+import { type AppHarness, startApp } from "./support/harness.js";
 
 /** Issue-side changes by people: a labelled issue becomes a ticket, a closed issue cancels it. */
 describeOnDriver("issues webhooks", (ctx) => {

@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { renderIssue } from "../../src/app/mirror/render.js";
 import type { MirrorDeps } from "../../src/app/mirror/worker.js";
-import { mirrorUntilIdle } from "./support/drain.js";
 import type { TicketRow } from "../../src/db/schema.js";
 import { systemClock } from "../../src/lifecycle/index.js";
 import { givenTicket } from "../builders/tickets.js";
 import { describeOnDriver } from "../helpers/databases.js";
+import { mirrorUntilIdle } from "./support/drain.js";
 import { type AppHarness, startApp } from "./support/harness.js";
 import { eventsWithoutMirrorJob } from "./support/outbox.js";
 import { givenNeedsInput } from "./support/tickets.js";

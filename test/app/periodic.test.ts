@@ -8,8 +8,8 @@ import { ProbotOctokit } from "probot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   appPeriodicTasks,
-  type PeriodicTask,
   PeriodicStatusBoard,
+  type PeriodicTask,
   runPeriodicOnce,
   startPeriodicTasks,
 } from "../../src/app/periodic/index.js";

@@ -1,7 +1,7 @@
 import type { Octokit } from "@octokit/rest";
 import { describe, expect, it } from "vitest";
-import { cachedPermissions } from "../../src/app/commands/permission-cache.js";
 import type { PermissionLevel } from "../../src/app/commands/permission.js";
+import { cachedPermissions } from "../../src/app/commands/permission-cache.js";
 
 describe("cached permission levels", () => {
   const octokit = {} as Octokit;

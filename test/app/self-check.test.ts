@@ -3,8 +3,9 @@
  * src/operator/installation.ts) against the stand-in over real HTTP, on both drivers: each problem
  * raises an operator alert naming the fix, and the alert resolves once the problem is fixed.
  */
-import { stringify } from "yaml";
+
 import { afterEach, beforeEach, expect, it } from "vitest";
+import { stringify } from "yaml";
 import { appSelfCheck } from "../../src/app/periodic/index.js";
 import { DEFAULT_CONFIG } from "../../src/config/schema.js";
 import { human, manualClock } from "../builders/tickets.js";

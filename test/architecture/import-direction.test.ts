@@ -5,7 +5,7 @@
  * everything below them is handed its values. Every TypeScript file of src/ is scanned: static
  * imports and re-exports (type-only too), bare imports and dynamic `import()`.
  */
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { environmentReads, moduleSpecifiers } from "./source-scan.js";

@@ -5,7 +5,7 @@
  * interpolated table), anywhere but in the table's writer, except for the few writes listed in
  * LIFECYCLE_EXCEPTIONS.
  */
-import { readFileSync, readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { getTableName, is } from "drizzle-orm";
 import { PgTable } from "drizzle-orm/pg-core";

@@ -1,7 +1,7 @@
 import type { DispatchDeps, DispatchSettings } from "../../src/dispatch/cycle.js";
-import type { LaunchRequest, LaunchResult, Launcher } from "../../src/dispatch/launchers/launcher.js";
-import { lifecycleWorkerSource } from "../../src/dispatch/worker-sources.js";
+import type { Launcher, LaunchRequest, LaunchResult } from "../../src/dispatch/launchers/launcher.js";
 import type { WorkerCountSource } from "../../src/dispatch/worker-count.js";
+import { lifecycleWorkerSource } from "../../src/dispatch/worker-sources.js";
 import type { Lifecycle } from "../../src/lifecycle/index.js";
 
 export const testSettings: DispatchSettings = {

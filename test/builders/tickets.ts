@@ -1,7 +1,7 @@
-import type { Actor } from "../../src/domain/actors.js";
 import type { Database } from "../../src/db/database.js";
 import type { TicketRow } from "../../src/db/schema.js";
-import { type Clock, type Lifecycle, createLifecycle } from "../../src/lifecycle/index.js";
+import type { Actor } from "../../src/domain/actors.js";
+import { type Clock, createLifecycle, type Lifecycle } from "../../src/lifecycle/index.js";
 import type { NewTicket } from "../../src/lifecycle/schemas.js";
 
 export const human: Actor = { kind: "human", id: "octocat" };

@@ -11,10 +11,10 @@
  * build than ./dist.
  */
 import { expect, it } from "vitest";
-import { formatReport, summaryLine } from "./checker.js";
-import { runChaos } from "./harness.js";
 import { tempDir } from "../helpers/cli.js";
 import { describePostgres } from "../helpers/databases.js";
+import { formatReport, summaryLine } from "./checker.js";
+import { runChaos } from "./harness.js";
 
 const seed = Number(process.env.MCTL_CHAOS_SEED || Math.floor(Math.random() * 2 ** 31));
 const tickets = Number(process.env.MCTL_CHAOS_TICKETS || 60);

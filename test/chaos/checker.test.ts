@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { type CheckReport, checkHistory, formatReport, summaryLine } from "./checker.js";
-import { at, HistoryBuilder } from "./history-builder.js";
 import type { InboxFact } from "./history.js";
+import { at, HistoryBuilder } from "./history-builder.js";
 
 const item = (patch: Partial<InboxFact> & { id: number; ticketId: number }): InboxFact => ({
   kind: "completion_verified",

@@ -4,8 +4,9 @@
  * one worker, or every worker at once; roles come back after a seeded downtime. Every kill is
  * printed with its time and the seed.
  */
-import { findWorkers, killWorker, type Role } from "./processes.js";
+
 import type { Rng } from "./prng.js";
+import { findWorkers, killWorker, type Role } from "./processes.js";
 
 export const KILL_TARGETS = ["dispatcher", "orchestrator", "app", "worker", "all_workers"] as const;
 export type KillTarget = (typeof KILL_TARGETS)[number];

@@ -9,8 +9,8 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_WEIGHTS, planKills } from "./driver.js";
 import { failedDeliveries } from "./monitor.js";
 import { readPassReports } from "./pass-reports.js";
-import { GENERATION_MARK } from "./processes.js";
 import { Rng } from "./prng.js";
+import { GENERATION_MARK } from "./processes.js";
 import { parseKindWeights, planWorkload } from "./workload.js";
 
 describe("the seeded plans", () => {

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/db/connect.js";
 import type { DatabaseHandle } from "../../src/db/database.js";
 import { migrateDatabase } from "../../src/db/migrate.js";
-import { MCTL, captureChildOutput, runMctl, tempDir } from "../helpers/cli.js";
+import { captureChildOutput, MCTL, runMctl, tempDir } from "../helpers/cli.js";
 import { inProcessCli } from "../helpers/cli-in-process.js";
 
 describe("mctl says clearly what happened", () => {

@@ -5,8 +5,8 @@ import type { DatabaseHandle } from "../../src/db/database.js";
 import { testLifecycle } from "../builders/tickets.js";
 import { tempDir } from "../helpers/cli.js";
 import { type InProcessCli, inProcessCli } from "../helpers/cli-in-process.js";
-import { emptyDatabase } from "../helpers/empty-database.js";
 import { openTestPglite } from "../helpers/databases.js";
+import { emptyDatabase } from "../helpers/empty-database.js";
 
 describe("mctl ticket import", () => {
   let handle: DatabaseHandle;

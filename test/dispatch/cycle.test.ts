@@ -1,6 +1,6 @@
 import { expect, it } from "vitest";
-import { runDispatchCycle } from "../../src/dispatch/cycle.js";
 import { describeDecision } from "../../src/cli/dispatch-report.js";
+import { runDispatchCycle } from "../../src/dispatch/cycle.js";
 import type { Decision } from "../../src/dispatch/decisions.js";
 import type { Lifecycle } from "../../src/lifecycle/index.js";
 import { failingSource, recordingLauncher, testDispatcher } from "../builders/dispatch.js";

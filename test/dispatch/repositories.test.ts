@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { expect, it } from "vitest";
 import { type DispatchSettings, runDispatchCycle } from "../../src/dispatch/cycle.js";
 import type { Decision } from "../../src/dispatch/decisions.js";
-import type { LaunchRequest, Launcher } from "../../src/dispatch/launchers/launcher.js";
+import type { Launcher, LaunchRequest } from "../../src/dispatch/launchers/launcher.js";
 import type { WorkerCountSource } from "../../src/dispatch/worker-count.js";
 import type { Lifecycle } from "../../src/lifecycle/index.js";
 import { failingSource, testDispatcher, testSettings } from "../builders/dispatch.js";

@@ -2,13 +2,13 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ACTOR_KINDS } from "../../src/domain/actors.js";
 import {
-  TICKET_STATES,
-  TRANSITIONS,
-  TRANSITION_REASONS,
-  type TicketState,
   allowedTransitions,
   decideTransition,
   isTerminal,
+  TICKET_STATES,
+  type TicketState,
+  TRANSITION_REASONS,
+  TRANSITIONS,
 } from "../../src/domain/ticket-states.js";
 
 const request = fc.record({

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, expect, it } from "vitest";
-import { describeOnDriver } from "../helpers/databases.js";
 import { type AppHarness, startApp } from "../app/support/harness.js";
+import { describeOnDriver } from "../helpers/databases.js";
 import { Ledger, renderLedger, totalsOf } from "./support/ledger.js";
 import { givenRepository, REPO, runLifecycle } from "./support/lifecycle-run.js";
 

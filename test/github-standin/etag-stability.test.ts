@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type GitHubStandin, startGitHubStandin } from "../../src/github-standin/index.js";
 import type { Route } from "../../src/github-standin/http/route.js";
+import { type GitHubStandin, startGitHubStandin } from "../../src/github-standin/index.js";
 import { buildRoutes } from "../../src/github-standin/routes/index.js";
 import { WebhookSender } from "../../src/github-standin/webhooks/deliveries.js";
 import { DEFAULT_APP_PERMISSIONS } from "../../src/github-standin/world/apps.js";

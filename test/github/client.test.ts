@@ -1,8 +1,8 @@
 import type { Octokit } from "@octokit/rest";
 import { ProbotOctokit } from "probot";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { githubClient, probotOctokitDefaults, type RequestPolicy } from "../../src/github/client.js";
 import { githubWorkflowLauncher } from "../../src/dispatch/launchers/github-workflow-launcher.js";
+import { githubClient, probotOctokitDefaults, type RequestPolicy } from "../../src/github/client.js";
 import { type GitHubStandin, startGitHubStandin } from "../../src/github-standin/index.js";
 
 const WORKFLOW = "mission-control-agent.yml";

@@ -7,8 +7,8 @@
  * with the suite's secret scanner and for the exact secrets of this run.
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { scanText } from "../setup/secret-scan.js";
 import { scenario } from "../evidence/support.js";
+import { scanText } from "../setup/secret-scan.js";
 import { describeOnDatabase, type HardenedApp, SECRET, startHardenedApp } from "./support/app.js";
 
 async function fullFlow(app: HardenedApp, db: Parameters<typeof scenario>[1]) {

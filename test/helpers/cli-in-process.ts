@@ -1,7 +1,7 @@
-import { readEnvironment } from "../../src/config/environment.js";
-import type { DatabaseHandle } from "../../src/db/database.js";
 import { createCliContext } from "../../src/cli/context.js";
 import { runCli } from "../../src/cli/program.js";
+import { readEnvironment } from "../../src/config/environment.js";
+import type { DatabaseHandle } from "../../src/db/database.js";
 import type { CliRun } from "./cli.js";
 
 export type InProcessCli = (args: readonly string[], env?: Record<string, string>) => Promise<CliRun>;

@@ -4,8 +4,9 @@
  * starts down. Its URL carries a password that trust authentication ignores: it stands for a real
  * one that must never be printed.
  */
-import { connect, createServer, type Server, type Socket } from "node:net";
+
 import type { AddressInfo } from "node:net";
+import { connect, createServer, type Server, type Socket } from "node:net";
 
 export interface DatabaseProxy {
   readonly url: string;

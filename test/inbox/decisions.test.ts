@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 import {
   DECISIONS_BY_KIND,
+  effectOf,
   INBOX_DECISIONS,
   INBOX_KINDS,
-  effectOf,
   planGrant,
 } from "../../src/domain/inbox.js";
-import { TICKET_STATES, decideTransition } from "../../src/domain/ticket-states.js";
+import { decideTransition, TICKET_STATES } from "../../src/domain/ticket-states.js";
 import { InboxResultSchema } from "../../src/lifecycle/inbox-schemas.js";
 
 describe("inbox decisions (pure)", () => {

@@ -1,8 +1,8 @@
 import { eq, sql } from "drizzle-orm";
-import type { Actor } from "../../src/domain/actors.js";
 import { type Database, queryRows } from "../../src/db/database.js";
 import { type InboxItemRow, inboxItems } from "../../src/db/schema.js";
 import { runDispatchCycle } from "../../src/dispatch/cycle.js";
+import type { Actor } from "../../src/domain/actors.js";
 import type { Lifecycle } from "../../src/lifecycle/index.js";
 import { testDispatcher } from "../builders/dispatch.js";
 import { agentWorker, givenClaimedTicket, givenTicket } from "../builders/tickets.js";

@@ -1,5 +1,6 @@
 import { expect, it } from "vitest";
 import type { Lifecycle } from "../../src/lifecycle/index.js";
+import { testStore } from "../builders/store.js";
 import {
   dispatcher,
   givenClaimedTicket,
@@ -9,7 +10,6 @@ import {
   testLifecycle,
 } from "../builders/tickets.js";
 import { describeEachDriver } from "../helpers/databases.js";
-import { testStore } from "../builders/store.js";
 
 const LEASE = 60_000;
 const backoff = { baseMs: 30_000, capMs: 600_000 };

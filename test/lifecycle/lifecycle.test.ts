@@ -1,9 +1,9 @@
-import fc from "fast-check";
 import { eq } from "drizzle-orm";
+import fc from "fast-check";
 import { expect, it } from "vitest";
-import { ACTOR_KINDS } from "../../src/domain/actors.js";
-import { TRANSITIONS, decideTransition } from "../../src/domain/ticket-states.js";
 import { ticketEvents, tickets } from "../../src/db/schema.js";
+import { ACTOR_KINDS } from "../../src/domain/actors.js";
+import { decideTransition, TRANSITIONS } from "../../src/domain/ticket-states.js";
 import { dispatcher, givenTicket, human, manualClock, testLifecycle } from "../builders/tickets.js";
 import { describeEachDriver } from "../helpers/databases.js";
 

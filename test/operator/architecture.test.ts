@@ -3,7 +3,7 @@
  * import path from src/operator reaches ticket transitions, attempts, claims, inbox acts, holds or
  * task-setting writes. It is handed a read-only snapshot reader and the alert port instead.
  */
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 

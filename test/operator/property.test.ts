@@ -3,13 +3,14 @@
  * and task settings are byte-for-byte what they were before it ran (it may write alerts and file
  * inbox items, nothing else).
  */
-import fc from "fast-check";
+
 import { sql } from "drizzle-orm";
+import fc from "fast-check";
 import { expect, it } from "vitest";
-import type { TaskFlag } from "../../src/operator/snapshot.js";
 import { type Database, queryRows } from "../../src/db/database.js";
 import { TASKS } from "../../src/domain/tasks.js";
 import type { Lifecycle } from "../../src/lifecycle/index.js";
+import type { TaskFlag } from "../../src/operator/snapshot.js";
 import { dispatcher, givenTicket, human, manualClock, testLifecycle } from "../builders/tickets.js";
 import { describeEachDriver } from "../helpers/databases.js";
 import { givenVerdict, givenVerifying } from "../inbox/support.js";

@@ -1,9 +1,9 @@
 import type { Database } from "../../src/db/database.js";
 import type { Lifecycle } from "../../src/lifecycle/index.js";
-import type { OperatorThresholds } from "../../src/operator/port.js";
 import { runOperatorPass } from "../../src/operator/pass.js";
-import { snapshotReader } from "../../src/operator/snapshot.js";
+import type { OperatorThresholds } from "../../src/operator/port.js";
 import type { Snapshot } from "../../src/operator/snapshot.js";
+import { snapshotReader } from "../../src/operator/snapshot.js";
 
 export const thresholds: OperatorThresholds = {
   dispatchStaleMs: 30 * 60_000,

@@ -1,7 +1,7 @@
 import { expect, it } from "vitest";
 import type { Lifecycle } from "../../src/lifecycle/index.js";
-import type { OrchestratorRules } from "../../src/orchestrator/rules.js";
 import { runOrchestratorPass } from "../../src/orchestrator/pass.js";
+import type { OrchestratorRules } from "../../src/orchestrator/rules.js";
 import { human, testLifecycle } from "../builders/tickets.js";
 import { describeEachDriver } from "../helpers/databases.js";
 import { givenVerdict, givenVerifiedItem, givenVerifying, itemRow } from "../inbox/support.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type ItemFacts, decideItem } from "../../src/orchestrator/rules.js";
+import { decideItem, type ItemFacts } from "../../src/orchestrator/rules.js";
 
 const verified = (overrides: Partial<ItemFacts> = {}): ItemFacts => ({
   kind: "completion_verified",

@@ -6,8 +6,8 @@
 import { expect, it } from "vitest";
 import { evidenceReevaluations, mirrorJobs } from "../../src/db/schema.js";
 import { leasedQueue } from "../../src/store/leased-queue.js";
-import { givenTicket, human, manualClock, testLifecycle } from "../builders/tickets.js";
 import { testStore } from "../builders/store.js";
+import { givenTicket, human, manualClock, testLifecycle } from "../builders/tickets.js";
 import { describeEachDriver } from "../helpers/databases.js";
 
 const LEASE = 60_000;

@@ -9,9 +9,9 @@ import { type ReevaluationDeps, reevaluationPass } from "../../../src/app/eviden
 import { createAppLogger, type LogLevel } from "../../../src/app/log.js";
 import type { Database } from "../../../src/db/database.js";
 import { createVerifier, databaseHttpCache } from "../../../src/evidence/index.js";
+import type { AppPermissions } from "../../../src/github-standin/index.js";
 import { type GitHubStandin, startGitHubStandin } from "../../../src/github-standin/index.js";
 import { type Clock, createLifecycle, type Lifecycle, systemClock } from "../../../src/lifecycle/index.js";
-import type { AppPermissions } from "../../../src/github-standin/index.js";
 import { createStore, runUntilIdle, type Store } from "../../../src/store/index.js";
 
 export const SECRET = "test-webhook-secret";

@@ -2,13 +2,13 @@ import { stringify } from "yaml";
 import type { MirrorDeps } from "../../../src/app/mirror/worker.js";
 import { runDispatchCycle } from "../../../src/dispatch/cycle.js";
 import type { CompletionEvidence } from "../../../src/domain/completion-evidence.js";
+import { systemClock } from "../../../src/lifecycle/index.js";
 import { runOrchestratorPass } from "../../../src/orchestrator/pass.js";
 import { createWorkerStore } from "../../../src/worker/store.js";
+import { mirrorUntilIdle } from "../../app/support/drain.js";
 import type { AppHarness } from "../../app/support/harness.js";
 import { testDispatcher } from "../../builders/dispatch.js";
 import { Ledger } from "./ledger.js";
-import { mirrorUntilIdle } from "../../app/support/drain.js";
-import { systemClock } from "../../../src/lifecycle/index.js";
 
 export const REPO = "acme/widgets";
 const LEASE_MS = 600_000;

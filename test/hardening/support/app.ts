@@ -11,10 +11,10 @@ import type { LogLevel } from "../../../src/app/log.js";
 import { openDatabase } from "../../../src/db/connect.js";
 import { type Database, type DatabaseHandle, queryRows } from "../../../src/db/database.js";
 import { type GitHubStandin, signWebhook } from "../../../src/github-standin/index.js";
+import { systemClock } from "../../../src/lifecycle/index.js";
+import { mirrorUntilIdle } from "../../app/support/drain.js";
 import { type AppHarness, SECRET, startApp } from "../../app/support/harness.js";
 import { databaseUrl, openTestPglite, postgresServer } from "../../helpers/databases.js";
-import { mirrorUntilIdle } from "../../app/support/drain.js";
-import { systemClock } from "../../../src/lifecycle/index.js";
 
 export { SECRET };
 
