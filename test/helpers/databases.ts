@@ -23,6 +23,9 @@ export const postgresServer = inject("postgres");
 /** The migrated PGlite image saved by test/setup/pglite.ts (undefined under a config without it). */
 export const pgliteTemplate = inject("pgliteTemplate");
 
+/** The same database as a data folder on disk, to copy (undefined under a config without it). */
+export const pgliteFolder = inject("pgliteFolder");
+
 const pglitePool = new DatabasePool<DatabaseHandle>();
 
 /**

@@ -38,6 +38,13 @@ export async function migratedPgliteImage(): Promise<Uint8Array> {
   }
 }
 
+/** Unpacks `migratedPgliteImage()` into `folder`, a data folder on disk (test/setup/pglite.ts). */
+export async function migratedPgliteFolder(image: Uint8Array, folder: string): Promise<void> {
+  const client = new PGlite(folder, { loadDataDir: new Blob([image]) });
+  await client.waitReady;
+  await client.close();
+}
+
 // As src/db/connect.ts builds it for `memory://` (which has no way to start from an image).
 function pgliteHandle(client: PGlite): DatabaseHandle {
   const db = drizzle(client, { schema }) as unknown as Database;

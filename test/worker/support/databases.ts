@@ -15,7 +15,7 @@ import type { Database } from "../../../src/db/database.js";
 import { migrateDatabase } from "../../../src/db/migrate.js";
 import type { DatabaseTarget } from "../../../src/db/target.js";
 import { type Clock, createLifecycle, type Lifecycle, systemClock } from "../../../src/lifecycle/index.js";
-import { databaseUrl, postgresServer } from "../../helpers/databases.js";
+import { databaseUrl, pgliteFolder, postgresServer } from "../../helpers/databases.js";
 import { emptyDatabase } from "../../helpers/empty-database.js";
 
 export interface SharedDatabase {
@@ -71,6 +71,11 @@ function sharedPglite(): SharedDatabase {
   let dataDir = "";
   beforeAll(async () => {
     root = await mkdtemp(path.join(os.tmpdir(), "mctl-worker-db-"));
+    if (pgliteFolder) {
+      // The suite's migrated data folder (test/setup/pglite.ts): no initdb, no migrations here.
+      template = pgliteFolder;
+      return;
+    }
     template = path.join(root, "template");
     const handle = await openDatabase({ driver: "pglite", dataDir: template });
     await migrateDatabase(handle);
