@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseCommand } from "../../src/app/commands/parse.js";
-import { openDatabase } from "../../src/db/connect.js";
 import type { DatabaseHandle } from "../../src/db/database.js";
-import { migrateDatabase } from "../../src/db/migrate.js";
 import { type InProcessCli, inProcessCli } from "../helpers/cli-in-process.js";
+import { openTestPglite } from "../helpers/databases.js";
 
 /**
  * One grammar for `/mc` comments and `mctl` (issue 21): a priority, a reason and a count of
@@ -15,8 +14,7 @@ describe("the words mctl and /mc share", () => {
   let handle: DatabaseHandle;
   let mctl: InProcessCli;
   beforeAll(async () => {
-    handle = await openDatabase({ driver: "pglite", dataDir: "memory://" });
-    await migrateDatabase(handle);
+    handle = await openTestPglite();
     mctl = inProcessCli(handle, { MCTL_ACTOR: "alice", MCTL_REPOSITORY: "acme/app" });
   });
   afterAll(() => handle.close());

@@ -1,17 +1,15 @@
 /**
  * Issue 21, "says clearly what happened", the CLI bullets. What streams, pipes and exit codes promise
  * runs as a real `mctl` process (the built binary), on commands that fail or finish before opening a
- * database; what needs a database runs in-process (the same command tree and output) on one PGlite.
+ * database; what needs a database runs in-process (the same command tree and output).
  */
 import { spawn } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase } from "../../src/db/connect.js";
-import type { DatabaseHandle } from "../../src/db/database.js";
-import { migrateDatabase } from "../../src/db/migrate.js";
 import { captureChildOutput, MCTL, runMctl, tempDir } from "../helpers/cli.js";
 import { inProcessCli } from "../helpers/cli-in-process.js";
+import { describeOnDriver } from "../helpers/databases.js";
 
 describe("mctl says clearly what happened", () => {
   let dir: Awaited<ReturnType<typeof tempDir>>;
@@ -147,16 +145,9 @@ describe("mctl says clearly what happened", () => {
   });
 });
 
-describe("mctl --json on a database", () => {
-  let handle: DatabaseHandle;
-  beforeAll(async () => {
-    handle = await openDatabase({ driver: "pglite", dataDir: "memory://" });
-    await migrateDatabase(handle);
-  });
-  afterAll(() => handle.close());
-
+describeOnDriver("mctl --json on a database", ({ handle }) => {
   it("is JSON whatever happened: an empty history is [], a refusal is an error object", async () => {
-    const mctl = inProcessCli(handle, { MCTL_ACTOR: "alice" });
+    const mctl = inProcessCli(handle(), { MCTL_ACTOR: "alice" });
     const history = await mctl(["dispatch", "history", "--json"]);
     expect(history.code, history.stderr).toBe(0);
     expect(JSON.parse(history.stdout)).toEqual([]);
