@@ -31,8 +31,9 @@ export interface SharedDatabase {
 /**
  * Runs `suite` on a shared PGlite folder and, when a server is available, on PostgreSQL: for what
  * depends on the driver. The runner handing the embedded database to its agent and back
- * (runner-outcomes), and the sandbox keeping the agent out of the embedded database's folder
- * (hostile-agent), exist only on PGlite.
+ * (runner-completion), and the sandbox keeping the agent out of the embedded database's folder
+ * (hostile-agent-sandboxed), exist only on PGlite. Such a file opens PGlite in the test process,
+ * so it runs in the "embedded" workers (vitest.config.ts): keep these suites in files of their own.
  */
 export function describeEachSharedDatabase(title: string, suite: (db: SharedDatabase) => void): void {
   describe(`${title} [pglite]`, () => suite(sharedPglite()));
