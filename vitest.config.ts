@@ -1,5 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { defineConfig, type TestUserConfig } from "vitest/config";
+import { BaseSequencer, type TestSpecification } from "vitest/node";
 
 /**
  * The test files that open the embedded database (PGlite) inside the test process. They run in
@@ -16,6 +18,57 @@ const testFiles = (readdirSync("test", { recursive: true, encoding: "utf8" }) as
   .filter((file) => file.endsWith(".test.ts") && !file.startsWith("chaos/"))
   .map((file) => `test/${file}`);
 const embedded = testFiles.filter((file) => EMBEDDED.test(readFileSync(file, "utf8")));
+
+/**
+ * The files that took longest (per-file times of npm test, docs/benchmarks.md "The test suite"),
+ * longest first. Vitest starts the files it has timed before longest first; on a fresh clone it
+ * has no timings and goes by file size, which left several of these for the end (npm test took
+ * 156 s instead of 144 s). A stale list only costs time.
+ */
+const LONGEST = [
+  "test/demo/demo.test.ts",
+  "test/worker/remote-cli.test.ts",
+  "test/workflows/installation.e2e.test.ts",
+  "test/dispatch/processes.test.ts",
+  "test/worker/runner-lease.test.ts",
+  "test/app/setup-flow.e2e.test.ts",
+  "test/worker/runner-outcomes.test.ts",
+  "test/worker/runner-signals.test.ts",
+  "test/maintenance/cli.test.ts",
+  "test/security/hostile-agent.test.ts",
+  "test/lifecycle/concurrency.test.ts",
+  "test/cli/outage.test.ts",
+  "test/security/hostile-agent-sandboxed.test.ts",
+  "test/cli/ticket.test.ts",
+  "test/worker/outage.test.ts",
+  "test/inbox/cli.test.ts",
+  "test/app/mirror.e2e.test.ts",
+  "test/app/board.browser.test.ts",
+  "test/cli/says-what-happened.test.ts",
+  "test/operator/property.test.ts",
+];
+
+/** Vitest's own order, but with no timings of its own yet, the `LONGEST` files first. */
+class LongestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const timed = files.some((file) =>
+      this.ctx.cache.getFileTestResults(
+        `${file.project.name}:${path.relative(this.ctx.config.root, file.moduleId)}`,
+      ),
+    );
+    if (timed) return sorted;
+    const rank = (file: TestSpecification) => {
+      const index = LONGEST.indexOf(path.relative(this.ctx.config.root, file.moduleId));
+      return index < 0 ? LONGEST.length : index;
+    };
+    // Array.prototype.sort is stable: within a rank, and across projects, vitest's order stays.
+    return sorted.sort(
+      (a, b) =>
+        a.project.config.sequence.groupOrder - b.project.config.sequence.groupOrder || rank(a) - rank(b),
+    );
+  }
+}
 
 /** What both projects share; the global set-up belongs to the root, which runs it once. */
 const shared = {
@@ -35,6 +88,7 @@ const shared = {
 
 export default defineConfig({
   test: {
+    sequence: { sequencer: LongestFirst },
     // log-scan + capture-logs: every worker's and spawned process's output is scanned for secrets at
     // the end of the run, and a secret found fails it (docs/hardening.md).
     globalSetup: ["test/setup/databases.ts", "test/setup/log-scan.ts"],
