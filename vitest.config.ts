@@ -91,7 +91,7 @@ export default defineConfig({
     sequence: { sequencer: LongestFirst },
     // log-scan + capture-logs: every worker's and spawned process's output is scanned for secrets at
     // the end of the run, and a secret found fails it (docs/hardening.md).
-    globalSetup: ["test/setup/databases.ts", "test/setup/log-scan.ts"],
+    globalSetup: ["test/setup/databases.ts", "test/setup/git-fixture.ts", "test/setup/log-scan.ts"],
     // The crash-injection suite (test/chaos) is `npm run test:chaos` (vitest.chaos.config.ts).
     projects: [
       {

@@ -4,6 +4,7 @@ import { cp, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import { inject } from "vitest";
 
 const run = promisify(execFile);
 
@@ -30,12 +31,15 @@ export interface GitFixture {
 }
 
 /**
- * A bare remote with one commit on `main`, and a real clone of it. Built with git once per process
- * and copied for each test: seven git processes a test add up, and the copy is the same
- * repositories (the clone's `origin` is pointed at the copy's remote).
+ * A bare remote with one commit on `main`, and a real clone of it: a copy of the template the
+ * suite's global set-up built with git (test/setup/git-fixture.ts), with the clone's `origin`
+ * pointed at the copy's remote. Seven git processes a test added up. Under a config without that
+ * set-up, the template is built once in this process.
  */
 export async function gitFixture(dir: string): Promise<GitFixture> {
-  template ??= buildTemplate();
+  // Read here, not at import: the global set-up imports this module too.
+  const provided = inject("gitFixture");
+  template ??= provided ? Promise.resolve(provided) : builtHere();
   const built = await template;
   await cp(built.root, dir, { recursive: true, verbatimSymlinks: true });
   const remote = path.join(dir, "remote.git");
@@ -45,12 +49,23 @@ export async function gitFixture(dir: string): Promise<GitFixture> {
   return { remote, repo };
 }
 
-let template: Promise<{ root: string; remote: string }> | undefined;
+export interface GitFixtureTemplate {
+  /** The folder to copy: `remote.git` and `repo` (the seed that made the first commit is beside it). */
+  readonly root: string;
+  /** The remote's path, as the clone's configuration names it. */
+  readonly remote: string;
+}
 
-async function buildTemplate(): Promise<{ root: string; remote: string }> {
+let template: Promise<GitFixtureTemplate> | undefined;
+
+async function builtHere(): Promise<GitFixtureTemplate> {
   const parent = await mkdtemp(path.join(os.tmpdir(), "mctl-git-fixture-"));
   process.once("exit", () => rmSync(parent, { recursive: true, force: true }));
-  // What is copied: the remote and the clone (the seed that made the first commit stays here).
+  return buildGitFixtureTemplate(parent);
+}
+
+/** Builds the template in `parent` with git. */
+export async function buildGitFixtureTemplate(parent: string): Promise<GitFixtureTemplate> {
   const root = path.join(parent, "fixture");
   const remote = path.join(root, "remote.git");
   const seed = path.join(parent, "seed");
